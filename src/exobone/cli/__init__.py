@@ -1,0 +1,57 @@
+"""The ``exobone`` command line: a thin typer shell over the public API.
+
+Each command group lives in its own module and is registered here. An :class:`ExoboneError`
+becomes one line on stderr and exit code 1; ``--debug`` shows the traceback instead.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from exobone.errors import ExoboneError
+
+app = typer.Typer(
+    name="exobone",
+    help="An executable atlas of exosome-mediated bone remodeling.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+_state = {"debug": False}
+
+
+@app.callback()
+def _root(
+    debug: bool = typer.Option(False, "--debug", help="Show tracebacks on errors."),
+) -> None:
+    _state["debug"] = debug
+
+
+def _register() -> None:
+    # Imported here so `exobone --help` stays fast and optional stacks load lazily.
+    from exobone.cli import atlas as atlas_cmds
+
+    app.add_typer(atlas_cmds.app, name="atlas")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; return the exit code (used by the ``exobone`` entry point)."""
+    _register()
+    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        # standalone mode lets click report usage errors itself (exit code 2)
+        app(args=args, prog_name="exobone", standalone_mode=True)
+    except SystemExit as exc:
+        return int(exc.code or 0) if not isinstance(exc.code, str) else 1
+    except ExoboneError as exc:
+        if "--debug" in args:
+            raise
+        typer.echo(f"error: {exc}", err=True)
+        return 1
+    return 0
+
+
+__all__ = ["app", "main"]

@@ -1,0 +1,7 @@
+"""Allow ``python -m exobone.cli``."""
+
+import sys
+
+from exobone.cli import main
+
+sys.exit(main())
