@@ -1,0 +1,28 @@
+"""Shared fixtures: the curated atlas and the seed documents beside the repository."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from exobone.atlas.curation import Atlas, load_atlas
+from exobone.atlas.validate import find_seed_dir
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def atlas() -> Atlas:
+    return load_atlas()
+
+
+@pytest.fixture(scope="session")
+def seed_dir() -> Path:
+    found = find_seed_dir(REPO)
+    if found is None:
+        if os.environ.get("CI"):
+            pytest.fail("seed documents (shared/seeds) not found beside the repository in CI")
+        pytest.skip("seed documents not available; set EXOBONE_SEEDS to run quote checks")
+    return found
