@@ -29,6 +29,8 @@ from exobone.atlas.records import Entity, EntityType, MechanismKind, Mechanism
 
 SET_KINDS = ("pathway", "effect", "source", "figure")
 MEMBER_TYPES = frozenset({EntityType.GENE, EntityType.MIRNA})
+_VERBS = {"increase": "increases", "decrease": "decreases", "mixed": "mixed effect on",
+          "none": "no change in"}
 
 
 @dataclass(frozen=True)
@@ -122,7 +124,8 @@ def atlas_gene_sets(atlas: Atlas, *, min_size: int = 1) -> list[GeneSet]:
         groups: list[tuple[str, str, str, Iterable[str]]] = []
         for p in m.pathways:
             groups.append((f"pathway:{p}", "pathway", name_of(p), molecules))
-        effect_label = f"{m.direction.value} {name_of(m.effect)} of {name_of(m.target)}"
+        verb = _VERBS[m.direction.value]
+        effect_label = f"{verb} {name_of(m.effect)} of {name_of(m.target)}"
         groups.append(
             (f"effect:{m.target}:{m.effect}:{m.direction.value}", "effect", effect_label, molecules)
         )
