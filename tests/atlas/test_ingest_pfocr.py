@@ -412,7 +412,8 @@ def test_link_figure_by_shared_genes():
         record(["RUNX2", "MIR26A1", "STAT3", "PIK3CA", "TP53"]), normalizer=HUMAN_STYLE
     )
     # RUNX2 target, miR-26a cargo (locus MIR26A1), JAK2/STAT3 pathway member
-    assert link_figure(fig, atlas) == ["MECH:0001", "MECH:0002", "MECH:0003"]
+    no_members = link_figure(fig, atlas, normalizer=HUMAN_STYLE, family_members=lambda k: [])
+    assert no_members == ["MECH:0001", "MECH:0002", "MECH:0003"]
     # families name genes only through a member table (the vocabulary's, or one given)
     members = {"PI3K": ["PIK3CA", "PIK3CB"]}
     linked = shared_genes(fig, atlas, family_members=lambda k: members.get(k, []))
@@ -424,14 +425,24 @@ def test_link_figure_by_shared_genes():
     }
 
 
+def test_link_figure_uses_vocabulary_family_members_by_default():
+    vocab = pytest.importorskip("exobone.atlas.vocab")
+    if not hasattr(vocab, "family_members"):
+        pytest.skip("exobone.atlas.vocab has no family_members yet")
+    fig = parse_pfocr_text(record(["PIK3CA", "TP53"]), normalizer=HUMAN_STYLE)
+    assert link_figure(fig, _small_atlas()) == ["MECH:0004"]  # PI3K/Akt names the PI3K family
+
+
 def test_mechanism_genes_reads_readouts_and_pathway_synonyms():
     atlas = _small_atlas()
-    assert mechanism_genes(atlas.mechanisms["MECH:0005"], atlas) == {"CTNNB1"}
+    assert mechanism_genes(atlas.mechanisms["MECH:0005"], atlas, family_members=lambda k: []) == {
+        "CTNNB1"
+    }
     # Wnt/β-catenin names β-catenin (CTNNB1); Wnt is a family with no members given
     assert mechanism_genes(atlas.mechanisms["MECH:0006"], atlas, family_members=lambda k: []) == {
         "CTNNB1"
     }
-    assert mechanism_genes(atlas.mechanisms["MECH:0007"], atlas) == frozenset()
+    assert mechanism_genes(atlas.mechanisms["MECH:0007"], atlas) == frozenset()  # no molecules
 
 
 def test_gene_sets_by_figid(new_layout):

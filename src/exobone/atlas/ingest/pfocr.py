@@ -23,125 +23,37 @@ of pathway figures. Genome Biol. 2020;21:273. doi:10.1186/s13059-020-02181-2
 from __future__ import annotations
 
 import enum
-import importlib
-import os
 import re
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import Any, Literal
 
 import yaml
 
-from exobone.errors import IngestError, UnknownIdentifierError
-
-if TYPE_CHECKING:
-    from exobone.atlas.curation import Atlas
-    from exobone.atlas.records import Entity, Mechanism
+from exobone.atlas.ingest._link import (
+    FamilyMembers,
+    gene_sets,
+    link_figure,
+    mechanism_genes,
+    shared_genes,
+)
+from exobone.atlas.ingest._normalize import (
+    HUMAN_STYLE,
+    HYPHENS,
+    MIR_LOCUS,
+    RODENTS,
+    GeneNormalizer,
+    SymbolSetNormalizer,
+    caption_tokens,
+    default_gene_normalizer,
+    family_runs,
+    normalize_word,
+)
+from exobone.errors import IngestError
 
 # Values PFOCR writes where a field has no value.
 _MISSING = frozenset({"", "na", "n/a", "none", "null", "nan"})
-# Hyphen-like characters captions use inside names (VEGF-A, miR‐26a): ASCII, U+2010, U+2011, U+2013.
-_HYPHENS = re.compile(r"[-\u2010\u2011\u2013]")
-_CAPTION_TOKEN = re.compile(
-    r"[A-Za-z0-9\u03b1-\u03c9]+(?:[-\u2010\u2011\u2013][A-Za-z0-9\u03b1-\u03c9]+)*"
-)
-# HGNC symbols are upper case, digits and hyphens, except the "C1orf112" open reading frames.
-_HUMAN_STYLE = re.compile(r"^(?:[A-Z0-9][A-Z0-9\-_.@]*|C\d+orf\d+[A-Z0-9\-]*)$")
-# Mouse and rat (MGI/RGD) symbols: one capital, then lower case and digits ("Vegfa", "Mir141").
-_RODENT_STYLE = re.compile(r"^[A-Z][a-z0-9]*[a-z][a-z0-9\-]*$")
-# HGNC miRNA loci: MIR26A1 (stem MIR26A + copy number), MIR9-1 (stem MIR9 + "-" copy number).
-_MIR_LOCUS = re.compile(r"^(MIR\d+[A-Z]+)\d+$|^(MIR[0-9A-Z]+)-\d+$")
-_RODENTS = frozenset({"Mus musculus", "Rattus norvegicus"})
-_MIN_FAMILY_RUN = 3
-_MIN_FAMILY_PREFIX = 3
-
-
-# --------------------------------------------------------------------------------------------
-# gene normalisation
-
-
-class GeneNormalizer(Protocol):
-    """Map a gene word to its HGNC approved symbol, or ``None`` if it is not a known gene.
-
-    Implementations must accept HGNC symbols and may accept aliases, previous symbols and
-    mouse/rat symbols (mapped to the human ortholog).
-    """
-
-    def __call__(self, word: str, /) -> str | None:
-        """Return the HGNC approved symbol for ``word``, or ``None``."""
-        ...
-
-
-@dataclass(frozen=True)
-class SymbolSetNormalizer:
-    """Fallback normaliser: upper-case the word and look it up in a given set of symbols.
-
-    Parameters
-    ----------
-    known
-        HGNC symbols to accept. ``None`` accepts every word already written in HGNC style
-        (upper case, digits, hyphens), which cannot tell a real symbol from OCR noise and maps
-        no mouse, rat, fly or fish symbol: use the vocabulary when it is available.
-
-    Examples
-    --------
-    >>> norm = SymbolSetNormalizer(frozenset({"VEGFA", "STAT3"}))
-    >>> norm("Vegfa"), norm("VEGF-A"), norm("wg")
-    ('VEGFA', 'VEGFA', None)
-    """
-
-    known: frozenset[str] | None = None
-
-    def __call__(self, word: str, /) -> str | None:
-        """Return the upper-cased word (hyphens dropped if needed) if it is a known symbol."""
-        word = word.strip()
-        if not word:
-            return None
-        if self.known is None:
-            return word if _HUMAN_STYLE.match(word) else None
-        for candidate in (word.upper(), _HYPHENS.sub("", word).upper()):
-            if candidate in self.known:
-                return candidate
-        return None
-
-
-@dataclass(frozen=True)
-class _VocabNormalizer:
-    """Adapter over ``exobone.atlas.vocab.normalize_gene`` (returns a GeneRef, a str or None)."""
-
-    lookup: Callable[[str], Any]
-
-    def __call__(self, word: str, /) -> str | None:
-        try:
-            ref = self.lookup(word)
-        except (UnknownIdentifierError, KeyError, ValueError):
-            return None
-        if ref is None or isinstance(ref, str):
-            return ref
-        symbol = getattr(ref, "symbol", None)
-        return symbol if isinstance(symbol, str) else None
-
-
-def _vocab_function(name: str) -> Callable[..., Any] | None:
-    """Return ``exobone.atlas.vocab.<name>`` if the vocabulary module provides it."""
-    try:
-        vocab = importlib.import_module("exobone.atlas.vocab")
-    except ImportError:
-        return None
-    fn = getattr(vocab, name, None)
-    return fn if callable(fn) else None
-
-
-def default_gene_normalizer() -> GeneNormalizer:
-    """Return the vocabulary's gene normaliser if there is one, else :class:`SymbolSetNormalizer`.
-
-    The vocabulary (``exobone.atlas.vocab.normalize_gene``) maps HGNC symbols, aliases,
-    previous symbols and mouse/rat symbols to HGNC. Without it, only words already written as
-    HGNC-style symbols are accepted, unchecked.
-    """
-    fn = _vocab_function("normalize_gene")
-    return _VocabNormalizer(fn) if fn is not None else SymbolSetNormalizer(None)
 
 
 # --------------------------------------------------------------------------------------------
@@ -494,82 +406,10 @@ def _chemical_words(data: Mapping[str, Any], name: str) -> set[str]:
     return {str(c.get("word", "")).strip().lower() for c in value if isinstance(c, dict)}
 
 
-def _caption_tokens(*texts: str | None) -> set[str]:
-    """Upper-cased name tokens of caption text, whole and split at hyphens, hyphens removed."""
-    tokens: set[str] = set()
-    for text in texts:
-        for tok in _CAPTION_TOKEN.findall(text or ""):
-            parts = [p.upper() for p in _HYPHENS.split(tok)]
-            # every run of consecutive parts: miR-26a-CD34 gives MIR26A, CD34, MIR26ACD34, ...
-            for a in range(len(parts)):
-                for b in range(a + 1, len(parts) + 1):
-                    tokens.add("".join(parts[a:b]))
-    return tokens
-
-
-def _family_label(prefix: str, keys: Sequence[str]) -> str:
-    """Drop a trailing number the members continue (MAPK1 of MAPK1/MAPK11 -> MAPK)."""
-    if (
-        prefix
-        and prefix[-1].isdigit()
-        and any(len(k) == len(prefix) or k[len(prefix)].isdigit() for k in keys)
-    ):
-        return prefix.rstrip("0123456789")
-    return prefix
-
-
-def _family_runs(keys: Sequence[str | None]) -> dict[int, str]:
-    """Index -> family label for entries in runs of >= 3 consecutive keys sharing a prefix."""
-    found: dict[int, str] = {}
-    i = 0
-    while i < len(keys):
-        if keys[i] is None:
-            i += 1
-            continue
-        j = i + 1
-        prefix = keys[i] or ""
-        while j < len(keys) and keys[j] is not None:
-            nxt = os.path.commonprefix([prefix, keys[j] or ""])
-            if len(nxt) < _MIN_FAMILY_PREFIX:
-                break
-            prefix = nxt
-            j += 1
-        run = [k for k in keys[i:j] if k is not None]
-        label = _family_label(prefix, run)
-        if j - i >= _MIN_FAMILY_RUN and len(label) >= _MIN_FAMILY_PREFIX - 1:
-            found.update({k: label for k in range(i, j)})
-            i = j
-        else:
-            i += 1
-    return found
-
-
 def _case_flags(word: str) -> set[GeneFlag]:
-    if _HUMAN_STYLE.match(word):
+    if HUMAN_STYLE.match(word):
         return set()
     return {GeneFlag.NON_HUMAN_SYMBOL}
-
-
-def _fold(word: str) -> str:
-    return _HYPHENS.sub("", word).casefold()
-
-
-def _normalize(word: str, normalizer: GeneNormalizer, rodents: bool) -> str | None:
-    """Normalise one word, refusing ortholog mappings a non-mammal spelling cannot carry.
-
-    A word in HGNC style is normalised as it is. A mouse/rat-style word (``Vegfa``) is
-    mapped through the normaliser's orthologs only when the record's organisms include mouse
-    or rat (or name none). Any other non-human word -- a fly or fish symbol such as ``Scr``
-    or ``phm`` in a Drosophila figure -- keeps a symbol only if it is the same letters as the
-    HGNC symbol (``stat3`` -> STAT3, ``Wnt4`` -> WNT4): a mouse synonym that happens to equal
-    a fly gene name (fly ``Scr`` vs mouse ``Scr`` = FBXL20) must not become a human gene.
-    """
-    symbol = normalizer(word)
-    if symbol is None or _HUMAN_STYLE.match(word):
-        return symbol
-    if rodents and _RODENT_STYLE.match(word):
-        return symbol
-    return symbol if _fold(symbol) == _fold(word) else None
 
 
 def _mentions(
@@ -584,9 +424,9 @@ def _mentions(
     for entry in block:
         if entry.hgnc_symbol:
             by_hgnc.setdefault(entry.hgnc_symbol.upper(), []).append(entry)
-    symbols = [_normalize(w, normalizer, rodents) for w in words]
-    keys = [(s or _HYPHENS.sub("", w).upper()) or None for w, s in zip(words, symbols, strict=True)]
-    runs = _family_runs(keys)
+    symbols = [normalize_word(w, normalizer, rodents) for w in words]
+    keys = [(s or HYPHENS.sub("", w).upper()) or None for w, s in zip(words, symbols, strict=True)]
+    runs = family_runs(keys)
     out: list[GeneMention] = []
     for i, (word, symbol) in enumerate(zip(words, symbols, strict=True)):
         flags = _case_flags(word)
@@ -596,7 +436,7 @@ def _mentions(
             flags.add(GeneFlag.CHEMICAL)
         key = keys[i] or ""
         named = key in caption_tokens or word.upper() in caption_tokens
-        locus = _MIR_LOCUS.match(key)
+        locus = MIR_LOCUS.match(key)
         if not named and locus:  # caption miR-26a names locus MIR26A1, miR-9 names MIR9-1
             named = (locus.group(1) or locus.group(2)) in caption_tokens
         if named:
@@ -675,7 +515,7 @@ def parse_pfocr_text(
     title = _optional_text(data, "figtitle", name)
     caption = _optional_text(data, "caption", name)
     organisms, organisms_source = _organisms(data, name)
-    rodents = organisms_source == "none" or bool(set(organisms) & _RODENTS)
+    rodents = organisms_source == "none" or bool(set(organisms) & RODENTS)
     return FigureRecord(
         figid=figid,
         pmcid=pmcid,
@@ -692,7 +532,7 @@ def parse_pfocr_text(
             words,
             _genes_block(data, name),
             _chemical_words(data, name),
-            _caption_tokens(caption, title),
+            caption_tokens(caption, title),
             norm,
             rodents,
         ),
@@ -751,225 +591,6 @@ def parse_pfocr_many(
             f"{len(problems)} malformed PFOCR record(s):\n  - " + "\n  - ".join(problems)
         )
     return records
-
-
-# --------------------------------------------------------------------------------------------
-# figures as gene sets, and their links to mechanisms
-
-
-def gene_sets(
-    figures: Iterable[FigureRecord],
-    *,
-    include_expanded: bool = True,
-    include_non_human: bool = True,
-) -> dict[str, frozenset[str]]:
-    """Return each figure as a gene set: figid -> HGNC symbols (see :meth:`FigureRecord.gene_set`)."""
-    return {
-        f.figid: f.gene_set(include_expanded=include_expanded, include_non_human=include_non_human)
-        for f in figures
-    }
-
-
-FamilyMembers = Callable[[str], Iterable[str]]
-
-_GENE_TYPES = ("gene", "family", "mirna")
-
-
-def _mirna_pattern(name: str) -> re.Pattern[str]:
-    """miR-26a -> MIR26A with optional locus digit (MIR26A1, MIR26A2); miR-9 -> MIR9(-n)."""
-    core = re.sub(r"^(?:[a-z]{3}-)?(?:mir|miR|MIR)-?", "", name.strip())
-    core = re.sub(r"-[35]p$", "", core)
-    if core.lower().startswith("let-"):
-        stem = "MIRLET" + _HYPHENS.sub("", core[4:]).upper()
-    else:
-        stem = "MIR" + _HYPHENS.sub("", core).upper()
-    tail = r"(?:\d+)?" if stem[-1].isalpha() else r"(?:-\d+)?"
-    return re.compile(re.escape(stem) + tail)
-
-
-def _entity_index(atlas: Atlas) -> dict[str, Entity]:
-    """Gene, family and miRNA entities by lower-cased key, name and synonyms."""
-    index: dict[str, Entity] = {}
-    for e in atlas.entities.values():
-        if e.type.value not in _GENE_TYPES:
-            continue
-        for label in (e.key, e.name, *e.synonyms):
-            index.setdefault(_HYPHENS.sub("-", label).lower(), e)
-    return index
-
-
-def _resolve_entity(
-    entity: Entity,
-    figure_genes: frozenset[str],
-    family_members: FamilyMembers | None,
-) -> set[str]:
-    """HGNC symbols an atlas gene/family/miRNA entity stands for, among ``figure_genes``."""
-    kind = entity.type.value
-    if kind == "gene":
-        return {entity.key} if entity.id and entity.id.startswith("HGNC:") else set()
-    if kind == "family":
-        return set(family_members(entity.key)) if family_members is not None else set()
-    if kind == "mirna":
-        pattern = _mirna_pattern(entity.key)
-        return {g for g in figure_genes if pattern.fullmatch(g)}
-    return set()
-
-
-def _pathway_members(
-    entity: Entity,
-    index: Mapping[str, Entity],
-    figure_genes: frozenset[str],
-    normalizer: GeneNormalizer,
-    family_members: FamilyMembers | None,
-) -> set[str]:
-    """Genes a pathway names: tokens of its name and synonyms split at '/' (JAK2/STAT3)."""
-    out: set[str] = set()
-    for label in (entity.name, *entity.synonyms):
-        for token in re.split(r"[/\s]+", label):
-            token = token.strip("()[],;:")
-            if not token:
-                continue
-            candidates = [token, *_HYPHENS.split(token)] if _HYPHENS.search(token) else [token]
-            for cand in candidates:
-                hit = index.get(_HYPHENS.sub("-", cand).lower())
-                if hit is not None:
-                    out |= _resolve_entity(hit, figure_genes, family_members)
-                    break
-                # Only specific symbols (JAK2, STAT3), not family words (MAPK, Notch).
-                symbol = normalizer(cand) if re.search(r"\d", cand) else None
-                if symbol is not None:
-                    out.add(symbol)
-                    break
-    return out
-
-
-def mechanism_genes(
-    mechanism: Mechanism,
-    atlas: Atlas,
-    *,
-    figure_genes: Collection[str] = (),
-    normalizer: GeneNormalizer | None = None,
-    family_members: FamilyMembers | None = None,
-) -> frozenset[str]:
-    """Return the HGNC symbols a mechanism names, for matching against figure gene sets.
-
-    The rule: a mechanism names the genes of its molecular entities, which are its ``source``
-    (when the source is a molecule), its ``cargo``, its ``molecular_targets``, the ``readouts``
-    of its evidence, and the members of its ``pathways``. A gene entity stands for its HGNC
-    symbol (its key); a family entity for its members, when ``family_members`` is given; a
-    miRNA for the HGNC MIR genes of its stem-loops (miR-26a -> MIR26A1, MIR26A2) among
-    ``figure_genes``; a pathway for the genes and families its name or synonyms spell out
-    between slashes (``JAK2/STAT3`` -> JAK2, STAT3; ``PI3K/Akt`` -> the PI3K and AKT families).
-    Cells, processes and contexts name no genes.
-
-    Parameters
-    ----------
-    mechanism, atlas
-        The mechanism and the atlas holding its entities.
-    figure_genes
-        Symbols to match miRNA stem-loops against (miRNA names give no single locus).
-    normalizer
-        For pathway tokens that are not atlas entities; defaults to
-        :func:`default_gene_normalizer`.
-    family_members
-        Maps a family entity key (``"PI3K"``) to its HGNC member symbols; defaults to
-        ``exobone.atlas.vocab.family_members`` when the vocabulary provides it, else families
-        name no genes.
-
-    Returns
-    -------
-    frozenset of str
-    """
-    norm = normalizer if normalizer is not None else default_gene_normalizer()
-    members = family_members if family_members is not None else _vocab_function("family_members")
-    return _mechanism_genes(
-        mechanism, atlas, _entity_index(atlas), frozenset(figure_genes), norm, members
-    )
-
-
-def _mechanism_genes(
-    mechanism: Mechanism,
-    atlas: Atlas,
-    index: Mapping[str, Entity],
-    fig: frozenset[str],
-    norm: GeneNormalizer,
-    members: FamilyMembers | None,
-) -> frozenset[str]:
-    keys = [*mechanism.cargo, *(t.entity for t in mechanism.molecular_targets)]
-    keys += [r.entity for ev in mechanism.evidence for r in ev.readouts]
-    source = atlas.entities.get(mechanism.source)
-    if source is not None and source.type.value in _GENE_TYPES:
-        keys.append(mechanism.source)
-    out: set[str] = set()
-    for key in keys:
-        entity = atlas.entities.get(key)
-        if entity is not None:
-            out |= _resolve_entity(entity, fig, members)
-    for key in mechanism.pathways:
-        entity = atlas.entities.get(key)
-        if entity is not None:
-            out |= _pathway_members(entity, index, fig, norm, members)
-    return frozenset(out)
-
-
-def shared_genes(
-    figure: FigureRecord,
-    atlas: Atlas,
-    *,
-    normalizer: GeneNormalizer | None = None,
-    family_members: FamilyMembers | None = None,
-) -> dict[str, frozenset[str]]:
-    """Return, for each mechanism the figure touches, the genes they share.
-
-    A mechanism is touched when :func:`mechanism_genes` and the figure's gene set
-    (:meth:`FigureRecord.gene_set`, all normalised symbols) intersect.
-
-    Returns
-    -------
-    dict
-        Mechanism id -> shared HGNC symbols, ordered by mechanism id.
-    """
-    fig = figure.gene_set()
-    norm = normalizer if normalizer is not None else default_gene_normalizer()
-    members = family_members if family_members is not None else _vocab_function("family_members")
-    index = _entity_index(atlas)
-    out: dict[str, frozenset[str]] = {}
-    for mid, mech in sorted(atlas.mechanisms.items()):
-        genes = _mechanism_genes(mech, atlas, index, fig, norm, members)
-        common = genes & fig
-        if common:
-            out[mid] = frozenset(common)
-    return out
-
-
-def link_figure(
-    figure: FigureRecord,
-    atlas: Atlas,
-    *,
-    normalizer: GeneNormalizer | None = None,
-    family_members: FamilyMembers | None = None,
-) -> list[str]:
-    """Return the ids of the mechanisms a figure touches, sorted.
-
-    A mechanism is touched when the genes it names -- its cargo, molecular targets, evidence
-    readouts, pathway members, and its source when that is a molecule (see
-    :func:`mechanism_genes`) -- share at least one HGNC symbol with the figure's gene set.
-
-    Parameters
-    ----------
-    figure
-        A parsed PFOCR record.
-    atlas
-        The curated atlas (:func:`exobone.atlas.curation.load_atlas`).
-    normalizer, family_members
-        As for :func:`mechanism_genes`.
-
-    Returns
-    -------
-    list of str
-        Mechanism ids (merged ids, as in ``atlas.mechanisms``).
-    """
-    return list(shared_genes(figure, atlas, normalizer=normalizer, family_members=family_members))
 
 
 __all__ = [
