@@ -35,6 +35,9 @@ def _register() -> None:
     from exobone.cli import atlas as atlas_cmds
 
     app.add_typer(atlas_cmds.app, name="atlas")
+    from exobone.cli import demo as demo_cmd
+
+    app.command("demo")(demo_cmd.demo)
 
 
 def main(argv: list[str] | None = None) -> int:
