@@ -85,6 +85,10 @@ CELL_ALIASES: dict[str, str] = {
     "osteoclast": "osteoclast",
     "endothelial_cell": "endothelial_cell",
     "chondrocyte": "chondrocyte",
+    # tissue-level in vivo claims (curators' convention): bone_tissue is its own pseudo-cell so
+    # that EFFECT_MAP can say which core process a bone-level effect lands on
+    "bone_tissue": "bone_tissue",
+    "cartilage_tissue": "chondrocyte",
 }
 
 # (core cell, effect entity key) -> process. Effects are GO-process entity keys of the atlas.
@@ -117,6 +121,30 @@ EFFECT_MAP: dict[tuple[str, str], str] = {
     ("endothelial_cell", "migration"): "angiogenesis",
     ("endothelial_cell", "apoptosis"): "endothelial_apoptosis",
     ("chondrocyte", "cartilage_development"): "cartilage_repair",
+    # osteoblast activity (ALP, mineral apposition) is matrix synthesis per osteoblast
+    ("osteoblast", "osteoblast_activity"): "bone_formation",
+    ("preosteoblast", "bone_formation"): "ob_maturation",
+    # Tissue-level claims (target bone_tissue). Regeneration, formation and endochondral
+    # ossification of bone are carried by osteoblast matrix synthesis; "bone loss" is mapped to
+    # resorption with the same sign (the seeds name enhanced resorption as the cause of loss,
+    # Sun et al. 2019), and apoptosis in bone tissue to the death of bone-forming cells.
+    ("bone_tissue", "bone_regeneration"): "bone_formation",
+    ("bone_tissue", "bone_formation"): "bone_formation",
+    ("bone_tissue", "endochondral_ossification"): "bone_formation",
+    ("bone_tissue", "osteoblast_activity"): "bone_formation",
+    ("bone_tissue", "bone_loss"): "bone_resorption",
+    ("bone_tissue", "bone_resorption"): "bone_resorption",
+    ("bone_tissue", "apoptosis"): "ob_apoptosis",
+}
+
+# Molecular targets (gene entity keys) whose expression is a core process: a mechanism that
+# names one of these among its ``molecular_targets`` also scales that process, with the
+# molecular target's own direction (e.g. myostatin raising SOST, DKK-1 and RANKL).
+EXPRESSION_PROCESSES: dict[str, str] = {
+    "SOST": "sclerostin_expression",
+    "DKK1": "sclerostin_expression",
+    "TNFSF11": "rankl_expression",
+    "TNFRSF11B": "opg_expression",
 }
 
 
@@ -142,6 +170,12 @@ def process_for(target: str, effect: str) -> Process | None:
     if cell is None:
         return None
     name = EFFECT_MAP.get((cell, effect))
+    return PROCESSES[name] if name else None
+
+
+def expression_process_for(gene: str) -> Process | None:
+    """Map a molecular target (gene entity key) to the core process that expresses it, or None."""
+    name = EXPRESSION_PROCESSES.get(gene)
     return PROCESSES[name] if name else None
 
 
