@@ -20,6 +20,7 @@ families (PI3K, Wnt) and other entity types are left out because GMT consumers e
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -59,22 +60,13 @@ def canonical_member(entity: Entity) -> str | None:
 
 
 def _canonical_mirna(name: str) -> str:
-    try:
-        from exobone.atlas import vocab
-    except ImportError:  # vocabulary not available: the curated key is already canonical
+    """``miR-214-3p`` stays; ``hsa-miR-214-3p`` and ``MIR214`` lose the species prefix."""
+    from exobone.atlas.vocab import get_mirna
+
+    parsed = get_mirna(name)
+    if parsed is None:  # an unparseable curated key stays as curated
         return name
-    parse = getattr(vocab, "parse_mirna", None)
-    if parse is None:
-        return name
-    try:
-        parsed = parse(name)
-    except Exception:  # noqa: BLE001 - an unparseable curated key stays as curated
-        return name
-    for attr in ("canonical", "name", "mature"):
-        value = getattr(parsed, attr, None)
-        if isinstance(value, str) and value:
-            return value
-    return name
+    return dataclasses.replace(parsed, species=None).canonical
 
 
 def mechanism_molecules(atlas: Atlas, mechanism: Mechanism) -> tuple[str, ...]:

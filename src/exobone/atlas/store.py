@@ -101,7 +101,7 @@ CREATE TABLE gene_set_mechanisms (gene_set TEXT NOT NULL REFERENCES gene_sets(na
 CREATE TABLE figures (figid TEXT PRIMARY KEY, title TEXT, caption TEXT, pmcid TEXT, doi TEXT,
                       year TEXT, source_file TEXT, ingested_at TEXT NOT NULL,
                       genes TEXT NOT NULL, unmatched TEXT NOT NULL, mechanisms TEXT NOT NULL,
-                      record TEXT NOT NULL);
+                      record TEXT NOT NULL, raw TEXT NOT NULL);
 CREATE VIRTUAL TABLE fts USING fts5(text, record_type UNINDEXED, record_id UNINDEXED,
                                     field UNINDEXED, tokenize = 'trigram');
 CREATE INDEX idx_cargo ON mechanism_cargo(entity_key);
@@ -149,7 +149,8 @@ class StoredFigure:
 
     ``genes`` are the normalised gene symbols / miRNA names (the figure's gene set),
     ``unmatched`` the OCR words that matched no vocabulary entry, ``mechanisms`` the ids of
-    the atlas mechanisms the figure touches, and ``record`` the parsed record as JSON.
+    the atlas mechanisms the figure touches, ``record`` the parsed record as JSON and ``raw``
+    the file as ingested (so a rebuilt store can re-link the figure to the new atlas).
     """
 
     figid: str
@@ -163,6 +164,7 @@ class StoredFigure:
     unmatched: tuple[str, ...] = ()
     mechanisms: tuple[str, ...] = ()
     record: str = "{}"
+    raw: str = ""
     ingested_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
 
     @property
@@ -173,7 +175,7 @@ class StoredFigure:
 
 _FIGURE_COLUMNS = (
     "figid", "title", "caption", "pmcid", "doi", "year", "source_file", "ingested_at",
-    "genes", "unmatched", "mechanisms", "record",
+    "genes", "unmatched", "mechanisms", "record", "raw",
 )
 
 
@@ -181,7 +183,7 @@ def _figure_row(f: StoredFigure) -> tuple[Any, ...]:
     return (
         f.figid, f.title, f.caption, f.pmcid, f.doi, f.year, f.source_file, f.ingested_at,
         json.dumps(list(f.genes)), json.dumps(list(f.unmatched)), json.dumps(list(f.mechanisms)),
-        f.record,
+        f.record, f.raw,
     )
 
 
@@ -203,6 +205,7 @@ def _figure_from_row(row: sqlite3.Row) -> StoredFigure:
         unmatched=tuple(json.loads(get("unmatched", "[]") or "[]")),
         mechanisms=tuple(json.loads(get("mechanisms", "[]") or "[]")),
         record=get("record", "{}") or "{}",
+        raw=get("raw", "") or "",
         ingested_at=get("ingested_at") or "",
     )
 
@@ -473,6 +476,15 @@ def _read_old_figures(path: Path) -> list[StoredFigure]:
         conn.close()
 
 
+def _refresh_figures(figures: list[StoredFigure], atlas: Atlas) -> list[StoredFigure]:
+    """Re-link kept figures to the atlas being stored (mechanism ids may have changed)."""
+    if not figures:
+        return figures
+    from exobone.atlas.figures import relink_figure
+
+    return [relink_figure(f, atlas) for f in figures]
+
+
 def build_store(
     atlas: Atlas | None = None,
     path: Path | str | None = None,
@@ -516,7 +528,7 @@ def build_store(
     if atlas is None:
         atlas = load_atlas(Path(data_dir) if data_dir is not None else None)
     path = Path(path) if path is not None else default_store_path()
-    figures = _read_old_figures(path) if keep_figures else []
+    figures = _refresh_figures(_read_old_figures(path), atlas) if keep_figures else []
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -625,9 +637,13 @@ class Store:
         return list(self._conn.execute(sql, params))
 
     def counts(self) -> dict[str, int]:
-        """Number of rows of the main tables."""
+        """Number of rows of the main tables (``evidence``: evidence items of mechanisms)."""
         tables = ("entities", "mechanisms", "evidence", "experiments", "facts", "gene_sets", "figures")
-        return {t: self._conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables}
+        out = {t: self._conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables}
+        out["evidence"] = self._conn.execute(
+            "SELECT count(*) FROM evidence WHERE owner_type = 'mechanism'"
+        ).fetchone()[0]
+        return out
 
     def atlas(self) -> Atlas:
         """Read the stored records back into an :class:`Atlas` (cached)."""
