@@ -174,6 +174,32 @@ def _vocab_mirna_matches(query: str, name: str) -> bool:
 _MIRNA_LIKE = re.compile(r"(?i)^([a-z]{3}-)?(mir|let)-?\d")
 
 
+class _Query:
+    """A filter value with its gene and miRNA readings worked out once."""
+
+    def __init__(self, query: str) -> None:
+        self.text = query.strip()
+        self.folded = _norm(query)
+        self.is_mirna = bool(_MIRNA_LIKE.match(self.text))
+        self._symbol: str | None | bool = False  # False: not looked up yet
+
+    @property
+    def symbol(self) -> str | None:
+        if self._symbol is False:
+            self._symbol = _vocab_gene_symbol(self.text)
+        return self._symbol  # type: ignore[return-value]
+
+    def names(self, entity: Entity) -> bool:
+        words = (entity.key, entity.name, entity.id, *entity.synonyms)
+        if any(w is not None and _norm(w) == self.folded for w in words):
+            return True
+        if entity.type is EntityType.MIRNA and self.is_mirna:
+            return _vocab_mirna_matches(self.text, entity.key)
+        if entity.type is EntityType.GENE:
+            return self.symbol is not None and self.symbol == entity.key
+        return False
+
+
 def entity_matches(entity: Entity, query: str) -> bool:
     """Return True if ``query`` names ``entity``.
 
@@ -181,16 +207,7 @@ def entity_matches(entity: Entity, query: str) -> bool:
     also arm- and species-aware (``miR-214`` names ``miR-214-3p``); for genes also through
     the HGNC alias and mouse/rat ortholog tables (``OPN`` names ``SPP1``).
     """
-    q = _norm(query)
-    words = (entity.key, entity.name, entity.id, *entity.synonyms)
-    if any(w is not None and _norm(w) == q for w in words):
-        return True
-    if entity.type is EntityType.MIRNA and _MIRNA_LIKE.match(query.strip()):
-        return _vocab_mirna_matches(query.strip(), entity.key)
-    if entity.type is EntityType.GENE:
-        symbol = _vocab_gene_symbol(query.strip())
-        return symbol is not None and symbol == entity.key
-    return False
+    return _Query(query).names(entity)
 
 
 def resolve_entities(atlas: Atlas, query: str, *, same_identifier: bool = False) -> set[str]:
@@ -201,7 +218,8 @@ def resolve_entities(atlas: Atlas, query: str, *, same_identifier: bool = False)
     """
     if not query or not query.strip():
         raise InvalidInputError("empty filter value; give a name, symbol or identifier")
-    keys = {k for k, e in atlas.entities.items() if entity_matches(e, query)}
+    q = _Query(query)
+    keys = {k for k, e in atlas.entities.items() if q.names(e)}
     if same_identifier:
         ids = {atlas.entities[k].id for k in keys} - {None}
         keys |= {k for k, e in atlas.entities.items() if e.id in ids}
@@ -382,6 +400,8 @@ def search(
 
     hits: list[MechanismHit] = []
     for m in atlas.mechanisms.values():
+        if limit is not None and len(hits) >= limit:
+            break
         if want_kind is not None and m.kind is not want_kind:
             continue
         if want_direction is not None and m.direction is not want_direction:
@@ -406,8 +426,6 @@ def search(
         if text is not None:
             matched.append(f"text: {text}")
         hits.append(MechanismHit(mechanism=m, evidence=evidence, matched=tuple(matched)))
-        if limit is not None and len(hits) >= limit:
-            break
     return hits
 
 
@@ -488,6 +506,8 @@ def search_experiments(
 
     hits: list[ExperimentHit] = []
     for x in atlas.experiments.values():
+        if limit is not None and len(hits) >= limit:
+            break
         if want_kind is not None and x.intervention.kind is not want_kind:
             continue
         if want_taxon is not None and want_taxon not in x.species:
@@ -510,8 +530,6 @@ def search_experiments(
         if not outcomes:
             continue
         hits.append(ExperimentHit(experiment=x, outcomes=outcomes, matched=tuple(matched)))
-        if limit is not None and len(hits) >= limit:
-            break
     return hits
 
 
