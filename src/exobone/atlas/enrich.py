@@ -1,0 +1,303 @@
+"""Over-representation analysis of a gene/miRNA list against atlas-derived sets.
+
+For each set S the p-value is the hypergeometric upper tail P(X >= k), X ~ Hypergeom(N, K, n)
+(:func:`scipy.stats.hypergeom.sf` at ``k - 1``), where
+
+- the **universe** U has N items: by default the union of the members of all sets plus the
+  matched input names that are in no set (so an input that the atlas does not know still
+  counts towards n instead of vanishing); a custom ``universe`` replaces it, and inputs and
+  members outside it are then left out (inputs so dropped are reported);
+- K = |S ∩ U|, n = the number of universe items the input list names, k = |S ∩ input|.
+
+P-values are corrected for the number of sets tested with Benjamini–Hochberg
+(:func:`scipy.stats.false_discovery_control`, or :func:`benjamini_hochberg` on SciPy < 1.11).
+
+Input names are resolved with :func:`exobone.atlas.vocab.normalize_list`: gene symbols,
+aliases and mouse/rat symbols become HGNC symbols; miRNA names are matched arm- and
+species-aware against the miRNA members (``hsa-miR-214-3p`` counts as a hit on the member
+``miR-214-3p`` and on an arm-less ``miR-214``, never on ``miR-214-5p``). Names that resolve to
+nothing, or to several genes, are reported back, never dropped silently.
+
+References
+----------
+Benjamini Y, Hochberg Y. Controlling the false discovery rate: a practical and powerful
+approach to multiple testing. J R Stat Soc B. 1995;57:289-300.
+doi:10.1111/j.2517-6161.1995.tb02031.x
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+from scipy.stats import hypergeom
+
+from exobone.atlas.genesets import GeneSet
+from exobone.atlas.vocab import MirnaName, get_mirna, mirna_matches, normalize_list
+from exobone.errors import InvalidInputError
+
+FloatArray = npt.NDArray[np.float64]
+
+UNIVERSE_RULE = "union of all set members plus matched input names in no set"
+
+
+@dataclass(frozen=True)
+class SetEnrichment:
+    """The test of one set: sizes, overlap, p-value and BH q-value."""
+
+    name: str
+    kind: str
+    label: str
+    size: int
+    overlap: int
+    hits: tuple[str, ...]
+    p_value: float
+    q_value: float
+    fold: float
+
+    def to_dict(self) -> dict[str, object]:
+        """Return the row as JSON-ready data."""
+        return dataclasses.asdict(self)
+
+
+@dataclass(frozen=True)
+class EnrichmentResult:
+    """All sets tested, sorted by p-value, with how the input list was read.
+
+    Attributes
+    ----------
+    sets
+        One :class:`SetEnrichment` per set with at least one member in the universe.
+    query
+        Universe items named by the input list (n = ``len(query)``).
+    mapped
+        Each matched input name and the universe items it counts as.
+    unmatched
+        Input names that name no gene or miRNA.
+    ambiguous
+        Input names shared by several genes, with the candidate symbols.
+    outside_universe
+        Matched input names left out because a custom universe does not hold them.
+    universe_size
+        N.
+    universe_rule
+        How the universe was defined.
+    """
+
+    sets: tuple[SetEnrichment, ...]
+    query: tuple[str, ...]
+    mapped: Mapping[str, tuple[str, ...]]
+    unmatched: tuple[str, ...]
+    ambiguous: Mapping[str, tuple[str, ...]]
+    outside_universe: tuple[str, ...]
+    universe_size: int
+    universe_rule: str
+
+    def significant(self, q_max: float = 0.05) -> list[SetEnrichment]:
+        """Return the sets with ``q_value <= q_max`` and at least one hit."""
+        return [s for s in self.sets if s.overlap and s.q_value <= q_max]
+
+    def to_dict(self) -> dict[str, object]:
+        """Return the result as JSON-ready data."""
+        return {
+            "sets": [s.to_dict() for s in self.sets],
+            "query": list(self.query),
+            "mapped": {k: list(v) for k, v in self.mapped.items()},
+            "unmatched": list(self.unmatched),
+            "ambiguous": {k: list(v) for k, v in self.ambiguous.items()},
+            "outside_universe": list(self.outside_universe),
+            "universe_size": self.universe_size,
+            "universe_rule": self.universe_rule,
+        }
+
+
+def benjamini_hochberg(p_values: Sequence[float] | FloatArray) -> FloatArray:
+    """Return Benjamini–Hochberg adjusted p-values (q-values), in input order.
+
+    q_(i) = min over j >= i of p_(j) * m / j, capped at 1, for p sorted ascending.
+
+    Examples
+    --------
+    >>> benjamini_hochberg([0.01, 0.04, 0.03]).round(3).tolist()
+    [0.03, 0.04, 0.04]
+    """
+    p = np.asarray(p_values, dtype=float)
+    m = p.size
+    if m == 0:
+        return p.copy()
+    order = np.argsort(p, kind="stable")
+    scaled = p[order] * m / np.arange(1, m + 1)
+    monotone = np.minimum.accumulate(scaled[::-1])[::-1]
+    q = np.empty(m)
+    q[order] = np.minimum(monotone, 1.0)
+    return q
+
+
+def _bh(p_values: FloatArray) -> FloatArray:
+    if p_values.size == 0:
+        return p_values.copy()
+    try:
+        from scipy.stats import false_discovery_control
+    except ImportError:  # SciPy < 1.11
+        return benjamini_hochberg(p_values)
+    return np.asarray(false_discovery_control(p_values, method="bh"), dtype=float)
+
+
+def hypergeometric_p(k: int, population: int, successes: int, draws: int) -> float:
+    """Return P(X >= k) for X ~ Hypergeom(population, successes, draws); 1.0 if k <= 0."""
+    if k <= 0:
+        return 1.0
+    return float(hypergeom.sf(k - 1, population, successes, draws))
+
+
+def _strip_species(m: MirnaName) -> str:
+    return dataclasses.replace(m, species=None).canonical
+
+
+def _as_sets(sets: Sequence[GeneSet] | Mapping[str, Iterable[str]]) -> list[GeneSet]:
+    if isinstance(sets, Mapping):
+        return [
+            GeneSet(name=k, kind="custom", label=k, members=tuple(sorted(set(v))))
+            for k, v in sets.items()
+        ]
+    return list(sets)
+
+
+def enrich(
+    words: Iterable[str],
+    sets: Sequence[GeneSet] | Mapping[str, Iterable[str]],
+    *,
+    universe: Iterable[str] | None = None,
+) -> EnrichmentResult:
+    """Test a gene/miRNA list for over-representation in each set.
+
+    Parameters
+    ----------
+    words
+        The user's names (gene symbols, aliases, mouse/rat symbols, miRNA names).
+    sets
+        :class:`~exobone.atlas.genesets.GeneSet` objects (``Store.gene_sets()``,
+        ``atlas_gene_sets(atlas)``) or a mapping of set name to members.
+    universe
+        Background names; by default the union of all set members plus the matched inputs
+        that are in no set (see the module docstring).
+
+    Returns
+    -------
+    EnrichmentResult
+        Every set with a member in the universe, sorted by p-value then name.
+
+    Raises
+    ------
+    InvalidInputError
+        If ``words`` holds no name, or there are no sets to test.
+
+    Examples
+    --------
+    >>> sets = {"osteoclast cargo": ["miR-214-3p", "miR-31"], "wnt": ["SOST", "DKK1", "CTNNB1"]}
+    >>> result = enrich(["Sost", "Dkk1", "NOTAGENE"], sets)
+    >>> result.sets[0].name, result.sets[0].overlap, result.unmatched
+    ('wnt', 2, ('NOTAGENE',))
+    """
+    names = [w.strip() for w in words if w and w.strip()]
+    if not names:
+        raise InvalidInputError(
+            "empty gene/miRNA list: give at least one name (one per line, or comma/space separated)"
+        )
+    gene_sets = [s for s in _as_sets(sets)]
+    if not gene_sets:
+        raise InvalidInputError("no gene sets to test against; build the atlas store first")
+
+    members: set[str] = {m for s in gene_sets for m in s.members}
+    mirna_members = {m: p for m in members if (p := get_mirna(m)) is not None}
+    normalized = normalize_list(names)
+
+    mapped: dict[str, tuple[str, ...]] = {}
+    for word, ref in normalized.genes.items():
+        mapped[word] = (ref.symbol,)
+    for word, mir in normalized.mirnas.items():
+        # species-agnostic: a mouse miRNA counts on the human locus of a figure's gene set
+        bare = dataclasses.replace(mir, species=None)
+        hits = tuple(sorted(m for m, p in mirna_members.items() if mirna_matches(bare, p)))
+        mapped[word] = hits or (_strip_species(mir),)
+
+    if universe is None:
+        universe_set = members | {x for items in mapped.values() for x in items}
+        rule = UNIVERSE_RULE
+        outside: tuple[str, ...] = ()
+    else:
+        universe_set = {u.strip() for u in universe if u and u.strip()}
+        if not universe_set:
+            raise InvalidInputError("the custom universe is empty; give at least one name")
+        rule = f"custom universe of {len(universe_set)} names"
+        outside = tuple(w for w, items in mapped.items() if not set(items) & universe_set)
+        mapped = {
+            w: tuple(x for x in items if x in universe_set)
+            for w, items in mapped.items()
+            if w not in outside
+        }
+    query = tuple(sorted({x for items in mapped.values() for x in items}))
+    query_set = set(query)
+    n_universe, n_query = len(universe_set), len(query)
+
+    tested: list[tuple[GeneSet, int, tuple[str, ...], float]] = []
+    for s in gene_sets:
+        in_universe = [m for m in s.members if m in universe_set]
+        if not in_universe:
+            continue
+        hits = tuple(m for m in in_universe if m in query_set)
+        p = hypergeometric_p(len(hits), n_universe, len(in_universe), n_query)
+        tested.append((s, len(in_universe), hits, p))
+    q_values = _bh(np.array([t[3] for t in tested], dtype=float))
+    rows = [
+        SetEnrichment(
+            name=s.name,
+            kind=s.kind,
+            label=s.label,
+            size=size,
+            overlap=len(hits),
+            hits=hits,
+            p_value=p,
+            q_value=float(q),
+            fold=(len(hits) / n_query) / (size / n_universe) if n_query and size else 0.0,
+        )
+        for (s, size, hits, p), q in zip(tested, q_values, strict=True)
+    ]
+    rows.sort(key=lambda r: (r.p_value, -r.overlap, r.name))
+    return EnrichmentResult(
+        sets=tuple(rows),
+        query=query,
+        mapped=mapped,
+        unmatched=normalized.unmatched,
+        ambiguous={w: tuple(g.symbol for g in refs) for w, refs in normalized.ambiguous.items()},
+        outside_universe=outside,
+        universe_size=n_universe,
+        universe_rule=rule,
+    )
+
+
+def read_names(text: str) -> list[str]:
+    """Split a gene/miRNA list file: one name per line, or separated by commas, tabs or spaces.
+
+    Lines starting with ``#`` are comments.
+    """
+    out: list[str] = []
+    for line in text.splitlines():
+        if line.lstrip().startswith("#"):
+            continue
+        out.extend(w for w in line.replace(",", " ").replace(";", " ").split() if w)
+    return out
+
+
+__all__ = [
+    "EnrichmentResult",
+    "SetEnrichment",
+    "UNIVERSE_RULE",
+    "benjamini_hochberg",
+    "enrich",
+    "hypergeometric_p",
+    "read_names",
+]
