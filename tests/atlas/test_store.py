@@ -206,3 +206,11 @@ def test_ingested_figures_become_gene_sets_and_survive_rebuild(small_atlas, smal
         assert [f.figid for f in s.figures()] == ["PMC0000002__store-test-g001"]
         assert "figure:PMC0000002__store-test-g001" in {g.name for g in s.gene_sets()}
         assert s.match_text("Wnt signalling", "figure") == {"PMC0000002__store-test-g001"}
+
+
+def test_unwritable_destination_is_a_store_error(small_atlas, tmp_path):
+    target = tmp_path / "a-folder.sqlite"
+    target.mkdir()
+    with pytest.raises(StoreError, match="could not build the atlas database"):
+        build_store(small_atlas, target)
+    assert _leftovers(tmp_path) == []

@@ -15,7 +15,7 @@ SMALL = Path(__file__).resolve().parents[1] / "data" / "atlas_small"
 def _register_commands_once() -> Iterator[None]:
     """``exobone.cli.main`` registers the command groups on every call, so the typer app grows
     by one group per call and each call gets slower; register once for the whole session."""
-    import exobone.cli as cli
+    from exobone import cli
 
     if not cli.app.registered_groups:
         cli._register()

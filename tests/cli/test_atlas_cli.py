@@ -242,5 +242,5 @@ def test_enrich_missing_file_is_a_usage_error(db, small_data, tmp_path, capsys):
 
 def test_check_reports_curation_problems(small_data, capsys):
     (small_data / "mechanisms" / "zz.yaml").write_text("- id: MECH:9999\n  kind: teleportation\n", encoding="utf-8")
-    code, out, err = run(capsys, "check", "--data-dir", str(small_data))
+    code, _, err = run(capsys, "check", "--data-dir", str(small_data))
     assert code == 1 and "MECH:9999" in err and "kind" in err

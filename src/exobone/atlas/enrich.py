@@ -212,7 +212,7 @@ def enrich(
         raise InvalidInputError("no gene sets to test against; build the atlas store first")
 
     members: set[str] = {m for s in gene_sets for m in s.members}
-    mirna_members = {m: p for m in members if (p := get_mirna(m)) is not None}
+    mirna_members = {m: parsed for m in members if (parsed := get_mirna(m)) is not None}
     normalized = normalize_list(names)
 
     mapped: dict[str, tuple[str, ...]] = {}
@@ -221,7 +221,7 @@ def enrich(
     for word, mir in normalized.mirnas.items():
         # species-agnostic: a mouse miRNA counts on the human locus of a figure's gene set
         bare = dataclasses.replace(mir, species=None)
-        hits = tuple(sorted(m for m, p in mirna_members.items() if mirna_matches(bare, p)))
+        hits = tuple(sorted(m for m, pm in mirna_members.items() if mirna_matches(bare, pm)))
         mapped[word] = hits or (_strip_species(mir),)
 
     if universe is None:
@@ -293,9 +293,9 @@ def read_names(text: str) -> list[str]:
 
 
 __all__ = [
+    "UNIVERSE_RULE",
     "EnrichmentResult",
     "SetEnrichment",
-    "UNIVERSE_RULE",
     "benjamini_hochberg",
     "enrich",
     "hypergeometric_p",

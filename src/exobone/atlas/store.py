@@ -28,7 +28,9 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
+
+from pydantic import BaseModel
 
 from exobone.atlas.curation import Atlas, Seed, atlas_version, default_data_dir, load_atlas
 from exobone.atlas.genesets import GeneSet, atlas_gene_sets, figure_gene_set
@@ -338,7 +340,7 @@ class BuildReport:
     figures_kept: int = 0
 
 
-def _dump(record: Any) -> str:
+def _dump(record: BaseModel) -> str:
     return record.model_dump_json(exclude_none=True)
 
 
@@ -557,7 +559,7 @@ def build_store(
         conn.close()
         conn = None
         os.replace(tmp, path)
-    except sqlite3.Error as exc:
+    except (sqlite3.Error, OSError) as exc:
         raise StoreError(f"could not build the atlas database at {path}: {exc}") from exc
     finally:
         if conn is not None:
@@ -622,7 +624,7 @@ class Store:
         """Atlas version (content hash of the curated files) the store was built from."""
         return self.metadata.get("atlas_version", "")
 
-    def __enter__(self) -> Store:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -794,8 +796,8 @@ def ensure_store(
 
 __all__ = [
     "BUILD_HINT",
-    "BuildReport",
     "SCHEMA_VERSION",
+    "BuildReport",
     "Store",
     "StoredFigure",
     "add_figures",

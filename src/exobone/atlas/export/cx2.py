@@ -67,8 +67,8 @@ def write_cx2(selection: Selection, what: str) -> str:
     atlas = selection.atlas
     g = mechanism_graph(atlas, selection.mechanisms)
     index = {n: i for i, n in enumerate(g.nodes)}
-    nodes = [{"id": index[n], "v": _values(d)} for n, d in g.nodes(data=True)]
-    edges = [
+    nodes: list[dict[str, Any]] = [{"id": index[n], "v": _values(d)} for n, d in g.nodes(data=True)]
+    edges: list[dict[str, Any]] = [
         {"id": i, "s": index[s], "t": index[t], "v": _values(d)}
         for i, (s, t, d) in enumerate(g.edges(data=True))
     ]
