@@ -26,7 +26,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from exobone.atlas.curation import Atlas
-from exobone.atlas.records import Entity, EntityType, MechanismKind, Mechanism
+from exobone.atlas.records import Entity, EntityType, Mechanism, MechanismKind
 
 SET_KINDS = ("pathway", "effect", "source", "figure")
 MEMBER_TYPES = frozenset({EntityType.GENE, EntityType.MIRNA})
@@ -165,8 +165,8 @@ def figure_gene_set(figid: str, title: str, members: Sequence[str]) -> GeneSet:
 
 
 __all__ = [
-    "GeneSet",
     "SET_KINDS",
+    "GeneSet",
     "atlas_gene_sets",
     "canonical_member",
     "figure_gene_set",

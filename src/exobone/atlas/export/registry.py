@@ -190,9 +190,9 @@ def export(
 
 __all__ = [
     "EXPORTERS",
+    "WHATS",
     "Exporter",
     "Selection",
-    "WHATS",
     "export",
     "get_exporter",
     "register_exporter",
