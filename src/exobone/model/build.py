@@ -106,6 +106,8 @@ class ModelBuilder:
         self._events: dict[str, Event] = {}
         self._functions: dict[str, Function] = {}
         self._factors: list[Factor] = []
+        self._sources: dict[str, str] = {}
+        self._secretion: dict[str, list[Factor]] = {}
         #: the layer currently writing (recorded on factors); set by build_model
         self.origin = ""
 
@@ -321,6 +323,51 @@ class ModelBuilder:
         require_process(process)
         ex.names_in(expr)  # syntax check now; symbols are checked at build()
         self._factors.append(Factor(process, expr, tuple(mechanisms), description, self.origin))
+
+    # ----------------------------------------------------------------- sources
+    def add_source(self, cell: str, expr: str, *, replace_existing: bool = False) -> None:
+        """Declare that atlas cell key ``cell`` is present in the model as ``expr``.
+
+        The exosome layer secretes vesicles from each declared source in proportion to
+        ``expr`` (usually a state relative to its healthy value, e.g. ``"osteoclasts"``). The core
+        declares its cell types; scenarios declare the cells they add (``myeloma_cell`` ->
+        ``"myeloma_cells"``, ``senescent_endothelial_cell`` -> ...).
+
+        Raises
+        ------
+        ModelError
+            If ``cell`` is already declared and ``replace_existing`` is false.
+        """
+        ex.names_in(expr)
+        if cell in self._sources and not replace_existing:
+            raise ModelError(f"source cell {cell!r} is already declared as "
+                             f"{self._sources[cell]!r}")
+        self._sources[cell] = expr
+
+    @property
+    def sources(self) -> dict[str, str]:
+        """``{atlas cell key: amount expression}`` of every cell type present in the model."""
+        return dict(self._sources)
+
+    def add_secretion_factor(self, cell: str, expr: str, *, mechanisms: Sequence[str] = (),
+                             description: str = "") -> None:
+        """Scale exosome secretion by ``cell`` by ``expr`` (read by the exosome layer).
+
+        Used by scenarios and interventions that change vesicle release without a cargo effect
+        of their own (e.g. myostatin lowers osteocyte exosome release).
+        """
+        ex.names_in(expr)
+        self._secretion.setdefault(cell, []).append(
+            Factor("", expr, tuple(mechanisms), description, self.origin))
+
+    def secretion_factors(self, cell: str) -> list[Factor]:
+        """Return the secretion factors declared for ``cell`` (empty when none)."""
+        return list(self._secretion.get(cell, ()))
+
+    def secretion_expression(self, cell: str) -> str:
+        """Return the product of the secretion factors of ``cell`` (``"1"`` when none)."""
+        fs = self._secretion.get(cell, ())
+        return " * ".join(f"({f.expr})" for f in fs) if fs else "1"
 
     # ----------------------------------------------------------------- build
     def modifier_assignments(self) -> list[Assignment]:
