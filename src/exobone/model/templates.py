@@ -40,12 +40,12 @@ from exobone.errors import DuplicateRegistrationError, unknown_name
 from exobone.model.parameters import Assumed, Parameter
 
 __all__ = [
+    "TEMPLATES",
     "Binding",
     "Compiled",
     "RateTemplate",
     "Signal",
     "Sink",
-    "TEMPLATES",
     "emax_factor",
     "get_template",
     "mechanism_prefix",

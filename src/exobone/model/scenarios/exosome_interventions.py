@@ -1,0 +1,395 @@
+"""Exosome interventions: dosing exosomes, blocking their release, and editing their cargo.
+
+Kinds registered here (``exobone list interventions``):
+
+``exosome:SOURCE[,dose=UG,route=local|systemic,start=DAY,every=DAYS,stop=DAY]``
+    Doses of exosomes from an exogenous source as scheduled events on the source's dose pool
+    (µg of exosome protein; the fraction reaching the bone site depends on the route).
+    ``adipose-msc-tnf`` is TNF-α preconditioning: adipose-MSC exosomes whose Wnt-3a content is
+    raised by the atlas's cargo profile (MECH:1018).
+``rab27a-knockdown:CELL[,residual=F,start=DAY]``
+    Lowers the Rab27a activity (hence exosome secretion) of one cell type.
+``antagomir:MIRNA[@CELL][,residual=F,start=DAY]`` / ``mimic:MIRNA[@CELL][,fold=F,start=DAY]``
+    Lower / raise a miRNA, arm-aware (``miR-214`` matches ``miR-214-3p``): its level in cells
+    where the atlas says it regulates a process, and its content in exosomes. Without ``@CELL``
+    the animal's own cells and exosomes; with ``@CELL`` only that cell type (and exosomes made
+    from it, including administered ones, as when donor cells are transfected).
+``knockout:GENE[@CELL][,start=DAY]`` / ``knockdown:GENE[@CELL][,residual=F,start=DAY]``
+    Remove / lower a gene: its regulator level, its exosome cargo, the Rab27a activity for
+    RAB27A, and for an exosome marker tetraspanin (CD9 per the atlas's marker facts) the
+    exosome function of every endogenous pool.
+
+Every intervention acts on knobs the exosome layer recorded in ``builder.metadata``; with the
+layer switched off they raise a clear error instead of doing nothing.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from exobone.errors import InvalidInputError, ModelError, suggest, unknown_name
+from exobone.model.exosomes import (
+    ENDOGENOUS_CELLS,
+    ExosomeSource,
+    exogenous_sources,
+    layer_knobs,
+)
+from exobone.model.parameters import Assumed
+from exobone.model.scenarios.interventions import (
+    DEFAULT_HORIZON_DAYS,
+    Intervention,
+    register_intervention,
+    unique_name,
+)
+
+if TYPE_CHECKING:
+    from exobone.model.build import ModelBuilder
+
+__all__ = [
+    "DEFAULT_DOSE_UG",
+    "ROUTES",
+    "resolve_cell",
+    "resolve_source",
+]
+
+#: dose when none is given: a typical single dose of the seeds' papers (50-200 µg protein)
+DEFAULT_DOSE_UG = 100.0
+
+#: route -> (parameter, fraction of the dose reaching the bone site, bounds, reason)
+ROUTES: dict[str, tuple[str, float, tuple[float, float], str]] = {
+    "local": ("exo_bioavailability_local", 0.5, (0.2, 1.0),
+              ("local injection or scaffold into the defect/site: most of the dose is there, "
+              "some leaks away; order of magnitude only")),
+    "systemic": ("exo_bioavailability_systemic", 0.05, (0.01, 0.2),
+                 ("intravenous exosomes go mostly to liver, spleen and lung; a few percent reach "
+                 "bone (biodistribution studies); order of magnitude only")),
+}
+
+#: default residual activity after a knockdown / antagomir, and the fold of a mimic
+DEFAULT_RESIDUAL = 0.2
+DEFAULT_FOLD = 5.0
+KNOCKOUT_MARKER_RESIDUAL = 0.3
+
+
+# ============================================================================ helpers
+def _norm(text: str) -> str:
+    return text.strip().lower().replace("_", "-").replace(" ", "-")
+
+
+def resolve_source(name: str, sources: dict[str, ExosomeSource] | None = None) -> ExosomeSource:
+    """Return the exogenous source called ``name`` (hyphens/underscores and case ignored).
+
+    Raises
+    ------
+    UnknownNameError
+        For an unknown source, with a did-you-mean and the list of sources.
+    """
+    table = sources if sources is not None else exogenous_sources()
+    key = _norm(name)
+    if key in table:
+        return table[key]
+    for src in table.values():
+        if _norm(src.cell) == key and not src.conditions:
+            return src
+    raise unknown_name("exosome source", name, table)
+
+
+_CELL_WORDS = {"oc": "osteoclast", "ob": "osteoblast", "endothelium": "endothelial_cell",
+               "endothelial": "endothelial_cell", "msc": "bmsc", "bmscs": "bmsc"}
+
+
+def resolve_cell(name: str, cells: Iterable[str]) -> str:
+    """Return the cell key in ``cells`` meant by ``name`` (plural, hyphens and case ignored).
+
+    Raises
+    ------
+    UnknownNameError
+        With a did-you-mean among ``cells``.
+    """
+    options = list(cells)
+    key = name.strip().lower().replace("-", "_")
+    key = _CELL_WORDS.get(key, key)
+    for candidate in (key, key.rstrip("s"), key.removesuffix("s")):
+        if candidate in options:
+            return candidate
+        for cell in options:
+            if candidate in ENDOGENOUS_CELLS.get(cell, ()):
+                return cell
+    raise unknown_name("cell type with an exosome pool", name, options)
+
+
+def _knobs(builder: ModelBuilder, iv: Intervention) -> dict[str, Any]:
+    knobs = layer_knobs(builder.metadata)
+    if knobs is None:
+        raise ModelError(f"{iv}: the exosome layer is not part of this model (built with "
+                         f"exosome_layer=False?); exosome interventions need it")
+    return knobs
+
+
+def _set(builder: ModelBuilder, iv: Intervention, params: Iterable[str], value: float,
+         what: str) -> None:
+    """Set ``params`` to ``value`` now, or from day ``start`` on with one event."""
+    params = list(dict.fromkeys(params))
+    start = iv.number("start", 0.0) or 0.0
+    if start <= 0.0:
+        for name in params:
+            builder.set_parameter(name, value, source=Assumed(f"set by the intervention {iv}"))
+        return
+    for name in params:  # widen the bounds so the event's value is a legal input
+        p = builder.require_parameter(name)
+        if p.bounds is not None and not p.bounds[0] <= value <= p.bounds[1]:
+            builder.set_parameter(name, p.value, bounds=(min(p.bounds[0], value),
+                                                         max(p.bounds[1], value)))
+    builder.add_event(unique_name(builder, f"{iv.kind.replace('-', '_')}_start"),
+                      {name: repr(float(value)) for name in params}, at_times=(start,),
+                      description=f"{iv}: {what} from day {start:g}")
+
+
+def _fraction(iv: Intervention, key: str, default: float, *, upper: float | None = 1.0) -> float:
+    raw = iv.option(key)
+    if raw is None:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise InvalidInputError(f"{iv.kind}: option {key}={raw!r} is not a number") from None
+    if not math.isfinite(value) or value < 0 or (upper is not None and value > upper):
+        bound = f"between 0 and {upper:g}" if upper is not None else ">= 0"
+        raise InvalidInputError(f"{iv.kind}: {key} must be {bound}, got {raw}")
+    return value
+
+
+# ============================================================================ exosome dosing
+def _validate_exosome(iv: Intervention) -> None:
+    assert iv.arg is not None
+    resolve_source(iv.arg)
+    route = (iv.option("route") or "local").lower()
+    if route not in ROUTES:
+        raise InvalidInputError(f"exosome: route must be one of {', '.join(ROUTES)}, got "
+                                f"{route!r}{suggest(route, ROUTES)}")
+
+
+@register_intervention(
+    "exosome",
+    help="dose exosomes from a source (µg protein; local or systemic; scheduled doses)",
+    usage="exosome:SOURCE[,dose=UG,route=local|systemic,start=DAY,every=DAYS,stop=DAY]",
+    options=("dose", "route", "start", "every", "stop"), arg="required",
+    validate=_validate_exosome,
+    sources=(("assumed: bioavailability per route and dose-pool clearance are orders of "
+             "magnitude"), "mechanisms of the source compiled from the atlas"))
+def apply_exosome(builder: ModelBuilder, iv: Intervention) -> None:
+    """Add the scheduled doses of ``iv`` to the source's dose pool."""
+    knobs = _knobs(builder, iv)
+    assert iv.arg is not None
+    source = resolve_source(iv.arg)
+    pool = knobs.get("dose_pools", {}).get(source.name)
+    if pool is None:
+        raise ModelError(f"{iv}: the model has no dose pool for {source.name!r}; is it a source "
+                         f"of the atlas this model was compiled from?")
+    route = (iv.option("route") or "local").lower()
+    pname, value, bounds, reason = ROUTES[route]
+    if builder.get_parameter(pname) is None:
+        builder.add_parameter(pname, value, unit="1", bounds=bounds, source=Assumed(reason),
+                              description=f"fraction of a {route} exosome dose reaching the "
+                                          f"bone site")
+    dose = iv.number("dose", DEFAULT_DOSE_UG)
+    assert dose is not None
+    dose_name = unique_name(builder, f"dose_{source.key}_ug")
+    builder.add_parameter(dose_name, dose, unit="ug", bounds=(0.0, max(10.0 * dose, 1000.0)),
+                          source=Assumed(f"dose given by the intervention {iv}"),
+                          description=f"exosome dose per administration of {source.name}")
+    times = iv.schedule().dose_times(DEFAULT_HORIZON_DAYS)
+    builder.add_event(unique_name(builder, f"dose_{source.key}"),
+                      {pool: f"{pool} + {dose_name}*{pname}"}, at_times=times,
+                      description=f"{iv}: {dose:g} µg of {source.name} exosomes, {route}")
+
+
+# ============================================================================ Rab27a
+def _validate_cell_arg(iv: Intervention) -> None:
+    if iv.arg is None or not iv.arg.strip():
+        raise InvalidInputError(f"{iv.kind} needs a cell, e.g. {iv.kind}:osteoclast")
+    _fraction(iv, "residual", DEFAULT_RESIDUAL)
+
+
+@register_intervention(
+    "rab27a-knockdown",
+    help="lower Rab27a (exosome secretion) in one cell type",
+    usage="rab27a-knockdown:CELL[,residual=FRACTION,start=DAY]",
+    options=("residual", "start"), arg="required", validate=_validate_cell_arg,
+    sources=("Ostrowski et al., Nat Cell Biol 2010 (Rab27a controls exosome secretion)",
+             "assumed: residual activity 0.2 after knockdown"))
+def apply_rab27a_knockdown(builder: ModelBuilder, iv: Intervention) -> None:
+    """Set ``rab27a_<cell>`` to the residual activity."""
+    knobs = _knobs(builder, iv)
+    assert iv.arg is not None
+    rab = knobs.get("rab27a", {})
+    if iv.arg.strip().lower() == "all":
+        params = list(rab.values())
+    else:
+        params = [rab[resolve_cell(iv.arg, rab)]]
+    _set(builder, iv, params, _fraction(iv, "residual", DEFAULT_RESIDUAL),
+         "Rab27a knocked down")
+
+
+# ============================================================================ miRNAs
+def _mirna_matches(query: str, name: str) -> bool:
+    try:
+        from exobone.atlas.vocab import mirna_matches
+    except ImportError:  # vocabularies not installed: exact, case-insensitive match
+        return query.strip().lower() == name.strip().lower()
+    return bool(mirna_matches(query, name))
+
+
+def _is_mirna(name: str) -> bool:
+    try:
+        from exobone.atlas.vocab import get_mirna
+    except ImportError:
+        return name.lower().startswith(("mir", "let-"))
+    return get_mirna(name) is not None
+
+
+def _validate_mirna(iv: Intervention) -> None:
+    target = iv.target
+    if not target or not _is_mirna(target):
+        raise InvalidInputError(f"{iv.kind}: {target!r} is not a miRNA name; write it like "
+                                f"'miR-214-3p' or 'miR-214-3p@osteoclast'")
+    _fraction(iv, "residual", DEFAULT_RESIDUAL)
+    _fraction(iv, "fold", DEFAULT_FOLD, upper=None)
+
+
+def _molecule_knobs(builder: ModelBuilder, iv: Intervention,
+                    match: Any) -> tuple[list[str], list[str]]:
+    """Return (level parameters, cargo parameters) that ``iv`` acts on."""
+    knobs = _knobs(builder, iv)
+    cell = iv.cell
+    cells = {k["cell"] for k in knobs.get("levels", []) if k["cell"]} \
+        | {k["cell"] for k in knobs.get("cargo", [])}
+    if cell is not None:
+        cell = resolve_cell(cell, cells)
+    levels = [k["parameter"] for k in knobs.get("levels", [])
+              if match(k["molecule"]) and (cell is None or k["cell"] in (cell, None))]
+    cargo = [k["parameter"] for k in knobs.get("cargo", [])
+             if match(k["cargo"]) and (k["cell"] == cell if cell is not None
+                                       else k["endogenous"])]
+    return levels, cargo
+
+
+def _known_molecules(builder: ModelBuilder, iv: Intervention) -> list[str]:
+    knobs = _knobs(builder, iv)
+    return sorted({k["molecule"] for k in knobs.get("levels", [])}
+                  | {k["cargo"] for k in knobs.get("cargo", [])})
+
+
+def _apply_mirna(builder: ModelBuilder, iv: Intervention, value: float, what: str) -> None:
+    assert iv.target is not None
+    query = iv.target
+    levels, cargo = _molecule_knobs(builder, iv, lambda n: _is_mirna(n)
+                                    and _mirna_matches(query, n))
+    if not levels and not cargo:
+        known = [m for m in _known_molecules(builder, iv) if _is_mirna(m)]
+        where = f" in {iv.cell}" if iv.cell else ""
+        raise InvalidInputError(
+            f"{iv}: {query}{where} acts on nothing in this model (no atlas mechanism uses it as "
+            f"a regulator or exosome cargo){suggest(query, known)}; miRNAs the model has: "
+            f"{', '.join(known)}")
+    _set(builder, iv, [*levels, *cargo], value, what)
+
+
+@register_intervention(
+    "antagomir",
+    help="inhibit a miRNA (arm-aware) in cells and their exosomes",
+    usage="antagomir:MIRNA[@CELL][,residual=FRACTION,start=DAY]",
+    options=("residual", "start"), arg="required", validate=_validate_mirna,
+    sources=("assumed: residual miRNA activity 0.2 under an antagomir",))
+def apply_antagomir(builder: ModelBuilder, iv: Intervention) -> None:
+    """Lower the miRNA's levels and exosome content to the residual fraction."""
+    _apply_mirna(builder, iv, _fraction(iv, "residual", DEFAULT_RESIDUAL), "miRNA inhibited")
+
+
+@register_intervention(
+    "mimic",
+    help="raise a miRNA (arm-aware) in cells and their exosomes",
+    usage="mimic:MIRNA[@CELL][,fold=FOLD,start=DAY]",
+    options=("fold", "start"), arg="required", validate=_validate_mirna,
+    sources=("assumed: a mimic raises the miRNA five-fold",))
+def apply_mimic(builder: ModelBuilder, iv: Intervention) -> None:
+    """Raise the miRNA's levels and exosome content by ``fold``."""
+    _apply_mirna(builder, iv, _fraction(iv, "fold", DEFAULT_FOLD, upper=None),
+                 "miRNA raised")
+
+
+# ============================================================================ genes
+def _canonical_gene(name: str) -> str:
+    """Return the atlas gene key for ``name`` (symbol or synonym, any case), or ``name``."""
+    from exobone.model.exosomes import _atlas
+    atlas = _atlas(None)
+    key = name.strip()
+    for entity in atlas.entities.values():
+        if entity.type.value not in ("gene", "family"):
+            continue
+        if key.lower() == entity.key.lower() or key.lower() in (s.lower() for s in
+                                                               entity.synonyms):
+            return entity.key
+    return key.upper()
+
+
+def _validate_gene(iv: Intervention) -> None:
+    if not iv.target:
+        raise InvalidInputError(f"{iv.kind} needs a gene, e.g. {iv.kind}:CD9")
+    if _is_mirna(iv.target):
+        raise InvalidInputError(f"{iv.kind}: {iv.target!r} is a miRNA; use "
+                                f"antagomir:{iv.target} instead")
+    _fraction(iv, "residual", DEFAULT_RESIDUAL)
+
+
+def _apply_gene(builder: ModelBuilder, iv: Intervention, value: float) -> None:
+    assert iv.target is not None
+    gene = _canonical_gene(iv.target)
+    knobs = _knobs(builder, iv)
+    levels, cargo = _molecule_knobs(builder, iv, lambda n: _canonical_gene(n) == gene)
+    params = [*levels, *cargo]
+    marker_value = None
+    if gene == "RAB27A":
+        rab = knobs.get("rab27a", {})
+        params += [rab[resolve_cell(iv.cell, rab)]] if iv.cell else list(rab.values())
+    if gene in knobs.get("marker_genes", []):
+        marker = knobs.get("marker", {})
+        marker_params = [marker[resolve_cell(iv.cell, marker)]] if iv.cell \
+            else list(marker.values())
+        # a marker tetraspanin is one of several: losing it impairs, not abolishes, exosomes
+        marker_value = KNOCKOUT_MARKER_RESIDUAL if value == 0.0 else max(value,
+                                                                         KNOCKOUT_MARKER_RESIDUAL)
+        _set(builder, iv, marker_params, marker_value, f"{gene} (exosome marker) lost")
+    if not params and marker_value is None:
+        genes = [m for m in _known_molecules(builder, iv) if not _is_mirna(m)]
+        raise InvalidInputError(
+            f"{iv}: {gene} acts on nothing in this model (not a regulator, exosome cargo, "
+            f"Rab27a or exosome marker in the atlas){suggest(gene, genes)}; genes the model "
+            f"has: {', '.join(genes)}")
+    if params:
+        _set(builder, iv, params, value, f"{gene} {'knocked out' if value == 0 else 'lowered'}")
+
+
+@register_intervention(
+    "knockout",
+    help="knock out a gene: regulator level, exosome cargo, Rab27a or exosome marker",
+    usage="knockout:GENE[@CELL][,start=DAY]",
+    options=("start",), arg="required", validate=_validate_gene,
+    sources=("atlas marker facts (CD9 is an exosome marker tetraspanin)",
+             "assumed: exosome function falls to 0.3 without one marker tetraspanin"))
+def apply_knockout(builder: ModelBuilder, iv: Intervention) -> None:
+    """Set the gene's knobs to 0 (exosome markers: to the residual function)."""
+    _apply_gene(builder, iv, 0.0)
+
+
+@register_intervention(
+    "knockdown",
+    help="lower a gene (siRNA/shRNA): like knockout with a residual level",
+    usage="knockdown:GENE[@CELL][,residual=FRACTION,start=DAY]",
+    options=("residual", "start"), arg="required", validate=_validate_gene,
+    sources=("assumed: residual level 0.2 after knockdown",))
+def apply_knockdown(builder: ModelBuilder, iv: Intervention) -> None:
+    """Set the gene's knobs to the residual level."""
+    _apply_gene(builder, iv, _fraction(iv, "residual", DEFAULT_RESIDUAL))
