@@ -409,7 +409,15 @@ class _Layer:
             lineage = (cell, *SOURCE_PARENTS.get(cell, ()))
             if not transfer_sources & set(lineage):
                 continue  # the atlas names no exosome effect of this cell type
-            self.pools[f"exo_{cell}"] = _Pool(f"exo_{cell}", cell, lineage, True, cell)
+            pool = _Pool(f"exo_{cell}", cell, lineage, True, cell)
+            healthy = cell in self.healthy_sources
+            base = _p(self.b, f"{pool.state}_baseline", 1.0, unit="ug", bounds=(0.1, 10.0),
+                      source=_BASELINE_REF,
+                      description=f"{'healthy' if healthy else 'reference'} level of {cell} "
+                                  f"exosomes at the site")
+            # a cell type absent in health (tumour cells) has no healthy exosome level
+            pool.baseline = base if healthy else "0"
+            self.pools[pool.state] = pool
         for src in exogenous_sources(self.atlas).values():
             name = f"exo_dose_{src.key}"
             self.pools[name] = _Pool(name, src.cell, src.lineage, False, src.name,
@@ -675,12 +683,7 @@ class _Layer:
                               MechanismKind.EXOSOME_TRANSFER, MechanismKind.UPTAKE))
             if pool.endogenous:
                 amount = self.sources[pool.cell]
-                healthy = pool.cell in self.healthy_sources
-                base = _p(b, f"{pool.state}_baseline", 1.0, unit="ug", bounds=(0.1, 10.0),
-                          source=_BASELINE_REF,
-                          description=f"{'healthy' if healthy else 'reference'} level of "
-                                      f"{pool.cell} exosomes at the site")
-                pool.baseline = base if healthy else "0"
+                base = f"{pool.state}_baseline"
                 n_ref = self.reference_amount(pool.cell)
                 ref = _p(b, f"{pool.state}_ref_amount", n_ref, unit="1",
                          bounds=(n_ref * 0.01, n_ref * 100.0),
@@ -887,6 +890,9 @@ def _healthy_reference(builder: ModelBuilder,
         return _values(builder), _declared_sources(builder)
     ref = _MB("healthy-reference")
     add_core(ref, species=species)
+    if not set(ref.state_names) <= set(builder.state_names):
+        # not built on the bone core (a hand-made model): it is its own reference
+        return _values(builder), _declared_sources(builder)
     return _values(ref), _declared_sources(ref)
 
 

@@ -1,0 +1,154 @@
+"""The exosome layer: pools, compilation from the atlas, every mechanism accounted for."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from exobone.atlas.curation import Atlas, default_data_dir, load_atlas
+from exobone.model.build import ModelBuilder
+from exobone.model.exosomes import (
+    EXOGENOUS_SOURCES,
+    LayerReport,
+    Reason,
+    add_exosome_layer,
+    exogenous_sources,
+)
+from exobone.model.parameters import Assumed
+from exobone.model.processes import PROCESSES
+from exobone.simulate import SaveAt, simulate
+
+_CELLS = {"bmsc": "bmsc", "preosteoblast": "preosteoblasts", "osteoblast": "osteoblasts",
+          "osteocyte": "osteocytes", "osteoclast_precursor": "osteoclast_precursors",
+          "osteoclast": "osteoclasts", "endothelial_cell": "endothelium",
+          "chondrocyte": "chondrocytes"}
+
+
+def toy_core() -> ModelBuilder:
+    """A minimal stand-in for the bone core: one state per cell, every process as a term."""
+    b = ModelBuilder("toy")
+    b.add_parameter("k", 0.1, unit="1/day", source=Assumed("toy model"))
+    for cell, state in _CELLS.items():
+        b.add_state(state, 1.0, unit="cells")
+        b.add_source(cell, state)
+        b.add_term(f"prod_{state}", "k", {state: 1})
+        b.add_term(f"death_{state}", f"k*{state}", {state: -1})
+    b.add_state("bone", 10.0, unit="%")
+    for name, p in PROCESSES.items():
+        b.add_term(f"t_{name}", f"k*{_CELLS[p.cell]}*m_{name}", {"bone": 0.01})
+    return b
+
+
+@pytest.fixture(scope="module")
+def layer(atlas: Atlas) -> tuple[ModelBuilder, LayerReport]:
+    b = toy_core()
+    return b, add_exosome_layer(b, atlas, scenario="healthy", species="rat")
+
+
+def test_every_mechanism_is_accounted_for(atlas: Atlas,
+                                          layer: tuple[ModelBuilder, LayerReport]) -> None:
+    _, report = layer
+    assert [m.id for m in report.mechanisms] == list(atlas.mechanisms)
+    known = {v for k, v in vars(Reason).items() if not k.startswith("_")}
+    for m in report.not_compiled:
+        assert m.reason in known and m.detail, m
+    assert len(report.compiled) >= 0.4 * len(atlas.mechanisms)
+
+
+def test_compiled_factors_carry_their_mechanism_ids(
+        layer: tuple[ModelBuilder, LayerReport]) -> None:
+    b, report = layer
+    compiled = {m.id for m in report.compiled}
+    tagged = {mid for f in b.factors() for mid in f.mechanisms}
+    process_compiled = {m.id for m in report.compiled
+                        if any(s.startswith("process:") for s in m.sinks)}
+    assert process_compiled <= tagged <= compiled
+    for m in report.compiled:
+        for name in m.parameters:
+            p = b.get_parameter(name)
+            assert p is not None and isinstance(p.source, Assumed)
+            assert name.startswith("mech_" + m.id.split(":")[1])
+
+
+def test_uptake_and_unmapped_mechanisms_are_reported_with_reasons(
+        atlas: Atlas, layer: tuple[ModelBuilder, LayerReport]) -> None:
+    _, report = layer
+    reasons = report.by_reason()
+    uptake = [m.id for m in atlas.mechanisms.values() if m.kind.value == "uptake"]
+    assert set(uptake) <= set(reasons[Reason.NO_RATE_EFFECT])
+    assert all(report.status(m) is not None for m in atlas.mechanisms)
+
+
+def test_pools_exist_for_core_sources_and_every_named_exogenous_source(
+        layer: tuple[ModelBuilder, LayerReport]) -> None:
+    b, report = layer
+    for cell in ("bmsc", "osteoblast", "osteocyte", "osteoclast"):
+        assert report.pools[f"exo_{cell}"]["kind"] == "endogenous"
+    for name in EXOGENOUS_SOURCES:
+        state = report.knobs["dose_pools"][name]
+        assert b.get_state(state) is not None
+
+
+def test_healthy_model_stays_at_rest_and_metadata_round_trips(atlas: Atlas) -> None:
+    b = toy_core()
+    add_exosome_layer(b, atlas)
+    spec = b.build()
+    report = LayerReport.from_dict(spec.metadata["exosome_layer"])
+    assert len(report.mechanisms) == len(atlas.mechanisms)
+    traj = simulate(spec, (0.0, 20.0), saveat=SaveAt(times=[0.0, 20.0]))
+    for cell in ("bmsc", "osteoclast"):
+        assert traj[f"exo_{cell}"][-1] == pytest.approx(traj[f"exo_{cell}"][0], rel=1e-6)
+    for name in ("m_osteogenic_commitment", "m_bone_resorption"):
+        np.testing.assert_allclose(traj[name], 1.0, rtol=1e-9)
+
+
+def test_exogenous_sources_include_every_atlas_transfer_source(atlas: Atlas) -> None:
+    sources = exogenous_sources(atlas)
+    cells = {s.atlas_key or s.cell for s in sources.values()}
+    for m in atlas.mechanisms.values():
+        if m.kind.value == "exosome_transfer" and m.source != "unspecified_cell":
+            assert m.source in cells or m.source in {"msc"}, m.source
+    tnf = sources["adipose-msc-tnf"]
+    assert tnf.conditions == ("TNF",) and "adipose_msc" in tnf.lineage
+
+
+_NEW_MECHANISM = """
+- id: MECH:9990
+  kind: exosome_transfer
+  source: osteoclast
+  target: osteoclast_precursor
+  effect: osteoclast_differentiation
+  direction: increase
+  evidence:
+    - citation: {first_author: Test, year: 2024}
+      read_in: 001_21c82cee311890fc.txt
+      quote: "test"
+      quote_en: "test"
+      setting: in_vitro
+"""
+
+
+def test_adding_a_mechanism_yaml_changes_the_model_without_code(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(default_data_dir(), data)
+    before = load_atlas(data)
+    (data / "mechanisms" / "zz_test.yaml").write_text(_NEW_MECHANISM, encoding="utf-8")
+    after = load_atlas(data)
+    assert "MECH:9990" in after.mechanisms
+
+    def run(a: Atlas) -> tuple[ModelBuilder, np.ndarray]:
+        b = toy_core()
+        add_exosome_layer(b, a)
+        b.set_parameter("rab27a_osteoclast", 0.0)  # move the osteoclast pool off baseline
+        traj = simulate(b.build(), (0.0, 10.0), saveat=SaveAt(times=[0.0, 10.0]))
+        return b, traj["m_oc_differentiation"]
+
+    b0, m0 = run(before)
+    b1, m1 = run(after)
+    assert b0.get_parameter("mech_9990_emax") is None
+    assert b1.get_parameter("mech_9990_emax") is not None
+    assert any("MECH:9990" in f.mechanisms for f in b1.factors("oc_differentiation"))
+    assert m1[-1] < m0[-1]  # less osteoclast exosome -> less of the new promoting effect
