@@ -14,6 +14,7 @@ from exobone.model.exosomes import (
     EXOGENOUS_SOURCES,
     LayerReport,
     Reason,
+    add_dose_pool,
     add_exosome_layer,
     exogenous_sources,
 )
@@ -87,16 +88,31 @@ def test_pools_exist_for_core_sources_and_every_named_exogenous_source(
     b, report = layer
     for cell in ("bmsc", "osteoblast", "osteocyte", "osteoclast"):
         assert report.pools[f"exo_{cell}"]["kind"] == "endogenous"
+    plans = report.knobs["dose_plans"]
     for name in EXOGENOUS_SOURCES:
-        state = report.knobs["dose_pools"][name]
-        assert b.get_state(state) is not None
+        assert name in plans  # written when first dosed
+        assert b.get_state(plans[name]["state"]) is None
+
+
+def test_dosing_writes_the_pool_and_joins_the_signals(atlas: Atlas) -> None:
+    b = toy_core()
+    add_exosome_layer(b, atlas)
+    state = add_dose_pool(b, "adipose-msc-tnf")
+    assert add_dose_pool(b, "adipose-msc-tnf") == state  # once
+    b.add_event("dose", {state: f"{state} + 50"}, at_times=(0.0,))
+    signal = b.get_assignment("exo_signal__adipose_msc__WNT3A")
+    assert signal is not None and state in signal.expr
+    wnt = b.get_assignment(f"cargo_{state}__WNT3A")
+    assert wnt is not None and "mech_1018" in wnt.expr  # TNF priming raises Wnt-3a (MECH:1018)
+    traj = simulate(b.build(), (0.0, 7.0), saveat=SaveAt(times=[0.0, 7.0]))
+    assert traj["m_ob_maturation"][0] > 1.0
 
 
 def test_healthy_model_stays_at_rest_and_metadata_round_trips(atlas: Atlas) -> None:
     b = toy_core()
     add_exosome_layer(b, atlas)
     spec = b.build()
-    report = LayerReport.from_dict(spec.metadata["exosome_layer"])
+    report = LayerReport.from_dict(spec.metadata["exosome_layer_report"])
     assert len(report.mechanisms) == len(atlas.mechanisms)
     traj = simulate(spec, (0.0, 20.0), saveat=SaveAt(times=[0.0, 20.0]))
     for cell in ("bmsc", "osteoclast"):

@@ -21,7 +21,7 @@
 Every mechanism of the atlas ends up in the :class:`LayerReport`: compiled, with the
 processes/pools it acts on and its parameters, or not compiled, with the reason. Nothing is
 dropped silently. The report (JSON-ready) and the knobs interventions need are stored in
-``builder.metadata["exosome_layer"]``.
+``builder.metadata["exosome_layer_report"]``.
 
 Because the mapping goes through :func:`exobone.model.processes.process_for` and the template
 registry, adding a mechanism to the curated YAML changes the compiled model with no code change.
@@ -56,13 +56,14 @@ __all__ = [
     "LayerReport",
     "MechanismStatus",
     "Reason",
+    "add_dose_pool",
     "add_exosome_layer",
     "exogenous_sources",
     "layer_knobs",
     "safe_name",
 ]
 
-METADATA_KEY = "exosome_layer"
+METADATA_KEY = "exosome_layer_report"
 
 #: atlas cell key -> candidate state names in the core or a scenario (first present wins)
 ENDOGENOUS_CELLS: dict[str, tuple[str, ...]] = {
@@ -394,6 +395,7 @@ class _Layer:
         self.pools: dict[str, _Pool] = {}
         self.report = LayerReport(scenario=scenario, species=species)
         self.levels: dict[tuple[str, str | None], str] = {}
+        self.signals: dict[str, tuple[tuple[str, ...], list[str]]] = {}
         self.sources = _declared_sources(builder)
         self.healthy, self.healthy_sources = _healthy_reference(builder, species)
 
@@ -448,20 +450,47 @@ class _Layer:
         return pool.cargo[cargo]
 
     def signal_for(self, mech: Mechanism, pools: list[_Pool]) -> Signal:
-        parts, base = [], []
-        for pool in pools:
-            gate = ""
-            if mech.cargo:
-                presences = [self.cargo_presence(pool, c) for c in mech.cargo]
-                gate = (presences[0] if len(presences) == 1
-                        else f"({' + '.join(presences)})/{len(presences)}")
-            parts.append(f"{pool.state}*{gate}" if gate else pool.state)
-            if pool.endogenous and pool.baseline != "0":
-                base.append(pool.baseline)
-        return Signal(" + ".join(parts), " + ".join(base) if base else "0", unit="ug",
+        """Return the signal of a transfer mechanism: an assignment summing its pools.
+
+        One assignment per (source, cargo) pair, shared by the mechanisms with that pair. Dose
+        pools join it when the ``exosome`` intervention first doses them
+        (:func:`add_dose_pool`); until then the assignment holds the endogenous pools only
+        (or 0), which keeps models without doses small.
+        """
+        cargo = tuple(mech.cargo)
+        name = "exo_signal__" + safe_name(mech.source) + (
+            "__" + "_".join(safe_name(c) for c in cargo) if cargo else "")
+        if name not in self.signals:
+            self.signals[name] = (cargo, [])
+            for pool in pools:
+                term = self.pool_term(pool, cargo)
+                if pool.endogenous:
+                    self.signals[name][1].append(term)
+                else:
+                    self.plan(pool)["signals"][name] = term
+        base = [p.baseline for p in pools if p.endogenous and p.baseline != "0"]
+        return Signal(name, " + ".join(base) if base else "0", unit="ug",
                       ec50=EXO_EC50[0], ec50_bounds=EXO_EC50[1],
                       description=f"{mech.source} exosomes reaching the target"
-                                  + (f", gated by {', '.join(mech.cargo)}" if mech.cargo else ""))
+                                  + (f", gated by {', '.join(cargo)}" if cargo else ""))
+
+    def pool_term(self, pool: _Pool, cargo: tuple[str, ...]) -> str:
+        """Return ``pool * mean cargo presence`` (the pool alone without cargo)."""
+        if not cargo:
+            return pool.state
+        presences = [self.cargo_presence(pool, c) for c in cargo]
+        gate = (presences[0] if len(presences) == 1
+                else f"({' + '.join(presences)})/{len(presences)}")
+        return f"{pool.state}*{gate}"
+
+    def plan(self, pool: _Pool) -> dict[str, Any]:
+        """Return the (JSON-ready) plan that :func:`add_dose_pool` follows for a dose pool."""
+        plans = self.report.knobs.setdefault("dose_plans", {})
+        if pool.source not in plans:
+            plans[pool.source] = {"state": pool.state, "cell": pool.cell,
+                                  "signals": {}, "cargo": {}, "totals": {},
+                                  "uptake": "1", "mechanisms": []}
+        return plans[pool.source]  # type: ignore[no-any-return]
 
     # ------------------------------------------------------------------ regulators
     def level(self, molecule: str, cell: str | None) -> str:
@@ -727,19 +756,24 @@ class _Layer:
                            citations=(_RAB27A_REF,))
                 b.add_term(f"{pool.state}_clearance", f"{k_clear}*{pool.state}",
                            {pool.state: -1}, description="clearance of exosomes")
-            else:
-                b.add_state(pool.state, 0.0, unit="ug",
-                            description=f"administered exosomes of {pool.source} at the site")
-                b.add_term(f"{pool.state}_clearance", f"{k_clear_dose}*{pool.state}",
-                           {pool.state: -1}, description="clearance of administered exosomes")
-                knobs.setdefault("dose_pools", {})[pool.source] = pool.state
+            else:  # written by add_dose_pool when first dosed
+                plan = self.plan(pool)
+                plan["uptake"] = capacity
+                plan["mechanisms"] = list(mechs)
+                continue
             b.add_term(f"{pool.state}_uptake", f"{k_up}*{capacity}*{pool.state}",
                        {pool.state: -1}, mechanisms=mechs,
                        description="uptake of exosomes by their target cells")
-            self.report.pools[pool.state] = {
-                "cell": pool.cell, "kind": "endogenous" if pool.endogenous else "dose",
-                "source": pool.source}
+            self.report.pools[pool.state] = {"cell": pool.cell, "kind": "endogenous",
+                                             "source": pool.source}
+        assert k_clear_dose
+        knobs.setdefault("dose_pools", {})
         self.write_cargo()
+        for name, (cargo, parts) in self.signals.items():
+            b.add_assignment(name, " + ".join(parts) if parts else "0", unit="ug",
+                             description="exosomes reaching target cells from every pool of "
+                                         "the source" + (f", weighted by {', '.join(cargo)} "
+                                                         f"content" if cargo else ""))
 
     def _targets(self, mech_id: str, pool: _Pool) -> bool:
         target = self.atlas.mechanisms[mech_id].target
@@ -774,7 +808,14 @@ class _Layer:
                 knob = f"cargo_level_{pool.state}__{safe_name(cargo)}"
                 factors = pool.cargo_factors.get(name, [])
                 expr = " * ".join([knob, *(f"({f})" for f, _ in factors)])
-                mechs = tuple(dict.fromkeys(m for _, ms in factors for m in ms))
+                mechs = list(dict.fromkeys(m for _, ms in factors for m in ms))
+                if not pool.endogenous:
+                    plan = self.plan(pool)
+                    plan["cargo"][name] = {"cargo": cargo, "expr": expr, "mechanisms": mechs}
+                    plan["totals"][f"exo_cargo_total__{safe_name(cargo)}"] = \
+                        f"{pool.state}*{name}"
+                    totals.setdefault(cargo, [])
+                    continue
                 self.b.add_assignment(name, expr, unit="1", mechanisms=mechs,
                                       description=f"relative {cargo} content of {pool.state} "
                                                   f"exosomes")
@@ -782,11 +823,64 @@ class _Layer:
         out = {}
         for cargo, parts in totals.items():
             name = f"exo_cargo_total__{safe_name(cargo)}"
-            self.b.add_assignment(name, " + ".join(parts), unit="ug",
+            self.b.add_assignment(name, " + ".join(parts) if parts else "0", unit="ug",
                                   description=f"exosome-borne {cargo} at the site (all pools, "
                                               f"µg-equivalents times relative content)")
             out[cargo] = name
         self.report.knobs["cargo_totals"] = out
+
+
+def add_dose_pool(builder: ModelBuilder, source: str) -> str:
+    """Create the dose pool of exogenous ``source`` (once) and return its state name.
+
+    The exosome layer compiles every mechanism of every dosable source but writes a source's
+    pool only when it is first dosed, following the plan it recorded in the metadata: the pool
+    state with clearance and uptake, its cargo presences (with the source's cargo profiles,
+    e.g. TNF-α priming), and its share of the transfer signals and cargo totals. A model
+    without doses thus carries no idle pools.
+
+    Parameters
+    ----------
+    builder
+        A builder the exosome layer was applied to.
+    source
+        Name of an exogenous source (``EXOGENOUS_SOURCES`` or an atlas source).
+
+    Raises
+    ------
+    ModelError
+        If the layer is missing or has no plan for ``source``.
+    """
+    report = builder.metadata.get(METADATA_KEY)
+    if not isinstance(report, dict):
+        raise ModelError("the exosome layer is not part of this model; dose pools need it")
+    knobs = report["knobs"]
+    plan = knobs.get("dose_plans", {}).get(source)
+    if plan is None:
+        raise ModelError(f"no exosome source {source!r} in this model's exosome layer")
+    state = plan["state"]
+    if builder.get_state(state) is not None:
+        return str(state)
+    builder.add_state(state, 0.0, unit="ug",
+                      description=f"administered exosomes of {source} at the site")
+    builder.add_term(f"{state}_clearance", f"k_exo_dose_clearance*{state}", {state: -1},
+                     description="clearance of administered exosomes")
+    builder.add_term(f"{state}_uptake", f"k_exo_uptake*{plan['uptake']}*{state}", {state: -1},
+                     mechanisms=tuple(plan["mechanisms"]),
+                     description="uptake of exosomes by their target cells")
+    for name, item in plan["cargo"].items():
+        builder.add_assignment(name, item["expr"], unit="1", mechanisms=item["mechanisms"],
+                               description=f"relative {item['cargo']} content of {state} "
+                                           f"exosomes")
+    for name, term in [*plan["signals"].items(), *plan["totals"].items()]:
+        old = builder.get_assignment(name)
+        if old is None:
+            raise ModelError(f"exosome layer: signal {name!r} is missing from the model")
+        expr = term if old.expr.strip() == "0" else f"{old.expr} + {term}"
+        builder.replace_assignment(name, expr, mechanisms=tuple(plan["mechanisms"]))
+    knobs["dose_pools"][source] = state
+    report["pools"][state] = {"cell": plan["cell"], "kind": "dose", "source": source}
+    return str(state)
 
 
 _RELEASE_EFFECTS = frozenset({"exosome_secretion", "ev_biogenesis", "mvb_assembly"})
@@ -919,7 +1013,7 @@ def add_exosome_layer(builder: ModelBuilder, atlas: Atlas | None = None, *,
     -------
     LayerReport
         Every mechanism with its fate; also stored, JSON-ready, in
-        ``builder.metadata["exosome_layer"]``.
+        ``builder.metadata["exosome_layer_report"]``.
 
     Raises
     ------
@@ -930,7 +1024,7 @@ def add_exosome_layer(builder: ModelBuilder, atlas: Atlas | None = None, *,
     --------
     >>> from exobone.model.build import build_model
     >>> spec = build_model("healthy")
-    >>> report = LayerReport.from_dict(spec.metadata["exosome_layer"])
+    >>> report = LayerReport.from_dict(spec.metadata["exosome_layer_report"])
     >>> len(report.compiled) > 0
     True
     """

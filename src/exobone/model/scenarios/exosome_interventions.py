@@ -33,6 +33,7 @@ from exobone.errors import InvalidInputError, ModelError, suggest, unknown_name
 from exobone.model.exosomes import (
     ENDOGENOUS_CELLS,
     ExosomeSource,
+    add_dose_pool,
     exogenous_sources,
     layer_knobs,
 )
@@ -184,10 +185,10 @@ def apply_exosome(builder: ModelBuilder, iv: Intervention) -> None:
     knobs = _knobs(builder, iv)
     assert iv.arg is not None
     source = resolve_source(iv.arg)
-    pool = knobs.get("dose_pools", {}).get(source.name)
-    if pool is None:
+    if source.name not in knobs.get("dose_plans", {}):
         raise ModelError(f"{iv}: the model has no dose pool for {source.name!r}; is it a source "
                          f"of the atlas this model was compiled from?")
+    pool = add_dose_pool(builder, source.name)
     route = (iv.option("route") or "local").lower()
     pname, value, bounds, reason = ROUTES[route]
     if builder.get_parameter(pname) is None:
