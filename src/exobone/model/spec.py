@@ -1,0 +1,700 @@
+"""ModelSpec: the intermediate representation between curated mechanisms and numbers.
+
+A model is a list of states, parameters (each with a source), ordered algebraic assignments,
+flux terms and events. The right-hand side is ``dx/dt = sum(stoichiometry[x] * rate)`` over the
+terms; every term names the mechanism ids it implements, so any derivative can be explained back to
+the atlas (:meth:`ModelSpec.explain`). Expressions are strings in the small syntax documented in
+:mod:`exobone.model.expressions` (SBML L3 formula and Python compatible), parsed with sympy.
+
+Event semantics
+---------------
+An :class:`Event` is either *scheduled* (``at_times``: fires exactly at those times; the solver
+integrates up to each time, applies the assignments and restarts) or *state-triggered*
+(``trigger``: a condition; fires when it changes from false to true, located by root finding).
+
+* All assignments of one event are evaluated from the values just before the event, then applied
+  together (SBML ``useValuesFromTriggerTime=true``; there are no delays, so persistence is moot).
+* Events due at the same instant run in declaration order, each seeing the results of the ones
+  before it; an event whose trigger becomes true *because of* another event's assignments fires
+  in the same instant (cascades are capped at 100 firings per instant).
+* A trigger that is already true at the start time does not fire then (SBML
+  ``initialValue=true``, libroadrunner's behaviour for L2 models) unless ``fire_at_start=True``.
+  Scheduled events at the start time do fire before integration begins.
+* Values saved at an event time are the post-event values.
+* Events may assign states and parameters (e.g. switch an infusion rate on and off); they may not
+  assign to assignments, which are always recomputed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from functools import cached_property
+from typing import Any
+
+import sympy
+
+from exobone.errors import ModelError, suggest, unknown_name
+from exobone.model import expressions as ex
+from exobone.model.parameters import NAME_RE, Assumed, Parameter, Reference
+
+__all__ = [
+    "Assignment",
+    "Event",
+    "FrozenMap",
+    "Function",
+    "ModelSpec",
+    "ParsedModel",
+    "State",
+    "Term",
+    "TermExplanation",
+    "explain",
+]
+
+
+class FrozenMap(Mapping[str, Any]):
+    """An immutable, ordered mapping (used for stoichiometries, event assignments, metadata)."""
+
+    __slots__ = ("_data",)
+
+    def __init__(self, data: Mapping[str, Any] | Iterable[tuple[str, Any]] = ()) -> None:
+        self._data = dict(data)
+
+    def __getitem__(self, key: str) -> Any:
+        return self._data[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __hash__(self) -> int:
+        return hash(tuple(self._data.items()))
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Mapping):
+            return dict(self._data) == dict(other)
+        return NotImplemented
+
+    def __repr__(self) -> str:
+        return f"FrozenMap({self._data!r})"
+
+
+@dataclass(frozen=True)
+class State:
+    """A dynamic variable.
+
+    Parameters
+    ----------
+    name
+        Identifier used in expressions; spell biology out (``osteoclasts``, not ``oc``).
+    initial
+        Initial value: a number, or an expression over parameters (e.g. a steady state).
+    unit
+        Unit string, e.g. ``"cells"``, ``"pM"``, ``"%"``.
+    description
+        What the variable is, in words.
+    """
+
+    name: str
+    initial: float | str
+    unit: str = ""
+    description: str = ""
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.initial, str):
+            value = float(self.initial)
+            if not math.isfinite(value):
+                raise ModelError(f"state {self.name!r}: initial value {value!r} is not finite")
+            object.__setattr__(self, "initial", value)
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """An algebraic intermediate, evaluated in declaration order before the terms.
+
+    An assignment may use states, parameters, time and assignments declared *before* it
+    (e.g. RANKL receptor occupancy used by several terms). Assignments are also outputs of a
+    simulation, like states.
+    """
+
+    name: str
+    expr: str
+    unit: str = ""
+    description: str = ""
+    mechanisms: tuple[str, ...] = ()
+    citations: tuple[Reference, ...] = ()
+
+
+@dataclass(frozen=True)
+class Term:
+    """A flux: ``rate`` contributes ``coefficient * rate`` to the derivative of each state.
+
+    Parameters
+    ----------
+    name
+        Identifier of the term (unique among terms).
+    rate
+        Rate expression; by convention non-negative, with the sign in ``stoichiometry``.
+    stoichiometry
+        ``{state: coefficient}``, e.g. ``{"responding_osteoblasts": -1, "active_osteoblasts": 1}``
+        for a differentiation step.
+    mechanisms
+        Atlas mechanism ids (``MECH:...``) or model-module tags this term implements.
+    description
+        What the term is, in words.
+    citations
+        Papers the rate law comes from.
+    """
+
+    name: str
+    rate: str
+    stoichiometry: Mapping[str, float]
+    mechanisms: tuple[str, ...] = ()
+    description: str = ""
+    citations: tuple[Reference, ...] = ()
+
+    def __post_init__(self) -> None:
+        stoich = FrozenMap((str(k), float(v)) for k, v in dict(self.stoichiometry).items())
+        object.__setattr__(self, "stoichiometry", stoich)
+        object.__setattr__(self, "mechanisms", tuple(self.mechanisms))
+        object.__setattr__(self, "citations", tuple(self.citations))
+
+
+@dataclass(frozen=True)
+class Event:
+    """A discrete change of states or parameters; see the module docstring for the semantics.
+
+    Parameters
+    ----------
+    name
+        Identifier of the event (unique among events).
+    assignments
+        ``{state_or_parameter: expression}``, evaluated with the pre-event values.
+    trigger
+        Condition for a state-triggered event, e.g. ``"osteoclasts > 5"``; fires on a
+        false -> true transition. Mutually exclusive with ``at_times``.
+    at_times
+        Times of a scheduled event (e.g. doses). Part of the run-time data, not of the compiled
+        structure, so changing a schedule does not recompile the model.
+    fire_at_start
+        Fire a trigger that is already true at the start time (default: do not, as SBML).
+    description, mechanisms
+        Documentation and provenance.
+    """
+
+    name: str
+    assignments: Mapping[str, str]
+    trigger: str | None = None
+    at_times: tuple[float, ...] = ()
+    fire_at_start: bool = False
+    description: str = ""
+    mechanisms: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "assignments",
+                           FrozenMap((str(k), str(v)) for k, v in dict(self.assignments).items()))
+        times = tuple(sorted(float(x) for x in self.at_times))
+        if any(not math.isfinite(x) for x in times):
+            raise ModelError(f"event {self.name!r}: at_times must be finite, got {times}")
+        object.__setattr__(self, "at_times", times)
+        object.__setattr__(self, "mechanisms", tuple(self.mechanisms))
+        if (self.trigger is None) == (not times):
+            raise ModelError(f"event {self.name!r}: give exactly one of trigger=... or "
+                             f"at_times=(...)")
+        if not self.assignments:
+            raise ModelError(f"event {self.name!r} assigns nothing")
+
+    @property
+    def scheduled(self) -> bool:
+        """True for a time-scheduled event, False for a state-triggered one."""
+        return self.trigger is None
+
+
+@dataclass(frozen=True)
+class Function:
+    """A user function (macro), e.g. ``Function("hill", ("x", "k", "n"), "x^n/(k^n + x^n)")``.
+
+    The body may use its arguments, built-in functions and functions declared before it.
+    """
+
+    name: str
+    args: tuple[str, ...]
+    body: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "args", tuple(self.args))
+
+
+@dataclass(frozen=True)
+class TermExplanation:
+    """One term's contribution to a state's derivative, with its provenance."""
+
+    term: str
+    coefficient: float
+    rate: str
+    mechanisms: tuple[str, ...]
+    citations: tuple[Reference, ...]
+    description: str
+
+    @property
+    def sign(self) -> str:
+        """``"+"`` if the term increases the state (for a non-negative rate), else ``"-"``."""
+        return "+" if self.coefficient > 0 else "-"
+
+    def __str__(self) -> str:
+        coef = "" if abs(self.coefficient) == 1 else f"{abs(self.coefficient):g}*"
+        cites = "; ".join(c.short() for c in self.citations)
+        mech = ", ".join(self.mechanisms) or "no mechanism"
+        return (f"{self.sign} {coef}[{self.term}] {self.rate}  ({mech}"
+                f"{'; ' + cites if cites else ''})")
+
+
+@dataclass(frozen=True)
+class ParsedModel:
+    """A validated ModelSpec in sympy form (what the compiler consumes)."""
+
+    states: dict[str, sympy.Symbol]
+    parameters: dict[str, sympy.Symbol]
+    assignments: dict[str, sympy.Symbol]
+    assignment_exprs: dict[str, sympy.Expr]
+    term_rates: dict[str, sympy.Expr]
+    initial_exprs: dict[str, sympy.Expr]
+    event_triggers: dict[str, sympy.Basic]
+    event_assignments: dict[str, dict[str, sympy.Expr]]
+
+
+def _json_default(obj: Any) -> Any:
+    if isinstance(obj, Mapping):
+        return dict(obj)
+    if isinstance(obj, (Reference, Assumed, Parameter)):
+        return obj.to_dict()
+    if isinstance(obj, (tuple, set, frozenset)):
+        return list(obj)
+    return str(obj)
+
+
+def _digest(payload: Any) -> str:
+    text = json.dumps(payload, sort_keys=True, default=_json_default, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True, eq=True)
+class ModelSpec:
+    """A complete, composable model specification.
+
+    Parameters
+    ----------
+    name
+        Model name (used in provenance and error messages).
+    states, parameters, assignments, terms, events, functions
+        The components; order of states and parameters is the array layout of the compiled
+        model; order of assignments is their evaluation order.
+    metadata
+        Free-form JSON-ready data, e.g. ``{"atlas_version": "...", "sbml_ids": {...}}``.
+
+    Notes
+    -----
+    Construction does not validate cross-references, so partial layers (which use states of
+    the core) can exist until merged; call :meth:`validate` (the compiler and ``simulate`` do).
+
+    Examples
+    --------
+    >>> from exobone.model.parameters import Assumed, Parameter
+    >>> m = ModelSpec(
+    ...     "decay",
+    ...     states=[State("x", 1.0, unit="1")],
+    ...     parameters=[Parameter("k", 0.3, unit="1/day", source=Assumed("toy"))],
+    ...     terms=[Term("loss", "k*x", {"x": -1})],
+    ... )
+    >>> m.validate()
+    >>> [str(e) for e in m.explain("x")]
+    ['- [loss] k*x  (no mechanism)']
+    """
+
+    name: str
+    states: tuple[State, ...] = ()
+    parameters: tuple[Parameter, ...] = ()
+    assignments: tuple[Assignment, ...] = ()
+    terms: tuple[Term, ...] = ()
+    events: tuple[Event, ...] = ()
+    functions: tuple[Function, ...] = ()
+    metadata: Mapping[str, Any] = field(default_factory=FrozenMap)
+
+    def __post_init__(self) -> None:
+        for attr in ("states", "parameters", "assignments", "terms", "events", "functions"):
+            object.__setattr__(self, attr, tuple(getattr(self, attr)))
+        object.__setattr__(self, "metadata", FrozenMap(self.metadata))
+
+    def __hash__(self) -> int:
+        return hash(self.hash())
+
+    # ----------------------------------------------------------------- lookups
+    @property
+    def state_names(self) -> tuple[str, ...]:
+        """State names in array order."""
+        return tuple(s.name for s in self.states)
+
+    @property
+    def parameter_names(self) -> tuple[str, ...]:
+        """Parameter names in array order."""
+        return tuple(p.name for p in self.parameters)
+
+    @property
+    def assignment_names(self) -> tuple[str, ...]:
+        """Assignment names in evaluation order."""
+        return tuple(a.name for a in self.assignments)
+
+    @property
+    def parameter_values(self) -> dict[str, float]:
+        """``{name: value}`` of every parameter."""
+        return {p.name: p.value for p in self.parameters}
+
+    def get_state(self, name: str) -> State | None:
+        """Return the state called ``name``, or ``None``."""
+        return next((s for s in self.states if s.name == name), None)
+
+    def require_state(self, name: str) -> State:
+        """Return the state called ``name``; raise :class:`UnknownNameError` if there is none."""
+        found = self.get_state(name)
+        if found is None:
+            raise unknown_name(f"state of model {self.name!r}", name, self.state_names)
+        return found
+
+    def get_parameter(self, name: str) -> Parameter | None:
+        """Return the parameter called ``name``, or ``None``."""
+        return next((p for p in self.parameters if p.name == name), None)
+
+    def require_parameter(self, name: str) -> Parameter:
+        """Return the parameter called ``name``; raise :class:`UnknownNameError` if none."""
+        found = self.get_parameter(name)
+        if found is None:
+            raise unknown_name(f"parameter of model {self.name!r}", name, self.parameter_names)
+        return found
+
+    def get_term(self, name: str) -> Term | None:
+        """Return the term called ``name``, or ``None``."""
+        return next((t for t in self.terms if t.name == name), None)
+
+    # -------------------------------------------------------------- validation
+    def validate(self) -> None:
+        """Check that every name is unique and every symbol resolves.
+
+        Raises
+        ------
+        ModelError
+            Naming the first problem: a duplicate or reserved name, an unknown symbol (with a
+            did-you-mean), an assignment used before it is declared, a stoichiometry or event
+            target that is not a state/parameter, or an unparsable expression.
+        """
+        _ = self.parsed
+
+    @cached_property
+    def parsed(self) -> ParsedModel:
+        """The validated model in sympy form (computed once per spec)."""
+        return _parse_model(self)
+
+    # ----------------------------------------------------------------- hashing
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready description of the whole model."""
+        return {
+            "name": self.name,
+            "states": [{"name": s.name, "initial": s.initial, "unit": s.unit,
+                        "description": s.description} for s in self.states],
+            "parameters": [p.to_dict() for p in self.parameters],
+            "assignments": [{"name": a.name, "expr": a.expr, "unit": a.unit,
+                             "description": a.description, "mechanisms": list(a.mechanisms),
+                             "citations": [c.to_dict() for c in a.citations]}
+                            for a in self.assignments],
+            "terms": [{"name": t.name, "rate": t.rate, "stoichiometry": dict(t.stoichiometry),
+                       "mechanisms": list(t.mechanisms), "description": t.description,
+                       "citations": [c.to_dict() for c in t.citations]} for t in self.terms],
+            "events": [{"name": e.name, "trigger": e.trigger, "at_times": list(e.at_times),
+                        "assignments": dict(e.assignments), "fire_at_start": e.fire_at_start,
+                        "description": e.description, "mechanisms": list(e.mechanisms)}
+                       for e in self.events],
+            "functions": [{"name": f.name, "args": list(f.args), "body": f.body}
+                          for f in self.functions],
+            "metadata": dict(self.metadata),
+        }
+
+    def hash(self) -> str:
+        """Return a stable SHA-256 of the full content (values, sources, text): for provenance."""
+        return _digest(self.to_dict())
+
+    def structure_hash(self) -> str:
+        """Return a SHA-256 of the mathematical structure only.
+
+        Parameter values, numeric initial values and event times are run-time data and are
+        left out, so models differing only in them share compiled code.
+        """
+        payload = {
+            "states": [[s.name, s.initial if isinstance(s.initial, str) else None]
+                       for s in self.states],
+            "parameters": [p.name for p in self.parameters],
+            "assignments": [[a.name, a.expr] for a in self.assignments],
+            "terms": [[t.name, t.rate, sorted(t.stoichiometry.items())] for t in self.terms],
+            "events": [[e.name, e.trigger, e.scheduled, e.fire_at_start,
+                        list(e.assignments.items())] for e in self.events],
+            "functions": [[f.name, list(f.args), f.body] for f in self.functions],
+        }
+        return _digest(payload)
+
+    # ----------------------------------------------------------------- editing
+    def with_parameters(self, values: Mapping[str, float] | None = None,
+                        **kwargs: float) -> ModelSpec:
+        """Return a copy with new parameter values (bounds are checked).
+
+        Raises
+        ------
+        UnknownNameError
+            If a name is not a parameter (with a did-you-mean).
+        ModelError
+            If a value is not finite or outside the parameter's bounds.
+        """
+        new = {**(values or {}), **kwargs}
+        names = set(self.parameter_names)
+        for key in new:
+            if key not in names:
+                raise unknown_name(f"parameter of model {self.name!r}", key, names)
+        params = tuple(p.with_value(new[p.name]) if p.name in new else p
+                       for p in self.parameters)
+        return replace(self, parameters=params)
+
+    def with_initial(self, values: Mapping[str, float | str] | None = None,
+                     **kwargs: float | str) -> ModelSpec:
+        """Return a copy with new initial values (numbers or expressions over parameters).
+
+        Raises
+        ------
+        UnknownNameError
+            If a name is not a state.
+        """
+        new = {**(values or {}), **kwargs}
+        names = set(self.state_names)
+        for key in new:
+            if key not in names:
+                raise unknown_name(f"state of model {self.name!r}", key, names)
+        states = tuple(replace(s, initial=new[s.name]) if s.name in new else s
+                       for s in self.states)
+        return replace(self, states=states)
+
+    def with_events(self, *events: Event) -> ModelSpec:
+        """Return a copy with ``events`` appended (e.g. a dosing schedule)."""
+        return replace(self, events=self.events + tuple(events))
+
+    def with_metadata(self, **items: Any) -> ModelSpec:
+        """Return a copy with metadata items added or replaced."""
+        return replace(self, metadata=FrozenMap({**dict(self.metadata), **items}))
+
+    def merge(self, other: ModelSpec, *, prefix: str = "", shared: Iterable[str] = (),
+              name: str | None = None) -> ModelSpec:
+        """Compose two models (e.g. the bone core and an exosome layer).
+
+        Every name *defined* by ``other`` (states, parameters, assignments, terms, events,
+        functions) is renamed ``prefix + name`` except those listed in ``shared``; references in
+        ``other``'s expressions to names it does not define (e.g. the core's ``osteoclasts``)
+        are left alone and resolve in ``self``.
+
+        A state or parameter defined in both (after prefixing) is unified when the definitions
+        agree (states: same unit; parameters: same value and unit); ``self``'s definition wins
+        for documentation. Any other clash is an error. Metadata are merged, ``self`` winning.
+
+        Raises
+        ------
+        ModelError
+            On a conflicting definition or a name defined twice.
+        """
+        shared = set(shared)
+        defined = ({s.name for s in other.states} | {p.name for p in other.parameters}
+                   | {a.name for a in other.assignments} | {f.name for f in other.functions})
+        unknown_shared = shared - defined - {t.name for t in other.terms} \
+            - {e.name for e in other.events}
+        if unknown_shared:
+            raise ModelError(f"merge: shared names {sorted(unknown_shared)} are not defined by "
+                             f"model {other.name!r}")
+        mapping = {n: prefix + n for n in defined if n not in shared} if prefix else {}
+
+        def rn(text: str) -> str:
+            return ex.rename(text, mapping)
+
+        def rname(n: str) -> str:
+            return n if (not prefix or n in shared) else prefix + n
+
+        o_states = [replace(s, name=mapping.get(s.name, s.name),
+                            initial=rn(s.initial) if isinstance(s.initial, str) else s.initial)
+                    for s in other.states]
+        o_params = [Parameter(mapping.get(p.name, p.name), p.value, unit=p.unit,
+                              bounds=p.bounds, source=p.source, description=p.description)
+                    for p in other.parameters]
+        o_assign = [replace(a, name=mapping.get(a.name, a.name), expr=rn(a.expr))
+                    for a in other.assignments]
+        o_terms = [replace(t, name=rname(t.name), rate=rn(t.rate),
+                           stoichiometry={mapping.get(k, k): v
+                                          for k, v in t.stoichiometry.items()})
+                   for t in other.terms]
+        o_events = [replace(e, name=rname(e.name),
+                            trigger=rn(e.trigger) if e.trigger is not None else None,
+                            assignments={mapping.get(k, k): rn(v)
+                                         for k, v in e.assignments.items()})
+                    for e in other.events]
+        # a body sees only its arguments and other functions: rename function names only
+        fmap = {f.name: mapping[f.name] for f in other.functions if f.name in mapping}
+        o_funcs = [Function(fmap.get(f.name, f.name), f.args, ex.rename(f.body, fmap))
+                   for f in other.functions]
+
+        states = list(self.states)
+        for s in o_states:
+            mine = self.get_state(s.name)
+            if mine is None:
+                states.append(s)
+            elif mine.unit != s.unit:
+                raise ModelError(f"merge: state {s.name!r} has unit {mine.unit!r} in "
+                                 f"{self.name!r} but {s.unit!r} in {other.name!r}")
+        params = list(self.parameters)
+        for p in o_params:
+            mine_p = self.get_parameter(p.name)
+            if mine_p is None:
+                params.append(p)
+            elif mine_p.value != p.value or mine_p.unit != p.unit:
+                raise ModelError(
+                    f"merge: parameter {p.name!r} is {mine_p.value} {mine_p.unit} in "
+                    f"{self.name!r} but {p.value} {p.unit} in {other.name!r}; use a prefix or "
+                    f"make them agree")
+
+        def extend(kind: str, mine: Sequence[Any], theirs: Sequence[Any]) -> tuple[Any, ...]:
+            names = {x.name for x in mine}
+            for x in theirs:
+                if x.name in names:
+                    raise ModelError(f"merge: {kind} {x.name!r} is defined in both "
+                                     f"{self.name!r} and {other.name!r}; use prefix=...")
+            return (*mine, *theirs)
+
+        return ModelSpec(
+            name=name or f"{self.name}+{other.name}",
+            states=tuple(states),
+            parameters=tuple(params),
+            assignments=extend("assignment", self.assignments, o_assign),
+            terms=extend("term", self.terms, o_terms),
+            events=extend("event", self.events, o_events),
+            functions=extend("function", self.functions, o_funcs),
+            metadata={**dict(other.metadata), **dict(self.metadata)},
+        )
+
+    # ----------------------------------------------------------------- explain
+    def explain(self, state: str) -> list[TermExplanation]:
+        """List the terms that change ``state``, with sign, mechanisms and citations.
+
+        Raises
+        ------
+        UnknownNameError
+            If ``state`` is not a state of the model.
+        """
+        self.require_state(state)
+        return [
+            TermExplanation(term=t.name, coefficient=t.stoichiometry[state], rate=t.rate,
+                            mechanisms=t.mechanisms, citations=t.citations,
+                            description=t.description)
+            for t in self.terms if t.stoichiometry.get(state, 0.0) != 0.0
+        ]
+
+
+def explain(model: ModelSpec, state: str) -> list[TermExplanation]:
+    """List the terms that drive ``state`` in ``model`` (see :meth:`ModelSpec.explain`)."""
+    return model.explain(state)
+
+
+# --------------------------------------------------------------------- parsing
+def _check_unique(spec: ModelSpec) -> None:
+    seen: dict[str, str] = {}
+    for kind, items in (("state", spec.states), ("parameter", spec.parameters),
+                        ("assignment", spec.assignments), ("function", spec.functions)):
+        for item in items:
+            ex.check_name(item.name, kind)
+            if item.name in seen:
+                raise ModelError(f"model {spec.name!r}: {kind} {item.name!r} clashes with the "
+                                 f"{seen[item.name]} of the same name; names must be unique")
+            seen[item.name] = kind
+    for kind, items in (("term", spec.terms), ("event", spec.events)):
+        names: set[str] = set()
+        for item in items:  # own namespace: only the identifier rule applies
+            if not NAME_RE.match(item.name):
+                raise ModelError(f"model {spec.name!r}: {kind} name {item.name!r} is not an "
+                                 f"identifier")
+            if item.name in names:
+                raise ModelError(f"model {spec.name!r}: two {kind}s are called {item.name!r}")
+            names.add(item.name)
+
+
+def _parse_model(spec: ModelSpec) -> ParsedModel:
+    _check_unique(spec)
+    macros = ex.build_macros([(f.name, f.args, f.body) for f in spec.functions])
+    states = {s.name: sympy.Symbol(s.name, real=True) for s in spec.states}
+    params = {p.name: sympy.Symbol(p.name, real=True) for p in spec.parameters}
+    assigns = {a.name: sympy.Symbol(a.name, real=True) for a in spec.assignments}
+    where = f"model {spec.name!r}"
+
+    initial: dict[str, sympy.Expr] = {}
+    for s in spec.states:
+        if isinstance(s.initial, str):
+            initial[s.name] = ex.parse(s.initial, params, macros=macros,
+                                       where=f"{where}, initial value of state {s.name!r} "
+                                             f"(may use parameters only)")
+        else:
+            initial[s.name] = sympy.Float(s.initial)
+
+    visible: dict[str, sympy.Symbol] = {**states, **params}
+    assign_exprs: dict[str, sympy.Expr] = {}
+    for a in spec.assignments:
+        try:
+            assign_exprs[a.name] = ex.parse(a.expr, visible, macros=macros,
+                                            where=f"{where}, assignment {a.name!r}")
+        except ModelError as exc:
+            later = [n for n in ex.names_in(a.expr) if n in assigns and n not in visible]
+            if later:
+                raise ModelError(f"{where}, assignment {a.name!r} uses {later[0]!r}, which is "
+                                 f"declared after it (or is itself); assignments are evaluated "
+                                 f"in order, so move {later[0]!r} before {a.name!r}") from exc
+            raise
+        visible[a.name] = assigns[a.name]
+
+    rates: dict[str, sympy.Expr] = {}
+    for t in spec.terms:
+        rates[t.name] = ex.parse(t.rate, visible, macros=macros, where=f"{where}, term {t.name!r}")
+        if not t.stoichiometry:
+            raise ModelError(f"{where}, term {t.name!r} has an empty stoichiometry")
+        for target, coef in t.stoichiometry.items():
+            if target not in states:
+                raise _unknown_target(where, f"term {t.name!r} stoichiometry", target, states)
+            if not math.isfinite(coef):
+                raise ModelError(f"{where}, term {t.name!r}: coefficient of {target!r} is "
+                                 f"not finite")
+
+    triggers: dict[str, sympy.Basic] = {}
+    event_assigns: dict[str, dict[str, sympy.Expr]] = {}
+    targets = {**states, **params}
+    for e in spec.events:
+        if e.trigger is not None:
+            triggers[e.name] = ex.parse(e.trigger, visible, macros=macros, boolean=True,
+                                        where=f"{where}, trigger of event {e.name!r}")
+        event_assigns[e.name] = {}
+        for target, text in e.assignments.items():
+            if target not in targets:
+                if target in assigns:
+                    raise ModelError(f"{where}, event {e.name!r} assigns to assignment "
+                                     f"{target!r}; events may assign states and parameters only")
+                raise _unknown_target(where, f"event {e.name!r}", target, targets)
+            event_assigns[e.name][target] = ex.parse(
+                text, visible, macros=macros, where=f"{where}, event {e.name!r} -> {target!r}")
+    return ParsedModel(states=states, parameters=params, assignments=assigns,
+                       assignment_exprs=assign_exprs, term_rates=rates, initial_exprs=initial,
+                       event_triggers=triggers, event_assignments=event_assigns)
+
+
+def _unknown_target(where: str, what: str, name: str, choices: Iterable[str]) -> ModelError:
+    kinds = "a state or parameter" if what.startswith("event") else "a state"
+    return ModelError(f"{where}, {what}: {name!r} is not {kinds}{suggest(name, choices)}")
