@@ -1,0 +1,644 @@
+"""Compile a ModelSpec into fast scalar kernels: right-hand side, analytic Jacobian, outputs, events.
+
+Why code generation
+-------------------
+The reference solver calls the right-hand side thousands of times per run and ensembles multiply
+that by thousands of members. ``sympy.lambdify`` builds one function per expression, so the
+ordered assignments (which several terms share) would be recomputed or passed around as arrays.
+Instead the model is turned into *one* Python function per kernel, written as straight-line
+scalar code: unpack states and parameters into locals, evaluate each assignment once in order,
+then each term rate, then write ``out[i] = sum(coefficient * rate)``. This is the shape numba
+compiles well (plain float arithmetic, ``out`` written by index, no numpy objects), and the
+generated source is kept on :attr:`CompiledModel.source` so it can be read, diffed and handed to
+a JIT backend later.
+
+Safety: the source is printed by a sympy code printer from expressions that were parsed by
+:mod:`exobone.model.expressions` (whitelisted syntax, every name resolved); user strings never
+reach ``exec``. Model names appear only in comments; code uses positional locals.
+
+Kernels (``y`` and ``p`` are sequences of floats, ``out`` a mutable float sequence):
+
+====================================  =============================================================
+``rhs(t, y, p, out)``                 ``out[i] = dy_i/dt``
+``jac(t, y, p, out)``                 ``out[i*n + j] = d(dy_i/dt)/dy_j`` (caller zeroes ``out``)
+``assignments(t, y, p, out)``         every assignment, in declaration order
+``initial(p, out)``                   initial values given as expressions (others left untouched)
+``roots(t, y, p, out)``               one root function per comparison used in event triggers
+``event_<k>(t, y, p, out)``           new values of event k's targets from the pre-event values
+====================================  =============================================================
+
+The kernels call a few helpers (``_pow``, ``_exp``, ``_log``, ``_sqrt``) that return NaN/inf
+instead of raising, as C's libm does; a numba backend supplies jitted versions of the same names.
+The Jacobian is differentiated symbolically through the assignments (chain rule, forward mode)
+so it stays linear in model size.
+"""
+
+from __future__ import annotations
+
+import linecache
+import math
+from collections import OrderedDict
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import sympy
+from sympy.printing.pycode import PythonCodePrinter
+
+from exobone.errors import InvalidInputError, ModelError, unknown_name
+from exobone.model.expressions import TIME
+from exobone.model.spec import ModelSpec
+
+FloatArray = npt.NDArray[np.float64]
+Kernel = Callable[..., None]
+
+__all__ = ["HELPERS", "CompiledEvent", "CompiledModel", "clear_cache", "compile_model"]
+
+
+# ----------------------------------------------------------------------------- helpers
+def _pow(a: float, b: float) -> float:
+    try:
+        return math.pow(a, b)
+    except ValueError:  # negative base with fractional exponent, or 0 to a negative power
+        return math.inf if a == 0.0 else math.nan
+    except OverflowError:
+        return math.inf
+
+
+def _exp(x: float) -> float:
+    try:
+        return math.exp(x)
+    except OverflowError:
+        return math.inf
+
+
+def _log(x: float) -> float:
+    if x > 0.0:
+        return math.log(x)
+    return -math.inf if x == 0.0 else math.nan
+
+
+def _sqrt(x: float) -> float:
+    return math.sqrt(x) if x >= 0.0 else math.nan
+
+
+#: names the generated code may call; a JIT backend must provide the same names
+HELPERS: dict[str, Any] = {
+    "_pow": _pow,
+    "_exp": _exp,
+    "_log": _log,
+    "_sqrt": _sqrt,
+    "_nan": math.nan,
+    "_inf": math.inf,
+    "math": math,
+}
+
+
+class _Printer(PythonCodePrinter):
+    """Print scalar Python that never raises on domain errors (see the helpers)."""
+
+    def _print_Float(self, expr: sympy.Float) -> str:
+        return repr(float(expr))
+
+    def _print_Rational(self, expr: sympy.Rational) -> str:
+        return repr(float(expr))
+
+    def _print_Pi(self, expr: Any) -> str:
+        return repr(math.pi)
+
+    def _print_Exp1(self, expr: Any) -> str:
+        return repr(math.e)
+
+    def _print_NaN(self, expr: Any) -> str:
+        return "_nan"
+
+    def _print_Infinity(self, expr: Any) -> str:
+        return "_inf"
+
+    def _print_NegativeInfinity(self, expr: Any) -> str:
+        return "(-_inf)"
+
+    def _print_ComplexInfinity(self, expr: Any) -> str:
+        return "_nan"
+
+    def _print_exp(self, expr: sympy.Expr) -> str:
+        return f"_exp({self._print(expr.args[0])})"
+
+    def _print_log(self, expr: sympy.Expr) -> str:
+        return f"_log({self._print(expr.args[0])})"
+
+    def _print_Pow(self, expr: sympy.Pow, rational: bool = False) -> str:
+        base, exp = expr.args
+        if exp.is_Integer:
+            n = int(exp)
+            b = self.parenthesize(base, 1000)  # always parenthesise the base
+            if n == 1:
+                return b
+            if n < 0:
+                return f"(1.0/({b}**{-n}))" if n != -1 else f"(1.0/{b})"
+            return f"({b}**{n})"
+        if exp == sympy.Rational(1, 2):
+            return f"_sqrt({self._print(base)})"
+        return f"_pow({self._print(base)}, {self._print(exp)})"
+
+
+_PRINTER = _Printer({"strict": True, "fully_qualified_modules": True})
+
+
+def _code(expr: sympy.Basic) -> str:
+    return str(_PRINTER.doprint(expr))
+
+
+# ----------------------------------------------------------------------------- results
+@dataclass(frozen=True)
+class CompiledEvent:
+    """An event in array form: what it assigns and how its trigger reads the root signs."""
+
+    name: str
+    scheduled: bool
+    fire_at_start: bool
+    targets: tuple[tuple[str, int], ...]  # ("state" | "parameter", index)
+    apply: Kernel  # event_k(t, y, p, out)
+    trigger: Callable[[Sequence[bool]], bool] | None  # from atom truth values
+
+
+@dataclass(frozen=True, eq=False)
+class CompiledModel:
+    """Kernels and array layout of a compiled model (shared by every spec with its structure).
+
+    Attributes
+    ----------
+    states, parameters, assignments
+        Names in array order.
+    source
+        The generated Python source of every kernel.
+    has_jacobian
+        False when the analytic Jacobian could not be built (then solvers difference it).
+    atoms
+        The root functions (``lhs - rhs`` of each comparison in an event trigger), as text.
+    """
+
+    name: str
+    structure_hash: str
+    states: tuple[str, ...]
+    parameters: tuple[str, ...]
+    assignments: tuple[str, ...]
+    expression_initials: tuple[int, ...]
+    source: str
+    has_jacobian: bool
+    jacobian_note: str
+    atoms: tuple[str, ...]
+    events: tuple[CompiledEvent, ...]
+    kernels: Mapping[str, Kernel]
+
+    @property
+    def n_states(self) -> int:
+        """Number of states."""
+        return len(self.states)
+
+    def state_index(self, name: str) -> int:
+        """Return the array index of state ``name`` (raises UnknownNameError)."""
+        try:
+            return self.states.index(name)
+        except ValueError:
+            raise unknown_name("state", name, self.states) from None
+
+    def parameter_index(self, name: str) -> int:
+        """Return the array index of parameter ``name`` (raises UnknownNameError)."""
+        try:
+            return self.parameters.index(name)
+        except ValueError:
+            raise unknown_name("parameter", name, self.parameters) from None
+
+    # ----------------------------------------------------------- array helpers
+    def parameter_vector(self, spec: ModelSpec,
+                         overrides: Mapping[str, float] | npt.ArrayLike | None = None
+                         ) -> FloatArray:
+        """Return the parameter vector of ``spec`` with optional overrides.
+
+        Parameters
+        ----------
+        spec
+            A spec with this structure (its values are used).
+        overrides
+            ``{name: value}`` or a full vector of length ``len(parameters)``.
+
+        Raises
+        ------
+        UnknownNameError
+            For an override that is not a parameter.
+        InvalidInputError
+            For a vector of the wrong length or with non-finite entries.
+        """
+        p = np.array([spec.require_parameter(n).value for n in self.parameters], dtype=float)
+        if overrides is None:
+            return p
+        if isinstance(overrides, Mapping):
+            for key, value in overrides.items():
+                p[self.parameter_index(key)] = float(value)
+        else:
+            arr = np.asarray(overrides, dtype=float)
+            if arr.shape != p.shape:
+                raise InvalidInputError(f"parameter vector has shape {arr.shape}; model "
+                                        f"{self.name!r} has {p.size} parameters "
+                                        f"({', '.join(self.parameters)})")
+            p = arr.copy()
+        if not np.all(np.isfinite(p)):
+            bad = [n for n, v in zip(self.parameters, p, strict=True) if not math.isfinite(v)]
+            raise InvalidInputError(f"parameters {bad} are not finite")
+        return p
+
+    def initial_state(self, spec: ModelSpec, p: npt.ArrayLike,
+                      overrides: Mapping[str, float] | None = None) -> FloatArray:
+        """Return the initial state for parameters ``p`` (expressions evaluated), with overrides."""
+        out = [0.0 if isinstance(s.initial, str) else float(s.initial) for s in spec.states]
+        self.kernels["initial"](list(np.asarray(p, dtype=float).tolist()), out)
+        y0 = np.array(out, dtype=float)
+        for key, value in (overrides or {}).items():
+            y0[self.state_index(key)] = float(value)
+        return y0
+
+    def rhs(self, t: float, y: npt.ArrayLike, p: npt.ArrayLike) -> FloatArray:
+        """Evaluate ``dy/dt`` (shape ``(n_states,)``); arithmetic errors give NaN."""
+        return _call(self.kernels["rhs"], t, y, p, self.n_states)
+
+    def jacobian(self, t: float, y: npt.ArrayLike, p: npt.ArrayLike) -> FloatArray:
+        """Evaluate the Jacobian ``d(dy/dt)/dy`` (shape ``(n_states, n_states)``).
+
+        Raises
+        ------
+        ModelError
+            If the model has no analytic Jacobian (see :attr:`jacobian_note`).
+        """
+        if not self.has_jacobian:
+            raise ModelError(f"model {self.name!r} has no analytic Jacobian: "
+                             f"{self.jacobian_note}")
+        n = self.n_states
+        return _call(self.kernels["jac"], t, y, p, n * n).reshape(n, n)
+
+    def evaluate_assignments(self, t: float, y: npt.ArrayLike, p: npt.ArrayLike) -> FloatArray:
+        """Evaluate every assignment (shape ``(n_assignments,)``)."""
+        return _call(self.kernels["assignments"], t, y, p, len(self.assignments))
+
+    def roots(self, t: float, y: npt.ArrayLike, p: npt.ArrayLike) -> FloatArray:
+        """Evaluate the event root functions (shape ``(len(atoms),)``)."""
+        return _call(self.kernels["roots"], t, y, p, len(self.atoms))
+
+
+def _call(kernel: Kernel, t: float, y: npt.ArrayLike, p: npt.ArrayLike, n: int) -> FloatArray:
+    out = [0.0] * n
+    try:
+        kernel(float(t), np.asarray(y, dtype=float).tolist(),
+               np.asarray(p, dtype=float).tolist(), out)
+    except ArithmeticError:  # e.g. division by zero in plain float arithmetic
+        return np.full(n, np.nan)
+    return np.array(out, dtype=float)
+
+
+# ----------------------------------------------------------------------------- codegen
+class _Emitter:
+    """Writes kernels: maps model symbols to positional locals and tracks dependencies."""
+
+    def __init__(self, spec: ModelSpec) -> None:
+        parsed = spec.parsed
+        self.spec = spec
+        self.parsed = parsed
+        self.state_syms = list(parsed.states.values())
+        self.param_syms = list(parsed.parameters.values())
+        self.assign_syms = list(parsed.assignments.values())
+        self.local: dict[sympy.Symbol, sympy.Symbol] = {TIME: sympy.Symbol("t", real=True)}
+        self.comment: dict[sympy.Symbol, str] = {}
+        for i, s in enumerate(self.state_syms):
+            self.local[s] = sympy.Symbol(f"s_{i}", real=True)
+            self.comment[self.local[s]] = s.name
+        for i, s in enumerate(self.param_syms):
+            self.local[s] = sympy.Symbol(f"p_{i}", real=True)
+            self.comment[self.local[s]] = s.name
+        for i, s in enumerate(self.assign_syms):
+            self.local[s] = sympy.Symbol(f"a_{i}", real=True)
+            self.comment[self.local[s]] = s.name
+        self.assign_exprs = [parsed.assignment_exprs[s.name].xreplace(self.local)
+                             for s in self.assign_syms]
+        self.state_locals = [self.local[s] for s in self.state_syms]
+        self.param_locals = [self.local[s] for s in self.param_syms]
+        self.assign_locals = [self.local[s] for s in self.assign_syms]
+
+    def lower(self, expr: sympy.Basic) -> sympy.Basic:
+        return expr.xreplace(self.local)
+
+    def needed_assignments(self, exprs: Sequence[sympy.Basic]) -> list[int]:
+        """Indices of the assignments the expressions depend on, transitively, in order."""
+        need: set[sympy.Symbol] = set()
+        for e in exprs:
+            need |= e.free_symbols
+        keep: list[int] = []
+        for i in range(len(self.assign_locals) - 1, -1, -1):
+            if self.assign_locals[i] in need:
+                keep.append(i)
+                need |= self.assign_exprs[i].free_symbols
+        return sorted(keep)
+
+    def prologue(self, exprs: Sequence[sympy.Basic], *, with_assignments: bool = True,
+                 extra: Sequence[int] = ()) -> list[str]:
+        """Unpack the states/parameters used and evaluate the needed assignments."""
+        idx = sorted(set(self.needed_assignments(exprs)) | set(extra)) \
+            if with_assignments else []
+        used: set[sympy.Symbol] = set()
+        for e in list(exprs) + [self.assign_exprs[i] for i in idx]:
+            used |= e.free_symbols
+        lines = []
+        for i, s in enumerate(self.state_locals):
+            if s in used:
+                lines.append(f"    {s} = y[{i}]  # {self.comment[s]}")
+        for i, s in enumerate(self.param_locals):
+            if s in used:
+                lines.append(f"    {s} = p[{i}]  # {self.comment[s]}")
+        for i in idx:
+            a = self.assign_locals[i]
+            lines.append(f"    {a} = {_code(self.assign_exprs[i])}  # {self.comment[a]}")
+        return lines
+
+
+def _rhs_lines(em: _Emitter) -> tuple[list[str], list[tuple[str, sympy.Expr]],
+                                      list[list[tuple[float, str]]]]:
+    spec = em.spec
+    rates = [(t.name, em.lower(em.parsed.term_rates[t.name])) for t in spec.terms]
+    contrib: list[list[tuple[float, str]]] = [[] for _ in spec.states]
+    index = {name: i for i, name in enumerate(spec.state_names)}
+    for k, t in enumerate(spec.terms):
+        for target, coef in t.stoichiometry.items():
+            contrib[index[target]].append((coef, f"r_{k}"))
+    lines = ["def rhs(t, y, p, out):"]
+    lines += em.prologue([r for _, r in rates])
+    for k, (name, r) in enumerate(rates):
+        lines.append(f"    r_{k} = {_code(r)}  # term {name}")
+    for i, parts in enumerate(contrib):
+        lines.append(f"    out[{i}] = {_sum(parts)}  # d{spec.state_names[i]}/dt")
+    lines.append("")
+    return lines, rates, contrib
+
+
+def _sum(parts: Sequence[tuple[float, str]]) -> str:
+    if not parts:
+        return "0.0"
+    text = ""
+    for coef, name in parts:
+        sign = "-" if coef < 0 else "+"
+        mag = abs(coef)
+        piece = name if mag == 1.0 else f"{mag!r}*{name}"
+        text += f" {sign} {piece}" if text else (f"-{piece}" if sign == "-" else piece)
+    return text
+
+
+def _strip_derivatives(expr: sympy.Basic) -> sympy.Basic:
+    """Replace derivatives of step functions (floor/ceiling) by zero (true almost everywhere)."""
+    return expr.replace(
+        lambda e: isinstance(e, sympy.Derivative)
+        and isinstance(e.expr, (sympy.floor, sympy.ceiling)),
+        lambda e: sympy.Integer(0),
+    )
+
+
+def _jac_lines(em: _Emitter, rates: Sequence[tuple[str, sympy.Expr]],
+               contrib: Sequence[Sequence[tuple[float, str]]]) -> list[str]:
+    """Forward-mode chain rule through the assignments, then the term rates."""
+    n = len(em.state_locals)
+    states = em.state_locals
+    # total derivative of each assignment w.r.t. each state, as symbols d_k_j
+    dsym: dict[tuple[int, int], sympy.Symbol] = {}
+    dexpr: list[tuple[sympy.Symbol, sympy.Expr]] = []
+    for k, expr in enumerate(em.assign_exprs):
+        for j, s in enumerate(states):
+            total = sympy.diff(expr, s)
+            for m in range(k):
+                if (m, j) in dsym and em.assign_locals[m] in expr.free_symbols:
+                    total += sympy.diff(expr, em.assign_locals[m]) * dsym[(m, j)]
+            total = _strip_derivatives(total)
+            if total != 0:
+                dsym[(k, j)] = sympy.Symbol(f"d_{k}_{j}", real=True)
+                dexpr.append((dsym[(k, j)], total))
+    # derivative of each rate w.r.t. each state
+    drate: dict[tuple[int, int], sympy.Expr] = {}
+    for r_i, (_, r) in enumerate(rates):
+        for j, s in enumerate(states):
+            total = sympy.diff(r, s)
+            for m, a in enumerate(em.assign_locals):
+                if (m, j) in dsym and a in r.free_symbols:
+                    total += sympy.diff(r, a) * dsym[(m, j)]
+            total = _strip_derivatives(total)
+            if total != 0:
+                drate[(r_i, j)] = total
+    entries: list[tuple[int, sympy.Expr]] = []
+    for i in range(n):
+        for j in range(n):
+            total = sympy.Integer(0)
+            for coef, rname in contrib[i]:
+                r_i = int(rname.split("_")[1])
+                if (r_i, j) in drate:
+                    total += sympy.Float(coef) * drate[(r_i, j)] if coef != 1.0 \
+                        else drate[(r_i, j)]
+            if total != 0:
+                entries.append((i * n + j, total))
+    for _, e in [*dexpr, *entries]:
+        if e.has(sympy.Derivative, sympy.Subs):
+            raise _NoJacobian(f"sympy could not differentiate {e}")
+    # keep only the d_k_j that the entries need
+    needed: set[sympy.Symbol] = set()
+    for _, e in entries:
+        needed |= e.free_symbols
+    keep: list[tuple[sympy.Symbol, sympy.Expr]] = []
+    for sym, e in reversed(dexpr):
+        if sym in needed:
+            keep.append((sym, e))
+            needed |= e.free_symbols
+    keep.reverse()
+    body_exprs = [e for _, e in keep] + [e for _, e in entries]
+    lines = ["def jac(t, y, p, out):"]
+    lines += em.prologue(body_exprs)
+    replacements, reduced = sympy.cse(body_exprs, symbols=sympy.numbered_symbols("c_"),
+                                      optimizations=None, order="none")
+    statements = list(replacements) + [
+        (sym, e) for (sym, _), e in zip(keep, reduced[: len(keep)], strict=True)]
+    for sym, e in _topological(statements):
+        lines.append(f"    {sym} = {_code(e)}")
+    for (flat, _), e in zip(entries, reduced[len(keep):], strict=True):
+        lines.append(f"    out[{flat}] = {_code(e)}  # d(d{em.spec.state_names[flat // n]}/dt)"
+                     f"/d{em.spec.state_names[flat % n]}")
+    if not entries:
+        lines.append("    pass")
+    lines.append("")
+    return lines
+
+
+class _NoJacobian(Exception):
+    pass
+
+
+def _topological(statements: Sequence[tuple[sympy.Symbol, sympy.Expr]]
+                 ) -> list[tuple[sympy.Symbol, sympy.Expr]]:
+    """Order ``name = expr`` statements so each comes after the names it uses (stable)."""
+    pending = list(statements)
+    defined_here = {sym for sym, _ in statements}
+    done: set[sympy.Symbol] = set()
+    ordered: list[tuple[sympy.Symbol, sympy.Expr]] = []
+    while pending:
+        for i, (sym, e) in enumerate(pending):
+            if (e.free_symbols & defined_here) <= done:
+                ordered.append((sym, e))
+                done.add(sym)
+                del pending[i]
+                break
+        else:  # pragma: no cover - cse output is acyclic
+            raise _NoJacobian("cyclic intermediate expressions in the Jacobian")
+    return ordered
+
+
+def _atoms(em: _Emitter) -> tuple[list[sympy.Expr], dict[str, sympy.Basic]]:
+    """Collect one root function per comparison in the triggers; rewrite triggers over atoms."""
+    rel = sympy.core.relational
+    atoms: list[sympy.Expr] = []
+    rewritten: dict[str, sympy.Basic] = {}
+    for name, trig in em.parsed.event_triggers.items():
+        trig = em.lower(trig)
+        subs: dict[sympy.Basic, sympy.Basic] = {}
+        for r in trig.atoms(rel.Relational):
+            if isinstance(r, (rel.Equality, rel.Unequality)):
+                raise ModelError(f"event {name!r}: {r} cannot trigger an event (an equality is "
+                                 f"never crossed); use '>=' or '<='")
+            g = sympy.expand(r.lhs - r.rhs)
+            positive = isinstance(r, (rel.StrictGreaterThan, rel.GreaterThan))
+            for k, h in enumerate(atoms):
+                if sympy.expand(g - h) == 0:
+                    break
+                if sympy.expand(g + h) == 0:
+                    positive = not positive
+                    break
+            else:
+                atoms.append(g)
+                k = len(atoms) - 1
+            a = sympy.Symbol(f"a[{k}]")
+            subs[r] = a if positive else sympy.Not(a)
+        rewritten[name] = trig.xreplace(subs)
+    return atoms, rewritten
+
+
+def _generate(spec: ModelSpec) -> CompiledModel:
+    em = _Emitter(spec)
+    chunks: list[str] = [f"# generated by exobone.simulate.compile for model {spec.name!r}",
+                         f"# structure {spec.structure_hash()}", ""]
+    rhs_lines, rates, contrib = _rhs_lines(em)
+    chunks += rhs_lines
+    has_jac, note = True, ""
+    try:
+        chunks += _jac_lines(em, rates, contrib)
+    except _NoJacobian as exc:
+        has_jac, note = False, str(exc)
+        chunks += ["def jac(t, y, p, out):", "    raise NotImplementedError", ""]
+
+    # assignments (all, in order)
+    lines = ["def assignments(t, y, p, out):"]
+    lines += em.prologue([], extra=range(len(em.assign_locals)))
+    for i, a in enumerate(em.assign_locals):
+        lines.append(f"    out[{i}] = {a}")
+    lines += ["    return None", ""]
+    chunks += lines
+
+    # initial values given as expressions of parameters
+    expr_init = [i for i, s in enumerate(spec.states) if isinstance(s.initial, str)]
+    lines = ["def initial(p, out):"]
+    init_exprs = [em.lower(spec.parsed.initial_exprs[spec.states[i].name]) for i in expr_init]
+    lines += em.prologue(init_exprs, with_assignments=False)
+    for i, e in zip(expr_init, init_exprs, strict=True):
+        lines.append(f"    out[{i}] = {_code(e)}  # {spec.states[i].name}")
+    lines += ["    return None", ""]
+    chunks += lines
+
+    atoms, triggers = _atoms(em)
+    lines = ["def roots(t, y, p, out):"]
+    lines += em.prologue(atoms)
+    for k, g in enumerate(atoms):
+        lines.append(f"    out[{k}] = {_code(g)}")
+    lines += ["    return None", ""]
+    chunks += lines
+
+    state_index = {name: i for i, name in enumerate(spec.state_names)}
+    param_index = {name: i for i, name in enumerate(spec.parameter_names)}
+    event_meta = []
+    for k, e in enumerate(spec.events):
+        targets = tuple(("state", state_index[tg]) if tg in state_index
+                        else ("parameter", param_index[tg]) for tg in e.assignments)
+        exprs = [em.lower(spec.parsed.event_assignments[e.name][tg]) for tg in e.assignments]
+        lines = [f"def event_{k}(t, y, p, out):  # {e.name}"]
+        lines += em.prologue(exprs)
+        for i, (tg, ex_) in enumerate(zip(e.assignments, exprs, strict=True)):
+            lines.append(f"    out[{i}] = {_code(ex_)}  # {tg}")
+        lines += ["    return None", ""]
+        if not e.scheduled:
+            lines += [f"def trigger_{k}(a):  # {e.name}",
+                      f"    return bool({_code(triggers[e.name])})", ""]
+        chunks += lines
+        event_meta.append((k, e, targets))
+
+    source = "\n".join(chunks)
+    filename = f"<exobone-model {spec.name} {spec.structure_hash()[:12]}>"
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    namespace: dict[str, Any] = dict(HELPERS)
+    exec(compile(source, filename, "exec"), namespace)  # noqa: S102 - sympy-printed source
+
+    events = tuple(
+        CompiledEvent(name=e.name, scheduled=e.scheduled, fire_at_start=e.fire_at_start,
+                      targets=targets, apply=namespace[f"event_{k}"],
+                      trigger=None if e.scheduled else namespace[f"trigger_{k}"])
+        for k, e, targets in event_meta
+    )
+    kernels = {name: namespace[name] for name in
+               ("rhs", "jac", "assignments", "initial", "roots")}
+    return CompiledModel(
+        name=spec.name, structure_hash=spec.structure_hash(), states=spec.state_names,
+        parameters=spec.parameter_names, assignments=spec.assignment_names,
+        expression_initials=tuple(expr_init), source=source, has_jacobian=has_jac,
+        jacobian_note=note, atoms=tuple(str(g) for g in atoms), events=events, kernels=kernels,
+    )
+
+
+_CACHE: OrderedDict[str, CompiledModel] = OrderedDict()
+_CACHE_SIZE = 64
+
+
+def compile_model(spec: ModelSpec) -> CompiledModel:
+    """Validate and compile ``spec``; cached by :meth:`ModelSpec.structure_hash`.
+
+    Models that differ only in parameter values, numeric initial values or event times share
+    one compiled object (values are passed at run time).
+
+    Raises
+    ------
+    ModelError
+        If the spec does not validate.
+
+    Examples
+    --------
+    >>> from exobone.model.reference import linear_decay
+    >>> cm = compile_model(linear_decay(rate=0.5))
+    >>> p = cm.parameter_vector(linear_decay(rate=0.5))
+    >>> cm.rhs(0.0, [2.0], p).tolist()
+    [-1.0]
+    """
+    spec.validate()
+    key = spec.structure_hash()
+    found = _CACHE.get(key)
+    if found is not None:
+        _CACHE.move_to_end(key)
+        return found
+    compiled = _generate(spec)
+    _CACHE[key] = compiled
+    while len(_CACHE) > _CACHE_SIZE:
+        _CACHE.popitem(last=False)
+    return compiled
+
+
+def clear_cache() -> None:
+    """Forget every compiled model (for tests and long sessions)."""
+    _CACHE.clear()

@@ -1,0 +1,568 @@
+"""The reference solver: one run of a ModelSpec with scipy's ``solve_ivp``, events handled exactly.
+
+Scheduled events split the run into segments: the solver integrates up to each event time, the
+assignments are applied to the state (and parameters) and integration restarts from there, so a
+bolus lands exactly at its time whatever the step size. State-triggered events use
+``solve_ivp`` event functions: each comparison in a trigger becomes a root function whose
+crossing direction is chosen from its current truth value, the run stops at the crossing, the
+event fires if its trigger went from false to true, and integration restarts. See
+:mod:`exobone.model.spec` for the full event semantics.
+
+Stiff solvers (``LSODA``, ``BDF``, ``Radau``) get the analytic Jacobian from
+:mod:`exobone.simulate.compile`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from scipy.integrate import solve_ivp
+
+from exobone.errors import InvalidInputError, SimulationError, unknown_name
+from exobone.model.spec import Event, ModelSpec
+from exobone.simulate.compile import CompiledEvent, CompiledModel, compile_model
+from exobone.simulate.results import Provenance, Status, Trajectory
+
+FloatArray = npt.NDArray[np.float64]
+
+__all__ = ["SOLVERS", "SaveAt", "Tolerances", "simulate"]
+
+#: solver name -> uses the Jacobian
+SOLVERS: dict[str, bool] = {"LSODA": True, "BDF": True, "Radau": True,
+                            "RK45": False, "DOP853": False}
+_MAX_CASCADE = 100
+
+
+@dataclass(frozen=True, eq=False)
+class SaveAt:
+    """Where to save the solution.
+
+    Parameters
+    ----------
+    times
+        Sorted save times inside ``t_span``; ``None`` saves every solver step.
+    """
+
+    times: npt.ArrayLike | None = None
+
+    def __post_init__(self) -> None:
+        if self.times is None:
+            return
+        arr = np.array(self.times, dtype=float).reshape(-1)
+        if arr.size == 0:
+            raise InvalidInputError("SaveAt(times=...) is empty; give at least one time or None")
+        if not np.all(np.isfinite(arr)):
+            raise InvalidInputError("SaveAt(times=...) contains NaN/inf")
+        if np.any(np.diff(arr) < 0):
+            raise InvalidInputError("SaveAt(times=...) must be sorted in increasing order")
+        arr.setflags(write=False)
+        object.__setattr__(self, "times", arr)
+
+
+@dataclass(frozen=True)
+class Tolerances:
+    """Relative and absolute error tolerances.
+
+    Parameters
+    ----------
+    rtol
+        Relative tolerance.
+    atol
+        Absolute tolerance: one number, or ``{state: atol}`` (states not listed get ``1e-9``).
+    """
+
+    rtol: float = 1e-6
+    atol: float | Mapping[str, float] = 1e-9
+
+    def __post_init__(self) -> None:
+        if not (self.rtol > 0 and math.isfinite(self.rtol)):
+            raise InvalidInputError(f"rtol must be a positive number, got {self.rtol!r}")
+        values = self.atol.values() if isinstance(self.atol, Mapping) else [self.atol]
+        for v in values:
+            if not (v > 0 and math.isfinite(v)):
+                raise InvalidInputError(f"atol must be positive numbers, got {v!r}")
+
+    def atol_vector(self, states: Sequence[str]) -> float | FloatArray:
+        """Return ``atol`` for ``solve_ivp`` (a vector in state order when given per state)."""
+        if not isinstance(self.atol, Mapping):
+            return float(self.atol)
+        for key in self.atol:
+            if key not in states:
+                raise unknown_name("state in Tolerances.atol", key, states)
+        return np.array([float(self.atol.get(s, 1e-9)) for s in states])
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready dict."""
+        atol = dict(self.atol) if isinstance(self.atol, Mapping) else self.atol
+        return {"rtol": self.rtol, "atol": atol}
+
+
+@dataclass
+class _Run:
+    """Mutable state of one run (kept out of the public objects)."""
+
+    cm: CompiledModel
+    y: FloatArray
+    p: FloatArray
+    t: float
+    atoms: list[bool] = field(default_factory=list)
+    triggers: list[bool] = field(default_factory=list)
+    fired: list[tuple[float, str]] = field(default_factory=list)
+
+    def roots(self) -> FloatArray:
+        return self.cm.roots(self.t, self.y, self.p) if self.cm.atoms else np.empty(0)
+
+    def apply(self, event: CompiledEvent) -> None:
+        out = [0.0] * len(event.targets)
+        try:
+            event.apply(self.t, self.y.tolist(), self.p.tolist(), out)
+        except ArithmeticError:
+            out = [math.nan] * len(event.targets)
+        y, p = self.y.copy(), self.p.copy()
+        for (kind, idx), value in zip(event.targets, out, strict=True):
+            (y if kind == "state" else p)[idx] = value
+        self.y, self.p = y, p
+        self.fired.append((self.t, event.name))
+
+    def eval_triggers(self) -> list[bool]:
+        return [bool(ev.trigger(self.atoms)) if ev.trigger is not None else False
+                for ev in self.cm.events]
+
+    def refresh_atoms(self, g_before: FloatArray, crossed: set[int]) -> None:
+        """Recompute atom truth values after assignments, keeping just-crossed ones."""
+        g_after = self.roots()
+        for k, g in enumerate(g_after):
+            unchanged = abs(g - g_before[k]) <= 1e-12 * (1.0 + abs(g_before[k]))
+            if k in crossed and unchanged:
+                continue  # sitting on the root: the crossing direction decides, not the sign
+            if g != 0.0:
+                self.atoms[k] = bool(g > 0.0)
+
+    def cascade(self, crossed: set[int] | None = None) -> None:
+        """Fire state-triggered events whose trigger went false -> true, until quiet."""
+        crossed = crossed or set()
+        for _ in range(_MAX_CASCADE):
+            now = self.eval_triggers()
+            due = [k for k, ev in enumerate(self.cm.events)
+                   if ev.trigger is not None and now[k] and not self.triggers[k]]
+            self.triggers = now
+            if not due:
+                return
+            for k in due:
+                g_before = self.roots()
+                self.apply(self.cm.events[k])
+                self.refresh_atoms(g_before, crossed)
+        raise SimulationError(f"more than {_MAX_CASCADE} events fired at t={self.t}; "
+                              f"check for event triggers that re-arm each other")
+
+
+def _validate_span(t_span: Sequence[float]) -> tuple[float, float]:
+    try:
+        t0, t1 = (float(x) for x in t_span)
+    except (TypeError, ValueError) as exc:
+        raise InvalidInputError(f"t_span must be (start, end), got {t_span!r}") from exc
+    if not (math.isfinite(t0) and math.isfinite(t1)) or t1 <= t0:
+        raise InvalidInputError(f"t_span must be finite with start < end, got ({t0}, {t1})")
+    return t0, t1
+
+
+def simulate(
+    model: ModelSpec,
+    t_span: Sequence[float],
+    *,
+    params: Mapping[str, float] | npt.ArrayLike | None = None,
+    initial: Mapping[str, float] | None = None,
+    saveat: SaveAt | None = None,
+    solver: str = "LSODA",
+    tolerances: Tolerances | None = None,
+    max_step: float | None = None,
+    max_steps: int = 200_000,
+    events: Sequence[Event] = (),
+    throw: bool = True,
+) -> Trajectory:
+    """Simulate ``model`` over ``t_span`` with the reference (scipy) solver.
+
+    Parameters
+    ----------
+    model
+        The model; validated and compiled (compiled code is cached by structure).
+    t_span
+        ``(start, end)`` in the model's time unit.
+    params
+        Parameter overrides ``{name: value}`` or a full parameter vector in model order.
+    initial
+        Initial-value overrides ``{state: value}``.
+    saveat
+        Save times (default: every solver step).
+    solver
+        ``"LSODA"`` (default), ``"BDF"`` or ``"Radau"`` (stiff, with the analytic Jacobian), or
+        ``"RK45"``/``"DOP853"`` (non-stiff).
+    tolerances
+        :class:`Tolerances` (default ``rtol=1e-6, atol=1e-9``).
+    max_step
+        Largest step the solver may take (e.g. shorter than a dosing pulse).
+    max_steps
+        Budget of accepted steps over the whole run.
+    events
+        Extra events (e.g. a dosing schedule) added to the model's own.
+    throw
+        Raise :class:`SimulationError` on failure (default); with ``False`` the trajectory
+        carries the failure in ``status`` and NaN after the failure point.
+
+    Returns
+    -------
+    Trajectory
+        States, assignments and event-modified parameters at the save times.
+
+    Raises
+    ------
+    ModelError
+        If the model does not validate.
+    UnknownNameError
+        For an unknown solver, parameter or state name.
+    InvalidInputError
+        For a bad ``t_span``, save times outside it, or non-finite values.
+    SimulationError
+        If the run fails and ``throw`` is true.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from exobone.model.reference import linear_decay
+    >>> traj = simulate(linear_decay(0.3), (0.0, 10.0), solver="BDF",
+    ...                 saveat=SaveAt(times=np.linspace(0, 10, 11)),
+    ...                 tolerances=Tolerances(rtol=1e-8, atol=1e-10))
+    >>> bool(np.allclose(traj["x"], np.exp(-0.3 * traj.times), rtol=1e-6))
+    True
+    """
+    if solver not in SOLVERS:
+        raise unknown_name("solver", solver, SOLVERS)
+    t0, t1 = _validate_span(t_span)
+    saveat = saveat or SaveAt()
+    tolerances = tolerances or Tolerances()
+    if max_step is not None and not max_step > 0:
+        raise InvalidInputError(f"max_step must be positive, got {max_step!r}")
+    if max_steps < 1:
+        raise InvalidInputError(f"max_steps must be at least 1, got {max_steps!r}")
+    spec = model.with_events(*events) if events else model
+    cm = compile_model(spec)
+    p0 = cm.parameter_vector(spec, params)
+    y0 = cm.initial_state(spec, p0, initial)
+    if not np.all(np.isfinite(y0)):
+        raise InvalidInputError(f"initial state of {spec.name!r} is not finite: "
+                                f"{dict(zip(cm.states, y0.tolist(), strict=True))}")
+    times = None if saveat.times is None else np.asarray(saveat.times, dtype=float)
+    if times is not None and (times[0] < t0 or times[-1] > t1):
+        raise InvalidInputError(f"save times must lie inside t_span ({t0}, {t1}); got "
+                                f"[{times[0]}, {times[-1]}]")
+    atol = tolerances.atol_vector(cm.states)
+
+    integ = _Integrator(cm, spec, times, t0, t1, solver, tolerances.rtol, atol,
+                        max_step, max_steps)
+    traj_data = integ.run(y0, p0)
+
+    provenance = Provenance(
+        model_name=spec.name,
+        model_hash=spec.hash(),
+        structure_hash=cm.structure_hash,
+        parameters=dict(zip(cm.parameters, p0.tolist(), strict=True)),
+        initial=dict(zip(cm.states, y0.tolist(), strict=True)),
+        t_span=(t0, t1),
+        solver={"method": solver, **tolerances.to_dict(), "max_step": max_step,
+                "max_steps": max_steps, "jacobian": "analytic" if cm.has_jacobian and
+                SOLVERS[solver] else "none/finite differences"},
+        atlas_version=(str(spec.metadata["atlas_version"])
+                       if "atlas_version" in spec.metadata else None),
+    )
+    traj = Trajectory(provenance=provenance, **traj_data)
+    if throw and not traj.ok:
+        raise SimulationError(f"simulation of {spec.name!r} failed: {traj.message}")
+    return traj
+
+
+class _Integrator:
+    """Segment loop around ``solve_ivp`` (scheduled breakpoints, root-found state events)."""
+
+    def __init__(self, cm: CompiledModel, spec: ModelSpec, times: FloatArray | None,
+                 t0: float, t1: float, solver: str, rtol: float, atol: float | FloatArray,
+                 max_step: float | None, max_steps: int) -> None:
+        self.cm, self.spec, self.times = cm, spec, times
+        self.t0, self.t1 = t0, t1
+        self.solver, self.rtol, self.atol = solver, rtol, atol
+        self.max_step = np.inf if max_step is None else float(max_step)
+        self.budget = max_steps
+        self.band = float(np.min(atol))
+        self.stats = {"nfev": 0, "njev": 0, "nlu": 0, "steps": 0, "segments": 0}
+        self.param_outputs = sorted({idx for ev in cm.events for kind, idx in ev.targets
+                                     if kind == "parameter"})
+        # scheduled breakpoints: time -> event indices in declaration order
+        sched: dict[float, list[int]] = {}
+        for k, event in enumerate(spec.events):
+            for when in event.at_times:
+                if t0 <= when <= t1:
+                    sched.setdefault(when, []).append(k)
+        self.schedule = {tm: sorted(ks) for tm, ks in sched.items()}
+        self.out_t: list[float] = []
+        self.out_y: list[FloatArray] = []
+        self.out_p: list[FloatArray] = []
+
+    # ---------------------------------------------------------------- saving
+    def _save(self, ts: FloatArray, ys: FloatArray, p: FloatArray) -> None:
+        for i, tv in enumerate(ts):
+            self.out_t.append(float(tv))
+            self.out_y.append(ys[:, i].copy())
+            self.out_p.append(p)
+
+    # ---------------------------------------------------------------- closures
+    def _closures(self, run: _Run) -> tuple[Any, Any, list[Any]]:
+        cm, n = self.cm, self.cm.n_states
+        pl = run.p.tolist()
+        rhs_k, jac_k, roots_k = cm.kernels["rhs"], cm.kernels["jac"], cm.kernels["roots"]
+        nan = [math.nan] * n
+
+        def fun(t: float, y: FloatArray) -> list[float]:
+            out = [0.0] * n
+            try:
+                rhs_k(t, y.tolist(), pl, out)
+            except ArithmeticError:
+                return nan
+            return out
+
+        jac = None
+        if cm.has_jacobian and SOLVERS[self.solver]:
+            def jac(t: float, y: FloatArray) -> FloatArray:
+                out = [0.0] * (n * n)
+                try:
+                    jac_k(t, y.tolist(), pl, out)
+                except ArithmeticError:
+                    return np.full((n, n), np.nan)
+                return np.array(out).reshape(n, n)
+
+        n_atoms = len(cm.atoms)
+        event_fns: list[Any] = []
+        t_start = run.t
+        band = self.band
+        for k in range(n_atoms):
+            side = 1.0 if run.atoms[k] else -1.0
+
+            def g(t: float, y: FloatArray, k: int = k, side: float = side) -> float:
+                out = [0.0] * n_atoms
+                try:
+                    roots_k(t, y.tolist(), pl, out)
+                except ArithmeticError:
+                    return math.nan
+                # hysteresis: a comparison flips only when lhs - rhs passes +-band (the
+                # absolute tolerance, below what the solver resolves), so a state settling
+                # onto a threshold does not chatter
+                value = out[k] + side * band
+                if t == t_start:
+                    # at the restart point (often exactly on the root just handled) the sign
+                    # is the truth value already decided, so a root is never found twice
+                    return math.copysign(max(abs(value), 1e-300), side)
+                return value
+            g.terminal = True  # type: ignore[attr-defined]
+            # look only for the crossing that changes the current truth value
+            g.direction = -1.0 if run.atoms[k] else 1.0  # type: ignore[attr-defined]
+            event_fns.append(g)
+
+        budget = self.budget
+        calls = [0]
+        exceeded_at = [math.inf]
+
+        def sentinel(t: float, y: FloatArray) -> float:
+            # solve_ivp calls each event function once at the start and once per accepted
+            # step (root finding only calls functions that changed sign), so the calls count
+            # steps. Once over budget the sign flips at that step's end; the sign is a function
+            # of t so the root finder sees a proper bracket.
+            if math.isinf(exceeded_at[0]):
+                calls[0] += 1
+                if calls[0] > budget + 1:
+                    exceeded_at[0] = t
+            return 1.0 if t < exceeded_at[0] else -1.0
+        sentinel.terminal = True  # type: ignore[attr-defined]
+        sentinel.calls = calls  # type: ignore[attr-defined]
+        event_fns.append(sentinel)
+        return fun, jac, event_fns
+
+    # ---------------------------------------------------------------- main loop
+    def run(self, y0: FloatArray, p0: FloatArray) -> dict[str, Any]:
+        cm = self.cm
+        run = _Run(cm=cm, y=y0.copy(), p=p0.copy(), t=self.t0)
+        run.atoms = [bool(g > 0.0) for g in run.roots()]
+        run.triggers = run.eval_triggers()
+        status, message = Status.OK, "ok"
+        times = self.times
+        i_save = 0
+        try:
+            self._scheduled(run, self.t0)
+            starters = [k for k, ev in enumerate(cm.events)
+                        if ev.trigger is not None and ev.fire_at_start and run.triggers[k]]
+            for k in starters:
+                run.apply(cm.events[k])
+            if starters:
+                run.refresh_atoms(run.roots(), set())
+                run.cascade()
+            breakpoints = sorted(tm for tm in self.schedule if tm > self.t0)
+            if not breakpoints or breakpoints[-1] < self.t1:
+                breakpoints.append(self.t1)
+            bp_i = 0
+            while run.t < self.t1:
+                b = breakpoints[bp_i]
+                event_at_b = b in self.schedule
+                if times is not None:
+                    side = "left" if event_at_b else "right"
+                    j = int(np.searchsorted(times, b, side=side))
+                    t_eval = times[i_save:j]
+                    append_b = t_eval.size == 0 or t_eval[-1] < b
+                    if append_b:
+                        t_eval = np.append(t_eval, b)
+                else:
+                    t_eval, append_b = None, True
+                fun, jac, event_fns = self._closures(run)
+                kwargs: dict[str, Any] = {"jac": jac} if jac is not None else {}
+                try:
+                    sol = solve_ivp(fun, (run.t, b), run.y, method=self.solver, t_eval=t_eval,
+                                    events=event_fns, rtol=self.rtol, atol=self.atol,
+                                    max_step=self.max_step, **kwargs)
+                except (ValueError, ArithmeticError, np.linalg.LinAlgError) as exc:
+                    # e.g. a NaN Jacobian reaching the LU factorisation of Radau/BDF
+                    status = (Status.NONFINITE if "finite" in str(exc).lower() or "nan"
+                              in str(exc).lower() else Status.SOLVER_FAILED)
+                    message = f"{status.value} (after t={self._last_t(run)}: {exc})"
+                    break
+                # with t_eval and no point reached, solve_ivp leaves t and y as empty lists
+                sol.t = np.asarray(sol.t, dtype=float).reshape(-1)
+                sol.y = (np.asarray(sol.y, dtype=float).reshape(cm.n_states, -1) if sol.t.size
+                         else np.empty((cm.n_states, 0)))
+                self.stats["segments"] += 1
+                for key in ("nfev", "njev", "nlu"):
+                    self.stats[key] += int(getattr(sol, key, 0))
+                used = event_fns[-1].calls[0] - 1
+                self.stats["steps"] += max(used, 0)
+                self.budget -= max(used, 0)
+                if sol.status == -1:
+                    self._save_partial(sol, run, b, append_b)
+                    if sol.y.size and not np.all(np.isfinite(sol.y)):
+                        status = Status.NONFINITE
+                    else:
+                        status = Status.SOLVER_FAILED
+                    message = f"{status.value} (at t={self._last_t(run)}: {sol.message})"
+                    break
+                if sol.y.size and not np.all(np.isfinite(sol.y)):
+                    self._save_partial(sol, run, b, append_b)
+                    status = Status.NONFINITE
+                    message = f"{status.value} (before t={b})"
+                    break
+                if sol.status == 1:  # a terminal event: a root or the step budget
+                    if sol.t_events[-1].size:
+                        self._save_partial(sol, run, b, append_b)
+                        status = Status.MAX_STEPS
+                        message = (f"{status.value} ({self.stats['steps']} steps, "
+                                   f"t={sol.t_events[-1][0]})")
+                        break
+                    hits = {k: float(te[0]) for k, te in enumerate(sol.t_events[:-1])
+                            if te.size}
+                    t_star = min(hits.values())
+                    tie = 4 * np.finfo(float).eps * max(1.0, abs(t_star))
+                    crossed = {k for k, te in hits.items() if te - t_star <= tie}
+                    y_star = sol.y_events[min(crossed)][0]
+                    n_keep = sol.t.size if times is not None else sol.t.size - 1
+                    if times is not None and append_b and sol.t.size and sol.t[-1] == b:
+                        n_keep -= 1
+                    self._save(sol.t[:n_keep], sol.y[:, :n_keep], run.p)
+                    if times is not None:
+                        i_save += n_keep
+                    run.t, run.y = t_star, np.array(y_star, dtype=float)
+                    for k in crossed:
+                        run.atoms[k] = not run.atoms[k]
+                    run.cascade(crossed=crossed)
+                    continue
+                # reached the breakpoint b
+                n_keep = sol.t.size - (1 if append_b else 0)
+                if times is None and b == self.t1 and not event_at_b:
+                    n_keep = sol.t.size
+                self._save(sol.t[:n_keep], sol.y[:, :n_keep], run.p)
+                if times is not None:
+                    i_save += n_keep
+                run.t, run.y = b, sol.y[:, -1].copy()
+                if event_at_b:
+                    self._scheduled(run, b)
+                    if times is not None:
+                        j = int(np.searchsorted(times, b, side="right"))
+                        if j > i_save:
+                            self._save(times[i_save:j], np.repeat(run.y[:, None], j - i_save,
+                                                                  axis=1), run.p)
+                            i_save = j
+                    elif b == self.t1:
+                        self._save(np.array([b]), run.y[:, None], run.p)
+                bp_i += 1
+        except SimulationError as exc:
+            status, message = Status.SOLVER_FAILED, str(exc)
+        return self._assemble(status, message, run)
+
+    def _last_t(self, run: _Run) -> float:
+        return self.out_t[-1] if self.out_t else run.t
+
+    def _save_partial(self, sol: Any, run: _Run, b: float, append_b: bool) -> None:
+        """Save what a failed segment produced (save points past the failure are absent)."""
+        n_keep = sol.t.size
+        if self.times is not None and append_b and n_keep and sol.t[-1] == b:
+            n_keep -= 1  # the appended segment end is not a save time
+        self._save(sol.t[:n_keep], sol.y[:, :n_keep], run.p)
+
+    def _scheduled(self, run: _Run, when: float) -> None:
+        ks = self.schedule.get(when)
+        if not ks:
+            return
+        run.t = when
+        for k in ks:
+            g_before = run.roots()
+            run.apply(self.cm.events[k])
+            run.refresh_atoms(g_before, set())
+        run.cascade()
+
+    def _assemble(self, status: Status, message: str, run: _Run) -> dict[str, Any]:
+        cm = self.cm
+        if self.times is not None:
+            t_out = np.asarray(self.times, dtype=float)
+        else:
+            t_out = np.array(self.out_t, dtype=float)
+        n_t, n = t_out.size, cm.n_states
+        y_out = np.full((n_t, n), np.nan)
+        p_rows: list[FloatArray | None] = [None] * n_t
+        m = min(len(self.out_y), n_t)
+        for i in range(m):
+            y_out[i] = self.out_y[i]
+            p_rows[i] = self.out_p[i]
+        a_out = np.full((n_t, len(cm.assignments)), np.nan)
+        for i in range(m):
+            a_out[i] = cm.evaluate_assignments(t_out[i], y_out[i], p_rows[i])  # type: ignore[arg-type]
+        values: dict[str, FloatArray] = {}
+        for j, name in enumerate(cm.states):
+            values[name] = y_out[:, j]
+        for j, name in enumerate(cm.assignments):
+            values[name] = a_out[:, j]
+        pnames = tuple(cm.parameters[i] for i in self.param_outputs)
+        for idx, name in zip(self.param_outputs, pnames, strict=True):
+            col = np.full(n_t, np.nan)
+            for i in range(m):
+                col[i] = p_rows[i][idx]  # type: ignore[index]
+            values[name] = col
+        if status is Status.OK and m < n_t:
+            status, message = Status.SOLVER_FAILED, "solver stopped before the last save time"
+        return {
+            "times": t_out,
+            "values": values,
+            "state_names": cm.states,
+            "assignment_names": cm.assignments,
+            "parameter_names": pnames,
+            "status": status,
+            "message": message,
+            "events": tuple(run.fired),
+            "stats": dict(self.stats),
+        }
