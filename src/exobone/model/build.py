@@ -160,6 +160,11 @@ class ModelBuilder:
         return tuple(self._assignments)
 
     @property
+    def term_names(self) -> tuple[str, ...]:
+        """Terms declared so far, in order."""
+        return tuple(self._terms)
+
+    @property
     def event_names(self) -> tuple[str, ...]:
         """Events declared so far, in order."""
         return tuple(self._events)

@@ -41,7 +41,7 @@ import sympy
 from exobone.atlas.records import Direction, EntityType, Mechanism, MechanismKind
 from exobone.errors import ModelError
 from exobone.model.parameters import Assumed, Reference
-from exobone.model.processes import expression_process_for, process_for
+from exobone.model.processes import PROCESSES, expression_process_for, process_for
 from exobone.model.templates import Binding, Compiled, Signal, Sink, require_template
 
 if TYPE_CHECKING:
@@ -518,9 +518,11 @@ class _Layer:
         if symbol is not None:
             baseline = self.healthy.get(symbol, _evaluate(self.healthy, _expr_of(self.b, symbol)))
             if baseline is None:
-                return (Reason.REGULATOR_NOT_IN_MODEL,
-                        (f"{src} is the model symbol {symbol!r} but its healthy value is not a "
-                        f"number"))
+                if _closure(self.b, symbol) & set(self.healthy) or symbol in self.healthy:
+                    return (Reason.REGULATOR_NOT_IN_MODEL,
+                            (f"{src} is the model symbol {symbol!r} but its healthy value is "
+                             f"not a number"))
+                baseline = 0.0  # an input the scenario adds: absent in health
             return Signal(symbol, _num(baseline), unit="1", ec50=max(abs(baseline), 1.0),
                           ec50_bounds=(0.1 * max(abs(baseline), 1.0),
                                        10.0 * max(abs(baseline), 1.0)),
@@ -577,6 +579,11 @@ class _Layer:
             if not sinks:
                 return (Reason.NO_PROCESS, f"no process for ({mech.target}, {mech.effect})")
             reg = self.regulator(mech)
+            if not isinstance(reg, tuple):
+                applied = [x for x in sinks if _applies(self.b, x.name, reg.expr)]
+                if applied and len(applied) == len(sinks):
+                    return self.already(reg.expr, [x.name for x in applied])
+                sinks = [x for x in sinks if x not in applied]
             if isinstance(reg, tuple):
                 if mech.source.upper() == "RAB27A":
                     pools = self.pools_of_cell(mech.target, endogenous_only=True)
@@ -600,11 +607,25 @@ class _Layer:
             reg = self.regulator(mech)
             if isinstance(reg, tuple):
                 return reg
+            declared = [p for p in pools if any(
+                reg.expr in _closure(self.b, f.expr) for f in self.b.secretion_factors(p.cell))]
+            if declared and len(declared) == len(pools):
+                return (Reason.SCENARIO, (f"the scenario already scales {pools[0].cell} exosome "
+                                         f"release by {reg.expr}"))
             return [Binding(mech, reg, tuple(Sink("secretion", p.state, mech.direction)
-                                             for p in pools))]
+                                             for p in pools if p not in declared))]
         if kind is MechanismKind.CARGO_PROFILE:
             return self.bind_cargo_profile(mech)
         return (Reason.NO_RATE_EFFECT, f"no binding rule for kind {kind.value!r}")
+
+    def already(self, symbol: str, processes: list[str]) -> tuple[str, str]:
+        """Reason for a regulation the model already applies (scenario or core)."""
+        origins = {f.origin for name in processes for f in self.b.factors(name)
+                   if symbol in _closure(self.b, f.expr)}
+        reason = (Reason.SCENARIO if any(o.startswith("scenario") for o in origins)
+                  else Reason.CORE_STRUCTURE)
+        return (reason, (f"the model already makes {', '.join(processes)} depend on {symbol} "
+                        f"({', '.join(sorted(origins)) or 'core rate law'}); not counted twice"))
 
     def bind_cargo_profile(self, mech: Mechanism) -> list[Binding] | tuple[str, str]:
         if not mech.cargo:
@@ -906,6 +927,41 @@ def _model_symbol(builder: ModelBuilder, key: str) -> str | None:
         if builder.has_symbol(name) and not name.startswith("m_"):
             return name
     return None
+
+
+def _closure(builder: ModelBuilder, expr: str) -> set[str]:
+    """Return every name ``expr`` depends on, following assignments (not modifiers)."""
+    from exobone.model import expressions as ex
+    seen: set[str] = set()
+    todo = [expr]
+    while todo:
+        for name in ex.names_in(todo.pop()):
+            if name in seen:
+                continue
+            seen.add(name)
+            a = builder.get_assignment(name)
+            if a is not None:
+                todo.append(a.expr)
+    return seen
+
+
+def _applies(builder: ModelBuilder, process: str, symbol: str) -> bool:
+    """True if the model already makes ``process`` depend on ``symbol``.
+
+    Looks at the factors contributed to the process so far and at the rate laws of the terms
+    that carry its modifier (the core's own dependencies, e.g. Wnt in osteogenic commitment).
+    """
+    if process not in PROCESSES:
+        return False
+    if any(symbol in _closure(builder, f.expr) for f in builder.factors(process)):
+        return True
+    modifier = PROCESSES[process].modifier
+    for name in builder.term_names:
+        term = builder.get_term(name)
+        if term is not None and modifier in _closure(builder, term.rate) \
+                and symbol in _closure(builder, term.rate):
+            return True
+    return False
 
 
 def _expr_of(builder: ModelBuilder, name: str) -> str | None:
