@@ -176,11 +176,11 @@ _TABLE: list[tuple[str, float, str, tuple[float, float] | None, Source, str]] = 
         "chosen, not read in a source"),
      "fraction of removed osteoblasts that become osteocytes"),
     # --- BMSC fate (assumed)
-    ("k_bmsc_renewal", 0.05, "1/day", (0.005, 0.5), _A(_ORDER), "BMSC self-renewal rate"),
+    ("k_bmsc_renewal", 0.1, "1/day", (0.01, 1.0), _A(_ORDER), "BMSC self-renewal rate"),
     ("bmsc_capacity", 3.0, "1", (1.5, 10.0),
      _A("niche capacity relative to health; keeps BMSC expansion bounded when a layer "
         "stimulates self-renewal"), "BMSC density at which self-renewal stops"),
-    ("k_bmsc_death", 0.01, "1/day", (0.001, 0.1), _A(_ORDER), "BMSC apoptosis rate"),
+    ("k_bmsc_death", 0.06, "1/day", (0.006, 0.6), _A(_ORDER), "BMSC apoptosis rate"),
     ("k_osteogenic_commitment", 0.05, "1/day", (0.005, 0.5), _A(_ORDER),
      "BMSC osteogenic commitment rate"),
     ("k_adipogenic_commitment", 0.005, "1/day", (0.0005, 0.05),
@@ -201,6 +201,19 @@ _TABLE: list[tuple[str, float, str, tuple[float, float] | None, Source, str]] = 
     ("n_vessel_osteogenesis", 0.5, "1", (0.0, 2.0),
      _A("angiogenesis-osteogenesis coupling (vessels bring progenitors and oxygen); exponent "
         "chosen"), "sensitivity of osteogenic commitment to vessel density"),
+    ("n_wnt_survival", 1.0, "1", (0.0, 3.0),
+     _A("Wnt/beta-catenin prolongs osteoblast survival; exponent chosen"),
+     "sensitivity of osteoblast apoptosis to Wnt (apoptosis x Wnt^-n)"),
+    ("n_wnt_opg", 3.081, "1", (0.0, 5.0),
+     _fitted("Wnt gain on OPG (Wnt/beta-catenin raises OPG expression: assumed mechanism)"),
+     "sensitivity of OPG expression to Wnt (OPG x Wnt^n)"),
+    ("n_tgf_proliferation", 1.0, "1", (0.0, 3.0),
+     _A("TGF-beta released from the matrix is a mitogen for osteoprogenitors (coupling of "
+        "formation to resorption); exponent chosen"),
+     "sensitivity of pre-osteoblast proliferation to TGF-beta"),
+    ("rankl_stimulus", 1.0, "1", (0.0, 100.0),
+     _A("1 in health; an external resorption stimulus (e.g. microdamage) raises it"),
+     "external RANKL stimulus (input for remodeling-cycle experiments)"),
     ("k_adipocyte_turnover", 0.01, "1/day", (0.001, 0.1), _A(_ORDER),
      "marrow adipocyte turnover"),
     # --- osteocytes, sclerostin, Wnt
@@ -209,21 +222,21 @@ _TABLE: list[tuple[str, float, str, tuple[float, float] | None, Source, str]] = 
      "osteocyte death rate in health"),
     ("k_sclerostin", 1.0, "1/day", (0.1, 10.0), _A("sclerostin turnover within about a day; "
                                                    "chosen"), "sclerostin turnover rate"),
-    ("K_wnt", 1.0, "1", (0.1, 10.0),
-     _A("inhibitor level (relative to health) halving Wnt/beta-catenin signalling; chosen"),
+    ("K_wnt", 0.2063, "1", (0.05, 10.0),
+     _fitted("Wnt inhibition constant"),
      "Wnt inhibition constant of sclerostin x DKK-1"),
     ("dkk1", 1.0, "1", (0.0, 10.0), _A("health is the reference (1)"),
      "DKK-1 level relative to health (input)"),
-    ("n_mechanostat", 3.0, "1", (0.0, 10.0), _fitted("mechanostat exponent"),
+    ("n_mechanostat", 0.5464, "1", (0.0, 10.0), _fitted("mechanostat exponent"),
      "sensitivity of osteocyte sclerostin expression to mechanical strain (strain taken as "
      "inversely proportional to BV/TV)"),
     ("K_surface", 5.0, "%", (0.5, 50.0),
      _A("bone surface available for remodeling saturates with BV/TV; half-saturation chosen "
         "near the OVX plateau level"), "BV/TV at which remodeling surface is half its maximum"),
     # --- osteoclast lineage (assumed)
-    ("k_oc_differentiation", 0.1, "1/day", (0.01, 1.0), _A(_ORDER),
+    ("k_oc_differentiation", 0.05, "1/day", (0.005, 1.0), _A(_ORDER),
      "osteoclast precursor fusion/differentiation rate at healthy RANK occupancy"),
-    ("k_ocp_turnover", 0.1, "1/day", (0.01, 1.0), _A("monocyte-lineage turnover of days; "
+    ("k_ocp_turnover", 0.45, "1/day", (0.05, 5.0), _A("monocyte-lineage turnover of days; most precursors take other fates; "
                                                      "chosen"),
      "osteoclast precursor loss (other fates, death)"),
     # --- endothelium
@@ -233,7 +246,7 @@ _TABLE: list[tuple[str, float, str, tuple[float, float] | None, Source, str]] = 
                                         "angiogenesis; exponent chosen"),
      "sensitivity of angiogenesis to osteoblast-lineage VEGF"),
     # --- bone volume
-    ("k_resorption", 0.16, "%/day", (0.01, 2.0), _fitted("resorption per relative osteoclast"),
+    ("k_resorption", 0.1578, "%/day", (0.02, 0.4), _fitted("resorption per relative osteoclast"),
      "BV/TV resorbed per day by the healthy osteoclast population; the healthy formation "
      "rate equals it (balance)"),
     # --- hormones
@@ -242,13 +255,13 @@ _TABLE: list[tuple[str, float, str, tuple[float, float] | None, Source, str]] = 
     ("k_estrogen", 0.5, "1/day", (0.05, 5.0), _A("serum estrogen falls within days of "
                                                  "ovariectomy; chosen"),
      "relaxation rate of the estrogen level to its input"),
-    ("e_rankl", 2.0, "1", (0.0, 20.0), _fitted("estrogen-deficiency gain on RANKL"),
+    ("e_rankl", 1.524, "1", (0.5, 20.0), _fitted("estrogen-deficiency gain on RANKL"),
      "fold increase of RANKL expression minus 1 at full estrogen deficiency"),
     ("e_opg", 0.5, "1", (0.0, 10.0), _fitted("estrogen-deficiency loss of OPG"),
      "OPG expression is divided by 1 + e_opg at full estrogen deficiency"),
-    ("e_oc_apoptosis", 1.0, "1", (0.0, 10.0), _fitted("estrogen-deficiency OC survival"),
+    ("e_oc_apoptosis", 1.299, "1", (0.0, 10.0), _fitted("estrogen-deficiency OC survival"),
      "osteoclast apoptosis is divided by 1 + e_oc_apoptosis at full estrogen deficiency"),
-    ("e_resorption", 0.5, "1", (0.0, 10.0), _fitted("estrogen-deficiency erosion depth"),
+    ("e_resorption", 1.1, "1", (0.0, 10.0), _fitted("estrogen-deficiency erosion depth"),
      "resorption per osteoclast is multiplied by 1 + e_resorption at full deficiency"),
     ("glucocorticoid", 0.0, "1", (0.0, 10.0), _A("health is the reference (0)"),
      "glucocorticoid excess (0 in health; 1 = the gc-onfh scenario dose)"),
@@ -507,10 +520,13 @@ def _signals(b: ModelBuilder) -> None:
     A("vegf", "(preosteoblasts + osteoblasts)/2", unit="1",
       description="VEGF-A from the osteoblast lineage relative to health (assumed "
                   "proportional to pre-osteoblasts plus osteoblasts)")
-    A("osteogenic_drive",
+    A("osteogenic_signal",
       "pow(wnt_signal, n_wnt_fate)*tgf_beta*pow(max(endothelium, 0), n_vessel_osteogenesis)",
-      unit="1", description="drive of BMSC osteogenic commitment: Wnt, TGF-beta (Lemaire 2004: "
-                            "TGF-beta recruits osteoprogenitors) and vessels")
+      unit="1", description="signals for BMSC osteogenic commitment: Wnt, TGF-beta (Lemaire "
+                            "2004: TGF-beta recruits osteoprogenitors) and vessels")
+    A("osteogenic_drive", "2*osteogenic_signal/(1 + osteogenic_signal)", unit="1",
+      description="drive of BMSC osteogenic commitment, saturating at twice health (receptor "
+                  "saturation; an assumption that keeps the BMSC pool from being drained)")
     A("adipogenic_drive", "pow(wnt_signal, -n_wnt_fate)", unit="1",
       description="drive of BMSC adipogenic commitment (Wnt suppresses adipogenesis)")
 
@@ -529,6 +545,14 @@ def _core_factors(b: ModelBuilder) -> None:
       description="estrogen deficiency deepens resorption per osteoclast")
     F("ob_apoptosis", "1/pi3k_akt", mechanisms=("core:pi3k_akt",),
       description="PI3K/Akt protects osteoblasts from apoptosis")
+    F("ob_apoptosis", "pow(wnt_signal, -n_wnt_survival)", mechanisms=("core:wnt",),
+      description="Wnt/beta-catenin prolongs osteoblast survival")
+    F("opg_expression", "pow(wnt_signal, n_wnt_opg)", mechanisms=("core:wnt",),
+      description="Wnt/beta-catenin raises OPG")
+    F("preob_proliferation", "pow(tgf_beta, n_tgf_proliferation)", mechanisms=("core:tgf_beta",),
+      description="matrix TGF-beta stimulates osteoprogenitor proliferation (coupling)")
+    F("rankl_expression", "rankl_stimulus", mechanisms=("core:stimulus",),
+      description="external resorption stimulus (1 in health)")
     F("endothelial_apoptosis", "1/pi3k_akt", mechanisms=("core:pi3k_akt",),
       description="PI3K/Akt protects endothelium from apoptosis")
     F("osteogenic_commitment", "1/(1 + gc_osteogenic*glucocorticoid)", mechanisms=gc,

@@ -1,0 +1,165 @@
+"""Systemic bone-loss scenarios: healthy, ovariectomy, aging, glucocorticoids, lupus, myostatin.
+
+Each scenario changes core inputs (hormones) or contributes process factors; the exosome effects
+of the disease (e.g. senescent-endothelium miR-31, osteocyte miR-218) come from the atlas layer,
+which sees the cells and secretion factors declared here.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from exobone.model.core import CONTROL_BV_TV, OVX_TIMECOURSE, WRONSKI_1985
+from exobone.model.parameters import Assumed
+from exobone.model.scenarios import register_scenario
+
+if TYPE_CHECKING:
+    from exobone.model.build import ModelBuilder
+
+_GAIN = "dimensionless gain of a qualitatively documented effect; value chosen, not measured"
+
+
+@register_scenario(
+    "healthy",
+    description="Healthy adult bone at its balanced steady state (the control of every scenario)",
+    sources=("Komarova 2003 (BIOMD0000000148) and Lemaire 2004 (BIOMD0000000278): core "
+             "structure and rates", f"{CONTROL_BV_TV.note}"),
+    bv_tv_direction="flat",
+)
+def healthy(builder: ModelBuilder, species: str) -> None:
+    """Leave the core as it is."""
+
+
+@register_scenario(
+    "ovx",
+    description="Ovariectomy: estrogen loss raises RANKL, lowers OPG and OC apoptosis; "
+                "high-turnover loss that levels off (rat calibrated)",
+    sources=(WRONSKI_1985.short() + ": twofold decrease of trabecular bone volume at 5 weeks, "
+             "OC/OB surfaces up (doi:10.1007/BF02554882)",
+             "unknown et al. (abstract at wbldb.lievers.net/10167096): loss progressive to "
+             "100 days, then stable at ~5% BV/TV; OC/OB surfaces peak early",
+             "unknown et al. (abstract at staging.scite.ai author page schenck-pa): control "
+             "BV/TV 17.6 +/- 4.5%",
+             "mouse: same mechanisms and gains as the rat (assumed; no mouse time course read)"),
+    species=("rat", "mouse"),
+    default_species="rat",
+    bv_tv_direction="down",
+)
+def ovx(builder: ModelBuilder, species: str) -> None:
+    """Remove ovarian estrogen secretion at day 0 (estrogen then decays within days)."""
+    builder.set_parameter("estrogen_input", 0.0, source=OVX_TIMECOURSE)
+    builder.metadata["estrogen"] = "ovariectomy at day 0"
+
+
+@register_scenario(
+    "aging",
+    description="Aging: adipogenic fate and senescent endothelium (miR-31 exosomes) rise, BMSC "
+                "self-renewal falls, progressively over the run",
+    sources=("seed 004 (Sun et al. 2019 review): aging shifts BMSCs to adipogenesis; "
+             "senescent endothelial exosomes carry miR-31 that inhibits osteogenesis",
+             "rates of progression: assumed (no time course read)"),
+    species=("rat", "mouse", "human"),
+    default_species="mouse",
+    bv_tv_direction="down",
+)
+def aging(builder: ModelBuilder, species: str) -> None:
+    """Add an age drive growing linearly with time and a senescent endothelial population."""
+    b = builder
+    b.add_parameter("aging_rate", 1.0, unit="1/year", bounds=(0.0, 10.0),
+                    source=Assumed("age-related drive doubles over one simulated year; " + _GAIN),
+                    description="growth of the age drive per year of simulated time")
+    b.add_parameter("senescent_fraction_rate", 0.3, unit="1/year", bounds=(0.0, 1.0),
+                    source=Assumed("share of endothelium becoming senescent per year; chosen"),
+                    description="rate at which endothelium becomes senescent")
+    b.add_assignment("age_drive", "1 + aging_rate*time/365", unit="1",
+                     description="age-related drive (1 at the start of the run)")
+    b.add_assignment("senescent_endothelial_cells",
+                     "endothelium*min(senescent_fraction_rate*time/365, 1)",
+                     unit="rel. to healthy endothelium",
+                     description="senescent endothelial cells (an exosome source: miR-31)")
+    b.add_factor("adipogenic_commitment", "age_drive", mechanisms=("scenario:aging",),
+                 description="aging favours adipogenic fate")
+    b.add_factor("osteogenic_commitment", "1/sqrt(age_drive)", mechanisms=("scenario:aging",),
+                 description="aging lowers osteogenic commitment")
+    b.add_factor("bmsc_self_renewal", "1/age_drive", mechanisms=("scenario:aging",),
+                 description="aging lowers BMSC self-renewal")
+    b.add_source("senescent_endothelial_cell", "senescent_endothelial_cells")
+
+
+@register_scenario(
+    "gc-onfh",
+    description="Glucocorticoid-induced osteonecrosis of the femoral head: OB/osteocyte "
+                "apoptosis up (PI3K/Akt down), angiogenesis down, adipogenesis up",
+    sources=("seeds 001/004: glucocorticoids cause osteocyte/osteoblast apoptosis and impaired "
+             "blood supply in ONFH; BMSC/iPSC-MSC exosomes act through PI3K/Akt",
+             "gains: assumed (core parameters gc_*)"),
+    species=("rat", "mouse", "human"),
+    default_species="rat",
+    bv_tv_direction="down",
+)
+def gc_onfh(builder: ModelBuilder, species: str) -> None:
+    """Switch on a sustained glucocorticoid excess (core input ``glucocorticoid = 1``)."""
+    builder.set_parameter("glucocorticoid", 1.0,
+                          source=Assumed("scenario dose defines the unit of glucocorticoid "
+                                         "excess"))
+
+
+@register_scenario(
+    "sle-osteopenia",
+    description="Lupus osteopenia (MRL/lpr): Fas-deficient BMSCs, miR-29b up, Dnmt1 down, "
+                "Notch1 hypomethylated: defective osteogenic commitment",
+    sources=("seed 001/004: recipient BMSCs of MRL/lpr mice lack Fas, accumulate miR-29b, "
+             "lower Dnmt1 and activate Notch1, impairing osteogenic differentiation; MSC "
+             "exosomes restore Fas",
+             "magnitude: assumed"),
+    species=("mouse",),
+    default_species="mouse",
+    bv_tv_direction="down",
+)
+def sle_osteopenia(builder: ModelBuilder, species: str) -> None:
+    """Lower BMSC osteogenic commitment through the Fas/miR-29b/Dnmt1/Notch1 defect."""
+    b = builder
+    b.add_parameter("fas_in_bmsc", 0.2, unit="1", bounds=(0.0, 1.0),
+                    source=Assumed("Fas protein in lupus BMSCs relative to health; " + _GAIN),
+                    description="Fas level in BMSCs (1 healthy); exosome Fas restores it")
+    b.add_parameter("notch1_gain", 2.0, unit="1", bounds=(0.0, 10.0), source=Assumed(_GAIN),
+                    description="Notch1 over-activation per unit Fas loss")
+    b.add_assignment("notch1_activity", "1 + notch1_gain*(1 - min(fas_in_bmsc, 1))", unit="1",
+                     description="Notch1 activity: Fas loss -> miR-29b up -> Dnmt1 down -> "
+                                 "Notch1 hypomethylation")
+    b.add_factor("osteogenic_commitment", "1/notch1_activity",
+                 mechanisms=("scenario:sle-osteopenia",),
+                 description="Notch1 over-activation blocks osteogenic commitment")
+
+
+@register_scenario(
+    "myostatin",
+    description="Myostatin muscle-bone crosstalk: SOST, DKK-1 and RANKL up; osteocyte exosome "
+                "release (and miR-218) down",
+    sources=("seed 004: myostatin-treated osteocytes raise SOST, DKK-1 and RANKL and release "
+             "fewer exosomes with less miR-218, inhibiting osteoblast differentiation",
+             "magnitudes: assumed"),
+    species=("mouse", "rat", "human"),
+    default_species="mouse",
+    bv_tv_direction="down",
+)
+def myostatin(builder: ModelBuilder, species: str) -> None:
+    """Add a myostatin input acting on osteocyte SOST/DKK-1/RANKL and exosome release."""
+    b = builder
+    b.add_parameter("myostatin", 1.0, unit="1", bounds=(0.0, 10.0),
+                    source=Assumed("scenario level defines the unit of myostatin excess"),
+                    description="myostatin excess (0 in health)")
+    for name, value, desc in (("mstn_sost", 0.5, "SOST"),
+                              ("mstn_rankl", 0.3, "RANKL"),
+                              ("mstn_exosome_release", 0.5, "osteocyte exosome release")):
+        b.add_parameter(name, value, unit="1", bounds=(0.0, 10.0), source=Assumed(_GAIN),
+                        description=f"myostatin effect on {desc}")
+    b.add_factor("sclerostin_expression", "1 + mstn_sost*myostatin",
+                 mechanisms=("scenario:myostatin",), description="myostatin raises SOST")
+    b.add_factor("rankl_expression", "1 + mstn_rankl*myostatin",
+                 mechanisms=("scenario:myostatin",), description="myostatin raises RANKL")
+    b.set_parameter("dkk1", 1.5,
+                    source=Assumed("myostatin raises DKK-1 (seed 004); +50% chosen"))
+    b.add_secretion_factor("osteocyte", "1/(1 + mstn_exosome_release*myostatin)",
+                           mechanisms=("scenario:myostatin",),
+                           description="myostatin lowers osteocyte exosome release")
