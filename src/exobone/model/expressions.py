@@ -246,7 +246,7 @@ class _Translator:
         return value
 
     def compare(self, node: ast.Compare) -> sympy.Basic:
-        ops: dict[type, Callable[[sympy.Expr, sympy.Expr], sympy.Basic]] = {
+        ops: dict[type, Callable[..., sympy.Basic]] = {
             ast.Lt: sympy.Lt, ast.LtE: sympy.Le, ast.Gt: sympy.Gt, ast.GtE: sympy.Ge,
             ast.Eq: sympy.Eq, ast.NotEq: sympy.Ne,
         }

@@ -292,8 +292,9 @@ class ModelSpec:
     name
         Model name (used in provenance and error messages).
     states, parameters, assignments, terms, events, functions
-        The components; order of states and parameters is the array layout of the compiled
-        model; order of assignments is their evaluation order.
+        The components (any sequence; stored as tuples). The order of states and parameters is
+        the array layout of the compiled model; the order of assignments is their evaluation
+        order.
     metadata
         Free-form JSON-ready data, e.g. ``{"atlas_version": "...", "sbml_ids": {...}}``.
 
@@ -317,12 +318,12 @@ class ModelSpec:
     """
 
     name: str
-    states: tuple[State, ...] = ()
-    parameters: tuple[Parameter, ...] = ()
-    assignments: tuple[Assignment, ...] = ()
-    terms: tuple[Term, ...] = ()
-    events: tuple[Event, ...] = ()
-    functions: tuple[Function, ...] = ()
+    states: Sequence[State] = ()
+    parameters: Sequence[Parameter] = ()
+    assignments: Sequence[Assignment] = ()
+    terms: Sequence[Term] = ()
+    events: Sequence[Event] = ()
+    functions: Sequence[Function] = ()
     metadata: Mapping[str, Any] = field(default_factory=FrozenMap)
 
     def __post_init__(self) -> None:
@@ -485,7 +486,7 @@ class ModelSpec:
 
     def with_events(self, *events: Event) -> ModelSpec:
         """Return a copy with ``events`` appended (e.g. a dosing schedule)."""
-        return replace(self, events=self.events + tuple(events))
+        return replace(self, events=(*self.events, *events))
 
     def with_metadata(self, **items: Any) -> ModelSpec:
         """Return a copy with metadata items added or replaced."""
@@ -611,15 +612,19 @@ def explain(model: ModelSpec, state: str) -> list[TermExplanation]:
 # --------------------------------------------------------------------- parsing
 def _check_unique(spec: ModelSpec) -> None:
     seen: dict[str, str] = {}
-    for kind, items in (("state", spec.states), ("parameter", spec.parameters),
-                        ("assignment", spec.assignments), ("function", spec.functions)):
+    symbol_kinds: tuple[tuple[str, Sequence[Any]], ...] = (
+        ("state", spec.states), ("parameter", spec.parameters),
+        ("assignment", spec.assignments), ("function", spec.functions))
+    for kind, items in symbol_kinds:
         for item in items:
             ex.check_name(item.name, kind)
             if item.name in seen:
                 raise ModelError(f"model {spec.name!r}: {kind} {item.name!r} clashes with the "
                                  f"{seen[item.name]} of the same name; names must be unique")
             seen[item.name] = kind
-    for kind, items in (("term", spec.terms), ("event", spec.events)):
+    own_namespace: tuple[tuple[str, Sequence[Any]], ...] = (
+        ("term", spec.terms), ("event", spec.events))
+    for kind, items in own_namespace:
         names: set[str] = set()
         for item in items:  # own namespace: only the identifier rule applies
             if not NAME_RE.match(item.name):

@@ -96,7 +96,7 @@ HELPERS: dict[str, Any] = {
 }
 
 
-class _Printer(PythonCodePrinter):
+class _Printer(PythonCodePrinter):  # type: ignore[misc]  # sympy is untyped
     """Print scalar Python that never raises on domain errors (see the helpers)."""
 
     def _print_Float(self, expr: sympy.Float) -> str:
@@ -133,7 +133,7 @@ class _Printer(PythonCodePrinter):
         base, exp = expr.args
         if exp.is_Integer:
             n = int(exp)
-            b = self.parenthesize(base, 1000)  # always parenthesise the base
+            b = str(self.parenthesize(base, 1000))  # parenthesise all but atoms
             if n == 1:
                 return b
             if n < 0:

@@ -415,8 +415,7 @@ class _Integrator:
                 b = breakpoints[bp_i]
                 event_at_b = b in self.schedule
                 if times is not None:
-                    side = "left" if event_at_b else "right"
-                    j = int(np.searchsorted(times, b, side=side))
+                    j = int(np.searchsorted(times, b, side="left" if event_at_b else "right"))
                     t_eval = times[i_save:j]
                     append_b = t_eval.size == 0 or t_eval[-1] < b
                     if append_b:
