@@ -488,7 +488,8 @@ def build_model(scenario: str = "healthy", interventions: Sequence[str | Interve
     -------
     ModelSpec
         With metadata ``scenario``, ``species``, ``interventions``, ``atlas_version`` and
-        ``exosome_layer`` (whether the layer was applied).
+        ``exosome_layer_applied`` (whether the layer was applied; the layer keeps its
+        report under ``exosome_layer``).
 
     Raises
     ------
@@ -538,6 +539,6 @@ def build_model(scenario: str = "healthy", interventions: Sequence[str | Interve
         "interventions": tuple(str(iv) for iv in parsed),
         "scenario_interventions": tuple(str(iv) for iv in scen.interventions_parsed()),
         "atlas_version": _atlas_version(atlas),
-        "exosome_layer": layer_applied,
+        "exosome_layer_applied": layer_applied,
     })
     return builder.build()
