@@ -425,7 +425,7 @@ class ModelSpec:
 
     def hash(self) -> str:
         """Return a stable SHA-256 of the full content (values, sources, text): for provenance."""
-        return _digest(self.to_dict())
+        return self._content_hash
 
     def structure_hash(self) -> str:
         """Return a SHA-256 of the mathematical structure only.
@@ -433,6 +433,14 @@ class ModelSpec:
         Parameter values, numeric initial values and event times are run-time data and are
         left out, so models differing only in them share compiled code.
         """
+        return self._structure_hash
+
+    @cached_property
+    def _content_hash(self) -> str:
+        return _digest(self.to_dict())
+
+    @cached_property
+    def _structure_hash(self) -> str:
         payload = {
             "states": [[s.name, s.initial if isinstance(s.initial, str) else None]
                        for s in self.states],

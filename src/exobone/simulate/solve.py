@@ -45,7 +45,7 @@ class SaveAt:
     Parameters
     ----------
     times
-        Sorted save times inside ``t_span``; ``None`` saves every solver step.
+        Strictly increasing save times inside ``t_span``; ``None`` saves every solver step.
     """
 
     times: npt.ArrayLike | None = None
@@ -58,8 +58,8 @@ class SaveAt:
             raise InvalidInputError("SaveAt(times=...) is empty; give at least one time or None")
         if not np.all(np.isfinite(arr)):
             raise InvalidInputError("SaveAt(times=...) contains NaN/inf")
-        if np.any(np.diff(arr) < 0):
-            raise InvalidInputError("SaveAt(times=...) must be sorted in increasing order")
+        if np.any(np.diff(arr) <= 0):
+            raise InvalidInputError("SaveAt(times=...) must be strictly increasing")
         arr.setflags(write=False)
         object.__setattr__(self, "times", arr)
 
@@ -133,19 +133,24 @@ class _Run:
         return [bool(ev.trigger(self.atoms)) if ev.trigger is not None else False
                 for ev in self.cm.events]
 
-    def refresh_atoms(self, g_before: FloatArray, crossed: set[int]) -> None:
-        """Recompute atom truth values after assignments, keeping just-crossed ones."""
+    def refresh_atoms(self, g_before: FloatArray, band: float) -> None:
+        """Update comparison truth values after event assignments.
+
+        Only comparisons whose ``lhs - rhs`` the assignments changed are re-read, and only when
+        the new value is clear of the hysteresis band; the others keep their value (a state
+        sitting on a threshold keeps the side it crossed to).
+        """
         g_after = self.roots()
         for k, g in enumerate(g_after):
-            unchanged = abs(g - g_before[k]) <= 1e-12 * (1.0 + abs(g_before[k]))
-            if k in crossed and unchanged:
-                continue  # sitting on the root: the crossing direction decides, not the sign
-            if g != 0.0:
-                self.atoms[k] = bool(g > 0.0)
+            if abs(g - g_before[k]) <= 1e-12 * (1.0 + abs(g_before[k])):
+                continue
+            if g > band:
+                self.atoms[k] = True
+            elif g < -band:
+                self.atoms[k] = False
 
-    def cascade(self, crossed: set[int] | None = None) -> None:
+    def cascade(self, band: float) -> None:
         """Fire state-triggered events whose trigger went false -> true, until quiet."""
-        crossed = crossed or set()
         for _ in range(_MAX_CASCADE):
             now = self.eval_triggers()
             due = [k for k, ev in enumerate(self.cm.events)
@@ -156,7 +161,7 @@ class _Run:
             for k in due:
                 g_before = self.roots()
                 self.apply(self.cm.events[k])
-                self.refresh_atoms(g_before, crossed)
+                self.refresh_atoms(g_before, band)
         raise SimulationError(f"more than {_MAX_CASCADE} events fired at t={self.t}; "
                               f"check for event triggers that re-arm each other")
 
@@ -403,10 +408,11 @@ class _Integrator:
             starters = [k for k, ev in enumerate(cm.events)
                         if ev.trigger is not None and ev.fire_at_start and run.triggers[k]]
             for k in starters:
+                g_before = run.roots()
                 run.apply(cm.events[k])
+                run.refresh_atoms(g_before, self.band)
             if starters:
-                run.refresh_atoms(run.roots(), set())
-                run.cascade()
+                run.cascade(self.band)
             breakpoints = sorted(tm for tm in self.schedule if tm > self.t0)
             if not breakpoints or breakpoints[-1] < self.t1:
                 breakpoints.append(self.t1)
@@ -479,7 +485,7 @@ class _Integrator:
                     run.t, run.y = t_star, np.array(y_star, dtype=float)
                     for k in crossed:
                         run.atoms[k] = not run.atoms[k]
-                    run.cascade(crossed=crossed)
+                    run.cascade(self.band)
                     continue
                 # reached the breakpoint b
                 n_keep = sol.t.size - (1 if append_b else 0)
@@ -522,8 +528,8 @@ class _Integrator:
         for k in ks:
             g_before = run.roots()
             run.apply(self.cm.events[k])
-            run.refresh_atoms(g_before, set())
-        run.cascade()
+            run.refresh_atoms(g_before, self.band)
+        run.cascade(self.band)
 
     def _assemble(self, status: Status, message: str, run: _Run) -> dict[str, Any]:
         cm = self.cm
