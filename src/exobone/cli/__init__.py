@@ -35,6 +35,11 @@ def _register() -> None:
     from exobone.cli import atlas as atlas_cmds
 
     app.add_typer(atlas_cmds.app, name="atlas")
+    from exobone.cli import model as model_cmds
+
+    app.command("simulate")(model_cmds.simulate_cmd)
+    app.add_typer(model_cmds.list_app, name="list")
+    app.add_typer(model_cmds.model_app, name="model")
     from exobone.cli import demo as demo_cmd
 
     app.command("demo")(demo_cmd.demo)

@@ -1,0 +1,273 @@
+"""``exobone simulate``, ``exobone list ...`` and ``exobone model explain``: the model commands.
+
+Thin shells over :func:`exobone.simulate.scenarios.run_scenario`, the scenario and intervention
+registries and :meth:`exobone.model.spec.ModelSpec.explain`.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+if TYPE_CHECKING:
+    from exobone.simulate.scenarios import ScenarioResult
+
+list_app = typer.Typer(help="List scenarios, interventions or exosome sources.",
+                       no_args_is_help=True)
+model_app = typer.Typer(help="Inspect the compiled bone model.", no_args_is_help=True)
+
+InterventionOpt = Annotated[
+    list[str] | None,
+    typer.Option("--intervention", "-i",
+                 help="KIND[:ARG][,key=value...]; repeatable, applied in order "
+                      "(see `exobone list interventions`)."),
+]
+SpeciesOpt = Annotated[
+    str | None, typer.Option("--species", help="rat, mouse or human [default: the scenario's].")
+]
+
+
+def _console(stderr: bool = False, width: int = 100):  # noqa: ANN202 - rich imported lazily
+    from rich.console import Console
+    return Console(stderr=stderr, width=max(width, Console().width))
+
+
+def _parse_times(text: str | None, days: float) -> list[float]:
+    from exobone.errors import InvalidInputError
+
+    if text is None:
+        if days <= 400:
+            picks = [0, 14, 35, 100, 180, 365]
+        else:
+            picks = [0, 35, 100, 365, 730, 1825, 3650]
+        out = [float(t) for t in picks if t <= days]
+        if out[-1] != days:
+            out.append(float(days))
+        return out
+    try:
+        values = sorted({float(x) for x in text.split(",") if x.strip()})
+    except ValueError:
+        raise InvalidInputError(f"--times must be comma-separated days, got {text!r}") from None
+    if not values:
+        raise InvalidInputError("--times is empty")
+    return values
+
+
+def simulate_cmd(
+    scenario: Annotated[str, typer.Argument(help="Scenario (see `exobone list scenarios`).")],
+    intervention: InterventionOpt = None,
+    species: SpeciesOpt = None,
+    days: Annotated[float, typer.Option("--days", help="Length of the run in days.")] = 365.0,
+    times: Annotated[str | None, typer.Option(
+        "--times", help="Comma-separated days shown in the table [default: 0,14,35,100,180,365 "
+                        "within the run].")] = None,
+    compare: Annotated[bool, typer.Option(
+        "--compare", help="Also run the untreated scenario and show it side by side.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+    plot: Annotated[Path | None, typer.Option(
+        "--plot", help="Write time courses (treated vs control) to this PNG file.",
+        dir_okay=False)] = None,
+    no_exosomes: Annotated[bool, typer.Option(
+        "--no-exosomes", help="Leave out the exosome layer (bone core only).")] = False,
+) -> None:
+    """Simulate a scenario with interventions; print BV/TV, cells and markers over time."""
+    from exobone.simulate.scenarios import run_scenario
+
+    ivs = list(intervention or [])
+    table_times = _parse_times(times, days)
+    result = run_scenario(scenario, ivs, species=species, days=days, times=table_times,
+                          compare=compare or plot is not None,
+                          exosome_layer=not no_exosomes)
+    if plot is not None:
+        _plot(result, plot)
+    if as_json:
+        data = result.to_dict()
+        if not compare:
+            data.pop("control", None)
+        typer.echo(json.dumps(data, indent=None, separators=(",", ":")))
+        return
+    _table(result, table_times, compare)
+    if plot is not None:
+        _console(stderr=True).print(f"wrote {plot}")
+
+
+def _fmt(value: float) -> str:
+    if value != value:  # NaN
+        return "nan"
+    if abs(value) >= 100:
+        return f"{value:.0f}"
+    if abs(value) >= 10:
+        return f"{value:.1f}"
+    return f"{value:.2f}"
+
+
+def _table(result: ScenarioResult, table_times: list[float], compare: bool) -> None:
+    from rich.table import Table
+
+    from exobone.model.outcomes import OUTCOMES
+
+    ivs = ", ".join(result.treated.interventions) or "none"
+    prov = result.treated.trajectory.provenance
+    title = (f"{result.scenario} ({result.species}); interventions: {ivs}")
+    table = Table(title=title, caption=f"model {prov.model_hash[:12]}, atlas "
+                                       f"{prov.atlas_version or 'n/a'}, "
+                                       f"{prov.solver.get('method')} rtol={prov.solver.get('rtol')}"
+                                       + ("; cells and markers relative to healthy = 1"),
+                  show_lines=False)
+    table.add_column("outcome", style="bold", no_wrap=True)
+    table.add_column("unit")
+    for t in table_times:
+        label = f"day {t:g}"
+        table.add_column(label, justify="right", no_wrap=True)
+    for name in result.outcome_names:
+        if name not in result.treated.outcomes:
+            continue
+        if name == "defect_fill" and np_all_one(result.treated.outcomes[name]):
+            continue  # no defect in this scenario
+        unit = OUTCOMES[name].unit if name in OUTCOMES else ""
+        cells = []
+        for t in table_times:
+            v = result.at(name, t)
+            if compare and result.control is not None:
+                cells.append(f"{_fmt(v)} | {_fmt(result.at(name, t, control=True))}")
+            else:
+                cells.append(_fmt(v))
+        table.add_row("BV/TV" if name == "bv_tv" else name, "rel." if unit.startswith("rel")
+                      else unit, *cells)
+    if compare and result.control is not None:
+        table.caption += "; cells show treated | control"
+    per = 15 if compare and result.control is not None else 8
+    _console(width=34 + per * len(table_times)).print(table)
+
+
+def np_all_one(values: object) -> bool:
+    """True if every value is 1 (an unused defect compartment)."""
+    import numpy as np
+    arr = np.asarray(values, dtype=float)
+    return bool(np.all(np.abs(arr - 1.0) < 1e-12))
+
+
+_PLOTTED = ("bv_tv", "defect_fill", "osteoblasts", "osteoclasts", "bmsc", "vessel_density",
+            "ctx", "p1np")
+
+
+def _plot(result: ScenarioResult, path: Path) -> None:
+    try:
+        import matplotlib
+    except ImportError as exc:  # pragma: no cover - matplotlib is a dependency
+        raise typer.BadParameter("--plot needs matplotlib (pip install matplotlib)") from exc
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from exobone.errors import InvalidInputError
+    from exobone.model.outcomes import OUTCOMES
+
+    names = [n for n in _PLOTTED if n in result.treated.outcomes
+             and not (n == "defect_fill" and np_all_one(result.treated.outcomes[n]))]
+    ncols = 2
+    nrows = (len(names) + 1) // 2
+    fig, axes = plt.subplots(nrows, ncols, figsize=(10, 2.6 * nrows), sharex=True,
+                             squeeze=False)
+    ivs = ", ".join(result.treated.interventions) or "no intervention"
+    for ax, name in zip(axes.flat, names):
+        ax.plot(result.times, result.treated.outcomes[name], color="C0", label=ivs)
+        if result.control is not None:
+            ax.plot(result.times, result.control.outcomes[name], color="0.4", ls="--",
+                    label="control (untreated)")
+        unit = OUTCOMES[name].unit if name in OUTCOMES else ""
+        ax.set_title(("BV/TV" if name == "bv_tv" else name) + (f" [{unit}]" if unit else ""),
+                     fontsize=9)
+        ax.grid(alpha=0.3)
+    for ax in axes.flat[len(names):]:
+        ax.axis("off")
+    for ax in axes[-1]:
+        ax.set_xlabel("day")
+    axes.flat[0].legend(fontsize=7)
+    fig.suptitle(f"{result.scenario} ({result.species})", fontsize=11)
+    fig.tight_layout()
+    try:
+        fig.savefig(path, dpi=110)
+    except OSError as exc:
+        raise InvalidInputError(f"cannot write the plot to {path}: {exc}") from exc
+    finally:
+        plt.close(fig)
+
+
+# ------------------------------------------------------------------------------------ list
+@list_app.command("scenarios")
+def list_scenarios() -> None:
+    """List the named scenarios, one line each."""
+    from exobone.model.scenarios import load_scenarios
+
+    for s in load_scenarios().values():
+        species = "|".join(s.species)
+        typer.echo(f"{s.name:<26} [{species}; BV/TV {s.bv_tv_direction}] {s.description}")
+
+
+@list_app.command("interventions")
+def list_interventions() -> None:
+    """List the intervention kinds with their command-line form, one line each."""
+    from exobone.model.scenarios.interventions import load_interventions
+
+    for k in sorted(load_interventions().values(), key=lambda k: k.kind):
+        typer.echo(f"{k.kind:<20} {k.help}  usage: {k.usage}")
+
+
+@list_app.command("sources")
+def list_sources() -> None:
+    """List the exosome sources the ``exosome`` intervention can dose, one line each."""
+    from exobone.errors import ExoboneError
+
+    try:
+        from exobone.model.exosomes import exogenous_sources
+    except ImportError as exc:
+        raise ExoboneError("the exosome layer (exobone.model.exosomes) is not installed") \
+            from exc
+    for src in exogenous_sources().values():
+        typer.echo(f"{src.name:<24} {src.help}")
+
+
+# ----------------------------------------------------------------------------------- explain
+@model_app.command("explain")
+def explain_cmd(
+    state: Annotated[str, typer.Argument(help="A state of the model, e.g. osteoclasts.")],
+    scenario: Annotated[str, typer.Option("--scenario", help="Scenario to build.")] = "healthy",
+    intervention: InterventionOpt = None,
+    species: SpeciesOpt = None,
+) -> None:
+    """List the terms that drive STATE, with their mechanisms, citations and modifiers."""
+    from rich.table import Table
+
+    from exobone.model import expressions as ex
+    from exobone.model.build import build_model
+
+    spec = build_model(scenario, list(intervention or []), species=species)
+    terms = spec.explain(state)
+    console = _console()
+    table = Table(title=f"d({state})/dt in {scenario}", show_lines=True)
+    for col in ("", "term", "rate", "mechanisms", "citations / description"):
+        table.add_column(col, overflow="fold")
+    modifiers: list[str] = []
+    for t in terms:
+        cites = "; ".join(c.short() for c in t.citations)
+        table.add_row(t.sign + (f"{abs(t.coefficient):.3g}" if abs(t.coefficient) != 1 else ""),
+                      t.term, t.rate, ", ".join(t.mechanisms) or "-",
+                      (cites + "\n" if cites else "") + t.description)
+        modifiers += [n for n in ex.names_in(t.rate) if n.startswith("m_")
+                      and n not in modifiers]
+    console.print(table)
+    if modifiers:
+        mods = Table(title="process modifiers in these terms (1 = no effect)", show_lines=True)
+        for col in ("modifier", "expression", "factors and mechanisms"):
+            mods.add_column(col, overflow="fold")
+        by_name = {a.name: a for a in spec.assignments}
+        for m in modifiers:
+            a = by_name[m]
+            mechs = ", ".join(a.mechanisms)
+            mods.add_row(m, a.expr, a.description + (f"\nmechanisms: {mechs}" if mechs else ""))
+        console.print(mods)
+    sys.stdout.flush()
