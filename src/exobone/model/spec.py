@@ -20,7 +20,12 @@ integrates up to each time, applies the assignments and restarts) or *state-trig
 * A trigger that is already true at the start time does not fire then (SBML
   ``initialValue=true``, libroadrunner's behaviour for L2 models) unless ``fire_at_start=True``.
   Scheduled events at the start time do fire before integration begins.
-* Values saved at an event time are the post-event values.
+* A comparison in a trigger counts as crossed when ``lhs - rhs`` moves past plus or minus the
+  solver's absolute tolerance (a hysteresis band below what the solver resolves), so a state
+  that settles onto a threshold does not chatter; the crossing time is located by root finding.
+  Equalities (``==``, ``!=``) cannot trigger events.
+* Values saved at an event time are the post-event values. Scheduled times outside the
+  simulated span are ignored.
 * Events may assign states and parameters (e.g. switch an infusion rate on and off); they may not
   assign to assignments, which are always recomputed.
 """
