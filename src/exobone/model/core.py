@@ -288,7 +288,7 @@ _TABLE: list[tuple[str, float, str, tuple[float, float] | None, Source, str]] = 
     ("k_healing_signal", 1.0 / 21.0, "1/day", (0.005, 0.5),
      _A("the injury (inflammatory/hypoxic) signal resolves over weeks; chosen"),
      "decay rate of the healing signal"),
-    ("k_defect_recruitment", 0.3, "1/day", (0.01, 3.0), _A(_ORDER),
+    ("k_defect_recruitment", 0.15, "1/day", (0.01, 3.0), _A(_ORDER),
      "progenitor recruitment into the defect per unit healing signal"),
     ("defect_vessel_basal", 0.2, "1", (0.0, 1.0),
      _A("recruitment possible before new vessels arrive, relative to a fully vascularised "
@@ -301,7 +301,7 @@ _TABLE: list[tuple[str, float, str, tuple[float, float] | None, Source, str]] = 
      "death rate of defect progenitors"),
     ("k_defect_osteoblast_turnover", 0.05, "1/day", (0.005, 0.5), _A(_ORDER),
      "turnover of defect osteoblasts"),
-    ("k_defect_fill", 0.5, "1/day", (0.01, 5.0),
+    ("k_defect_fill", 0.15, "1/day", (0.01, 5.0),
      _A("scaled so that a fracture bridges within weeks; chosen, not fitted to data"),
      "fill rate of the defect per unit defect osteoblasts"),
 ]

@@ -64,7 +64,7 @@ def fracture_cd9_ko(builder: ModelBuilder, species: str) -> None:
                 "fill, systemic OVX bone loss",
     sources=("seed 004: exosomes (e.g. hiPSC-MSC) promote repair of critical-size calvarial "
              "defects in OVX rats",
-             "critical size means no spontaneous healing (definition); capacity 0.15 assumed",
+             "critical size means no spontaneous healing (definition); capacity 0.05 assumed",
              "OVX as in the ovx scenario"),
     species=("rat", "mouse"),
     default_species="rat",
@@ -74,5 +74,5 @@ def fracture_cd9_ko(builder: ModelBuilder, species: str) -> None:
 def calvarial_defect(builder: ModelBuilder, species: str) -> None:
     """Ovariectomy plus a defect with low intrinsic healing capacity (flat bone, poor supply)."""
     ovx(builder, species)
-    _open_defect(builder, 0.15, "critical-size defects do not heal spontaneously (definition); "
-                                "0.15 chosen so that fill stays well below bridging")
+    _open_defect(builder, 0.05, "critical-size defects do not heal spontaneously (definition); "
+                                "0.05 chosen so that fill stays well below bridging")
