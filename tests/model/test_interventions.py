@@ -1,0 +1,121 @@
+"""Interventions: parsing and validation of KIND:ARG[,key=value...], and the standard drugs."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from exobone.errors import InvalidInputError, UnknownNameError
+from exobone.model.build import build_model
+from exobone.model.scenarios.interventions import (
+    INTERVENTIONS,
+    Intervention,
+    Schedule,
+    load_interventions,
+    parse_intervention,
+)
+from exobone.simulate import SaveAt, simulate
+
+T = [0.0, 100.0, 365.0]
+
+
+def _bv(scenario: str, interventions=(), *, days: float = 365.0) -> np.ndarray:
+    model = build_model(scenario, interventions, exosome_layer=False)
+    return simulate(model, (0.0, days), saveat=SaveAt(times=T))["bv_tv"]
+
+
+@pytest.fixture(scope="module")
+def ovx_bv() -> np.ndarray:
+    return _bv("ovx")
+
+
+# ------------------------------------------------------------------------------- parsing
+@pytest.mark.parametrize("text, kind, arg, options", [
+    ("denosumab", "denosumab", None, {}),
+    ("denosumab:dose=10", "denosumab", None, {"dose": "10"}),
+    ("denosumab,dose=10,start=28,every=28", "denosumab", None,
+     {"dose": "10", "start": "28", "every": "28"}),
+    ("exosome:hipsc-msc,dose=100,route=local,start=28,every=7,stop=84", "exosome", "hipsc-msc",
+     {"dose": "100", "route": "local", "start": "28", "every": "7", "stop": "84"}),
+    ("antagomir:miR-214-3p@osteoclast", "antagomir", "miR-214-3p@osteoclast", {}),
+    ("Knockout:CD9", "knockout", "CD9", {}),
+])
+def test_parse(text, kind, arg, options) -> None:
+    iv = Intervention.parse(text)
+    assert (iv.kind, iv.arg, dict(iv.options)) == (kind, arg, options)
+    assert Intervention.parse(str(iv)) == iv
+
+
+def test_mirna_at_cell_argument() -> None:
+    iv = Intervention.parse("mimic:miR-218@osteoblast")
+    assert iv.target == "miR-218" and iv.cell == "osteoblast"
+
+
+def test_schedule_dose_times() -> None:
+    assert Schedule(start=28, every=7, stop=49).dose_times() == (28.0, 35.0, 42.0, 49.0)
+    assert Schedule(start=3).dose_times() == (3.0,)
+    assert len(Schedule(every=30).dose_times(horizon=365)) == 13
+
+
+@pytest.mark.parametrize("text, message", [
+    ("denosumab,dose=-5", "dose must be >= 0"),
+    ("bisphosphonate,start=100,stop=50", "impossible schedule"),
+    ("denosumab,every=0", "every must be > 0"),
+    ("denosumab,every=-7", "every must be > 0"),
+    ("denosumab,start=-1", "start must be a day >= 0"),
+    ("denosumab,dose=abc", "is not a number"),
+    ("denosumab,dos=10", "did you mean 'dose'"),
+    ("denosumab,dose=1,dose=2", "given twice"),
+    ("denosumab:RANKL", "takes no argument"),
+    ("denosumab,,dose=1", "empty item"),
+    ("", "empty intervention"),
+    ("pth-intermittent,dose=0", "zero daily dose"),
+])
+def test_bad_input_is_an_invalid_input_error(text: str, message: str) -> None:
+    with pytest.raises(InvalidInputError, match=message):
+        parse_intervention(text)
+
+
+def test_unknown_kind_suggests_the_closest() -> None:
+    with pytest.raises(UnknownNameError, match="did you mean 'denosumab'"):
+        parse_intervention("denosumb,dose=10")
+
+
+def test_registry_has_the_drug_kinds_with_help() -> None:
+    load_interventions()
+    for kind in ("denosumab", "bisphosphonate", "pth-intermittent"):
+        assert INTERVENTIONS[kind].help and INTERVENTIONS[kind].usage
+
+
+# --------------------------------------------------------------------------------- drugs
+@pytest.mark.parametrize("drug", ["denosumab,start=28,every=28", "bisphosphonate,start=28"])
+def test_antiresorptives_raise_bv_tv_against_ovx(drug: str, ovx_bv) -> None:
+    bv = _bv("ovx", [drug])
+    assert bv[-1] > ovx_bv[-1] + 2.0
+
+
+def test_denosumab_is_dose_dependent(ovx_bv) -> None:
+    low = _bv("ovx", ["denosumab,dose=0.3,start=28,every=28"])
+    high = _bv("ovx", ["denosumab,dose=10,start=28,every=28"])
+    assert ovx_bv[-1] < low[-1] < high[-1]
+
+
+def test_pth_intermittent_is_anabolic(ovx_bv) -> None:
+    healthy = _bv("healthy", ["pth-intermittent"])
+    assert healthy[-1] > 17.6 * 1.05
+    treated = _bv("ovx", ["pth-intermittent,start=28"])
+    assert treated[-1] > ovx_bv[-1]
+
+
+def test_pth_window_ends_at_stop() -> None:
+    model = build_model("healthy", ["pth-intermittent,start=10,stop=40"], exosome_layer=False)
+    traj = simulate(model, (0.0, 60.0), saveat=SaveAt(times=[5.0, 20.0, 50.0]))
+    assert list(traj["pth_intermittent_on"]) == [0.0, 1.0, 0.0]
+
+
+def test_interventions_compose_and_repeat(ovx_bv) -> None:
+    bv = _bv("ovx", ["denosumab,start=28", "denosumab,start=120", "pth-intermittent,start=28"])
+    assert bv[-1] > ovx_bv[-1]
+    model = build_model("ovx", ["denosumab,start=28", "denosumab,start=120"],
+                        exosome_layer=False)
+    assert sum(e.name.startswith("denosumab_dose") for e in model.events) == 2
