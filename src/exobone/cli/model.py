@@ -38,7 +38,9 @@ def _console(stderr: bool = False, width: int = 100):  # noqa: ANN202 - rich imp
 
 def _parse_times(text: str | None, days: float) -> list[float]:
     from exobone.errors import InvalidInputError
+    from exobone.simulate.scenarios import time_grid
 
+    time_grid(days, points=2)  # validates days
     if text is None:
         if days <= 400:
             picks = [0, 14, 35, 100, 180, 365]
