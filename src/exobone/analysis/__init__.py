@@ -1,0 +1,1 @@
+"""Analysis on top of simulations: the scorecard against curated experiments, and more."""
