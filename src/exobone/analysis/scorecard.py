@@ -44,8 +44,6 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 from exobone.atlas.records import Direction, Experiment, InterventionKind, Setting
 from exobone.errors import ExoboneError
 
@@ -443,6 +441,11 @@ _EFFECT_CELLS = {"osteogenic_differentiation": ("bmsc", "preosteoblast", "osteob
                  "proliferation": ("preosteoblast",), "migration": ("bmsc",)}
 
 
+def _final(name: str) -> Reader:
+    """Reader of the value of ``name`` at the end of the run."""
+    return lambda tr: float(tr[name][-1])
+
+
 def _process_reader(spec: ModelSpec, cell: str | None, effect: str,
                     targets: Sequence[str]) -> tuple[str, Reader] | None:
     """Per-cell rate of the process of the target cells: its modifier ``m_<process>``."""
@@ -451,8 +454,7 @@ def _process_reader(spec: ModelSpec, cell: str | None, effect: str,
     for c in cells:
         proc = process_for(c, effect)
         if proc is not None and proc.modifier in spec.assignment_names:
-            name = proc.modifier
-            return (name, lambda tr: float(tr[name][-1]))
+            return (proc.modifier, _final(proc.modifier))
     return None
 
 
