@@ -182,7 +182,8 @@ class Scorecard:
                 "representable_fraction": len(rep) / total if total else 0.0,
                 "outcomes_compared": len(compared), "outcomes_agreeing": agree,
                 "agreement": agree / len(compared) if compared else 0.0,
-                "failed": sum(1 for e in self.experiments if e.status not in ("ok",))}
+                "failed": sum(1 for e in self.experiments
+                              if e.status not in ("ok", "not representable"))}
 
     def to_dict(self) -> dict[str, Any]:
         """Return the JSON form printed by ``exobone validate --json``."""

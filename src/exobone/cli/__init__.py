@@ -43,6 +43,9 @@ def _register() -> None:
     from exobone.cli import demo as demo_cmd
 
     app.command("demo")(demo_cmd.demo)
+    from exobone.cli import validate as validate_cmd
+
+    app.command("validate")(validate_cmd.validate)
 
 
 def main(argv: list[str] | None = None) -> int:
