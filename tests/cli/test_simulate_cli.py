@@ -83,7 +83,7 @@ def test_simulate_with_the_exosome_layer(capsys) -> None:
     (("simulate", "ovx", "--days", "100", "--times", "0,200"), "outside the run"),
 ])
 def test_bad_input_is_one_line_and_exit_code_1(capsys, args, message) -> None:
-    code, out, err = run(capsys, *args, "--no-exosomes")
+    code, _out, err = run(capsys, *args, "--no-exosomes")
     assert code == 1
     assert message in err and err.startswith("error:") and err.count("\n") == 1
 

@@ -7,6 +7,7 @@ registries and :meth:`exobone.model.spec.ModelSpec.explain`.
 from __future__ import annotations
 
 import json
+import math
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -14,6 +15,8 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from exobone.simulate.scenarios import ScenarioResult
 
 list_app = typer.Typer(help="List scenarios, interventions or exosome sources.",
@@ -31,8 +34,9 @@ SpeciesOpt = Annotated[
 ]
 
 
-def _console(stderr: bool = False, width: int = 100):  # noqa: ANN202 - rich imported lazily
+def _console(stderr: bool = False, width: int = 100) -> Console:
     from rich.console import Console
+
     return Console(stderr=stderr, width=max(width, Console().width))
 
 
@@ -98,7 +102,7 @@ def simulate_cmd(
 
 
 def _fmt(value: float) -> str:
-    if value != value:  # NaN
+    if math.isnan(value):
         return "nan"
     if abs(value) >= 100:
         return f"{value:.0f}"
@@ -115,11 +119,12 @@ def _table(result: ScenarioResult, table_times: list[float], compare: bool) -> N
     ivs = ", ".join(result.treated.interventions) or "none"
     prov = result.treated.trajectory.provenance
     title = (f"{result.scenario} ({result.species}); interventions: {ivs}")
-    table = Table(title=title, caption=f"model {prov.model_hash[:12]}, atlas "
-                                       f"{prov.atlas_version or 'n/a'}, "
-                                       f"{prov.solver.get('method')} rtol={prov.solver.get('rtol')}"
-                                       + ("; cells and markers relative to healthy = 1"),
-                  show_lines=False)
+    caption = (f"model {prov.model_hash[:12]}, atlas {prov.atlas_version or 'n/a'}, "
+               f"{prov.solver.get('method')} rtol={prov.solver.get('rtol')}; cells and markers "
+               f"relative to healthy = 1")
+    if compare and result.control is not None:
+        caption += "; cells show treated | control"
+    table = Table(title=title, caption=caption, show_lines=False)
     table.add_column("outcome", style="bold", no_wrap=True)
     table.add_column("unit")
     for t in table_times:
@@ -140,8 +145,6 @@ def _table(result: ScenarioResult, table_times: list[float], compare: bool) -> N
                 cells.append(_fmt(v))
         table.add_row("BV/TV" if name == "bv_tv" else name, "rel." if unit.startswith("rel")
                       else unit, *cells)
-    if compare and result.control is not None:
-        table.caption += "; cells show treated | control"
     per = 15 if compare and result.control is not None else 8
     _console(width=34 + per * len(table_times)).print(table)
 

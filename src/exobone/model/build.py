@@ -36,7 +36,7 @@ from exobone.model.spec import Assignment, Event, Function, ModelSpec, State, Te
 if TYPE_CHECKING:
     from exobone.model.scenarios.interventions import Intervention
 
-__all__ = ["Factor", "ModelBuilder", "build_model", "MODEL_NAME"]
+__all__ = ["MODEL_NAME", "Factor", "ModelBuilder", "build_model"]
 
 #: name of the compiled model (provenance, error messages)
 MODEL_NAME = "exobone-bone"
@@ -452,7 +452,7 @@ def _atlas_version(atlas: Any) -> str | None:
     try:
         from exobone.atlas.curation import atlas_version, default_data_dir
         return atlas_version(default_data_dir())
-    except Exception:  # noqa: BLE001 - a missing/broken data dir only loses provenance
+    except (OSError, ValueError, ImportError):  # provenance only; never block a build
         return None
 
 

@@ -160,8 +160,8 @@ _TABLE: list[tuple[str, float, str, tuple[float, float] | None, Source, str]] = 
     ("I_P", 0.0, "pM/day", (0.0, 1e5), LEMAIRE_2004, "continuous PTH infusion (0 in health)"),
     ("I_O", 0.0, "pM/day", (0.0, 1e7), LEMAIRE_2004, "OPG infusion (0 in health)"),
     ("cell_scale_preosteoblasts", _R_SS, "pM", None, LEMAIRE_2004,
-     "pre-osteoblasts at the healthy steady state (R in BIOMD0000000278): converts the "
-     "relative state to pM for the binding equations"),
+     ("pre-osteoblasts at the healthy steady state (R in BIOMD0000000278): converts the "
+     "relative state to pM for the binding equations")),
     ("cell_scale_osteoblasts", _B_SS, "pM", None, LEMAIRE_2004,
      "active osteoblasts at the healthy steady state (B in BIOMD0000000278)"),
     ("cell_scale_osteoclasts", _C_SS, "pM", None, LEMAIRE_2004,
@@ -228,8 +228,8 @@ _TABLE: list[tuple[str, float, str, tuple[float, float] | None, Source, str]] = 
     ("dkk1", 1.0, "1", (0.0, 10.0), _A("health is the reference (1)"),
      "DKK-1 level relative to health (input)"),
     ("n_mechanostat", 0.5464, "1", (0.0, 10.0), _fitted("mechanostat exponent"),
-     "sensitivity of osteocyte sclerostin expression to mechanical strain (strain taken as "
-     "inversely proportional to BV/TV)"),
+     ("sensitivity of osteocyte sclerostin expression to mechanical strain (strain taken as "
+     "inversely proportional to BV/TV)")),
     ("K_surface", 5.0, "%", (0.5, 50.0),
      _A("bone surface available for remodeling saturates with BV/TV; half-saturation chosen "
         "near the OVX plateau level"), "BV/TV at which remodeling surface is half its maximum"),
@@ -247,8 +247,8 @@ _TABLE: list[tuple[str, float, str, tuple[float, float] | None, Source, str]] = 
      "sensitivity of angiogenesis to osteoblast-lineage VEGF"),
     # --- bone volume
     ("k_resorption", 0.1578, "%/day", (0.02, 0.4), _fitted("resorption per relative osteoclast"),
-     "BV/TV resorbed per day by the healthy osteoclast population; the healthy formation "
-     "rate equals it (balance)"),
+     ("BV/TV resorbed per day by the healthy osteoclast population; the healthy formation "
+     "rate equals it (balance)")),
     # --- hormones
     ("estrogen_input", 1.0, "1", (0.0, 2.0), _A("health is the reference (1)"),
      "ovarian estrogen secretion relative to health (0 after ovariectomy)"),
@@ -309,25 +309,25 @@ _TABLE: list[tuple[str, float, str, tuple[float, float] | None, Source, str]] = 
 #: marker name -> (expression, description stating the proportionality assumption)
 MARKERS: dict[str, tuple[str, str]] = {
     "alp": ("(preosteoblasts + osteoblasts)/2",
-            "ALP activity, assumed proportional to pre-osteoblasts plus active osteoblasts "
-            "(equal weights; an assumption)"),
+            ("ALP activity, assumed proportional to pre-osteoblasts plus active osteoblasts "
+            "(equal weights; an assumption)")),
     "runx2": ("(bmsc*osteogenic_drive + preosteoblasts)/2",
-              "RUNX2 expression, assumed proportional to osteogenically committing BMSCs "
-              "(BMSCs x osteogenic drive) plus pre-osteoblasts (an assumption)"),
+              ("RUNX2 expression, assumed proportional to osteogenically committing BMSCs "
+              "(BMSCs x osteogenic drive) plus pre-osteoblasts (an assumption)")),
     "ocn": ("osteoblasts*m_bone_formation",
-            "osteocalcin (OCN), assumed proportional to matrix-synthesising osteoblast "
-            "activity (an assumption)"),
+            ("osteocalcin (OCN), assumed proportional to matrix-synthesising osteoblast "
+            "activity (an assumption)")),
     "opn": ("(osteoblasts + osteocytes)/2",
-            "osteopontin (OPN), assumed proportional to osteoblasts plus osteocytes "
-            "(an assumption)"),
+            ("osteopontin (OPN), assumed proportional to osteoblasts plus osteocytes "
+            "(an assumption)")),
     "trap": ("osteoclasts",
              "TRAP (ACP5), assumed proportional to active osteoclasts (an assumption)"),
     "ctsk": ("osteoclasts*m_bone_resorption",
-             "cathepsin K, assumed proportional to osteoclast resorptive activity "
-             "(an assumption)"),
+             ("cathepsin K, assumed proportional to osteoclast resorptive activity "
+             "(an assumption)")),
     "mmp9": ("(osteoclasts*m_bone_resorption + osteoclast_precursors)/2",
-             "MMP9, assumed proportional to osteoclast activity plus precursors "
-             "(an assumption)"),
+             ("MMP9, assumed proportional to osteoclast activity plus precursors "
+             "(an assumption)")),
     "ctx": ("resorption_rate/k_resorption",
             "serum CTX, assumed proportional to the bone resorption rate (an assumption)"),
     "p1np": ("formation_rate/k_resorption",
@@ -352,7 +352,6 @@ def _lemaire_signals(p: dict[str, float], *, preob: float = 1.0, ob: float = 1.0
 def _derived(p: dict[str, float]) -> list[tuple[str, float, str, str]]:
     """Reference signals and balance constants making the healthy state a steady state."""
     pi_c, _, pi_l = _lemaire_signals(p)
-    maturation = p["f0"] * p["d_B"] / pi_c
     ob_apop = p["k_ob_removal"] * (1 - p["osteocyte_fraction"])
     ob_embed = p["k_ob_removal"] * p["osteocyte_fraction"]
     bmsc_out = p["k_bmsc_death"] + p["k_osteogenic_commitment"] + p["k_adipogenic_commitment"]
@@ -362,10 +361,10 @@ def _derived(p: dict[str, float]) -> list[tuple[str, float, str, str]]:
     return [
         ("tgf_beta_activation_healthy", pi_c, "1", "pi_C of Lemaire 2004 at the healthy state"),
         ("rank_occupancy_healthy", pi_l, "1", "pi_L of Lemaire 2004 at the healthy state"),
-        ("k_ob_apoptosis", ob_apop, "1/day", "osteoblast apoptosis rate = beta2 x (1 - "
-                                             "osteocyte_fraction)"),
-        ("k_ob_embedding", ob_embed, "1/day", "osteoblast embedding rate = beta2 x "
-                                              "osteocyte_fraction"),
+        ("k_ob_apoptosis", ob_apop, "1/day", ("osteoblast apoptosis rate = beta2 x (1 - "
+                                             "osteocyte_fraction)")),
+        ("k_ob_embedding", ob_embed, "1/day", ("osteoblast embedding rate = beta2 x "
+                                              "osteocyte_fraction")),
         ("k_bmsc_supply", bmsc_out - p["k_bmsc_renewal"], "1/day",
          "BMSC influx (recruitment/homing) balancing BMSC losses in health"),
         ("k_ocp_supply", p["k_oc_differentiation"] + p["k_ocp_turnover"], "1/day",

@@ -29,8 +29,8 @@ def _open_defect(builder: ModelBuilder, capacity: float, reason: str) -> None:
     "fracture",
     description="Bone fracture healing: injury signal, vessel ingrowth, BMSC recruitment and "
                 "osteogenesis fill the defect over weeks",
-    sources=("seed 001: BMSC exosomes promote fracture healing; CD9-/- mice heal fractures "
-             "more slowly, rescued by BMSC exosomes",
+    sources=(("seed 001: BMSC exosomes promote fracture healing; CD9-/- mice heal fractures "
+             "more slowly, rescued by BMSC exosomes"),
              "time scale of bridging: assumed (weeks)"),
     species=("mouse", "rat", "human"),
     default_species="mouse",
@@ -62,8 +62,8 @@ def fracture_cd9_ko(builder: ModelBuilder, species: str) -> None:
     "calvarial-defect",
     description="Critical-size calvarial defect in ovariectomised animals: little spontaneous "
                 "fill, systemic OVX bone loss",
-    sources=("seed 004: exosomes (e.g. hiPSC-MSC) promote repair of critical-size calvarial "
-             "defects in OVX rats",
+    sources=(("seed 004: exosomes (e.g. hiPSC-MSC) promote repair of critical-size calvarial "
+             "defects in OVX rats"),
              "critical size means no spontaneous healing (definition); capacity 0.05 assumed",
              "OVX as in the ovx scenario"),
     species=("rat", "mouse"),

@@ -104,8 +104,8 @@ def apply_denosumab(builder: ModelBuilder, iv: Intervention) -> None:
     usage="bisphosphonate[,dose=UG_PER_KG,start=DAY,every=DAYS,stop=DAY] "
           "(default 100 ug/kg once)",
     options=("dose", "start", "every", "stop"), arg="none",
-    sources=("mechanism: uptake into bone mineral, inhibition of osteoclast resorption and "
-             "induction of osteoclast apoptosis",
+    sources=(("mechanism: uptake into bone mineral, inhibition of osteoclast resorption and "
+             "induction of osteoclast apoptosis"),
              "assumed: skeletal half-life 180 days, EC50 20 ug/kg, apoptosis up to 3x"),
 )
 def apply_bisphosphonate(builder: ModelBuilder, iv: Intervention) -> None:
@@ -142,9 +142,9 @@ def _validate_pth(iv: Intervention) -> None:
     usage="pth-intermittent[,dose=UG_PER_KG_PER_DAY,start=DAY,stop=DAY] "
           "(default 40 ug/kg/day from day 0 on)",
     options=("dose", "start", "stop"), arg="none", validate=_validate_pth,
-    sources=("mechanism: intermittent PTH exposure (hours per day) is anabolic - more "
+    sources=(("mechanism: intermittent PTH exposure (hours per day) is anabolic - more "
              "osteoblast maturation, less osteoblast apoptosis - with a small RANKL rise; "
-             "continuous PTH is catabolic (core input I_P, Lemaire 2004)",
+             "continuous PTH is catabolic (core input I_P, Lemaire 2004)"),
              "assumed: daily pulses averaged over the day; EC50 40 ug/kg/day; gains chosen"),
 )
 def apply_pth_intermittent(builder: ModelBuilder, iv: Intervention) -> None:
@@ -158,8 +158,8 @@ def apply_pth_intermittent(builder: ModelBuilder, iv: Intervention) -> None:
                   "daily dose giving half the maximal anabolic effect")
     for name, value, desc in (
             ("pth_anabolic_maturation", 1.5, "maximal extra osteoblast maturation"),
-            ("pth_anabolic_survival", 1.0, "maximal reduction of osteoblast apoptosis "
-                                            "(apoptosis / (1 + gain))"),
+            ("pth_anabolic_survival", 1.0, ("maximal reduction of osteoblast apoptosis "
+                                            "(apoptosis / (1 + gain))")),
             ("pth_anabolic_rankl", 0.2, "maximal transient RANKL rise")):
         _pd_parameter(builder, name, value, "1", desc)
     effect = f"{on}*{dose}/({dose} + pth_intermittent_ec50)"

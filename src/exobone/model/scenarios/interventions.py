@@ -96,7 +96,7 @@ class Schedule:
         if self.every is None:
             return (self.start,)
         end = self.stop if self.stop is not None else max(horizon, self.start)
-        n = int(math.floor((end - self.start) / self.every + 1e-9)) + 1
+        n = math.floor((end - self.start) / self.every + 1e-9) + 1
         return tuple(self.start + k * self.every for k in range(n))
 
     def window(self, horizon: float = DEFAULT_HORIZON_DAYS) -> tuple[float, float]:
@@ -331,7 +331,7 @@ class InterventionKind:
 INTERVENTIONS: dict[str, InterventionKind] = {}
 
 
-def register_intervention(kind: str, *, help: str, usage: str,  # noqa: A002 - CLI vocabulary
+def register_intervention(kind: str, *, help: str, usage: str,
                           options: Iterable[str] = (), arg: str = "optional",
                           validate: ValidateFn | None = None,
                           sources: Iterable[str] = ()) -> Callable[[ApplyFn], ApplyFn]:

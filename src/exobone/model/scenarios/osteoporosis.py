@@ -22,8 +22,8 @@ _GAIN = "dimensionless gain of a qualitatively documented effect; value chosen, 
 @register_scenario(
     "healthy",
     description="Healthy adult bone at its balanced steady state (the control of every scenario)",
-    sources=("Komarova 2003 (BIOMD0000000148) and Lemaire 2004 (BIOMD0000000278): core "
-             "structure and rates", f"{CONTROL_BV_TV.note}"),
+    sources=(("Komarova 2003 (BIOMD0000000148) and Lemaire 2004 (BIOMD0000000278): core "
+             "structure and rates"), f"{CONTROL_BV_TV.note}"),
     bv_tv_direction="flat",
 )
 def healthy(builder: ModelBuilder, species: str) -> None:
@@ -36,10 +36,10 @@ def healthy(builder: ModelBuilder, species: str) -> None:
                 "high-turnover loss that levels off (rat calibrated)",
     sources=(WRONSKI_1985.short() + ": twofold decrease of trabecular bone volume at 5 weeks, "
              "OC/OB surfaces up (doi:10.1007/BF02554882)",
-             "unknown et al. (abstract at wbldb.lievers.net/10167096): loss progressive to "
-             "100 days, then stable at ~5% BV/TV; OC/OB surfaces peak early",
-             "unknown et al. (abstract at staging.scite.ai author page schenck-pa): control "
-             "BV/TV 17.6 +/- 4.5%",
+             ("unknown et al. (abstract at wbldb.lievers.net/10167096): loss progressive to "
+             "100 days, then stable at ~5% BV/TV; OC/OB surfaces peak early"),
+             ("unknown et al. (abstract at staging.scite.ai author page schenck-pa): control "
+             "BV/TV 17.6 +/- 4.5%"),
              "mouse: same mechanisms and gains as the rat (assumed; no mouse time course read)"),
     species=("rat", "mouse"),
     default_species="rat",
@@ -55,8 +55,8 @@ def ovx(builder: ModelBuilder, species: str) -> None:
     "aging",
     description="Aging: adipogenic fate and senescent endothelium (miR-31 exosomes) rise, BMSC "
                 "self-renewal falls, progressively over the run",
-    sources=("seed 004 (Sun et al. 2019 review): aging shifts BMSCs to adipogenesis; "
-             "senescent endothelial exosomes carry miR-31 that inhibits osteogenesis",
+    sources=(("seed 004 (Sun et al. 2019 review): aging shifts BMSCs to adipogenesis; "
+             "senescent endothelial exosomes carry miR-31 that inhibits osteogenesis"),
              "rates of progression: assumed (no time course read)"),
     species=("rat", "mouse", "human"),
     default_species="mouse",
@@ -90,8 +90,8 @@ def aging(builder: ModelBuilder, species: str) -> None:
     "gc-onfh",
     description="Glucocorticoid-induced osteonecrosis of the femoral head: OB/osteocyte "
                 "apoptosis up (PI3K/Akt down), angiogenesis down, adipogenesis up",
-    sources=("seeds 001/004: glucocorticoids cause osteocyte/osteoblast apoptosis and impaired "
-             "blood supply in ONFH; BMSC/iPSC-MSC exosomes act through PI3K/Akt",
+    sources=(("seeds 001/004: glucocorticoids cause osteocyte/osteoblast apoptosis and impaired "
+             "blood supply in ONFH; BMSC/iPSC-MSC exosomes act through PI3K/Akt"),
              "gains: assumed (core parameters gc_*)"),
     species=("rat", "mouse", "human"),
     default_species="rat",
@@ -108,9 +108,9 @@ def gc_onfh(builder: ModelBuilder, species: str) -> None:
     "sle-osteopenia",
     description="Lupus osteopenia (MRL/lpr): Fas-deficient BMSCs, miR-29b up, Dnmt1 down, "
                 "Notch1 hypomethylated: defective osteogenic commitment",
-    sources=("seed 001/004: recipient BMSCs of MRL/lpr mice lack Fas, accumulate miR-29b, "
+    sources=(("seed 001/004: recipient BMSCs of MRL/lpr mice lack Fas, accumulate miR-29b, "
              "lower Dnmt1 and activate Notch1, impairing osteogenic differentiation; MSC "
-             "exosomes restore Fas",
+             "exosomes restore Fas"),
              "magnitude: assumed"),
     species=("mouse",),
     default_species="mouse",
@@ -136,8 +136,8 @@ def sle_osteopenia(builder: ModelBuilder, species: str) -> None:
     "myostatin",
     description="Myostatin muscle-bone crosstalk: SOST, DKK-1 and RANKL up; osteocyte exosome "
                 "release (and miR-218) down",
-    sources=("seed 004: myostatin-treated osteocytes raise SOST, DKK-1 and RANKL and release "
-             "fewer exosomes with less miR-218, inhibiting osteoblast differentiation",
+    sources=(("seed 004: myostatin-treated osteocytes raise SOST, DKK-1 and RANKL and release "
+             "fewer exosomes with less miR-218, inhibiting osteoblast differentiation"),
              "magnitudes: assumed"),
     species=("mouse", "rat", "human"),
     default_species="mouse",

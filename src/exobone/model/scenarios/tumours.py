@@ -37,8 +37,8 @@ def _tumour(builder: ModelBuilder, state: str, cell: str, label: str) -> None:
     "myeloma",
     description="Multiple myeloma: tumour cells whose exosomes drive osteoclast precursor "
                 "migration/differentiation and resorption (atlas layer)",
-    sources=("seed 001 (Raimondi et al. 2015, Oncotarget): myeloma exosomes promote OC "
-             "precursor migration, differentiation and resorption", "growth: assumed"),
+    sources=(("seed 001 (Raimondi et al. 2015, Oncotarget): myeloma exosomes promote OC "
+             "precursor migration, differentiation and resorption"), "growth: assumed"),
     species=("mouse", "human"),
     default_species="mouse",
     bv_tv_direction="down",
@@ -52,8 +52,8 @@ def myeloma(builder: ModelBuilder, species: str) -> None:
     "prostate-cancer",
     description="Prostate cancer in bone: tumour exosomes inhibit osteoclast precursor "
                 "proliferation, fusion and differentiation (atlas layer)",
-    sources=("seed 001: prostate cancer cell exosomes are taken up by OC precursors and lower "
-             "their proliferation, fusion and TRAP/MMP9/CTSK", "growth: assumed"),
+    sources=(("seed 001: prostate cancer cell exosomes are taken up by OC precursors and lower "
+             "their proliferation, fusion and TRAP/MMP9/CTSK"), "growth: assumed"),
     species=("mouse", "human"),
     default_species="mouse",
     bv_tv_direction="up",
@@ -67,8 +67,8 @@ def prostate_cancer(builder: ModelBuilder, species: str) -> None:
     "lung-tumor-angiogenesis",
     description="Lung tumour: tumour exosomes activate fibroblasts, whose exosomes "
                 "(MMP9, VEGF-A, FGF2, miR-210) drive angiogenesis (atlas layer)",
-    sources=("seed 003: lung tumour exosomes make fibroblasts release exosomes that promote "
-             "angiogenesis", "growth: assumed"),
+    sources=(("seed 003: lung tumour exosomes make fibroblasts release exosomes that promote "
+             "angiogenesis"), "growth: assumed"),
     species=("mouse", "human"),
     default_species="mouse",
     bv_tv_direction="flat",
