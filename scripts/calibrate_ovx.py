@@ -10,7 +10,9 @@ Targets (Sprague Dawley rats, proximal tibial metaphysis; see exobone.model.core
 * turnover high early, then back toward control: osteoclasts peak above 1.5x control (osteoblasts
   above 1.3x) and the osteoclast excess at day 365 is at most half its peak.
 
-The fit is least squares in log-parameter space on the core alone (``exosome_layer=False``).
+The fit is least squares in log-parameter space on the core alone (``exosome_layer=False``); the
+exosome layer then adds the atlas's exosome effects on top (``--exosome-layer`` fits the full
+model instead, for comparison).
 Run ``python scripts/calibrate_ovx.py`` and copy the printed values into
 ``exobone/model/core.py`` (parameters whose source note says "calibrated by
 scripts/calibrate_ovx.py").
@@ -52,7 +54,13 @@ def residuals(logx, model):
 
 
 def main() -> None:
-    model = build_model("ovx", species="rat", exosome_layer=False)
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--exosome-layer", action="store_true",
+                        help="fit the full model (core + exosome layer) instead of the core")
+    args = parser.parse_args()
+    model = build_model("ovx", species="rat", exosome_layer=args.exosome_layer)
     params = [model.require_parameter(n) for n in FITTED]
     lo = np.log([max(p.bounds[0], 1e-3) for p in params])
     hi = np.log([p.bounds[1] for p in params])

@@ -127,3 +127,14 @@ def test_unknown_scenario_and_species_give_suggestions() -> None:
 def test_lung_tumour_raises_vessel_density() -> None:
     traj = _year("lung-tumor-angiogenesis", layer=True)
     assert traj["vessel_density"][-1] > 1.05
+
+
+@pytest.mark.skipif(not HAS_LAYER, reason="the exosome layer is not installed")
+def test_rat_ovx_with_the_exosome_layer_stays_near_the_data() -> None:
+    """The core is calibrated; the atlas's exosome effects may shift it, but not beyond the data's
+    qualitative shape (about half at 5 weeks, a plateau near 5% from day 100)."""
+    t = [0.0, 35.0, 100.0, 180.0, 365.0]
+    bv = simulate(build_model("ovx", species="rat"), (0.0, 365.0), saveat=SaveAt(times=t))["bv_tv"]
+    assert 0.35 <= bv[1] / bv[0] <= 0.65
+    assert 3.0 <= bv[2] <= 7.0
+    assert bv[4] == pytest.approx(bv[2], rel=0.2)
