@@ -30,7 +30,15 @@ def _root(
     _state["debug"] = debug
 
 
+_registered = False
+
+
 def _register() -> None:
+    """Attach every command group once (idempotent: tests call ``main`` many times)."""
+    global _registered
+    if _registered:
+        return
+    _registered = True
     # Imported here so `exobone --help` stays fast and optional stacks load lazily.
     from exobone.cli import atlas as atlas_cmds
 
