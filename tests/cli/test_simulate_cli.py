@@ -120,3 +120,9 @@ def test_model_explain(capsys) -> None:
 def test_model_explain_unknown_state(capsys) -> None:
     code, _, err = run(capsys, "model", "explain", "osteoclast")
     assert code == 1 and "did you mean 'osteoclasts'" in err
+
+
+def test_model_explain_an_outcome_explains_its_state(capsys) -> None:
+    code, out, err = run(capsys, "model", "explain", "bv_tv", "--scenario", "ovx")
+    assert code == 0, err
+    assert "bone_volume" in out and "m_bone_resorption" in out

@@ -17,6 +17,7 @@ import typer
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from exobone.model.spec import ModelSpec
     from exobone.simulate.scenarios import ScenarioResult
 
 list_app = typer.Typer(help="List scenarios, interventions or exosome sources.",
@@ -237,6 +238,29 @@ def list_sources() -> None:
 
 
 # ----------------------------------------------------------------------------------- explain
+def _modifiers_in(spec: ModelSpec, expr: str) -> list[str]:
+    """Return the process modifiers ``expr`` uses, directly or through other assignments."""
+    from exobone.model import expressions as ex
+
+    exprs = {a.name: a.expr for a in spec.assignments}
+    found: list[str] = []
+    seen: set[str] = set()
+    stack = [expr]
+    while stack:
+        for name in sorted(ex.names_in(stack.pop())):
+            if name in seen or name not in exprs:
+                continue
+            seen.add(name)
+            if name.startswith("m_"):
+                found.append(name)
+            else:
+                stack.append(exprs[name])
+    return found
+
+
+#: outcome assignments that are a state under another name
+_STATE_OF_OUTCOME = {"bv_tv": "bone_volume", "vessel_density": "endothelium"}
+
 @model_app.command("explain")
 def explain_cmd(
     state: Annotated[str, typer.Argument(help="A state of the model, e.g. osteoclasts.")],
@@ -247,12 +271,15 @@ def explain_cmd(
     """List the terms that drive STATE, with their mechanisms, citations and modifiers."""
     from rich.table import Table
 
-    from exobone.model import expressions as ex
     from exobone.model.build import build_model
 
     spec = build_model(scenario, list(intervention or []), species=species)
-    terms = spec.explain(state)
     console = _console()
+    if spec.get_state(state) is None and state in _STATE_OF_OUTCOME:
+        console.print(f"{state} is an outcome computed from the state "
+                      f"{_STATE_OF_OUTCOME[state]}; explaining that state")
+        state = _STATE_OF_OUTCOME[state]
+    terms = spec.explain(state)
     table = Table(title=f"d({state})/dt in {scenario}", show_lines=True)
     for col in ("", "term", "rate", "mechanisms", "citations / description"):
         table.add_column(col, overflow="fold")
@@ -262,8 +289,7 @@ def explain_cmd(
         table.add_row(t.sign + (f"{abs(t.coefficient):.3g}" if abs(t.coefficient) != 1 else ""),
                       t.term, t.rate, ", ".join(t.mechanisms) or "-",
                       (cites + "\n" if cites else "") + t.description)
-        modifiers += [n for n in ex.names_in(t.rate) if n.startswith("m_")
-                      and n not in modifiers]
+        modifiers += [n for n in _modifiers_in(spec, t.rate) if n not in modifiers]
     console.print(table)
     if modifiers:
         mods = Table(title="process modifiers in these terms (1 = no effect)", show_lines=True)
