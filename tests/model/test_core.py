@@ -167,3 +167,17 @@ def test_build_model_records_metadata() -> None:
     assert list(md["interventions"]) == ["denosumab:start=28"]
     assert md["exosome_layer_applied"] is False
     assert md["atlas_version"]
+
+
+def test_parameters_said_to_be_fitted_are_those_the_calibration_fits(core) -> None:
+    import ast
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[2] / "scripts" / "calibrate_ovx.py"
+    tree = ast.parse(script.read_text(encoding="utf-8"))
+    fitted = next(ast.literal_eval(node.value) for node in ast.walk(tree)
+                  if isinstance(node, ast.Assign)
+                  and any(getattr(t, "id", "") == "FITTED" for t in node.targets))
+    said = {p.name for p in core.parameters
+            if isinstance(p.source, Reference) and "calibrate_ovx.py" in p.source.note}
+    assert said == set(fitted)
