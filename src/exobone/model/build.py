@@ -461,7 +461,11 @@ def _exosome_layer() -> Any | None:
     if importlib.util.find_spec("exobone.model.exosomes") is None:
         return None
     module = importlib.import_module("exobone.model.exosomes")
-    return getattr(module, "add_exosome_layer", None)
+    layer = getattr(module, "add_exosome_layer", None)
+    if layer is None:
+        raise ModelError("exobone.model.exosomes is installed but defines no "
+                         "add_exosome_layer(builder, atlas, scenario=..., species=...)")
+    return layer
 
 
 def build_model(scenario: str = "healthy", interventions: Sequence[str | Intervention] = (), *,
