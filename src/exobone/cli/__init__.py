@@ -54,6 +54,10 @@ def _register() -> None:
     from exobone.cli import validate as validate_cmd
 
     app.command("validate")(validate_cmd.validate)
+    from exobone.cli import interop as interop_cmds
+
+    app.add_typer(interop_cmds.export_app, name="export")
+    app.add_typer(interop_cmds.sbml_app, name="sbml")
 
 
 def main(argv: list[str] | None = None) -> int:

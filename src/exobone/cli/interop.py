@@ -1,0 +1,120 @@
+"""``exobone export sbml``, ``exobone sbml run`` and ``exobone calibrate``: the interop commands.
+
+Thin shells over :mod:`exobone.interop.sbml`, :mod:`exobone.interop.results` and
+:mod:`exobone.analysis.calibrate`.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+export_app = typer.Typer(help="Export the compiled model.", no_args_is_help=True)
+sbml_app = typer.Typer(help="Import and run SBML models.", no_args_is_help=True)
+
+
+@export_app.command("sbml")
+def export_sbml_cmd(
+    scenario: Annotated[str, typer.Argument(help="Scenario (see `exobone list scenarios`).")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="SBML file to write.",
+                                         dir_okay=False)],
+    intervention: Annotated[list[str] | None, typer.Option(
+        "--intervention", "-i", help="KIND[:ARG][,key=value...]; repeatable, applied in order "
+                                     "(see `exobone list interventions`).")] = None,
+    species: Annotated[str | None, typer.Option(
+        "--species", help="rat, mouse or human [default: the scenario's].")] = None,
+    no_exosomes: Annotated[bool, typer.Option(
+        "--no-exosomes", help="Leave out the exosome layer (bone core only).")] = False,
+) -> None:
+    """Write the compiled model of a scenario as SBML Level 3 Version 2."""
+    from exobone.interop.sbml import write_sbml
+    from exobone.model.build import build_model
+
+    spec = build_model(scenario, list(intervention or []), species=species,
+                       exosome_layer=not no_exosomes)
+    write_sbml(spec, output)
+    typer.echo(f"wrote {output} ({spec.metadata.get('scenario')}: {len(spec.states)} species, "
+               f"{len(spec.terms)} reactions, {len(spec.assignments)} rules, "
+               f"{sum(max(len(e.at_times), 1) for e in spec.events)} events)")
+
+
+def _parse_sets(items: list[str] | None) -> dict[str, float]:
+    from exobone.errors import InvalidInputError
+
+    out: dict[str, float] = {}
+    for item in items or []:
+        name, sep, value = item.partition("=")
+        try:
+            if not sep:
+                raise ValueError
+            out[name.strip()] = float(value)
+        except ValueError:
+            raise InvalidInputError(f"--set expects NAME=VALUE with a number, got {item!r}") \
+                from None
+    return out
+
+
+@sbml_app.command("run")
+def sbml_run_cmd(
+    file: Annotated[Path, typer.Argument(help="SBML file (Level 2 or 3).", exists=True,
+                                         dir_okay=False)],
+    days: Annotated[float, typer.Option(
+        "--days", help="Length of the run in the model's time unit (days for most bone "
+                       "models; hours for Peterson 2010).")] = 365.0,
+    points: Annotated[int, typer.Option("--points", help="Number of output times.")] = 101,
+    sets: Annotated[list[str] | None, typer.Option(
+        "--set", help="NAME=VALUE: set a parameter, compartment or initial value (SBML id); "
+                      "repeatable.")] = None,
+    solver: Annotated[str, typer.Option("--solver", help="LSODA, BDF, Radau, RK45, DOP853.")]
+    = "LSODA",
+    rtol: Annotated[float, typer.Option("--rtol")] = 1e-8,
+    atol: Annotated[float, typer.Option("--atol")] = 1e-10,
+    max_step: Annotated[float | None, typer.Option(
+        "--max-step", help="Largest solver step (e.g. 0.05 for Peterson 2010's doses).")] = None,
+    as_json: Annotated[bool, typer.Option(
+        "--json", help='Print {"times": [...], "values": {name: [...]}}.')] = False,
+    save: Annotated[Path | None, typer.Option(
+        "--save", help="Also save the run as .nc (NetCDF), .csv or .parquet.",
+        dir_okay=False)] = None,
+) -> None:
+    """Import an SBML model and simulate it with exobone's own solvers."""
+    import numpy as np
+
+    from exobone.interop.results import save_results
+    from exobone.interop.sbml import import_sbml
+    from exobone.simulate import SaveAt, Tolerances, simulate
+
+    spec = import_sbml(file, overrides=_parse_sets(sets))
+    if points < 2:
+        points = 2
+    grid = np.linspace(0.0, float(days), points)
+    traj = simulate(spec, (0.0, float(days)), saveat=SaveAt(times=grid), solver=solver,
+                    tolerances=Tolerances(rtol=rtol, atol=atol), max_step=max_step)
+    if save is not None:
+        save_results(traj, save)
+    if as_json:
+        data = traj.to_dict()
+        typer.echo(json.dumps({"times": data["times"], "values": data["values"]},
+                              separators=(",", ":")))
+        return
+    _print_table(traj, spec.state_names)
+    if save is not None:
+        typer.echo(f"wrote {save}", err=True)
+
+
+def _print_table(traj: object, names: tuple[str, ...]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    times = traj.times  # type: ignore[attr-defined]
+    picks = sorted({0, len(times) // 4, len(times) // 2, 3 * len(times) // 4, len(times) - 1})
+    table = Table(title=f"{traj.provenance.model_name}")  # type: ignore[attr-defined]
+    table.add_column("species / variable")
+    for i in picks:
+        table.add_column(f"t={times[i]:g}", justify="right")
+    for name in names:
+        table.add_row(name, *(f"{traj[name][i]:.6g}" for i in picks))  # type: ignore[index]
+    Console(width=max(100, Console().width)).print(table)

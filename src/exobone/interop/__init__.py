@@ -1,0 +1,1 @@
+"""Interoperability: SBML export and import, and results as xarray/NetCDF and tidy tables."""
