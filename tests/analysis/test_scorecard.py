@@ -21,7 +21,7 @@ from exobone.errors import UnknownNameError
 
 @pytest.fixture(scope="module")
 def card(atlas: Atlas) -> Scorecard:
-    return run_scorecard(atlas)
+    return run_scorecard(atlas, workers=2)
 
 
 def test_no_experiment_is_silently_missing(card: Scorecard, atlas: Atlas) -> None:

@@ -659,8 +659,40 @@ def _score(exp: Experiment, runner: _Runner) -> ExperimentResult:
                             outcomes=tuple(outcomes))
 
 
+def _score_chunk(atlas: Atlas, ids: Sequence[str]) -> list[ExperimentResult]:
+    """Score experiments ``ids`` with one runner (one simulation cache); a worker's job."""
+    runner = _Runner(atlas)
+    out = []
+    for i in ids:
+        exp = atlas.experiments[i]
+        try:
+            out.append(_score(exp, runner))
+        except (ExoboneError, KeyError, ValueError, ArithmeticError) as exc:
+            out.append(ExperimentResult(exp.id, _citation(exp), representable=False,
+                                        reason=f"{type(exc).__name__}: {exc}",
+                                        status=f"error: {exc}"))
+    return out
+
+
+def _chunks(atlas: Atlas, ids: Sequence[str], n: int) -> list[list[str]]:
+    """Split ids into ``n`` chunks, keeping experiments of one scenario and agent together.
+
+    Experiments sharing a scenario and an agent share compiled models, so they go to the same
+    worker; groups are dealt largest first to the least loaded chunk.
+    """
+    groups: dict[tuple[str, ...], list[str]] = {}
+    for i in ids:
+        exp = atlas.experiments[i]
+        key = (str(_in_vitro(exp)), _scenario_for(exp.contexts) or "", exp.intervention.agent)
+        groups.setdefault(key, []).append(i)
+    chunks: list[list[str]] = [[] for _ in range(n)]
+    for group in sorted(groups.values(), key=len, reverse=True):
+        min(chunks, key=len).extend(group)
+    return [c for c in chunks if c]
+
+
 def run_scorecard(atlas: Atlas | None = None, *,
-                  experiments: Iterable[str] | None = None) -> Scorecard:
+                  experiments: Iterable[str] | None = None, workers: int = 1) -> Scorecard:
     """Run every curated experiment as a simulation and compare directions.
 
     Parameters
@@ -669,16 +701,21 @@ def run_scorecard(atlas: Atlas | None = None, *,
         The atlas (default: the shipped curated data).
     experiments
         Only these experiment ids (default: all); unknown ids raise.
+    workers
+        Processes to spread the experiments over (1: run here). Simulations are cached within
+        each worker, and experiments that share models share a worker.
 
     Returns
     -------
     Scorecard
-        One row per experiment, in id order; never shorter than the selection.
+        One row per experiment, in the order of the selection (atlas order by default).
 
     Raises
     ------
     UnknownNameError
         For an experiment id not in the atlas.
+    InvalidInputError
+        For ``workers < 1``.
 
     Examples
     --------
@@ -686,7 +723,9 @@ def run_scorecard(atlas: Atlas | None = None, *,
     >>> card.experiments[0].id
     'EXP:1025'
     """
-    from exobone.errors import unknown_name
+    from exobone.errors import InvalidInputError, unknown_name
+    if workers < 1:
+        raise InvalidInputError(f"workers must be at least 1, got {workers}")
     if atlas is None:
         from exobone.model.exosomes import _atlas
         atlas = _atlas(None)
@@ -694,19 +733,20 @@ def run_scorecard(atlas: Atlas | None = None, *,
     for i in ids:
         if i not in atlas.experiments:
             raise unknown_name("experiment", i, atlas.experiments)
-    runner = _Runner(atlas)
     card = Scorecard(thresholds={"no_change_relative": NO_CHANGE,
                                  "default_days": dict(DEFAULT_DAYS),
                                  "default_dose_ug": DEFAULT_DOSE_UG,
                                  "conditioned_medium_fraction": CONDITIONED_MEDIUM_FRACTION,
                                  "dose_every_days": dict(DOSE_EVERY)},
                      atlas_version=atlas.version)
-    for i in ids:
-        exp = atlas.experiments[i]
-        try:
-            card.experiments.append(_score(exp, runner))
-        except (ExoboneError, KeyError, ValueError, ArithmeticError) as exc:
-            card.experiments.append(ExperimentResult(
-                exp.id, _citation(exp), representable=False,
-                reason=f"{type(exc).__name__}: {exc}", status=f"error: {exc}"))
+    chunks = _chunks(atlas, ids, min(workers, max(len(ids), 1)))
+    if len(chunks) <= 1:
+        results = _score_chunk(atlas, ids)
+    else:
+        from concurrent.futures import ProcessPoolExecutor
+        with ProcessPoolExecutor(max_workers=len(chunks)) as pool:
+            parts = list(pool.map(_score_chunk, [atlas] * len(chunks), chunks))
+        results = [r for part in parts for r in part]
+    by_id = {r.id: r for r in results}
+    card.experiments = [by_id[i] for i in ids]
     return card

@@ -396,6 +396,7 @@ class _Layer:
         self.report = LayerReport(scenario=scenario, species=species)
         self.levels: dict[tuple[str, str | None], str] = {}
         self.signals: dict[str, tuple[tuple[str, ...], list[str]]] = {}
+        self.deferred: dict[str, list[dict[str, Any]]] = {}
         self.sources = _declared_sources(builder)
         self.healthy, self.healthy_sources = _healthy_reference(builder, species)
 
@@ -675,12 +676,17 @@ class _Layer:
                 continue
             template = require_template(mech.kind.value)
             results = [template(b) for b in bound]
-            self.record(mech, results)
+            signal = bound[0].signal.expr if bound[0].signal is not None else ""
+            self.record(mech, results, signal)
 
-    def record(self, mech: Mechanism, results: list[Compiled]) -> None:
+    def record(self, mech: Mechanism, results: list[Compiled], signal: str = "") -> None:
         sinks: list[str] = []
         params: list[str] = []
         notes = [r.note for r in results if r.note]
+        # a transfer whose source has no endogenous pool acts only once its source is dosed:
+        # its factors wait in the dose plans (add_dose_pool adds them), so that models without
+        # doses do not carry (and differentiate) factors that are identically 1
+        dormant = signal in self.signals and not self.signals[signal][1]
         for res in results:
             for p in res.parameters:
                 if self.b.get_parameter(p.name) is None:
@@ -688,7 +694,14 @@ class _Layer:
                     params.append(p.name)
             for sink, expr in res.factors:
                 sinks.append(f"{sink.kind}:{sink.name}")
+                if dormant and sink.kind == "process":
+                    self.deferred.setdefault(signal, []).append(
+                        {"process": sink.name, "expr": expr, "mechanisms": [mech.id],
+                         "description": self.describe(mech, sink)})
+                    continue
                 self.apply(sink, expr, mech)
+        if dormant and sinks:
+            notes.append(f"acts when {mech.source} exosomes are dosed")
         if not sinks:
             reason = (Reason.NO_RATE_EFFECT if mech.kind is MechanismKind.UPTAKE
                       else Reason.NO_SIGN)
@@ -699,10 +712,14 @@ class _Layer:
             mech.id, mech.kind.value, True, "", "; ".join(notes),
             tuple(dict.fromkeys(sinks)), tuple(params)))
 
-    def apply(self, sink: Sink, expr: str, mech: Mechanism) -> None:
-        desc = (f"{mech.id} {mech.kind.value}: {mech.source}"
+    @staticmethod
+    def describe(mech: Mechanism, sink: Sink) -> str:
+        return (f"{mech.id} {mech.kind.value}: {mech.source}"
                 + (f" [{', '.join(mech.cargo)}]" if mech.cargo else "")
                 + f" -> {mech.target} {mech.effect} ({sink.direction.value})")
+
+    def apply(self, sink: Sink, expr: str, mech: Mechanism) -> None:
+        desc = self.describe(mech, sink)
         if sink.kind == "process":
             self.b.add_factor(sink.name, expr, mechanisms=(mech.id,), description=desc)
         elif sink.kind == "secretion":
@@ -790,6 +807,9 @@ class _Layer:
         assert k_clear_dose
         knobs.setdefault("dose_pools", {})
         self.write_cargo()
+        for plan in knobs.get("dose_plans", {}).values():
+            plan["factors"] = {name: self.deferred[name] for name in plan["signals"]
+                               if name in self.deferred}
         for name, (cargo, parts) in self.signals.items():
             b.add_assignment(name, " + ".join(parts) if parts else "0", unit="ug",
                              description="exosomes reaching target cells from every pool of "
@@ -897,7 +917,11 @@ def add_dose_pool(builder: ModelBuilder, source: str) -> str:
         old = builder.get_assignment(name)
         if old is None:
             raise ModelError(f"exosome layer: signal {name!r} is missing from the model")
-        expr = term if old.expr.strip() == "0" else f"{old.expr} + {term}"
+        first = old.expr.strip() == "0"
+        expr = term if first else f"{old.expr} + {term}"
+        for f in plan.get("factors", {}).get(name, ()) if first else ():
+            builder.add_factor(f["process"], f["expr"], mechanisms=f["mechanisms"],
+                               description=f["description"])
         builder.replace_assignment(name, expr, mechanisms=tuple(plan["mechanisms"]))
     knobs["dose_pools"][source] = state
     report["pools"][state] = {"cell": plan["cell"], "kind": "dose", "source": source}
