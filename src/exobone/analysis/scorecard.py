@@ -46,6 +46,7 @@ from typing import TYPE_CHECKING, Any
 
 from exobone.atlas.records import Direction, Experiment, InterventionKind, Setting
 from exobone.errors import ExoboneError
+from exobone.model.exosomes import DRUG_CLASSES
 
 if TYPE_CHECKING:
     from exobone.atlas.curation import Atlas
@@ -57,6 +58,7 @@ __all__ = [
     "CONTEXT_SCENARIOS",
     "DEFAULT_DAYS",
     "DEFAULT_DOSE_UG",
+    "DRUG_CLASSES",
     "NO_CHANGE",
     "ExperimentResult",
     "OutcomeResult",
@@ -101,10 +103,6 @@ LOCAL_CONTEXTS = frozenset({"fracture", "calvarial_defect", "cartilage_defect"})
 #: agents of condition/cytokine experiments -> the scenario that is that condition
 AGENT_SCENARIOS: dict[str, str] = {"MSTN": "myostatin", "osteoporosis": "ovx", "ovx": "ovx",
                                    "aging": "aging", "glucocorticoid": "gc-onfh"}
-#: drug classes -> a registered representative (the class's first registered member is used)
-DRUG_CLASSES: dict[str, tuple[str, ...]] = {
-    "antiresorptive_drug": ("bisphosphonate", "zoledronate", "alendronate", "denosumab"),
-}
 
 
 # ============================================================================ results

@@ -49,6 +49,7 @@ if TYPE_CHECKING:
     from exobone.model.build import ModelBuilder
 
 __all__ = [
+    "DRUG_CLASSES",
     "ENDOGENOUS_CELLS",
     "EXOGENOUS_SOURCES",
     "SOURCE_PARENTS",
@@ -231,6 +232,7 @@ class Reason:
     SCENARIO = "condition represented by scenarios"
     CORE_STRUCTURE = "claim is the core's own structure"
     CONDITION_INACTIVE = "condition not active in this scenario"
+    INTERVENTION = "represented by an intervention kind"
 
 
 @dataclass(frozen=True)
@@ -539,6 +541,10 @@ class _Layer:
                                       + (f" in {target}" if target else ""))
         if etype in (EntityType.CONTEXT, EntityType.DISEASE):
             return (Reason.SCENARIO, f"{src} is a disease/context: scenarios define it")
+        drugs = _drug_interventions(src)
+        if drugs:
+            return (Reason.INTERVENTION, (f"{src} is modelled by the intervention(s) "
+                                         f"{', '.join(drugs)} (PK/PD on the core's processes)"))
         if etype is EntityType.CELL and (src in ENDOGENOUS_CELLS or src in SOURCE_PARENTS
                                          or src == "msc"):
             return (Reason.CORE_STRUCTURE, (f"{src} acting without a vesicle is a cell population "
@@ -951,6 +957,19 @@ def _model_symbol(builder: ModelBuilder, key: str) -> str | None:
         if builder.has_symbol(name) and not name.startswith("m_"):
             return name
     return None
+
+
+#: drug classes of the atlas -> intervention kinds that are members of the class
+DRUG_CLASSES: dict[str, tuple[str, ...]] = {
+    "antiresorptive_drug": ("bisphosphonate", "zoledronate", "alendronate", "denosumab"),
+}
+
+
+def _drug_interventions(key: str) -> list[str]:
+    """Registered intervention kinds that model the drug (or drug class) ``key``."""
+    from exobone.model.scenarios.interventions import get_intervention_kind
+    names = DRUG_CLASSES.get(key, (key.lower(),))
+    return [n for n in names if get_intervention_kind(n) is not None]
 
 
 def _closure(builder: ModelBuilder, expr: str) -> set[str]:
