@@ -585,13 +585,13 @@ def _citation(exp: Experiment) -> str:
 def _score(exp: Experiment, runner: _Runner) -> ExperimentResult:
     times = _time_of(exp)
     t_max = max(times.values())
-    base = {"id": exp.id, "citation": _citation(exp)}
+    base: dict[str, Any] = {"id": exp.id, "citation": _citation(exp)}
     try:
         arms = map_experiment(exp, runner.atlas, t_max)
     except NotRepresentable as exc:
         return ExperimentResult(**base, representable=False, reason=str(exc),
                                 status="not representable")
-    row = {**base, "scenario": arms.scenario, "species": arms.species or ""}
+    row: dict[str, Any] = {**base, "scenario": arms.scenario, "species": arms.species or ""}
     try:
         spec_t, _, treated = runner.run_arm(arms.scenario, arms.species, arms.treated, t_max)
         spec_c, _, control = runner.run_arm(arms.control_scenario, arms.species, arms.control,
