@@ -169,3 +169,13 @@ def test_adding_a_mechanism_yaml_changes_the_model_without_code(tmp_path: Path) 
     assert b1.get_parameter("mech_9990_emax") is not None
     assert any("MECH:9990" in f.mechanisms for f in b1.factors("oc_differentiation"))
     assert m1[-1] < m0[-1]  # less osteoclast exosome -> less of the new promoting effect
+
+
+def test_every_layer_term_names_its_provenance(atlas: Atlas) -> None:
+    b = toy_core()
+    add_exosome_layer(b, atlas)
+    add_dose_pool(b, "bmsc")
+    spec = b.build()
+    for term in spec.terms:
+        if term.name.startswith("exo_"):
+            assert term.mechanisms, term.name

@@ -11,7 +11,10 @@
 * one **dose pool** ``exo_dose_<source>`` per exogenous source (hiPSC-MSC, synovial MSC, adipose
   MSC with or without TNF-α priming, embryonic MSC, BMSC, osteoblast, osteocyte, osteoclast,
   senescent endothelium, monocytes, dendritic cells, platelets, nucleus pulposus cells, and
-  every other source the atlas names), fed by the dose events of the ``exosome`` intervention;
+  every other source the atlas names), fed by the dose events of the ``exosome`` intervention.
+  Its mechanisms are compiled with the layer, but the pool (and the factors of mechanisms no
+  endogenous pool drives) is written by :func:`add_dose_pool` when the source is first dosed,
+  following a plan the layer records, so models without doses stay small;
 * **cargo presence** ``cargo_<pool>__<cargo>`` (1 in health): a knob ``cargo_level_...`` that
   knockouts, mimics and antagomirs set, times the factors of ``cargo_profile`` mechanisms;
 * **regulator levels** ``level_<molecule>_in_<cell>`` (1 in health) for genes and miRNAs that
@@ -65,6 +68,8 @@ __all__ = [
 ]
 
 METADATA_KEY = "exosome_layer_report"
+#: module tag on the pool terms (secretion, clearance, uptake), beside the atlas ids they carry
+POOL_TAG = "exosome-layer:pool"
 
 #: atlas cell key -> candidate state names in the core or a scenario (first present wins)
 ENDOGENOUS_CELLS: dict[str, tuple[str, ...]] = {
@@ -795,18 +800,19 @@ class _Layer:
                             description=f"endogenous exosomes of {pool.cell} at the site")
                 b.add_term(f"{pool.state}_secretion",
                            f"({k_clear} + {k_up})*{base}*(({amount})/{ref})*{pool.state}_release",
-                           {pool.state: 1}, mechanisms=(*release_mechs, *mechs),
+                           {pool.state: 1}, mechanisms=(POOL_TAG, *release_mechs, *mechs),
                            description=f"secretion of exosomes by {pool.cell}",
                            citations=(_RAB27A_REF,))
                 b.add_term(f"{pool.state}_clearance", f"{k_clear}*{pool.state}",
-                           {pool.state: -1}, description="clearance of exosomes")
+                           {pool.state: -1}, mechanisms=(POOL_TAG,),
+                           description="clearance of exosomes")
             else:  # written by add_dose_pool when first dosed
                 plan = self.plan(pool)
                 plan["uptake"] = capacity
                 plan["mechanisms"] = list(mechs)
                 continue
             b.add_term(f"{pool.state}_uptake", f"{k_up}*{capacity}*{pool.state}",
-                       {pool.state: -1}, mechanisms=mechs,
+                       {pool.state: -1}, mechanisms=(POOL_TAG, *mechs),
                        description="uptake of exosomes by their target cells")
             self.report.pools[pool.state] = {"cell": pool.cell, "kind": "endogenous",
                                              "source": pool.source}
@@ -911,9 +917,10 @@ def add_dose_pool(builder: ModelBuilder, source: str) -> str:
     builder.add_state(state, 0.0, unit="ug",
                       description=f"administered exosomes of {source} at the site")
     builder.add_term(f"{state}_clearance", f"k_exo_dose_clearance*{state}", {state: -1},
+                     mechanisms=(POOL_TAG,),
                      description="clearance of administered exosomes")
     builder.add_term(f"{state}_uptake", f"k_exo_uptake*{plan['uptake']}*{state}", {state: -1},
-                     mechanisms=tuple(plan["mechanisms"]),
+                     mechanisms=(POOL_TAG, *plan["mechanisms"]),
                      description="uptake of exosomes by their target cells")
     for name, item in plan["cargo"].items():
         builder.add_assignment(name, item["expr"], unit="1", mechanisms=item["mechanisms"],
