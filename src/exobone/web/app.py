@@ -1,0 +1,299 @@
+"""The web app factory: atlas browser, scenario runner and scorecard over one JSON API.
+
+:func:`create_app` opens (building if needed) the embedded atlas database and returns a FastAPI
+application whose routes are thin shells over the public API (the same functions the CLI
+calls). Errors from exobone become 404 (a name or id that does not exist) or 422 (impossible
+input) responses whose ``detail`` is the error's own text; simulations run in a bounded thread
+pool with a time limit (504 when exceeded, 503 when too many are waiting).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+
+from exobone.atlas.curation import Atlas, load_atlas
+from exobone.atlas.store import Store, ensure_store, open_store
+from exobone.errors import ExoboneError, SimulationError
+
+STATIC = Path(__file__).resolve().parent / "static"
+PAGES = {"/": "atlas.html", "/run": "run.html", "/scorecard": "scorecard.html",
+         "/api": "api.html"}
+
+log = logging.getLogger("exobone.web")
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Bounds on what one request may cost.
+
+    Attributes
+    ----------
+    sim_timeout_s
+        Longest a simulation request may take before a 504 answer.
+    sim_workers
+        Threads that run simulations.
+    sim_queue
+        Simulations accepted at once (running plus waiting); more get a 503 answer.
+    scorecard_experiments
+        Most experiments a synchronous ``/api/scorecard?experiment=`` request may run.
+    result_cache
+        Simulation results kept for downloads and repeated requests.
+    """
+
+    sim_timeout_s: float = 60.0
+    sim_workers: int = 2
+    sim_queue: int = 8
+    scorecard_experiments: int = 5
+    result_cache: int = 32
+
+
+class ScorecardJob:
+    """The full scorecard, computed once in a background thread and kept."""
+
+    def __init__(self, atlas: Atlas | None) -> None:
+        self.atlas = atlas
+        self.status = "idle"
+        self.card: Any = None
+        self.error: str | None = None
+        self._lock = threading.Lock()
+
+    def start(self) -> None:
+        """Start the run unless it is running or done."""
+        with self._lock:
+            if self.status != "idle":
+                return
+            self.status = "running"
+        threading.Thread(target=self._run, name="exobone-scorecard", daemon=True).start()
+
+    def _run(self) -> None:
+        from exobone.analysis.scorecard import run_scorecard
+
+        try:
+            self.card = run_scorecard(self.atlas)
+            self.status = "done"
+        except ExoboneError as exc:  # a failure of the whole run is shown, not raised
+            self.error = str(exc)
+            self.status = "error"
+
+
+class AppState:
+    """What the routes share: the store location, limits, the simulation pool and caches."""
+
+    def __init__(self, store_path: Path, atlas: Atlas, model_atlas: Atlas | None,
+                 limits: Limits, rebuilt: str | None) -> None:
+        self.store_path = store_path
+        self.atlas = atlas
+        self.model_atlas = model_atlas
+        self.limits = limits
+        self.rebuilt = rebuilt
+        self.executor = ThreadPoolExecutor(max_workers=limits.sim_workers,
+                                           thread_name_prefix="exobone-sim")
+        self._pending = 0
+        self._pending_lock = threading.Lock()
+        self._local = threading.local()
+        self.results: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+        self._results_lock = threading.Lock()
+        self.scorecard = ScorecardJob(model_atlas)
+
+    def store(self) -> Store:
+        """This thread's read-only handle on the atlas database (SQLite handles are per thread)."""
+        store = getattr(self._local, "store", None)
+        if store is None:
+            store = open_store(self.store_path)
+            self._local.store = store
+        return store
+
+    def cached(self, key: tuple[Any, ...]) -> Any:
+        with self._results_lock:
+            found = self.results.get(key)
+            if found is not None:
+                self.results.move_to_end(key)
+            return found
+
+    def remember(self, key: tuple[Any, ...], value: Any) -> None:
+        with self._results_lock:
+            self.results[key] = value
+            while len(self.results) > self.limits.result_cache:
+                self.results.popitem(last=False)
+
+    async def run_bounded(self, fn: Callable[[], T]) -> T:
+        """Run ``fn`` in the simulation pool; 503 if the queue is full, 504 past the time limit."""
+        with self._pending_lock:
+            if self._pending >= self.limits.sim_queue:
+                raise HTTPException(
+                    503, f"too many simulations at once ({self._pending} running or waiting); "
+                         "try again in a few seconds")
+            self._pending += 1
+        loop = asyncio.get_running_loop()
+        future = loop.run_in_executor(self.executor, fn)
+        future.add_done_callback(lambda _: self._release())
+        try:
+            return await asyncio.wait_for(asyncio.shield(future), self.limits.sim_timeout_s)
+        except TimeoutError:
+            raise HTTPException(
+                504, f"the simulation took longer than {self.limits.sim_timeout_s:g} s; "
+                     "shorten the run (days) or use fewer interventions") from None
+
+    def _release(self) -> None:
+        with self._pending_lock:
+            self._pending -= 1
+
+
+def _status_of(exc: ExoboneError) -> int:
+    if isinstance(exc, KeyError):  # UnknownNameError, UnknownIdentifierError
+        return 404
+    if isinstance(exc, (ValueError, SimulationError)):
+        return 422
+    return 500
+
+
+def _validation_text(exc: RequestValidationError) -> str:
+    parts = []
+    for err in exc.errors():
+        loc = ".".join(str(x) for x in err.get("loc", ()) if x not in ("body", "query"))
+        got = err.get("input")
+        shown = f" (got {got!r})" if got is not None and not isinstance(got, dict) else ""
+        parts.append(f"{loc or 'request'}: {err.get('msg', 'invalid')}{shown}")
+    return "; ".join(parts) or "invalid request"
+
+
+def create_app(*, db: Path | str | None = None, data_dir: Path | str | None = None,
+               limits: Limits | None = None, warm: bool = False) -> FastAPI:
+    """Return the exobone web app.
+
+    Parameters
+    ----------
+    db
+        Atlas database file (default: :func:`exobone.atlas.store.default_store_path`); built
+        from the curated data when missing or stale.
+    data_dir
+        Curated-data folder (default: the data shipped with exobone). When given, the model
+        compiles its exosome layer and the scorecard from this atlas too.
+    limits
+        Bounds on simulation requests (:class:`Limits`).
+    warm
+        Load the vocabularies and compile the OVX model at start-up, so the first request is
+        fast (``exobone serve`` does this).
+
+    Returns
+    -------
+    fastapi.FastAPI
+        With the pages ``/``, ``/run``, ``/scorecard``, ``/api``, the JSON API under
+        ``/api/...`` and its OpenAPI description at ``/openapi.json``.
+
+    Raises
+    ------
+    StoreError, CurationError
+        If the database cannot be built or opened.
+
+    Examples
+    --------
+    >>> from fastapi.testclient import TestClient
+    >>> client = TestClient(create_app())  # doctest: +SKIP
+    >>> client.get("/api/atlas/search", params={"cargo": "miR-214"}).json()["count"]  # doctest: +SKIP
+    3
+    """
+    from exobone.web import routes_atlas, routes_model, routes_scorecard
+
+    store, rebuilt = ensure_store(db, data_dir=data_dir)
+    with store:
+        atlas = store.atlas()
+        path = store.path
+    model_atlas = load_atlas(Path(data_dir)) if data_dir is not None else None
+    state = AppState(path, atlas, model_atlas, limits or Limits(), rebuilt)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if warm:
+            state.executor.submit(_warm, state)
+        yield
+        state.executor.shutdown(wait=False, cancel_futures=True)
+
+    app = FastAPI(
+        title="exobone",
+        version=_version(),
+        summary="An executable atlas of exosome-mediated bone remodeling: atlas browser, "
+                "scenario runner and scorecard.",
+        description="Every page of the web app calls this JSON API, and every route calls the "
+                    "same public functions as the `exobone` command line. Errors answer 404 "
+                    "(unknown name or id) or 422 (impossible input) with the error text in "
+                    "`detail`; simulations are bounded in size (days, interventions, points) "
+                    "and time (504), and in number at once (503).",
+        docs_url=None, redoc_url=None,  # Swagger/ReDoc load from a CDN; /api renders offline
+        lifespan=lifespan,
+    )
+    app.state.exobone = state
+
+    @app.exception_handler(ExoboneError)
+    async def _exobone_error(request: Request, exc: ExoboneError) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=_status_of(exc))
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        return JSONResponse({"detail": _validation_text(exc)}, status_code=422)
+
+    app.include_router(routes_atlas.router)
+    app.include_router(routes_model.router)
+    app.include_router(routes_scorecard.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    for route, page in PAGES.items():
+        app.add_api_route(route, _page(page), methods=["GET"], include_in_schema=False,
+                          response_class=HTMLResponse)
+    return app
+
+
+def _page(name: str) -> Callable[[], HTMLResponse]:
+    text = (STATIC / name).read_text(encoding="utf-8")
+
+    def page() -> HTMLResponse:
+        return HTMLResponse(text)
+
+    page.__name__ = f"page_{name.split('.')[0]}"
+    return page
+
+
+def _version() -> str:
+    from importlib import metadata
+
+    try:
+        return metadata.version("exobone")
+    except metadata.PackageNotFoundError:  # pragma: no cover - running from a source tree
+        return "0+unknown"
+
+
+def _warm(state: AppState) -> None:
+    """Load vocabularies and compile the OVX models so the first user request is fast."""
+    from exobone.atlas.query import search
+    from exobone.simulate.scenarios import run_scenario
+
+    try:
+        search(state.atlas, cargo="miR-214")
+        run_scenario("ovx", ["exosome:bmsc,dose=100,start=28,every=7"], days=30, points=10,
+                     compare=True, atlas=state.model_atlas)
+    except ExoboneError as exc:  # warming is an optimisation; never stop the server
+        log.warning("warm-up failed: %s", exc)
+
+
+def get_state(request: Request) -> AppState:
+    """The :class:`AppState` of the app serving ``request``."""
+    state: AppState = request.app.state.exobone
+    return state
+
+
+__all__ = ["Limits", "create_app", "get_state"]

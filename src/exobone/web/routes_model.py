@@ -1,0 +1,210 @@
+"""Model routes: scenarios, interventions, sources, a bounded simulation, and its downloads.
+
+Thin shells over :func:`exobone.simulate.scenarios.run_scenario` (the API behind
+``exobone simulate``), the scenario and intervention registries, and the interop writers
+(SBML, NetCDF). Names are checked before a run is queued, so a typo answers at once with the
+registry's did-you-mean message.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import TYPE_CHECKING, Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import Response
+from pydantic import ValidationError
+
+from exobone.errors import ExoboneError
+from exobone.web.app import AppState, get_state
+from exobone.web.schemas import MAX_DAYS, MAX_INTERVENTIONS, ErrorResponse, SimulationRequest
+
+if TYPE_CHECKING:
+    from exobone.simulate.scenarios import ScenarioResult
+
+router = APIRouter(prefix="/api", tags=["model"],
+                   responses={404: {"model": ErrorResponse}, 422: {"model": ErrorResponse}})
+
+_SIM_ERRORS = {503: {"model": ErrorResponse}, 504: {"model": ErrorResponse}}
+
+
+@router.get("/scenarios", summary="Named disease and repair scenarios")
+def scenarios() -> list[dict[str, Any]]:
+    """Every scenario (as ``exobone list scenarios``)."""
+    from exobone.model.scenarios import load_scenarios
+
+    return [{"name": s.name, "description": s.description, "species": list(s.species),
+             "default_species": s.default_species, "bv_tv_direction": s.bv_tv_direction,
+             "outcome": s.outcome, "sources": list(s.sources),
+             "interventions": list(s.interventions)}
+            for s in load_scenarios().values()]
+
+
+@router.get("/interventions", summary="Intervention kinds and their form")
+def interventions() -> list[dict[str, Any]]:
+    """Every intervention kind with its ``KIND[:ARG][,key=value...]`` usage (as ``exobone list
+    interventions``)."""
+    from exobone.model.scenarios.interventions import load_interventions
+
+    return [{"kind": k.kind, "help": k.help, "usage": k.usage, "options": list(k.options),
+             "arg": k.arg, "sources": list(k.sources)}
+            for k in sorted(load_interventions().values(), key=lambda k: k.kind)]
+
+
+@router.get("/sources", summary="Exosome sources the exosome intervention can dose")
+def sources(request: Request) -> list[dict[str, str]]:
+    """Every exogenous exosome source (as ``exobone list sources``)."""
+    from exobone.model.exosomes import exogenous_sources
+
+    return [{"name": s.name, "help": s.help}
+            for s in exogenous_sources(get_state(request).model_atlas).values()]
+
+
+@router.get("/outcomes", summary="Outcomes a simulation reports")
+def outcomes() -> list[dict[str, str]]:
+    """Every outcome with its unit, description and group (bone, cells, markers)."""
+    from exobone.model.outcomes import OUTCOMES
+
+    return [{"name": o.name, "unit": o.unit, "description": o.description, "group": o.group}
+            for o in OUTCOMES.values()]
+
+
+def _check_names(req: SimulationRequest) -> None:
+    """Raise the registry's own error for an unknown scenario, species or intervention."""
+    from exobone.model.scenarios import require_scenario
+    from exobone.model.scenarios.interventions import parse_intervention
+
+    require_scenario(req.scenario).resolve_species(req.species)
+    for text in req.interventions:
+        parse_intervention(text)
+
+
+async def _run(state: AppState, req: SimulationRequest) -> ScenarioResult:
+    from exobone.simulate.scenarios import run_scenario
+
+    _check_names(req)
+    found = state.cached(req.key())
+    if found is not None:
+        return found  # type: ignore[no-any-return]
+
+    def work() -> ScenarioResult:
+        return run_scenario(req.scenario, req.interventions, species=req.species, days=req.days,
+                            points=req.points, compare=req.compare,
+                            exosome_layer=req.exosome_layer, atlas=state.model_atlas)
+
+    result = await state.run_bounded(work)
+    state.remember(req.key(), result)
+    return result
+
+
+def _query_request(
+    scenario: Annotated[str, Query(max_length=64, description="scenario name")],
+    intervention: Annotated[list[str] | None, Query(
+        description=f"KIND[:ARG][,key=value...]; repeatable, at most {MAX_INTERVENTIONS}")] = None,
+    species: Annotated[str | None, Query(max_length=16)] = None,
+    days: Annotated[float, Query(gt=0, le=MAX_DAYS)] = 365.0,
+    points: Annotated[int, Query(ge=2, le=1000)] = 366,
+) -> SimulationRequest:
+    try:
+        return SimulationRequest(scenario=scenario, interventions=intervention or [],
+                                 species=species, days=days, points=points)
+    except ValidationError as exc:
+        raise RequestValidationError(exc.errors()) from None
+
+
+QueryRequest = Annotated[SimulationRequest, Depends(_query_request)]
+
+
+@router.post("/simulate", summary="Run a scenario with interventions against its control",
+             responses=_SIM_ERRORS)
+async def simulate(request: Request, body: SimulationRequest) -> dict[str, Any]:
+    """Simulate (as ``exobone simulate --json --compare``): time courses of BV/TV, cells and
+    markers for the treated arm and, with ``compare``, the untreated control, plus provenance.
+
+    Bounded: ``days`` ≤ 3650, ≤ 10 interventions, ≤ 1000 points, and a time limit (504)."""
+    from exobone.model.outcomes import OUTCOMES
+
+    result = await _run(get_state(request), body)
+    data = result.to_dict()
+    data["units"] = {k: OUTCOMES[k].unit for k in result.treated.outcomes if k in OUTCOMES}
+    data["descriptions"] = {k: OUTCOMES[k].description for k in result.treated.outcomes
+                            if k in OUTCOMES}
+    data["groups"] = {k: OUTCOMES[k].group for k in result.treated.outcomes if k in OUTCOMES}
+    return data
+
+
+def result_csv(result: ScenarioResult) -> str:
+    """Tidy CSV of a result: one row per arm and day, one column per outcome."""
+    out = io.StringIO()
+    names = list(result.treated.outcomes)
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["arm", "interventions", "day", *names])
+    arms = [("treated", result.treated)]
+    if result.control is not None:
+        arms.append(("control", result.control))
+    for label, arm in arms:
+        ivs = "; ".join(arm.interventions)
+        for i, t in enumerate(result.times):
+            writer.writerow([label, ivs, f"{t:g}", *(f"{arm.outcomes[n][i]:.6g}" for n in names)])
+    return out.getvalue()
+
+
+def _netcdf(result: ScenarioResult) -> bytes:
+    """NetCDF of a result through :mod:`exobone.interop` (issue 4)."""
+    try:
+        from exobone.interop.results import to_netcdf_bytes
+    except ImportError as exc:
+        raise ExoboneError("NetCDF export needs exobone.interop.results (xarray); it is not "
+                           f"installed in this build ({exc}); download CSV instead") from exc
+    return to_netcdf_bytes(result)
+
+
+def _filename(req: SimulationRequest, suffix: str) -> str:
+    import re
+
+    stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", req.scenario)[:40]
+    return f"exobone-{stem}{suffix}"
+
+
+@router.get("/simulate/download", summary="Download a simulation result",
+            responses={**_SIM_ERRORS, 200: {"content": {"text/csv": {},
+                                                        "application/x-netcdf": {}}}})
+async def download_result(
+    request: Request, req: QueryRequest,
+    format: Annotated[str, Query(pattern="^(csv|netcdf)$",
+                                 description="csv or netcdf")] = "csv",
+) -> Response:
+    """The treated and control time courses as CSV or NetCDF (same parameters as /simulate)."""
+    req = req.model_copy(update={"compare": True})
+    result = await _run(get_state(request), req)
+    if format == "csv":
+        return Response(result_csv(result), media_type="text/csv", headers={
+            "Content-Disposition": f'attachment; filename="{_filename(req, ".csv")}"'})
+    return Response(_netcdf(result), media_type="application/x-netcdf", headers={
+        "Content-Disposition": f'attachment; filename="{_filename(req, ".nc")}"'})
+
+
+@router.get("/model/sbml", summary="Download the model as SBML",
+            responses={**_SIM_ERRORS, 200: {"content": {"application/sbml+xml": {}}}})
+async def model_sbml(request: Request, req: QueryRequest) -> Response:
+    """The compiled model of the scenario with its interventions, as SBML Level 3 annotated
+    with the mechanism and citations behind each term (as ``exobone export sbml``)."""
+    from exobone.interop.sbml import export_sbml
+    from exobone.model.build import build_model
+
+    state = get_state(request)
+    _check_names(req)
+
+    def work() -> str:
+        spec = build_model(req.scenario, req.interventions, species=req.species,
+                           atlas=state.model_atlas)
+        return export_sbml(spec)
+
+    text = await state.run_bounded(work)
+    return Response(text, media_type="application/sbml+xml", headers={
+        "Content-Disposition": f'attachment; filename="{_filename(req, ".sbml")}"'})
+
+
+__all__ = ["result_csv", "router"]

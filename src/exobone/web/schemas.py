@@ -1,0 +1,145 @@
+"""Request and response schemas of the JSON API (pydantic models shown in the OpenAPI description)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+#: bounds on one simulation request (a request is also bounded in time: see ``Limits``)
+MAX_DAYS = 3650.0
+MAX_INTERVENTIONS = 10
+MAX_POINTS = 1000
+MAX_INTERVENTION_CHARS = 200
+
+
+class SimulationRequest(BaseModel):
+    """A scenario run with interventions, as ``exobone simulate`` takes it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    scenario: str = Field(min_length=1, max_length=64, examples=["ovx"],
+                          description="scenario name (GET /api/scenarios)")
+    interventions: list[str] = Field(
+        default_factory=list, max_length=MAX_INTERVENTIONS,
+        examples=[["exosome:bmsc,dose=100,start=28,every=7"]],
+        description="KIND[:ARG][,key=value...] strings, applied in order (GET /api/interventions)")
+    species: str | None = Field(default=None, max_length=16,
+                                description="rat, mouse or human (default: the scenario's)")
+    days: float = Field(default=365.0, gt=0, le=MAX_DAYS, description="length of the run")
+    points: int = Field(default=366, ge=2, le=MAX_POINTS, description="saved time points")
+    compare: bool = Field(default=True, description="also run the untreated control")
+    exosome_layer: bool = Field(default=True, description="include the exosome layer")
+
+    def key(self) -> tuple[Any, ...]:
+        """Hashable identity used to cache results."""
+        return (self.scenario, tuple(self.interventions), self.species, self.days, self.points,
+                self.compare, self.exosome_layer)
+
+
+class ErrorResponse(BaseModel):
+    """Every 4xx/5xx answer: one line saying what was wrong and what to do."""
+
+    detail: str
+
+
+class EvidenceOut(BaseModel):
+    """One evidence item of a mechanism, as shown in the evidence panel."""
+
+    quote: str
+    quote_en: str
+    language: str
+    citation: str
+    doi: str | None
+    pmid: str | None
+    year: int | None
+    species: list[str]
+    setting: str
+    methods: list[str]
+    read_in: str
+    source_document: str
+    conflict: str | None
+    matched: bool = True
+
+
+class MechanismOut(BaseModel):
+    """A mechanism with display names and its evidence."""
+
+    id: str
+    kind: str
+    source: str
+    source_name: str
+    vesicle: str | None
+    cargo: list[str]
+    target: str
+    target_name: str
+    effect: str
+    effect_name: str
+    direction: str
+    pathways: list[str]
+    contexts: list[str]
+    molecular_targets: list[dict[str, str]]
+    note: str | None
+    matched: list[str] = []
+    evidence: list[EvidenceOut]
+
+
+class SearchOut(BaseModel):
+    """Mechanisms matching the filters, with the filters echoed back."""
+
+    filters: dict[str, str]
+    count: int
+    mechanisms: list[MechanismOut]
+
+
+class ExperimentOut(BaseModel):
+    """A curated experiment with its outcomes and citation."""
+
+    id: str
+    title: str
+    intervention: str
+    intervention_kind: str
+    agent: str
+    control: str
+    contexts: list[str]
+    system: str
+    species: list[str]
+    outcomes: list[dict[str, Any]]
+    citation: str
+    doi: str | None
+    pmid: str | None
+    quote: str
+    quote_en: str
+    read_in: str
+    mechanisms: list[str]
+
+
+class ExperimentSearchOut(BaseModel):
+    """Experiments matching the filters."""
+
+    filters: dict[str, str]
+    count: int
+    experiments: list[ExperimentOut]
+
+
+class NetworkOut(BaseModel):
+    """The signed network of the selection as Cytoscape.js elements."""
+
+    filters: dict[str, str]
+    nodes: list[dict[str, Any]]
+    edges: list[dict[str, Any]]
+
+
+__all__ = [
+    "MAX_DAYS",
+    "MAX_INTERVENTIONS",
+    "MAX_POINTS",
+    "ErrorResponse",
+    "EvidenceOut",
+    "ExperimentOut",
+    "ExperimentSearchOut",
+    "MechanismOut",
+    "NetworkOut",
+    "SearchOut",
+    "SimulationRequest",
+]
