@@ -524,11 +524,16 @@ def readout(spec: ModelSpec, measure: str, entity: str | None, in_vitro: bool,
     return None
 
 
-def _direction(treated: float, control: float) -> tuple[str, float]:
-    scale = max(abs(control), 1e-12)
-    rel = (treated - control) / scale
-    if not math.isfinite(rel):
-        return "none", rel
+def _direction(treated: float, control: float) -> tuple[str, float | None]:
+    """Return the direction and the relative change (None when the control is 0)."""
+    diff = treated - control
+    if not math.isfinite(diff):
+        return "none", None
+    if abs(control) < 1e-9:  # e.g. an exosome cargo absent from the control: sign only
+        if abs(diff) < 1e-9:
+            return "none", 0.0
+        return ("increase" if diff > 0 else "decrease"), None
+    rel = diff / abs(control)
     if abs(rel) < NO_CHANGE:
         return "none", rel
     return ("increase" if rel > 0 else "decrease"), rel

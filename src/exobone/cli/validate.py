@@ -68,7 +68,7 @@ def _print(card: Scorecard, console: object) -> None:
             continue
         for k, o in enumerate(e.outcomes):
             what = o.measure + (f" ({o.entity})" if o.entity else "")
-            rel = f" ({o.relative_change:+.1%})" if o.relative_change is not None else ""
+            rel = f" ({_rel(o.relative_change)})" if o.predicted else ""
             note = o.note or (f"read as {o.readout}" if o.readout else "")
             if o.agree is False:
                 note = f"[red]disagrees[/red]; read as {o.readout}"
@@ -99,4 +99,8 @@ def _print(card: Scorecard, console: object) -> None:
         for e, o in wrong:
             console.print(f"  {e.id} {o.measure}{f' ({o.entity})' if o.entity else ''}: "
                           f"published {o.expected}, predicted {o.predicted} "
-                          f"({o.relative_change:+.2%} in {o.readout}; {e.citation})")
+                          f"({_rel(o.relative_change)} in {o.readout}; {e.citation})")
+
+
+def _rel(value: float | None) -> str:
+    return "from 0" if value is None else f"{value:+.1%}"

@@ -40,6 +40,7 @@ from exobone.errors import DuplicateRegistrationError, unknown_name
 from exobone.model.parameters import Assumed, Parameter
 
 __all__ = [
+    "DEFAULT_EMAX",
     "TEMPLATES",
     "Binding",
     "Compiled",
@@ -57,6 +58,10 @@ SinkKind = Literal["process", "secretion", "cargo"]
 
 #: why magnitudes are assumed (recorded on every mechanism parameter)
 MAGNITUDE_NOT_MEASURED = "direction from the atlas; magnitude not measured in the seeds"
+#: default Emax: at saturation one mechanism changes its rate by at most +50% (or to 1/1.5).
+#: Several mechanisms of one source often name the same process (a general MSC claim and a
+#: specific one), and their factors multiply, so a single mechanism is kept moderate.
+DEFAULT_EMAX = 0.5
 
 
 @dataclass(frozen=True)
@@ -224,7 +229,7 @@ def emax_factor(signal: str, baseline: str, emax: str, ec50: str, direction: Dir
 
 
 def _emax_parameters(prefix: str, mech: Mechanism, signal: Signal,
-                     emax: float = 1.0) -> tuple[Parameter, Parameter]:
+                     emax: float = DEFAULT_EMAX) -> tuple[Parameter, Parameter]:
     evidence = "; ".join(dict.fromkeys(e.citation.short() for e in mech.evidence))
     what = f"{mech.id} ({mech.kind.value}: {mech.source} -> {mech.target} {mech.effect})"
     p_emax = Parameter(f"{prefix}_emax", emax, unit="1", bounds=(0.1, 5.0),
@@ -237,7 +242,7 @@ def _emax_parameters(prefix: str, mech: Mechanism, signal: Signal,
     return p_emax, p_ec50
 
 
-def _saturating(binding: Binding, *, emax: float = 1.0) -> Compiled:
+def _saturating(binding: Binding, *, emax: float = DEFAULT_EMAX) -> Compiled:
     mech, signal = binding.mechanism, binding.signal
     if signal is None:
         raise ValueError(f"{mech.id}: a {mech.kind.value} binding needs a signal")
