@@ -54,6 +54,12 @@ def _register() -> None:
     from exobone.cli import validate as validate_cmd
 
     app.command("validate")(validate_cmd.validate)
+    from exobone.cli import web as web_cmd
+
+    app.command("serve")(web_cmd.serve)
+    from exobone.cli import report as report_cmd
+
+    app.command("report")(report_cmd.report)
     from exobone.cli import interop as interop_cmds
 
     app.add_typer(interop_cmds.export_app, name="export")

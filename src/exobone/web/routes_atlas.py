@@ -34,7 +34,7 @@ Filter = Annotated[str | None, Query(max_length=100)]
 
 
 class MechanismFilters:
-    """The facets of a mechanism search (the same as ``exobone atlas search``)."""
+    """The facets of a mechanism search (the same as `exobone atlas search`)."""
 
     def __init__(
         self,
@@ -84,7 +84,7 @@ def _evidence(atlas: Atlas, ev: Evidence, matched: bool) -> EvidenceOut:
 
 def mechanism_out(atlas: Atlas, mech_id: str, matched_evidence: tuple[Evidence, ...] | None = None,
                   matched: tuple[str, ...] = ()) -> MechanismOut:
-    """Format a mechanism (all its evidence; ``matched`` marks those that met the filters)."""
+    """Format a mechanism (all its evidence; `matched` marks those that met the filters)."""
     m = atlas.mechanism(mech_id)
     keep = set(map(id, matched_evidence)) if matched_evidence is not None else None
     return MechanismOut(
@@ -154,7 +154,7 @@ def facets(request: Request) -> dict[str, list[Any]]:
 @router.get("/search", summary="Search mechanisms by facets", response_model=SearchOut)
 def search_mechanisms(request: Request, filters: Filters,
                       limit: Annotated[int | None, Query(ge=0, le=1000)] = None) -> SearchOut:
-    """Mechanisms matching every given facet, each with its evidence (as ``exobone atlas search``)."""
+    """Mechanisms matching every given facet, each with its evidence (as `exobone atlas search`)."""
     store = get_state(request).store()
     atlas = store.atlas()
     hits = search(store, **filters.values, limit=limit)
@@ -171,7 +171,7 @@ def experiments(
     text: Annotated[str | None, Query(max_length=200)] = None,
     limit: Annotated[int | None, Query(ge=0, le=1000)] = None,
 ) -> ExperimentSearchOut:
-    """Curated experiments matching every given filter (as ``exobone atlas experiments``)."""
+    """Curated experiments matching every given filter (as `exobone atlas experiments`)."""
     values = {k: v.strip() for k, v in dict(
         source=source, cargo=cargo, target=target, disease=disease, species=species,
         setting=setting, measure=measure, direction=direction, kind=kind, mechanism=mechanism,
@@ -228,7 +228,7 @@ def export_selection(
     what: Annotated[str, Query(max_length=20,
                                description="mechanisms or experiments")] = "mechanisms",
 ) -> Response:
-    """The current selection in a registered format (as ``exobone atlas export``)."""
+    """The current selection in a registered format (as `exobone atlas export`)."""
     from exobone.atlas.export import Selection, export, require_exporter
 
     exporter = require_exporter(format)

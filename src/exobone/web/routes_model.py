@@ -1,7 +1,7 @@
 """Model routes: scenarios, interventions, sources, a bounded simulation, and its downloads.
 
 Thin shells over :func:`exobone.simulate.scenarios.run_scenario` (the API behind
-``exobone simulate``), the scenario and intervention registries, and the interop writers
+`exobone simulate`), the scenario and intervention registries, and the interop writers
 (SBML, NetCDF). Names are checked before a run is queued, so a typo answers at once with the
 registry's did-you-mean message.
 """
@@ -32,7 +32,7 @@ _SIM_ERRORS = {503: {"model": ErrorResponse}, 504: {"model": ErrorResponse}}
 
 @router.get("/scenarios", summary="Named disease and repair scenarios")
 def scenarios() -> list[dict[str, Any]]:
-    """Every scenario (as ``exobone list scenarios``)."""
+    """Every scenario (as `exobone list scenarios`)."""
     from exobone.model.scenarios import load_scenarios
 
     return [{"name": s.name, "description": s.description, "species": list(s.species),
@@ -44,8 +44,8 @@ def scenarios() -> list[dict[str, Any]]:
 
 @router.get("/interventions", summary="Intervention kinds and their form")
 def interventions() -> list[dict[str, Any]]:
-    """Every intervention kind with its ``KIND[:ARG][,key=value...]`` usage (as ``exobone list
-    interventions``)."""
+    """Every intervention kind with its `KIND[:ARG][,key=value...]` usage (as `exobone list
+    interventions`)."""
     from exobone.model.scenarios.interventions import load_interventions
 
     return [{"kind": k.kind, "help": k.help, "usage": k.usage, "options": list(k.options),
@@ -55,7 +55,7 @@ def interventions() -> list[dict[str, Any]]:
 
 @router.get("/sources", summary="Exosome sources the exosome intervention can dose")
 def sources(request: Request) -> list[dict[str, str]]:
-    """Every exogenous exosome source (as ``exobone list sources``)."""
+    """Every exogenous exosome source (as `exobone list sources`)."""
     from exobone.model.exosomes import exogenous_sources
 
     return [{"name": s.name, "help": s.help}
@@ -120,10 +120,10 @@ QueryRequest = Annotated[SimulationRequest, Depends(_query_request)]
 @router.post("/simulate", summary="Run a scenario with interventions against its control",
              responses=_SIM_ERRORS)
 async def simulate(request: Request, body: SimulationRequest) -> dict[str, Any]:
-    """Simulate (as ``exobone simulate --json --compare``): time courses of BV/TV, cells and
-    markers for the treated arm and, with ``compare``, the untreated control, plus provenance.
+    """Simulate (as `exobone simulate --json --compare`): time courses of BV/TV, cells and
+    markers for the treated arm and, with `compare`, the untreated control, plus provenance.
 
-    Bounded: ``days`` ≤ 3650, ≤ 10 interventions, ≤ 1000 points, and a time limit (504)."""
+    Bounded: `days` ≤ 3650, ≤ 10 interventions, ≤ 1000 points, and a time limit (504)."""
     from exobone.model.outcomes import OUTCOMES
 
     result = await _run(get_state(request), body)
@@ -190,7 +190,7 @@ async def download_result(
             responses={**_SIM_ERRORS, 200: {"content": {"application/sbml+xml": {}}}})
 async def model_sbml(request: Request, req: QueryRequest) -> Response:
     """The compiled model of the scenario with its interventions, as SBML Level 3 annotated
-    with the mechanism and citations behind each term (as ``exobone export sbml``)."""
+    with the mechanism and citations behind each term (as `exobone export sbml`)."""
     from exobone.interop.sbml import export_sbml
     from exobone.model.build import build_model
 

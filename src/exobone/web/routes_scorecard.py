@@ -1,9 +1,9 @@
 """Scorecard route: every curated experiment with the model's agreement and its citation.
 
 A thin shell over :func:`exobone.analysis.scorecard.run_scorecard` (the API behind
-``exobone validate``). The full scorecard takes about a minute, so it runs once in a background
-thread and the answer says ``running`` until it is ``done``; a few experiments can be scored
-synchronously with ``experiment=``.
+`exobone validate`). The full scorecard takes about a minute, so it runs once in a background
+thread and the answer says `running` until it is `done`; a few experiments can be scored
+synchronously with `experiment=`.
 """
 
 from __future__ import annotations
@@ -45,9 +45,9 @@ async def scorecard(
     start: Annotated[bool, Query(description="start the full run if it has not started")] = True,
 ) -> dict[str, Any]:
     """Every curated experiment with its citation and, once scored, the predicted and published
-    direction of each outcome (as ``exobone validate --json``).
+    direction of each outcome (as `exobone validate --json`).
 
-    ``status`` is ``idle``, ``running``, ``done`` or ``error``; poll until ``done``."""
+    `status` is `idle`, `running`, `done` or `error`; poll until `done`."""
     state = get_state(request)
     atlas = state.model_atlas or state.atlas
     if experiment:

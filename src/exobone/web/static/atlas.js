@@ -87,7 +87,6 @@ function renderNetwork(net) {
   state.cy = cytoscape({
     container: document.getElementById("cy"),
     elements,
-    wheelSensitivity: 0.3,
     style: [
       {selector: "node", style: {"label": "data(label)", "font-size": 10, "text-valign": "bottom",
         "text-margin-y": 3, "width": 22, "height": 22, "background-color": ele => NODE_COLORS[ele.data("type")] || "#888",
@@ -107,6 +106,7 @@ function renderNetwork(net) {
     layout: {name: net.nodes.length > 1 ? "cose" : "grid", animate: false, nodeRepulsion: 9000,
              idealEdgeLength: 90, padding: 20},
   });
+  if (state.cy.zoom() > 1.3) { state.cy.zoom(1.3); state.cy.center(); }
   state.cy.on("tap", "node", evt => showNode(evt.target.id()));
   state.cy.on("tap", "edge", evt => showEdge(evt.target.data()));
 }

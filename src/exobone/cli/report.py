@@ -1,0 +1,37 @@
+"""``exobone report``: a self-contained HTML report of a scenario run against its control.
+
+A thin shell over :func:`exobone.analysis.report.build_report` and
+:func:`~exobone.analysis.report.render_report`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+
+def report(
+    scenario: Annotated[str, typer.Argument(help="Scenario (see `exobone list scenarios`).")],
+    intervention: Annotated[list[str] | None, typer.Option(
+        "--intervention", "-i", help="KIND[:ARG][,key=value...]; repeatable, applied in order "
+                                     "(see `exobone list interventions`).")] = None,
+    output: Annotated[Path, typer.Option("-o", "--output", dir_okay=False,
+                                         help="HTML file to write.")] = Path("report.html"),
+    species: Annotated[str | None, typer.Option(
+        "--species", help="rat, mouse or human [default: the scenario's].")] = None,
+    days: Annotated[float, typer.Option("--days", help="Length of the run in days.")] = 365.0,
+) -> None:
+    """Write an HTML report (figures embedded): time courses, outcomes, mechanisms, provenance."""
+    from exobone.analysis.report import build_report, render_report
+    from exobone.errors import InvalidInputError
+
+    rep = build_report(scenario, list(intervention or []), species=species, days=days)
+    html = render_report(rep)
+    try:
+        output.write_text(html, encoding="utf-8")
+    except OSError as exc:
+        raise InvalidInputError(f"cannot write the report to {output}: {exc}") from exc
+    typer.echo(f"wrote {output} ({len(html) // 1024} KiB; {len(rep.mechanisms)} mechanisms)",
+               err=True)
