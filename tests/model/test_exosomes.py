@@ -179,3 +179,15 @@ def test_every_layer_term_names_its_provenance(atlas: Atlas) -> None:
     for term in spec.terms:
         if term.name.startswith("exo_"):
             assert term.mechanisms, term.name
+
+
+def test_exosomes_that_raise_release_scale_the_target_pool() -> None:
+    from exobone.model.build import build_model
+
+    spec = build_model("lung-tumor-angiogenesis")
+    report = LayerReport.from_dict(spec.metadata["exosome_layer_report"])
+    status = report.status("MECH:0400")  # lung tumour exosomes -> fibroblast exosome release
+    assert status is not None and status.compiled
+    assert status.sinks == ("secretion:exo_fibroblast",)
+    (release,) = [a for a in spec.assignments if a.name == "exo_fibroblast_release"]
+    assert "mech_0400_emax" in release.expr

@@ -583,8 +583,13 @@ class _Layer:
                 return (Reason.NO_POOL, (f"no pool carries exosomes of {mech.source!r} "
                         f"(not a core cell, scenario population or dosable source)"))
             sinks = self.process_sinks(mech)
+            if mech.effect in _RELEASE_EFFECTS:  # exosomes that make the target release more
+                sinks = [Sink("secretion", p.state, mech.direction)
+                         for p in self.pools_of_cell(mech.target, endogenous_only=True)]
             if not sinks:
-                return (Reason.NO_PROCESS, f"no process for ({mech.target}, {mech.effect})")
+                return (Reason.NO_PROCESS, f"no process for ({mech.target}, {mech.effect})"
+                        + (" and no endogenous pool of the target" if mech.effect in
+                           _RELEASE_EFFECTS else ""))
             return [Binding(mech, self.signal_for(mech, pools), tuple(sinks))]
         if kind is MechanismKind.REGULATION:
             sinks = self.process_sinks(mech)

@@ -89,6 +89,8 @@ CELL_ALIASES: dict[str, str] = {
     # that EFFECT_MAP can say which core process a bone-level effect lands on
     "bone_tissue": "bone_tissue",
     "cartilage_tissue": "chondrocyte",
+    # vessel-level claims (angiogenesis of "blood vessels") act on the endothelium
+    "blood_vessel": "endothelial_cell",
 }
 
 # (core cell, effect entity key) -> process. Effects are GO-process entity keys of the atlas.

@@ -184,11 +184,13 @@ def apply_exosome(builder: ModelBuilder, iv: Intervention) -> None:
     """Add the scheduled doses of ``iv`` to the source's dose pool."""
     knobs = _knobs(builder, iv)
     assert iv.arg is not None
-    source = resolve_source(iv.arg)
-    if source.name not in knobs.get("dose_plans", {}):
-        raise ModelError(f"{iv}: the model has no dose pool for {source.name!r}; is it a source "
-                         f"of the atlas this model was compiled from?")
-    pool = add_dose_pool(builder, source.name)
+    plans = knobs.get("dose_plans", {})
+    name = _norm(iv.arg) if _norm(iv.arg) in plans else resolve_source(iv.arg).name
+    if name not in plans:
+        raise ModelError(f"{iv}: the model has no dose pool for {name!r}; is it a source of the "
+                         f"atlas this model was compiled from?")
+    source = ExosomeSource(name, plans[name]["cell"], "")
+    pool = add_dose_pool(builder, name)
     route = (iv.option("route") or "local").lower()
     pname, value, bounds, reason = ROUTES[route]
     if builder.get_parameter(pname) is None:
