@@ -32,6 +32,9 @@ def validate(
         typer.Option("--data-dir", envvar="EXOBONE_DATA", file_okay=False,
                      help="Curated-data folder [default: the data shipped with exobone]."),
     ] = None,
+    workers: Annotated[
+        int, typer.Option("--workers", "-j", min=1, help="Processes to run experiments in.")
+    ] = 1,
 ) -> None:
     """Score the model against every curated experiment (predicted vs published direction)."""
     from exobone.analysis.scorecard import run_scorecard
@@ -39,14 +42,14 @@ def validate(
 
     atlas = load_atlas(data_dir) if data_dir is not None else None
     if as_json:
-        card = run_scorecard(atlas, experiments=experiment)
+        card = run_scorecard(atlas, experiments=experiment, workers=workers)
         typer.echo(json.dumps(card.to_dict(), indent=2, ensure_ascii=False))
         return
     from rich.console import Console
 
     err = Console(stderr=True)
     with err.status("running the curated experiments as simulations..."):
-        card = run_scorecard(atlas, experiments=experiment)
+        card = run_scorecard(atlas, experiments=experiment, workers=workers)
     _print(card, Console(file=sys.stdout, width=160))
 
 
