@@ -30,7 +30,7 @@ def validate(
     data_dir: Annotated[
         Path | None,
         typer.Option("--data-dir", envvar="EXOBONE_DATA", file_okay=False,
-                     help="Curated-data folder [default: the data shipped with exobone]."),
+                     help="Curated-data folder (default: the data shipped with exobone)."),
     ] = None,
     workers: Annotated[
         int, typer.Option("--workers", "-j", min=1, help="Processes to run experiments in.")
