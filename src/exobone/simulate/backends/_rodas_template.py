@@ -142,6 +142,8 @@ def _solve_one(p, y0, t0, t1, save_t, bp_t, bp_ev, out_idx, rtol, atol, max_step
         d1 += (f0[i] / sc) ** 2
     d0 = math.sqrt(d0 / n)
     d1 = math.sqrt(d1 / n)
+    if not (math.isfinite(d0) and math.isfinite(d1)):
+        return 2, steps
     h = 1e-6 if (d0 < 1e-5 or d1 < 1e-5) else 0.01 * d0 / d1
     h = min(h, h_max, t1 - t0)
     while True:
@@ -153,6 +155,8 @@ def _solve_one(p, y0, t0, t1, save_t, bp_t, bp_ev, out_idx, rtol, atol, max_step
         while t < tb:
             if steps >= max_steps:
                 return 1, steps
+            if not (h > 1e-14 * max(1.0, abs(t))):  # also catches NaN
+                return 3, steps
             if h > h_max:
                 h = h_max
             if t + h >= tb or (tb - (t + h)) < 1e-10 * h:
@@ -279,6 +283,9 @@ def _solve_one(p, y0, t0, t1, save_t, bp_t, bp_ev, out_idx, rtol, atol, max_step
             _save(t, y, p, out_idx, n, n_assign, abuf, out[i_save])
             i_save += 1
         rhs(t, y, p, f0)
+        for i in range(n):
+            if not math.isfinite(f0[i]):
+                return 2, steps
         ib += 1
         if t >= t1:
             break

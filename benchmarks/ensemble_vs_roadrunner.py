@@ -1,0 +1,223 @@
+"""Throughput of one ensemble: exobone's fast backend against libroadrunner, same everything.
+
+One process, one run. The model (default: the full ``ovx`` model, core + exosome layer) is
+exported to SBML with :func:`exobone.interop.sbml.export_sbml` and loaded into libroadrunner;
+N parameter sets are drawn once (each parameter times a uniform factor in ``[1-s, 1+s]``,
+seeded), their initial states computed once, and both simulators integrate exactly those members
+over one year on the same daily grid with the same ``rtol``/``atol``:
+
+* exobone: :func:`exobone.simulate.ensemble.run_ensemble` with the ``numba`` backend
+  (Rodas4, members in ``--cores`` threads);
+* libroadrunner (CVODE): its fastest way here, chosen by timing each of (a) one reused
+  instance (``reset`` + set values), (b) a thread pool and (c) a process pool of ``--cores``
+  workers with one instance each, on the first ``--calibrate`` members; the fastest then runs
+  all N members.
+
+Compilation (numba's first build, roadrunner's LLVM load) is done before timing, once per
+process/worker, and reported separately. The answers are checked (max relative difference of
+every state at every save time, with a floor of 1e-4 of the state's
+largest value in that member) and the last line
+prints both throughputs and their ratio.
+
+    .venv/bin/python benchmarks/ensemble_vs_roadrunner.py --n 10000 --cores 2
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from typing import Any
+
+import numpy as np
+
+_RR: Any = None
+_IDX: Any = None
+
+
+def _rr_init(sbml: str, pnames: list[str], snames: list[str], rtol: float, atol: float,
+             n_times: int) -> None:
+    global _RR, _IDX
+    import roadrunner
+
+    rr = roadrunner.RoadRunner(sbml)
+    integ = rr.getIntegrator()
+    integ.relative_tolerance = rtol
+    integ.absolute_tolerance = atol
+    integ.maximum_num_steps = 100000
+    gids = list(rr.model.getGlobalParameterIds())
+    sids = list(rr.model.getFloatingSpeciesIds())
+    p_idx = np.array([gids.index(n) for n in pnames], dtype=np.int32)
+    s_idx = np.array([sids.index(n) for n in snames], dtype=np.int32)
+    rr.timeCourseSelections = ["time", *snames]
+    _RR = rr
+    _IDX = (p_idx, s_idx, n_times)
+
+
+def _rr_run(P: np.ndarray, Y0: np.ndarray, t1: float) -> np.ndarray:
+    rr, (p_idx, s_idx, n_times) = _RR, _IDX
+    out = np.full((P.shape[0], n_times, s_idx.size), np.nan)
+    for k in range(P.shape[0]):
+        rr.reset()
+        rr.model.setGlobalParameterValues(p_idx, P[k])
+        rr.model.setFloatingSpeciesAmounts(s_idx, Y0[k])
+        try:
+            res = rr.simulate(0.0, t1, n_times)
+        except RuntimeError:
+            continue
+        out[k] = np.asarray(res)[:, 1:]
+    return out
+
+
+def _rr_thread_worker(args: tuple[str, list[str], list[str], float, float, int, np.ndarray,
+                                  np.ndarray, float]) -> np.ndarray:
+    # one instance per thread (roadrunner instances are not shared between threads)
+    import threading
+    local = _THREAD_LOCAL
+    if not hasattr(local, "rr"):
+        _rr_init(*args[:6])
+        local.rr, local.idx = _RR, _IDX
+    global_rr, global_idx = local.rr, local.idx
+    P, Y0, t1 = args[6], args[7], args[8]
+    out = np.full((P.shape[0], global_idx[2], global_idx[1].size), np.nan)
+    p_idx, s_idx, n_times = global_idx
+    for k in range(P.shape[0]):
+        global_rr.reset()
+        global_rr.model.setGlobalParameterValues(p_idx, P[k])
+        global_rr.model.setFloatingSpeciesAmounts(s_idx, Y0[k])
+        try:
+            out[k] = np.asarray(global_rr.simulate(0.0, t1, n_times))[:, 1:]
+        except RuntimeError:
+            pass
+    del threading
+    return out
+
+
+import threading as _threading  # noqa: E402
+
+_THREAD_LOCAL = _threading.local()
+
+
+def _split(n: int, parts: int) -> list[tuple[int, int]]:
+    edges = np.linspace(0, n, parts + 1).astype(int)
+    return [(int(a), int(b)) for a, b in zip(edges[:-1], edges[1:], strict=True) if b > a]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=10000)
+    parser.add_argument("--cores", type=int, default=2)
+    parser.add_argument("--scenario", default="ovx")
+    parser.add_argument("--intervention", action="append", default=[])
+    parser.add_argument("--spread", type=float, default=0.2)
+    parser.add_argument("--rtol", type=float, default=1e-6)
+    parser.add_argument("--atol", type=float, default=1e-9)
+    parser.add_argument("--days", type=float, default=365.0)
+    parser.add_argument("--calibrate", type=int, default=400)
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    os.environ.setdefault("NUMBA_NUM_THREADS", str(args.cores))
+
+    import numba
+
+    from exobone.interop.sbml import export_sbml
+    from exobone.model.build import build_model
+    from exobone.simulate.backends.numba_backend import warm_up
+    from exobone.simulate.compile import compile_model
+    from exobone.simulate.ensemble import run_ensemble
+    from exobone.simulate.solve import SaveAt, Tolerances
+
+    numba.set_num_threads(args.cores)
+    model = build_model(args.scenario, args.intervention)
+    cm = compile_model(model)
+    sbml = export_sbml(model)
+    base = cm.parameter_vector(model)
+    rng = np.random.default_rng(args.seed)
+    P = base * rng.uniform(1 - args.spread, 1 + args.spread, size=(args.n, base.size))
+    Y0 = np.array([cm.initial_state(model, p) for p in P])
+    n_times = int(round(args.days)) + 1
+    times = np.linspace(0.0, args.days, n_times)
+    snames = list(cm.states)
+    print(f"model {args.scenario} {args.intervention or ''}: {cm.n_states} states, "
+          f"{len(cm.parameters)} parameters, {len(cm.assignments)} assignments; N={args.n}, "
+          f"{n_times} save times over {args.days:g} days, rtol={args.rtol:g} "
+          f"atol={args.atol:g}, {args.cores} cores")
+
+    # ------------------------------------------------------------------ exobone
+    t = time.perf_counter()
+    warm_up(model)
+    print(f"exobone numba build/cache load: {time.perf_counter() - t:.1f} s (not timed)")
+    tol = Tolerances(rtol=args.rtol, atol=args.atol)
+    t = time.perf_counter()
+    ens = run_ensemble(model, P, backend="numba", saveat=SaveAt(times=times), outputs=snames,
+                       tolerances=tol, chunk_size=max(1, args.n // (4 * args.cores)) * 4)
+    t_exo = time.perf_counter() - t
+    exo = np.stack([ens.values(n) for n in snames], axis=-1)
+    thr_exo = args.n / t_exo
+    print(f"exobone numba: {t_exo:.2f} s, {thr_exo:.0f} runs/s, failed {ens.n_failed}")
+
+    # --------------------------------------------------------------- roadrunner
+    init = (sbml, list(cm.parameters), snames, args.rtol, args.atol, n_times)
+    t = time.perf_counter()
+    _rr_init(*init)
+    print(f"roadrunner load (LLVM): {time.perf_counter() - t:.1f} s (not timed)")
+    m = min(args.calibrate, args.n)
+    modes: dict[str, Any] = {}
+
+    def single(a: int, b: int) -> np.ndarray:
+        return _rr_run(P[a:b], Y0[a:b], args.days)
+
+    tpool = ThreadPoolExecutor(args.cores)
+    # warm each thread's instance
+    list(tpool.map(_rr_thread_worker, [(*init, P[:1], Y0[:1], args.days)] * args.cores))
+
+    def threads(a: int, b: int) -> np.ndarray:
+        parts = [(*init, P[x:y], Y0[x:y], args.days)
+                 for x, y in _split(b - a, args.cores * 8) for x, y in [(x + a, y + a)]]
+        return np.concatenate(list(tpool.map(_rr_thread_worker, parts)))
+
+    ppool = ProcessPoolExecutor(args.cores, initializer=_rr_init, initargs=init)
+    list(ppool.map(_rr_run, [P[:1]] * args.cores, [Y0[:1]] * args.cores,
+                   [args.days] * args.cores))
+
+    def processes(a: int, b: int) -> np.ndarray:
+        spans = [(x + a, y + a) for x, y in _split(b - a, args.cores * 8)]
+        return np.concatenate(list(ppool.map(_rr_run, [P[x:y] for x, y in spans],
+                                             [Y0[x:y] for x, y in spans],
+                                             [args.days] * len(spans))))
+
+    for name, fn in (("one reused instance", single), (f"{args.cores} threads", threads),
+                     (f"{args.cores} processes", processes)):
+        t = time.perf_counter()
+        fn(0, m)
+        dt = time.perf_counter() - t
+        modes[name] = (m / dt, fn)
+        print(f"roadrunner {name}: {m / dt:.0f} runs/s on the first {m} members")
+    best = max(modes, key=lambda k: modes[k][0])
+    t = time.perf_counter()
+    rr_out = modes[best][1](0, args.n)
+    t_rr = time.perf_counter() - t
+    thr_rr = args.n / t_rr
+    print(f"roadrunner best ({best}): {t_rr:.2f} s, {thr_rr:.0f} runs/s, failed "
+          f"{int(np.count_nonzero(~np.isfinite(rr_out).all(axis=(1, 2))))}")
+    tpool.shutdown()
+    ppool.shutdown()
+
+    both = ens.ok & np.isfinite(rr_out).all(axis=(1, 2))
+    scale = np.nanmax(np.abs(rr_out[both]), axis=1, keepdims=True)
+    # states that decay towards zero end up in the absolute-tolerance regime, where relative
+    # differences mean nothing: the floor is 1e-4 of the state's largest value in that member
+    floor = np.maximum(1e-4 * scale, 1e-300)
+    rel = np.abs(exo[both] - rr_out[both]) / np.maximum(np.abs(rr_out[both]), floor)
+    worst = float(rel.max()) if rel.size else float("nan")
+    agree = worst <= 1e-3
+    print(f"agreement on {int(both.sum())} members: max relative difference {worst:.2e} "
+          f"({'agree' if agree else 'DISAGREE'}; 99.9th percentile "
+          f"{float(np.quantile(rel, 0.999)) if rel.size else float('nan'):.2e})")
+    print(f"throughput: exobone {thr_exo:.0f} runs/s, roadrunner {thr_rr:.0f} runs/s "
+          f"({best}), ratio {thr_exo / thr_rr:.2f}x")
+
+
+if __name__ == "__main__":
+    main()
