@@ -103,10 +103,13 @@ function renderNetwork(net) {
       {selector: ":selected", style: {"border-width": 3, "border-color": "#111", "line-color": "#111",
         "target-arrow-color": "#111"}},
     ],
-    layout: {name: net.nodes.length > 1 ? "cose" : "grid", animate: false, nodeRepulsion: 9000,
-             idealEdgeLength: 90, padding: 20},
+    // small selections read best as layered (sources above targets); large ones force-directed
+    layout: net.nodes.length <= 30
+      ? {name: "breadthfirst", directed: true, spacingFactor: 1.5, padding: 30, avoidOverlap: true}
+      : {name: "cose", animate: false, nodeRepulsion: () => 400000, idealEdgeLength: () => 80,
+         padding: 20},
   });
-  if (state.cy.zoom() > 1.3) { state.cy.zoom(1.3); state.cy.center(); }
+  if (state.cy.zoom() > 1.6) { state.cy.zoom(1.6); state.cy.center(); }
   state.cy.on("tap", "node", evt => showNode(evt.target.id()));
   state.cy.on("tap", "edge", evt => showEdge(evt.target.data()));
 }
