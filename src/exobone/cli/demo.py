@@ -15,7 +15,11 @@ def demo(
         Path, typer.Option("--out", help="Folder for the database and figures.", file_okay=False)
     ] = Path("exobone-output"),
 ) -> None:
-    """Build the atlas from the curated data and print what it holds, per seed document."""
+    """Build the atlas, print what it holds, run the scorecard and a demo scenario with its figure.
+
+    The demo scenario is the question of the design document: hiPSC-MSC exosomes injected weekly
+    from week 4 into ovariectomised rats, against untreated OVX.
+    """
     from exobone.atlas.curation import load_atlas
     from exobone.atlas.store import build_store
     from exobone.atlas.summary import summarize
@@ -40,3 +44,27 @@ def demo(
         style="bold",
     )
     console.print(table)
+
+    from exobone.analysis.scorecard import run_scorecard
+    from exobone.cli.model import _plot
+    from exobone.simulate.scenarios import run_scenario
+
+    with console.status("running every curated experiment as a simulation (scorecard)..."):
+        card = run_scorecard(atlas, workers=2)
+    summary = card.summary
+    console.print(
+        f"scorecard: {summary['representable']}/{summary['total']} experiments representable, "
+        f"{summary['outcomes_agreeing']}/{summary['outcomes_compared']} outcome directions agree "
+        f"({100 * summary['agreement']:.1f} %) — details: exobone validate"
+    )
+    intervention = "exosome:hipsc-msc,dose=100,route=systemic,start=28,every=7,stop=365"
+    with console.status(f"simulating ovx (rat) with {intervention} for a year..."):
+        result = run_scenario("ovx", [intervention], species="rat", days=365, compare=True)
+    figure = out / "demo_ovx_hipsc_msc.png"
+    _plot(result, figure)
+    bv_t = result.treated.outcomes["bv_tv"]
+    bv_c = result.control.outcomes["bv_tv"] if result.control else bv_t
+    console.print(
+        f"ovx rat, day 365: BV/TV {bv_t[-1]:.2f} % with {intervention} vs {bv_c[-1]:.2f} % "
+        f"untreated; figure: {figure}"
+    )
