@@ -1,0 +1,282 @@
+"""Global sensitivity analysis (Sobol, Morris) through SALib, ranked by parameter and mechanism.
+
+:func:`sensitivity_indices` is the generic wrapper (a SALib problem and a vectorised function);
+it is what the Ishigami known-answer test exercises. :func:`run_sensitivity` applies it to an
+outcome of a scenario at a day: each parameter varies in ``nominal * [1 - spread, 1 + spread]``
+(within its bounds), the model runs as an ensemble, and the indices are also summed per atlas
+mechanism through :func:`parameter_mechanisms` (a parameter belongs to every mechanism of a term
+or assignment whose expression names it).
+
+References
+----------
+Herman J, Usher W (2017) SALib: an open-source Python library for sensitivity analysis.
+JOSS 2(9):97. https://doi.org/10.21105/joss.00097
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import numpy.typing as npt
+
+from exobone.errors import InvalidInputError, unknown_name
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from exobone.model.spec import ModelSpec
+    from exobone.simulate.ensemble import Progress
+
+FloatArray = npt.NDArray[np.float64]
+
+__all__ = ["METHODS", "SensitivityResult", "parameter_mechanisms", "parse_objective",
+           "run_sensitivity", "sensitivity_indices"]
+
+METHODS = ("sobol", "morris")
+#: label for parameters that no atlas mechanism uses (the bone core)
+NO_MECHANISM = "core (no atlas mechanism)"
+
+
+@dataclass(frozen=True)
+class SensitivityResult:
+    """Indices per parameter (and per mechanism), largest first.
+
+    For Sobol, ``first``/``total`` are S1 and ST with their confidence half-widths; for Morris,
+    ``first`` is mu* (normalised to sum 1) and ``total`` is sigma (normalised the same way), with
+    mu*'s confidence interval.
+    """
+
+    method: str
+    names: tuple[str, ...]
+    first: FloatArray
+    first_conf: FloatArray
+    total: FloatArray
+    total_conf: FloatArray
+    mechanisms: dict[str, float] = field(default_factory=dict)
+    n_runs: int = 0
+    n_failed: int = 0
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def ranking(self) -> list[int]:
+        """Indices of the parameters by decreasing total (Sobol) or mu* (Morris)."""
+        key = self.total if self.method == "sobol" else self.first
+        return [int(i) for i in np.argsort(-np.nan_to_num(key, nan=-np.inf))]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready dict (parameters ranked)."""
+        def f(x: float) -> float | None:
+            return float(x) if np.isfinite(x) else None
+        return {
+            "method": self.method, "n_runs": self.n_runs, "n_failed": self.n_failed,
+            **self.meta,
+            "parameters": [{"name": self.names[i], "first": f(self.first[i]),
+                            "first_conf": f(self.first_conf[i]), "total": f(self.total[i]),
+                            "total_conf": f(self.total_conf[i])} for i in self.ranking()],
+            "mechanisms": dict(sorted(self.mechanisms.items(), key=lambda kv: -kv[1])),
+        }
+
+
+def sensitivity_indices(problem: dict[str, Any],
+                        evaluate: Callable[[FloatArray], FloatArray], *,
+                        method: str = "sobol", n: int = 256,
+                        rng: np.random.Generator | int | None = None) -> SensitivityResult:
+    """Sample ``problem``, evaluate, and analyse with SALib.
+
+    Parameters
+    ----------
+    problem
+        SALib problem: ``{"num_vars", "names", "bounds"}``.
+    evaluate
+        Maps samples ``(n_samples, num_vars)`` to outputs ``(n_samples,)``; NaN marks a failed
+        run (replaced by the mean of the others, and counted).
+    method
+        ``"sobol"`` (Saltelli sampling, ``n * (num_vars + 2)`` runs) or ``"morris"``
+        (``n`` trajectories, ``n * (num_vars + 1)`` runs).
+    n
+        Base sample size (a power of two for Sobol).
+    rng
+        Seed; an int or ``None`` (SALib takes an int seed, drawn once from the generator).
+
+    Returns
+    -------
+    SensitivityResult
+    """
+    if method not in METHODS:
+        raise unknown_name("sensitivity method", method, METHODS)
+    if n < 2:
+        raise InvalidInputError(f"n must be at least 2, got {n}")
+    gen = np.random.default_rng(rng)
+    seed = int(gen.integers(0, 2**31 - 1))
+    if method == "sobol":
+        from SALib.analyze import sobol as analyze
+        from SALib.sample import sobol as sample
+
+        X = sample.sample(problem, n, calc_second_order=False, seed=seed)
+    else:
+        from SALib.analyze import morris as analyze_m
+        from SALib.sample import morris as sample_m
+
+        X = sample_m.sample(problem, n, num_levels=4, seed=seed)
+    Y = np.asarray(evaluate(X), dtype=float).reshape(-1)
+    bad = ~np.isfinite(Y)
+    n_failed = int(bad.sum())
+    if n_failed == Y.size:
+        raise InvalidInputError("every run failed; narrow the parameter ranges")
+    if n_failed:
+        Y = Y.copy()
+        Y[bad] = float(np.mean(Y[~bad]))
+    names = tuple(problem["names"])
+    if method == "sobol":
+        res = analyze.analyze(problem, Y, calc_second_order=False, seed=seed)
+        return SensitivityResult("sobol", names, np.asarray(res["S1"]),
+                                 np.asarray(res["S1_conf"]), np.asarray(res["ST"]),
+                                 np.asarray(res["ST_conf"]), n_runs=int(Y.size),
+                                 n_failed=n_failed)
+    res = analyze_m.analyze(problem, X, Y, num_levels=4, seed=seed)
+    mu = np.asarray(res["mu_star"], dtype=float)
+    scale = float(mu.sum()) or 1.0
+    return SensitivityResult("morris", names, mu / scale,
+                             np.asarray(res["mu_star_conf"], dtype=float) / scale,
+                             np.asarray(res["sigma"], dtype=float) / scale,
+                             np.full(mu.size, np.nan), n_runs=int(Y.size), n_failed=n_failed)
+
+
+def parameter_mechanisms(model: ModelSpec) -> dict[str, tuple[str, ...]]:
+    """Map each parameter to the mechanism ids of the terms and assignments that name it."""
+    from exobone.model.expressions import names_in
+
+    params = {p.name for p in model.parameters}
+    out: dict[str, set[str]] = {p: set() for p in params}
+    for item, text in ([(t, t.rate) for t in model.terms]
+                       + [(a, a.expr) for a in model.assignments]):
+        if not item.mechanisms:
+            continue
+        for name in names_in(text) & params:
+            out[name].update(item.mechanisms)
+    return {k: tuple(sorted(v)) for k, v in out.items()}
+
+
+def parse_objective(text: str) -> tuple[str, float]:
+    """Parse ``OUTCOME@DAY`` (e.g. ``bv_tv@180``)."""
+    name, sep, day = text.partition("@")
+    try:
+        value = float(day)
+    except ValueError:
+        value = float("nan")
+    if not sep or not name or not (value > 0 and np.isfinite(value)):
+        raise InvalidInputError(f"expected OUTCOME@DAY such as bv_tv@180, got {text!r}")
+    return name.strip(), value
+
+
+def run_sensitivity(scenario: str, interventions: Sequence[str] = (), *, outcome: str,
+                    day: float, method: str = "sobol", n: int = 64,
+                    parameters: Sequence[str] | None = None, spread: float = 0.5,
+                    species: str | None = None, rng: np.random.Generator | int | None = None,
+                    backend: str = "auto", chunk_size: int = 2000,
+                    scheduler: str | Any | None = None,
+                    progress: Progress | None = None) -> SensitivityResult:
+    """Sobol or Morris indices of ``outcome`` at ``day`` over the model's parameters.
+
+    Parameters
+    ----------
+    parameters
+        Parameters to vary (default: every parameter with a non-zero nominal value).
+    spread
+        Each parameter varies in ``nominal * [1 - spread, 1 + spread]`` within its bounds.
+    Other parameters
+        As for :func:`exobone.analysis.cohorts.run_cohort` and :func:`sensitivity_indices`.
+    """
+    from exobone.model.build import build_model
+    from exobone.simulate.compile import compile_model
+    from exobone.simulate.ensemble import run_ensemble
+    from exobone.simulate.solve import SaveAt
+
+    if not 0 < spread < 1:
+        raise InvalidInputError(f"spread must be in (0, 1), got {spread}")
+    model: ModelSpec = build_model(scenario, list(interventions), species=species)
+    cm = compile_model(model)
+    if outcome not in cm.states and outcome not in cm.assignments:
+        raise unknown_name("outcome", outcome, [*cm.states, *cm.assignments])
+    base = cm.parameter_vector(model)
+    if parameters is None:
+        chosen = [p for p, v in zip(cm.parameters, base, strict=True) if v != 0.0]
+    else:
+        chosen = list(parameters)
+        for p in chosen:
+            cm.parameter_index(p)
+    cols = [cm.parameter_index(p) for p in chosen]
+    bounds = []
+    for p, j in zip(chosen, cols, strict=True):
+        lo, hi = sorted((base[j] * (1 - spread), base[j] * (1 + spread)))
+        pb = model.require_parameter(p).bounds
+        if pb is not None:
+            lo, hi = max(lo, pb[0]), min(hi, pb[1])
+        if not lo < hi:
+            lo, hi = base[j] * (1 - 1e-9), base[j] * (1 + 1e-9)
+        bounds.append([float(lo), float(hi)])
+    problem = {"num_vars": len(chosen), "names": chosen, "bounds": bounds}
+    times = SaveAt(times=[0.0, float(day)])
+
+    def evaluate(X: FloatArray) -> FloatArray:
+        P = np.tile(base, (X.shape[0], 1))
+        P[:, cols] = X
+        ens = run_ensemble(model, P, backend=backend, saveat=times, outputs=[outcome],
+                           chunk_size=chunk_size, scheduler=scheduler, progress=progress)
+        y = ens.values(outcome)[:, -1]
+        y[~ens.ok] = np.nan
+        return y
+
+    res = sensitivity_indices(problem, evaluate, method=method, n=n, rng=rng)
+    mech = parameter_mechanisms(model)
+    key = res.total if method == "sobol" else res.first
+    agg: dict[str, float] = {}
+    for name, value in zip(res.names, key, strict=True):
+        if not np.isfinite(value):
+            continue
+        for m in mech.get(name) or (NO_MECHANISM,):
+            agg[m] = agg.get(m, 0.0) + max(float(value), 0.0)
+    meta = {"scenario": scenario, "interventions": list(interventions), "outcome": outcome,
+            "day": day, "spread": spread,
+            "seed": rng if isinstance(rng, int) else None}
+    return SensitivityResult(res.method, res.names, res.first, res.first_conf, res.total,
+                             res.total_conf, agg, res.n_runs, res.n_failed, meta)
+
+
+def plot_sensitivity(result: SensitivityResult, path: str | Path, *, top: int = 20) -> Path:
+    """Bar charts: the top parameters (S1 and ST, or mu* and sigma) and the mechanisms."""
+    from pathlib import Path as _Path
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    order = result.ranking()[:top]
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, max(3.0, 0.3 * len(order) + 1)))
+    y = np.arange(len(order))
+    labels = [result.names[i] for i in order]
+    a, b = ("S1", "ST") if result.method == "sobol" else ("mu* (norm.)", "sigma (norm.)")
+    ax1.barh(y - 0.2, result.first[order], 0.4, xerr=result.first_conf[order], label=a)
+    ax1.barh(y + 0.2, result.total[order], 0.4,
+             xerr=None if result.method == "morris" else result.total_conf[order], label=b)
+    ax1.set_yticks(y, labels, fontsize=7)
+    ax1.invert_yaxis()
+    ax1.legend(fontsize=7)
+    ax1.set_title(f"{result.method}: parameters", fontsize=9)
+    mech = sorted(result.mechanisms.items(), key=lambda kv: -kv[1])[:top]
+    ax2.barh(np.arange(len(mech)), [v for _, v in mech])
+    ax2.set_yticks(np.arange(len(mech)), [k for k, _ in mech], fontsize=7)
+    ax2.invert_yaxis()
+    ax2.set_title("summed by atlas mechanism", fontsize=9)
+    fig.tight_layout()
+    out = _Path(path)
+    try:
+        fig.savefig(out, dpi=110)
+    except OSError as exc:
+        raise InvalidInputError(f"cannot write the plot to {out}: {exc}") from exc
+    finally:
+        plt.close(fig)
+    return out
