@@ -93,7 +93,8 @@ def _used_mechanisms(spec: ModelSpec) -> dict[str, list[str]]:
 
 def _core_references(spec: ModelSpec) -> list[str]:
     refs: dict[str, None] = {}
-    for item in (*spec.terms, *spec.assignments):
+    items: list[Any] = [*spec.terms, *spec.assignments]
+    for item in items:
         for ref in item.citations:
             text = ref.short() if hasattr(ref, "short") else str(ref)
             if getattr(ref, "doi", None):

@@ -56,10 +56,10 @@ class MechanismFilters:
         text: Annotated[str | None, Query(max_length=200,
                                           description="full text, any language")] = None,
     ) -> None:
-        self.values = {k: v.strip() for k, v in dict(
-            cargo=cargo, source=source, target=target, pathway=pathway, disease=disease,
-            species=species, setting=setting, direction=direction, text=text,
-        ).items() if v is not None and v.strip()}
+        self.values: dict[str, Any] = {k: v.strip() for k, v in {
+            "cargo": cargo, "source": source, "target": target, "pathway": pathway, "disease": disease,
+            "species": species, "setting": setting, "direction": direction, "text": text,
+        }.items() if v is not None and v.strip()}
 
 
 Filters = Annotated[MechanismFilters, Depends()]
@@ -172,10 +172,10 @@ def experiments(
     limit: Annotated[int | None, Query(ge=0, le=1000)] = None,
 ) -> ExperimentSearchOut:
     """Curated experiments matching every given filter (as `exobone atlas experiments`)."""
-    values = {k: v.strip() for k, v in dict(
-        source=source, cargo=cargo, target=target, disease=disease, species=species,
-        setting=setting, measure=measure, direction=direction, kind=kind, mechanism=mechanism,
-        text=text).items() if v is not None and v.strip()}
+    values: dict[str, Any] = {k: v.strip() for k, v in {
+        "source": source, "cargo": cargo, "target": target, "disease": disease, "species": species,
+        "setting": setting, "measure": measure, "direction": direction, "kind": kind, "mechanism": mechanism,
+        "text": text}.items() if v is not None and v.strip()}
     store = get_state(request).store()
     atlas = store.atlas()
     hits = search_experiments(store, **values, limit=limit)

@@ -27,7 +27,8 @@ if TYPE_CHECKING:
 router = APIRouter(prefix="/api", tags=["model"],
                    responses={404: {"model": ErrorResponse}, 422: {"model": ErrorResponse}})
 
-_SIM_ERRORS = {503: {"model": ErrorResponse}, 504: {"model": ErrorResponse}}
+_SIM_ERRORS: dict[int | str, dict[str, Any]] = {503: {"model": ErrorResponse},
+                                                504: {"model": ErrorResponse}}
 
 
 @router.get("/scenarios", summary="Named disease and repair scenarios")
@@ -154,11 +155,14 @@ def result_csv(result: ScenarioResult) -> str:
 def _netcdf(result: ScenarioResult) -> bytes:
     """NetCDF of a result through :mod:`exobone.interop` (issue 4)."""
     try:
-        from exobone.interop.results import to_netcdf_bytes
+        from exobone.interop.results import (  # type: ignore[import-not-found,unused-ignore]
+            to_netcdf_bytes,
+        )
     except ImportError as exc:
         raise ExoboneError("NetCDF export needs exobone.interop.results (xarray); it is not "
                            f"installed in this build ({exc}); download CSV instead") from exc
-    return to_netcdf_bytes(result)
+    data: bytes = to_netcdf_bytes(result)
+    return data
 
 
 def _filename(req: SimulationRequest, suffix: str) -> str:
