@@ -12,12 +12,11 @@ import csv
 import io
 from typing import TYPE_CHECKING, Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from pydantic import ValidationError
 
-from exobone.errors import ExoboneError
 from exobone.web.app import AppState, get_state
 from exobone.web.schemas import MAX_DAYS, MAX_INTERVENTIONS, ErrorResponse, SimulationRequest
 
@@ -153,14 +152,14 @@ def result_csv(result: ScenarioResult) -> str:
 
 
 def _netcdf(result: ScenarioResult) -> bytes:
-    """NetCDF of a result through :mod:`exobone.interop` (issue 4)."""
+    """NetCDF of a result through :mod:`exobone.interop` (501 when that layer is not installed)."""
     try:
         from exobone.interop.results import (  # type: ignore[import-not-found,unused-ignore]
             to_netcdf_bytes,
         )
     except ImportError as exc:
-        raise ExoboneError("NetCDF export needs exobone.interop.results (xarray); it is not "
-                           f"installed in this build ({exc}); download CSV instead") from exc
+        raise HTTPException(501, "NetCDF export needs exobone.interop.results (xarray), which "
+                                 f"this installation lacks ({exc}); download CSV instead") from exc
     data: bytes = to_netcdf_bytes(result)
     return data
 
