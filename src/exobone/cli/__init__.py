@@ -54,6 +54,12 @@ def _register() -> None:
     from exobone.cli import validate as validate_cmd
 
     app.command("validate")(validate_cmd.validate)
+    from exobone.cli import analysis as analysis_cmds
+
+    app.command("cohort")(analysis_cmds.cohort_cmd)
+    app.command("optimize")(analysis_cmds.optimize_cmd)
+    app.command("dose-response")(analysis_cmds.dose_response_cmd)
+    app.command("sensitivity")(analysis_cmds.sensitivity_cmd)
     from exobone.cli import web as web_cmd
 
     app.command("serve")(web_cmd.serve)

@@ -224,10 +224,53 @@ class NumbaBackend:
         return BatchResult(values, status, messages, steps)
 
 
-def _breakpoints(model: ModelSpec, t0: float, t1: float) -> dict[float, list[int]]:
+    def run_schedules(self, model: ModelSpec, params: FloatArray,
+                      schedules: Sequence[dict[str, Sequence[float]]], *, times: FloatArray,
+                      outputs: Sequence[str], tolerances: Tolerances,
+                      max_steps: int) -> BatchResult:
+        """Like :meth:`run_batch`, with member ``k``'s scheduled events firing at
+        ``schedules[k][event name]`` instead of the model's times (used by dose optimisation:
+        one compiled model, many schedules)."""
+        from exobone.simulate.compile import compile_model
+
+        cm = compile_model(model)
+        mod = load_kernels(cm)
+        params = np.ascontiguousarray(params, dtype=float)
+        m = params.shape[0]
+        names = list(cm.states) + list(cm.assignments)
+        out_idx = np.array([names.index(o) for o in outputs], dtype=np.int64)
+        times = np.asarray(times, dtype=float)
+        t0, t1 = float(times[0]), float(times[-1])
+        atol = tolerances.atol_vector(cm.states)
+        atol_vec = np.broadcast_to(np.asarray(atol, dtype=float), (cm.n_states,)).copy()
+        values = np.full((m, times.size, out_idx.size), np.nan)
+        status = np.zeros(m, dtype=np.int8)
+        steps = np.zeros(m, dtype=np.int64)
+        uses_t = _uses_time(cm)
+        for k in range(m):
+            bp = _breakpoints(model, t0, t1, schedules[k])
+            bp_t = np.array(sorted(bp), dtype=float)
+            width = max((len(v) for v in bp.values()), default=1)
+            bp_ev = np.full((bp_t.size, width), -1, dtype=np.int64)
+            for i, tm in enumerate(bp_t):
+                bp_ev[i, : len(bp[tm])] = bp[tm]
+            y0 = cm.initial_state(model, params[k])[None, :]
+            mod.solve_batch(params[k:k + 1], y0, t0, t1, times, bp_t, bp_ev, out_idx,
+                            float(tolerances.rtol), atol_vec, int(max_steps), float(t1 - t0),
+                            uses_t, values[k:k + 1], status[k:k + 1], steps[k:k + 1],
+                            len(cm.assignments))
+        messages = tuple(_MESSAGES[STATUS_NAMES[s]] for s in status.tolist())
+        return BatchResult(values, status, messages, steps)
+
+
+def _breakpoints(model: ModelSpec, t0: float, t1: float,
+                 override: dict[str, Sequence[float]] | None = None) -> dict[float, list[int]]:
     sched: dict[float, list[int]] = {}
     for k, event in enumerate(model.events):
-        for when in event.at_times:
+        at = event.at_times
+        if override is not None and event.name in override:
+            at = tuple(float(x) for x in override[event.name])
+        for when in at:
             if t0 <= when <= t1:
                 sched.setdefault(float(when), []).append(k)
     return {tm: sorted(ks) for tm, ks in sched.items()}

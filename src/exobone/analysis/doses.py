@@ -1,0 +1,339 @@
+"""Exosome dose and schedule: dose-response curves and schedule optimisation.
+
+A dosing plan is ``dose`` µg per administration, the first on day ``start``, then every
+``every`` days for ``duration`` days. :func:`evaluate_plans` runs many plans of one compiled
+model (the plan changes only the dose parameter and the event times), :func:`dose_response`
+draws the outcome against the dose for one schedule, and :func:`optimize_schedule` maximises an
+outcome at a day over dose, interval, start and duration with scipy's
+``differential_evolution`` (seeded; a global optimiser, since the number of doses makes the
+objective piecewise smooth). With a ``budget`` the dose per administration is capped at
+``budget / number of doses``, so plans never exceed the total amount.
+
+References
+----------
+Storn R, Price K (1997) Differential evolution. J Glob Optim 11:341-359.
+https://doi.org/10.1023/A:1008202821328
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from exobone.errors import InvalidInputError, ModelError, unknown_name
+
+FloatArray = npt.NDArray[np.float64]
+
+__all__ = ["DEFAULT_BOUNDS", "DoseProblem", "OptimizationResult", "Plan", "dose_response",
+           "optimize_schedule", "parse_bounds"]
+
+#: default search ranges: dose (µg, log scale), interval, start and duration (days)
+DEFAULT_BOUNDS: dict[str, tuple[float, float]] = {
+    "dose": (1.0, 500.0), "every": (1.0, 56.0), "start": (0.0, 56.0), "duration": (0.0, 180.0)}
+_KEYS = ("dose", "every", "start", "duration")
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A dosing plan (µg per dose; days)."""
+
+    dose: float
+    every: float
+    start: float
+    duration: float
+
+    def times(self, horizon: float) -> tuple[float, ...]:
+        """Dosing days up to ``horizon``."""
+        end = min(self.start + self.duration, horizon)
+        if self.start > horizon:
+            return ()
+        n = int(math.floor((end - self.start) / self.every + 1e-9)) + 1
+        return tuple(self.start + k * self.every for k in range(n))
+
+    def to_dict(self) -> dict[str, float]:
+        """Return ``{dose, every, start, duration}``."""
+        return {k: float(getattr(self, k)) for k in _KEYS}
+
+
+def parse_bounds(text: str | None) -> dict[str, tuple[float, float]]:
+    """Parse ``dose=1:500,every=7:28,...`` over :data:`DEFAULT_BOUNDS`."""
+    out = dict(DEFAULT_BOUNDS)
+    if not text:
+        return out
+    for part in text.split(","):
+        key, sep, rng_ = part.partition("=")
+        key = key.strip()
+        if key not in out:
+            raise unknown_name("bound", key, _KEYS)
+        lo_s, sep2, hi_s = rng_.partition(":")
+        try:
+            lo, hi = float(lo_s), float(hi_s)
+        except ValueError:
+            lo = hi = math.nan
+        if not sep or not sep2 or not (lo <= hi) or lo < 0 or (key in ("dose", "every")
+                                                                and lo <= 0):
+            raise InvalidInputError(f"bound {part!r}: expected {key}=LOW:HIGH with "
+                                    f"0 <= LOW <= HIGH (dose and every > 0)")
+        out[key] = (lo, hi)
+    return out
+
+
+@dataclass
+class DoseProblem:
+    """One compiled model of ``scenario`` with a dose of ``source``, run for many plans."""
+
+    scenario: str
+    source: str
+    objective: str
+    day: float
+    route: str = "local"
+    species: str | None = None
+    budget: float | None = None
+    backend: str = "auto"
+    model: Any = field(init=False)
+    control_value: float = field(init=False)
+
+    def __post_init__(self) -> None:
+        from exobone.model.build import build_model
+        from exobone.simulate.compile import compile_model
+
+        if not (self.day > 0 and math.isfinite(self.day)):
+            raise InvalidInputError(f"day must be positive, got {self.day}")
+        if self.budget is not None and not self.budget > 0:
+            raise InvalidInputError(f"budget must be positive, got {self.budget}")
+        self.model = build_model(self.scenario, [f"exosome:{self.source},dose=1,"
+                                                 f"route={self.route}"], species=self.species)
+        cm = compile_model(self.model)
+        if self.objective not in cm.states and self.objective not in cm.assignments:
+            raise unknown_name("outcome", self.objective, [*cm.states, *cm.assignments])
+        doses = [e for e in self.model.events if e.name.startswith("dose_")]
+        params = [p for p in cm.parameters if p.startswith("dose_") and p.endswith("_ug")]
+        if len(doses) != 1 or len(params) != 1:
+            raise ModelError(f"expected one dose event and one dose parameter for "
+                             f"{self.source!r}; found {[e.name for e in doses]}, {params}")
+        self.event = doses[0].name
+        self.dose_index = cm.parameter_index(params[0])
+        self.base = cm.parameter_vector(self.model)
+        self.times = np.array([0.0, float(self.day)])
+        self.control_value = float(self.evaluate([Plan(0.0, 1.0, 0.0, 0.0)])[0])
+
+    def effective(self, plan: Plan) -> Plan:
+        """The plan with its dose capped by the budget."""
+        if self.budget is None:
+            return plan
+        n = max(len(plan.times(self.day)), 1)
+        return Plan(min(plan.dose, self.budget / n), plan.every, plan.start, plan.duration)
+
+    def evaluate(self, plans: Sequence[Plan]) -> FloatArray:
+        """Objective (outcome at ``day``) of each plan; NaN for a failed run."""
+        from exobone.simulate.backends import resolve_backend
+        from exobone.simulate.solve import Tolerances
+
+        plans = [self.effective(p) for p in plans]
+        P = np.tile(self.base, (len(plans), 1))
+        P[:, self.dose_index] = [p.dose for p in plans]
+        schedules = [{self.event: [t for t in p.times(self.day) if t < self.day]}
+                     for p in plans]
+        backend = resolve_backend(self.backend, self.model)
+        tol = Tolerances()
+        if hasattr(backend, "run_schedules"):
+            res = backend.run_schedules(self.model, P, schedules, times=self.times,
+                                        outputs=[self.objective], tolerances=tol,
+                                        max_steps=100_000)
+            y = res.values[:, -1, 0]
+            y[res.status != 0] = np.nan
+            return y
+        # reference backend: one model variant per plan
+        import dataclasses
+
+        from exobone.simulate.solve import SaveAt, simulate
+
+        out = np.full(len(plans), np.nan)
+        for k, sched in enumerate(schedules):
+            events = tuple(dataclasses.replace(e, at_times=tuple(sched[self.event]))
+                           if e.name == self.event else e for e in self.model.events)
+            variant = dataclasses.replace(self.model, events=events)
+            traj = simulate(variant, (0.0, self.day), params=P[k],
+                            saveat=SaveAt(times=self.times), tolerances=tol, throw=False)
+            out[k] = traj[self.objective][-1] if traj.ok else np.nan
+        return out
+
+
+@dataclass(frozen=True)
+class OptimizationResult:
+    """The best plan found and the surfaces around it."""
+
+    plan: Plan
+    value: float
+    control_value: float
+    objective: str
+    day: float
+    bounds: Mapping[str, tuple[float, float]]
+    seed: int | None
+    n_evaluations: int
+    dose_curve: tuple[FloatArray, FloatArray] | None = None
+    schedule_surface: tuple[FloatArray, FloatArray, FloatArray] | None = None
+    budget: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready dict."""
+        out: dict[str, Any] = {
+            "plan": self.plan.to_dict(), "n_doses": len(self.plan.times(self.day)),
+            "objective": f"{self.objective}@{self.day:g}", "value": self.value,
+            "control_value": self.control_value, "bounds": {k: list(v) for k, v in
+                                                           self.bounds.items()},
+            "budget": self.budget, "seed": self.seed, "n_evaluations": self.n_evaluations}
+        if self.dose_curve is not None:
+            out["dose_response"] = {"dose": self.dose_curve[0].tolist(),
+                                    "value": _nan_list(self.dose_curve[1])}
+        if self.schedule_surface is not None:
+            every, start, z = self.schedule_surface
+            out["schedule_response"] = {"every": every.tolist(), "start": start.tolist(),
+                                        "value": [_nan_list(r) for r in z]}
+        return out
+
+
+def _nan_list(a: FloatArray) -> list[float | None]:
+    return [float(v) if math.isfinite(v) else None for v in np.asarray(a).tolist()]
+
+
+def dose_response(problem: DoseProblem, *, every: float = 7.0, start: float = 0.0,
+                  duration: float | None = None, doses: Sequence[float] | None = None,
+                  points: int = 17) -> tuple[FloatArray, FloatArray]:
+    """Outcome at the day against the dose (log-spaced 1-1000 µg by default)."""
+    grid = (np.asarray(doses, dtype=float) if doses is not None
+            else np.geomspace(1.0, 1000.0, points))
+    dur = problem.day if duration is None else duration
+    values = problem.evaluate([Plan(float(d), every, start, dur) for d in grid])
+    return grid, values
+
+
+def optimize_schedule(problem: DoseProblem, *, bounds: Mapping[str, tuple[float, float]]
+                      | None = None, rng: np.random.Generator | int | None = None,
+                      maxiter: int = 30, popsize: int = 10, surfaces: bool = True,
+                      ) -> OptimizationResult:
+    """Maximise the objective over dose (log scale), interval, start and duration.
+
+    Parameters
+    ----------
+    problem
+        The compiled scenario, source, objective and budget.
+    bounds
+        ``{"dose"|"every"|"start"|"duration": (low, high)}`` over :data:`DEFAULT_BOUNDS`.
+    rng
+        Seed of ``differential_evolution`` (an int drawn from a generator).
+    maxiter, popsize
+        Passed to ``differential_evolution``.
+    surfaces
+        Also compute the dose-response curve at the best schedule and the interval x start
+        surface at the best dose.
+    """
+    from scipy.optimize import differential_evolution
+
+    b = {**DEFAULT_BOUNDS, **(bounds or {})}
+    b["start"] = (min(b["start"][0], problem.day), min(b["start"][1], problem.day))
+    seed = rng if isinstance(rng, int) else int(np.random.default_rng(rng).integers(2**31 - 1))
+    scipy_bounds = [(math.log10(b["dose"][0]), math.log10(b["dose"][1])), b["every"],
+                    b["start"], b["duration"]]
+    count = [0]
+
+    def to_plan(x: Sequence[float]) -> Plan:
+        return Plan(10 ** float(x[0]), float(x[1]), float(x[2]), float(x[3]))
+
+    def neg(xs: FloatArray) -> FloatArray:
+        xs = np.atleast_2d(np.asarray(xs, dtype=float).T)
+        plans = [to_plan(x) for x in xs]
+        count[0] += len(plans)
+        y = problem.evaluate(plans)
+        return np.where(np.isfinite(y), -y, np.inf)
+
+    res = differential_evolution(neg, scipy_bounds, seed=seed, maxiter=maxiter,
+                                 popsize=popsize, tol=1e-8, polish=False, vectorized=True,
+                                 updating="deferred", init="sobol")
+    best = problem.effective(to_plan(res.x))
+    best = Plan(round(best.dose, 3), round(best.every, 2), round(best.start, 2),
+                round(best.duration, 2))
+    value = float(problem.evaluate([best])[0])
+    curve = surface = None
+    if surfaces:
+        doses = np.geomspace(b["dose"][0], b["dose"][1], 15)
+        curve = (doses, problem.evaluate([Plan(float(d), best.every, best.start,
+                                               best.duration) for d in doses]))
+        everys = np.linspace(b["every"][0], b["every"][1], 8)
+        starts = np.linspace(b["start"][0], b["start"][1], 8)
+        plans = [Plan(best.dose, float(e), float(s), best.duration) for e in everys
+                 for s in starts]
+        surface = (everys, starts, problem.evaluate(plans).reshape(everys.size, starts.size))
+    return OptimizationResult(best, value, problem.control_value, problem.objective,
+                              problem.day, b, seed, count[0], curve, surface, problem.budget)
+
+
+def plot_optimization(result: OptimizationResult, path: str | Path, *,
+                      title: str = "") -> Path:
+    """Dose-response curve and interval x start surface, best plan marked, to a PNG."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4))
+    if result.dose_curve is not None:
+        d, v = result.dose_curve
+        axes[0].semilogx(d, v, "o-", ms=3)
+        axes[0].axhline(result.control_value, color="0.5", ls="--", label="no exosomes")
+        axes[0].axvline(result.plan.dose, color="C3", ls=":", label="best dose")
+        axes[0].set_xlabel("dose per administration (µg)")
+        axes[0].set_ylabel(f"{result.objective} at day {result.day:g}")
+        axes[0].legend(fontsize=7)
+        axes[0].set_title(f"dose-response (every {result.plan.every:g} d, start "
+                          f"{result.plan.start:g}, for {result.plan.duration:g} d)", fontsize=9)
+    if result.schedule_surface is not None:
+        e, s, z = result.schedule_surface
+        im = axes[1].pcolormesh(s, e, z, shading="nearest")
+        fig.colorbar(im, ax=axes[1], label=result.objective)
+        axes[1].plot(result.plan.start, result.plan.every, "r*", ms=12)
+        axes[1].set_xlabel("start (day)")
+        axes[1].set_ylabel("interval (days)")
+        axes[1].set_title(f"schedule-response at {result.plan.dose:g} µg", fontsize=9)
+    if title:
+        fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    out = Path(path)
+    try:
+        fig.savefig(out, dpi=110)
+    except OSError as exc:
+        raise InvalidInputError(f"cannot write the plot to {out}: {exc}") from exc
+    finally:
+        plt.close(fig)
+    return out
+
+
+def plot_dose_response(doses: FloatArray, values: FloatArray, control: float, path: str | Path,
+                       *, label: str) -> Path:
+    """One dose-response curve to a PNG."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6, 4))
+    ax.semilogx(doses, values, "o-", ms=3, label=label)
+    ax.axhline(control, color="0.5", ls="--", label="no exosomes")
+    ax.set_xlabel("dose per administration (µg)")
+    ax.legend(fontsize=7)
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    out = Path(path)
+    try:
+        fig.savefig(out, dpi=110)
+    except OSError as exc:
+        raise InvalidInputError(f"cannot write the plot to {out}: {exc}") from exc
+    finally:
+        plt.close(fig)
+    return out
