@@ -98,11 +98,16 @@ def test_search_mir214_and_open_its_evidence(page: object, base_url: str, tmp_pa
         "window.exoboneAtlas.state.mechanisms.every(m => m.cargo.some(c => c.startsWith('miR-214')))",
         timeout=30_000, polling=100)
     assert pg.locator("#result-count").inner_text().split()[0].isdigit()  # type: ignore[attr-defined]
-    # the network holds the miRNA node with signed edges; tap it as a user click would
-    # (`void`: returning a Cytoscape element would make Playwright serialise the whole graph)
+    # the network holds the miRNA node and signed edges (`void`: returning a Cytoscape element
+    # would make Playwright serialise the whole graph)
     assert pg.evaluate("window.exoboneAtlas.state.cy.getElementById('miR-214-3p').length") == 1  # type: ignore[attr-defined]
     assert pg.evaluate("window.exoboneAtlas.state.cy.edges('[sign < 0]').length") > 0  # type: ignore[attr-defined]
-    pg.evaluate("void window.exoboneAtlas.state.cy.getElementById('miR-214-3p').emit('tap')")  # type: ignore[attr-defined]
+    # click the node where Cytoscape drew it, as a user would
+    box = pg.locator("#cy").bounding_box()  # type: ignore[attr-defined]
+    pos = pg.evaluate(  # type: ignore[attr-defined]
+        "(() => { const p = window.exoboneAtlas.state.cy.getElementById('miR-214-3p')"
+        ".renderedPosition(); return [p.x, p.y]; })()")
+    pg.mouse.click(box["x"] + pos[0], box["y"] + pos[1])  # type: ignore[attr-defined]
     panel = pg.locator("#evidence")  # type: ignore[attr-defined]
     panel.locator(".evidence").first.wait_for(timeout=10_000)
     text = panel.inner_text()
@@ -116,6 +121,9 @@ def test_search_mir214_and_open_its_evidence(page: object, base_url: str, tmp_pa
     # an edge opens the evidence of its mechanism; a table row does too
     pg.evaluate("void window.exoboneAtlas.state.cy.edges('[sign < 0]')[0].emit('tap')")  # type: ignore[attr-defined]
     assert "MECH:" in panel.inner_text()
+    pg.click(".tabs button[data-tab='table']")  # type: ignore[attr-defined]
+    pg.click("#mech-table tbody tr:first-child")  # type: ignore[attr-defined]
+    assert "miR-214" in panel.inner_text() and "Li et al." in panel.inner_text()
     # the download links carry the current selection
     href = pg.get_attribute("#downloads a[data-format='cx2']", "href")  # type: ignore[attr-defined]
     assert href is not None and "cargo=miR-214" in href and "format=cx2" in href
