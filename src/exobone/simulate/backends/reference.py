@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from exobone.errors import InvalidInputError
 from exobone.simulate.backends import STATUS_NAMES, BatchResult, FloatArray, register_backend
 
 if TYPE_CHECKING:
@@ -32,6 +33,7 @@ class ReferenceBackend:
                   outputs: Sequence[str], tolerances: Tolerances,
                   max_steps: int) -> BatchResult:
         """Integrate each row of ``params`` with :func:`~exobone.simulate.simulate`."""
+        from exobone.simulate.results import Status
         from exobone.simulate.solve import SaveAt, simulate
 
         m = params.shape[0]
@@ -45,9 +47,9 @@ class ReferenceBackend:
                 traj = simulate(model, (float(times[0]), float(times[-1])), params=params[k],
                                 saveat=saveat, tolerances=tolerances, solver=self.solver,
                                 max_steps=max_steps, throw=False)
-            except ArithmeticError as exc:  # pragma: no cover - kernels return NaN instead
-                status[k] = STATUS_NAMES.index("SOLVER_FAILED")
-                messages.append(str(exc))
+            except InvalidInputError as exc:  # e.g. a NaN parameter: this member only
+                status[k] = STATUS_NAMES.index("NONFINITE")
+                messages.append(f"{Status.NONFINITE.value} ({exc})")
                 continue
             for j, name in enumerate(outputs):
                 values[k, :, j] = traj[name]

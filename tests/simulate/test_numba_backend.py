@@ -1,0 +1,90 @@
+"""The numba Rodas4 backend against exact answers and the reference (scipy) backend."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from exobone.simulate import SaveAt, Tolerances, compile_model, simulate
+
+pytest.importorskip("numba")
+
+from exobone.simulate.backends.numba_backend import NumbaBackend  # noqa: E402
+from exobone.simulate.ensemble import run_ensemble  # noqa: E402
+
+TIGHT = Tolerances(rtol=1e-8, atol=1e-10)
+
+
+def test_decay_with_boluses_matches_exact_solution():
+    """Known answer with scheduled events: x = e^{-kt} + sum_i dose e^{-k(t - t_i)}."""
+    from exobone.model.reference import decay_with_bolus
+
+    model = decay_with_bolus(times=(2.0, 5.0))
+    cm = compile_model(model)
+    rates = np.array([0.05, 0.3, 2.0])
+    P = np.tile(cm.parameter_vector(model), (rates.size, 1))
+    P[:, cm.parameter_index("k")] = rates
+    times = np.linspace(0.0, 10.0, 41)  # includes the dose times (saved after the dose)
+    res = NumbaBackend().run_batch(model, P, times=times, outputs=["x"], tolerances=TIGHT,
+                                   max_steps=10_000)
+    k, t = rates[:, None], times[None, :]
+    exact = np.exp(-k * t) + sum(2.0 * np.exp(-k * (t - ti)) * (t >= ti) for ti in (2.0, 5.0))
+    assert (res.status == 0).all()
+    np.testing.assert_allclose(res.values[:, :, 0], exact, rtol=1e-6)
+    ref = simulate(model, (0.0, 10.0), params=P[1], saveat=SaveAt(times=times),
+                   tolerances=TIGHT)
+    np.testing.assert_allclose(res.values[1, :, 0], ref["x"], rtol=1e-6)
+
+
+def test_hundred_random_members_agree_with_reference_backend(numba_ready):
+    """Max relative difference <= 1e-4 at tight tolerances, full model, one year."""
+    model = numba_ready
+    cm = compile_model(model)
+    base = cm.parameter_vector(model)
+    P = base * np.random.default_rng(2024).uniform(0.8, 1.2, size=(100, base.size))
+    outputs = [*cm.states, "bv_tv", "ctx", "p1np"]
+    saveat = SaveAt(times=np.linspace(0.0, 365.0, 27))
+    fast = run_ensemble(model, P, backend="numba", saveat=saveat, outputs=outputs,
+                        tolerances=TIGHT)
+    ref = run_ensemble(model, P, backend="reference", saveat=saveat, outputs=outputs,
+                       tolerances=TIGHT)
+    assert fast.n_failed == 0 and ref.n_failed == 0
+    worst = 0.0
+    for name in outputs:
+        a, b = fast.values(name), ref.values(name)
+        # a floor for states that decay to ~0 (there only atol matters)
+        floor = np.maximum(1e-6 * np.abs(b).max(axis=1, keepdims=True), 1e-9)
+        worst = max(worst, float((np.abs(a - b) / np.maximum(np.abs(b), floor)).max()))
+    assert worst <= 1e-4, worst
+
+
+def test_nan_parameter_is_a_failed_member_not_an_error(numba_ready):
+    model = numba_ready
+    cm = compile_model(model)
+    P = np.tile(cm.parameter_vector(model), (3, 1))
+    P[1, 0] = np.nan
+    res = NumbaBackend().run_batch(model, P, times=np.linspace(0, 30, 4), outputs=["bv_tv"],
+                                   tolerances=Tolerances(), max_steps=10_000)
+    assert res.status.tolist() == [0, 2, 0]
+    assert "NaN" in res.messages[1]
+    np.testing.assert_array_equal(res.values[0], res.values[2])
+
+
+def test_max_steps_is_reported(numba_ready):
+    model = numba_ready
+    cm = compile_model(model)
+    P = cm.parameter_vector(model)[None, :]
+    res = NumbaBackend().run_batch(model, P, times=np.linspace(0, 365, 5), outputs=["bv_tv"],
+                                   tolerances=TIGHT, max_steps=3)
+    assert res.status.tolist() == [1]
+    assert np.isnan(res.values[0, -1, 0])
+
+
+def test_state_triggered_events_fall_back_to_reference():
+    from exobone.model.spec import Event
+    from exobone.model.reference import linear_decay
+    from exobone.simulate.backends import resolve_backend
+
+    model = linear_decay(0.3).with_events(Event("refill", {"x": "1.0"}, trigger="x < 0.5"))
+    assert NumbaBackend().unsupported(model) is not None
+    assert resolve_backend("auto", model).name == "reference"
