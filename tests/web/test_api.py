@@ -46,6 +46,7 @@ def test_openapi_describes_every_endpoint(client: TestClient) -> None:
                  "/api/atlas/network", "/api/atlas/export", "/api/atlas/facets",
                  "/api/atlas/summary", "/api/scenarios", "/api/interventions", "/api/sources",
                  "/api/outcomes", "/api/simulate", "/api/simulate/download", "/api/model/sbml",
+                 "/api/report",
                  "/api/scorecard"):
         assert path in spec["paths"], path
     body = spec["components"]["schemas"]["SimulationRequest"]["properties"]
@@ -273,9 +274,20 @@ def test_model_sbml(client: TestClient) -> None:
     assert "unknown scenario 'nope'" in bad.json()["detail"]
 
 
+def test_html_report(client: TestClient) -> None:
+    r = client.get("/api/report", params={"scenario": "ovx", "intervention": OVX_EXO, "days": 60,
+                                          "points": 61})
+    assert r.status_code == 200
+    assert r.headers["content-type"].startswith("text/html")
+    assert "data:image/png;base64," in r.text and "Mechanisms involved" in r.text
+    bad = client.get("/api/report", params={"scenario": "ovx", "intervention": "exosome:nope"})
+    assert bad.status_code == 404
+    assert "unknown exosome source 'nope'" in bad.json()["detail"]
+
+
 def test_simulation_time_limit(web_db: Path) -> None:
     with TestClient(create_app(db=web_db, limits=Limits(sim_timeout_s=0.001))) as c:
-        r = c.post("/api/simulate", json={**SIM, "days": 3650, "points": 1000})
+        r = c.post("/api/simulate", json={**SIM, "days": 365, "points": 366})
     assert r.status_code == 504
     assert "took longer than 0.001 s" in r.json()["detail"]
 

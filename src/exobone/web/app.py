@@ -36,6 +36,11 @@ PAGES = {"/": "atlas.html", "/run": "run.html", "/scorecard": "scorecard.html",
 log = logging.getLogger("exobone.web")
 T = TypeVar("T")
 
+#: Model building parses expressions with ``ast``, which CPython 3.11 cannot do in two threads
+#: at once ("AST constructor recursion depth mismatch"); runs are GIL-bound anyway, so every
+#: simulation of every app in this process takes this lock.
+MODEL_LOCK = threading.Lock()
+
 
 @dataclass(frozen=True)
 class Limits:
@@ -46,7 +51,7 @@ class Limits:
     sim_timeout_s
         Longest a simulation request may take before a 504 answer.
     sim_workers
-        Threads that run simulations.
+        Threads that run simulations (they take turns on :data:`MODEL_LOCK`).
     sim_queue
         Simulations accepted at once (running plus waiting); more get a 503 answer.
     scorecard_experiments
@@ -62,40 +67,75 @@ class Limits:
     result_cache: int = 32
 
 
-class ScorecardJob:
-    """The full scorecard, computed once in a background thread and kept."""
+def _scorecard_worker(data_dir: str | None, conn: Any) -> None:
+    """Child process: run the full scorecard and send its JSON form (or the error text)."""
+    from exobone.analysis.scorecard import run_scorecard
 
-    def __init__(self, atlas: Atlas | None) -> None:
-        self.atlas = atlas
+    try:
+        atlas = load_atlas(Path(data_dir)) if data_dir is not None else None
+        conn.send(("done", run_scorecard(atlas).to_dict()))
+    except ExoboneError as exc:
+        conn.send(("error", str(exc)))
+    finally:
+        conn.close()
+
+
+class ScorecardJob:
+    """The full scorecard, computed once in a child process and kept (as its JSON form).
+
+    A process rather than a thread: the run takes about a minute of CPU, which would otherwise
+    hold the GIL against every request, and model building parses expressions with ``ast``,
+    which CPython 3.11 does not allow in two threads at once.
+    """
+
+    def __init__(self, data_dir: Path | None) -> None:
+        self.data_dir = data_dir
         self.status = "idle"
-        self.card: Any = None
+        self.data: dict[str, Any] | None = None
         self.error: str | None = None
         self._lock = threading.Lock()
+        self._process: Any = None
 
     def start(self) -> None:
         """Start the run unless it is running or done."""
+        import multiprocessing
+
         with self._lock:
             if self.status != "idle":
                 return
             self.status = "running"
-        threading.Thread(target=self._run, name="exobone-scorecard", daemon=True).start()
+            ctx = multiprocessing.get_context("spawn")
+            receive, send = ctx.Pipe(duplex=False)
+            self._process = ctx.Process(
+                target=_scorecard_worker, name="exobone-scorecard", daemon=True,
+                args=(str(self.data_dir) if self.data_dir is not None else None, send))
+            self._process.start()
+            send.close()
+        threading.Thread(target=self._wait, args=(receive,), daemon=True).start()
 
-    def _run(self) -> None:
-        from exobone.analysis.scorecard import run_scorecard
-
+    def _wait(self, receive: Any) -> None:
         try:
-            self.card = run_scorecard(self.atlas)
-            self.status = "done"
-        except ExoboneError as exc:  # a failure of the whole run is shown, not raised
-            self.error = str(exc)
-            self.status = "error"
+            kind, payload = receive.recv()
+        except (EOFError, OSError):
+            kind, payload = "error", "the scorecard process ended without a result"
+        if kind == "done":
+            self.data = payload
+        else:
+            self.error = str(payload)
+        self.status = kind
+        self._process.join(timeout=5)
+
+    def stop(self) -> None:
+        """End a running child process (at server shutdown)."""
+        if self._process is not None and self._process.is_alive():
+            self._process.terminate()
 
 
 class AppState:
     """What the routes share: the store location, limits, the simulation pool and caches."""
 
     def __init__(self, store_path: Path, atlas: Atlas, model_atlas: Atlas | None,
-                 limits: Limits, rebuilt: str | None) -> None:
+                 limits: Limits, rebuilt: str | None, data_dir: Path | None = None) -> None:
         self.store_path = store_path
         self.atlas = atlas
         self.model_atlas = model_atlas
@@ -108,7 +148,7 @@ class AppState:
         self._local = threading.local()
         self.results: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
         self._results_lock = threading.Lock()
-        self.scorecard = ScorecardJob(model_atlas)
+        self.scorecard = ScorecardJob(data_dir)
 
     def store(self) -> Store:
         """This thread's read-only handle on the atlas database (SQLite handles are per thread)."""
@@ -140,7 +180,12 @@ class AppState:
                          "try again in a few seconds")
             self._pending += 1
         loop = asyncio.get_running_loop()
-        future = loop.run_in_executor(self.executor, fn)
+
+        def locked() -> T:
+            with MODEL_LOCK:
+                return fn()
+
+        future = loop.run_in_executor(self.executor, locked)
         future.add_done_callback(lambda _: self._release())
         try:
             return await asyncio.wait_for(asyncio.shield(future), self.limits.sim_timeout_s)
@@ -215,7 +260,8 @@ def create_app(*, db: Path | str | None = None, data_dir: Path | str | None = No
         atlas = store.atlas()
         path = store.path
     model_atlas = load_atlas(Path(data_dir)) if data_dir is not None else None
-    state = AppState(path, atlas, model_atlas, limits or Limits(), rebuilt)
+    state = AppState(path, atlas, model_atlas, limits or Limits(), rebuilt,
+                     Path(data_dir) if data_dir is not None else None)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -223,6 +269,7 @@ def create_app(*, db: Path | str | None = None, data_dir: Path | str | None = No
             state.executor.submit(_warm, state)
         yield
         state.executor.shutdown(wait=False, cancel_futures=True)
+        state.scorecard.stop()
 
     app = FastAPI(
         title="exobone",
@@ -284,8 +331,9 @@ def _warm(state: AppState) -> None:
 
     try:
         search(state.atlas, cargo="miR-214")
-        run_scenario("ovx", ["exosome:bmsc,dose=100,start=28,every=7"], days=30, points=10,
-                     compare=True, atlas=state.model_atlas)
+        with MODEL_LOCK:
+            run_scenario("ovx", ["exosome:bmsc,dose=100,start=28,every=7"], days=30,
+                         points=10, compare=True, atlas=state.model_atlas)
     except ExoboneError as exc:  # warming is an optimisation; never stop the server
         log.warning("warm-up failed: %s", exc)
 
@@ -296,4 +344,4 @@ def get_state(request: Request) -> AppState:
     return state
 
 
-__all__ = ["Limits", "create_app", "get_state"]
+__all__ = ["MODEL_LOCK", "Limits", "create_app", "get_state"]

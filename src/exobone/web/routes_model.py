@@ -210,4 +210,24 @@ async def model_sbml(request: Request, req: QueryRequest) -> Response:
         "Content-Disposition": f'attachment; filename="{_filename(req, ".sbml")}"'})
 
 
+@router.get("/report", summary="Download a self-contained HTML report",
+            responses={**_SIM_ERRORS, 200: {"content": {"text/html": {}}}})
+async def report(request: Request, req: QueryRequest) -> Response:
+    """The run as one HTML file with embedded figures, the outcome table, the mechanisms with
+    their citations and the provenance (as `exobone report`)."""
+    from exobone.analysis.report import build_report, render_report
+
+    state = get_state(request)
+    _check_names(req)
+
+    def work() -> str:
+        return render_report(build_report(req.scenario, req.interventions, species=req.species,
+                                          days=req.days, points=req.points,
+                                          atlas=state.model_atlas))
+
+    html = await state.run_bounded(work)
+    return Response(html, media_type="text/html", headers={
+        "Content-Disposition": f'attachment; filename="{_filename(req, "-report.html")}"'})
+
+
 __all__ = ["result_csv", "router"]

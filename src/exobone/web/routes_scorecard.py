@@ -68,11 +68,11 @@ async def scorecard(
     job = state.scorecard
     if start:
         job.start()
-    done = job.status == "done"
-    results = {e.id: e.to_dict() for e in job.card.experiments} if done else {}
+    data = job.data if job.status == "done" else None
+    results = {e["id"]: e for e in data["experiments"]} if data else {}
     return {"status": job.status, "error": job.error,
-            "summary": job.card.summary if done else None,
-            "thresholds": job.card.thresholds if done else None,
+            "summary": data["summary"] if data else None,
+            "thresholds": data["thresholds"] if data else None,
             "experiments": _rows(atlas, results)}
 
 

@@ -116,6 +116,7 @@ async function simulate() {
     $("dl-csv").href = "/api/simulate/download?" + q.toString() + "&format=csv";
     $("dl-netcdf").href = "/api/simulate/download?" + q.toString() + "&format=netcdf";
     $("dl-sbml").href = "/api/model/sbml?" + q.toString();
+    $("dl-report").href = "/api/report?" + q.toString();
     $("downloads").hidden = false;
     render();
   } catch (e) {
