@@ -246,7 +246,15 @@ def ast_to_expr(ast: libsbml.ASTNode, *, names: Mapping[str, str], where: str,
         if t in _FUNCS:
             return f"{_FUNCS[t]}(" + ", ".join(walk(k) for k in kids) + ")"
         if t == libsbml.AST_FUNCTION_PIECEWISE:
-            return "piecewise(" + ", ".join(walk(k) for k in kids) + ")"
+            # nested two-branch form: sympy's Piecewise simplifies its conditions pairwise,
+            # which takes minutes for the 16 time windows of Kroll 2000 written flat
+            args = [walk(k) for k in kids]
+            out = f"piecewise({args[-1]})" if len(args) % 2 == 1 else ""
+            pairs = [(args[i], args[i + 1]) for i in range(0, len(args) - 1, 2)]
+            for value, cond in reversed(pairs):
+                out = f"piecewise({value}, {cond}, {out})" if out else \
+                    f"piecewise({value}, {cond})"
+            return out
         if t in _RELATIONS:
             op = _RELATIONS[t]
             parts = []

@@ -1,0 +1,170 @@
+"""Save and load simulation results: xarray Dataset/NetCDF and tidy CSV/Parquet, with provenance.
+
+A :class:`~exobone.simulate.results.Trajectory` becomes an ``xarray.Dataset`` with one variable
+per output over the dimension ``time`` (variable attribute ``kind``: state, assignment or
+parameter) and dataset attributes holding the provenance, status, events and solver counters as
+JSON text (NetCDF attributes must be flat). The tidy table has columns
+``time, variable, kind, value``; CSV files carry the same attributes in a JSON sidecar
+(``FILE.csv.json``), Parquet files in their schema metadata. :func:`load_results` reads any of
+the three back into a Dataset equal to the one saved.
+
+NetCDF uses the ``h5netcdf`` engine (pure PyPI wheels, no system libraries); Parquet uses
+``pyarrow``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from exobone.errors import InvalidInputError
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import xarray as xr
+
+    from exobone.simulate.results import Trajectory
+
+__all__ = ["FORMATS", "load_results", "save_results", "to_dataset", "to_tidy"]
+
+#: file suffix -> format name
+FORMATS = {".nc": "netcdf", ".csv": "csv", ".parquet": "parquet"}
+_ATTR_KEYS = ("provenance", "status", "message", "events", "stats")
+
+
+def _xarray() -> Any:
+    try:
+        import xarray
+    except ImportError as exc:  # pragma: no cover - xarray is a dependency
+        raise ImportError("results I/O needs xarray: pip install 'exobone[interop]'") from exc
+    return xarray
+
+
+def _kinds(traj: Trajectory) -> dict[str, str]:
+    kinds = {n: "state" for n in traj.state_names}
+    kinds.update({n: "assignment" for n in traj.assignment_names})
+    kinds.update({n: "parameter" for n in traj.parameter_names})
+    return kinds
+
+
+def to_dataset(traj: Trajectory) -> xr.Dataset:
+    """Return ``traj`` as an ``xarray.Dataset`` (dimension ``time``; provenance in attrs).
+
+    Examples
+    --------
+    >>> from exobone.model.reference import linear_decay
+    >>> from exobone.simulate import SaveAt, simulate
+    >>> ds = to_dataset(simulate(linear_decay(0.3), (0, 1), saveat=SaveAt(times=[0, 1])))
+    >>> ds["x"].attrs["kind"], list(ds.sizes.items())
+    ('state', [('time', 2)])
+    """
+    xr = _xarray()
+    data = traj.to_dict()
+    kinds = _kinds(traj)
+    variables = {name: ("time", np.asarray(values, dtype=float), {"kind": kinds.get(name, "")})
+                 for name, values in traj.values.items()}
+    attrs = {key: json.dumps(data[key]) for key in _ATTR_KEYS}
+    attrs["model_name"] = traj.provenance.model_name
+    attrs["model_hash"] = traj.provenance.model_hash
+    return xr.Dataset(variables, coords={"time": np.asarray(traj.times, dtype=float)},
+                      attrs=attrs)
+
+
+def to_tidy(traj_or_ds: Trajectory | xr.Dataset) -> pd.DataFrame:
+    """Return a long table with columns ``time, variable, kind, value`` (one row per value)."""
+    import pandas as pd
+
+    ds = traj_or_ds if hasattr(traj_or_ds, "data_vars") else to_dataset(traj_or_ds)  # type: ignore[arg-type]
+    times = np.asarray(ds["time"].values, dtype=float)
+    frames = [pd.DataFrame({"time": times, "variable": name,
+                            "kind": str(ds[name].attrs.get("kind", "")),
+                            "value": np.asarray(ds[name].values, dtype=float)})
+              for name in ds.data_vars]
+    if not frames:
+        return pd.DataFrame(columns=["time", "variable", "kind", "value"])
+    return pd.concat(frames, ignore_index=True)
+
+
+def _from_tidy(df: pd.DataFrame, attrs: dict[str, str]) -> xr.Dataset:
+    xr = _xarray()
+    missing = {"time", "variable", "value"} - set(df.columns)
+    if missing:
+        raise InvalidInputError(f"a results table needs the columns time, variable, value; "
+                                f"missing {sorted(missing)}")
+    order = list(dict.fromkeys(df["variable"].tolist()))
+    times = np.unique(df["time"].to_numpy(dtype=float))
+    variables = {}
+    for name in order:
+        rows = df[df["variable"] == name].sort_values("time")
+        kind = str(rows["kind"].iloc[0]) if "kind" in rows else ""
+        variables[name] = ("time", rows["value"].to_numpy(dtype=float), {"kind": kind})
+    return xr.Dataset(variables, coords={"time": times}, attrs=dict(attrs))
+
+
+def _format(path: Path) -> str:
+    fmt = FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        raise InvalidInputError(f"cannot tell the results format of {path.name!r}; use one of "
+                                f"{', '.join(FORMATS)}")
+    return fmt
+
+
+def save_results(traj: Trajectory, path: str | Path) -> Path:
+    """Save ``traj`` as NetCDF (``.nc``), CSV (``.csv`` + ``.csv.json``) or Parquet.
+
+    Raises
+    ------
+    InvalidInputError
+        For an unknown suffix.
+    """
+    target = Path(path)
+    fmt = _format(target)
+    ds = to_dataset(traj)
+    if fmt == "netcdf":
+        ds.to_netcdf(target, engine="h5netcdf")
+    elif fmt == "csv":
+        to_tidy(ds).to_csv(target, index=False)
+        Path(f"{target}.json").write_text(json.dumps(dict(ds.attrs), indent=1),
+                                          encoding="utf-8")
+    else:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        table = pa.Table.from_pandas(to_tidy(ds), preserve_index=False)
+        meta = dict(table.schema.metadata or {})
+        meta[b"exobone"] = json.dumps(dict(ds.attrs)).encode("utf-8")
+        pq.write_table(table.replace_schema_metadata(meta), target)
+    return target
+
+
+def load_results(path: str | Path) -> xr.Dataset:
+    """Load results saved by :func:`save_results` as an ``xarray.Dataset`` (attrs included).
+
+    Raises
+    ------
+    InvalidInputError
+        For a missing file, an unknown suffix or a table without the needed columns.
+    """
+    source = Path(path)
+    if not source.is_file():
+        raise InvalidInputError(f"results file {str(source)!r} does not exist")
+    fmt = _format(source)
+    if fmt == "netcdf":
+        xr = _xarray()
+        with xr.open_dataset(source, engine="h5netcdf") as ds:
+            return ds.load()
+    if fmt == "csv":
+        import pandas as pd
+
+        sidecar = Path(f"{source}.json")
+        attrs = json.loads(sidecar.read_text(encoding="utf-8")) if sidecar.is_file() else {}
+        return _from_tidy(pd.read_csv(source), attrs)
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(source)
+    raw = (table.schema.metadata or {}).get(b"exobone")
+    attrs = json.loads(raw.decode("utf-8")) if raw else {}
+    return _from_tidy(table.to_pandas(), attrs)

@@ -1,0 +1,541 @@
+"""Import an SBML model (Level 2 or 3) into a ModelSpec that exobone's own solvers simulate.
+
+Supported constructs
+--------------------
+compartments (constant size), species (amounts or concentrations, boundary and constant
+species, L3 conversion factors), parameters, reactions (kinetic laws with local parameters,
+constant stoichiometry; one exobone term per reaction and compartment), assignment rules, rate
+rules, initial assignments, function definitions, events (state- or time-triggered, without delay
+or with a zero delay; constant priorities order simultaneous events; an equality on time such as
+``time == t_dose`` fires when time reaches ``t_dose``, see
+:data:`TIME_EQUALITY_WINDOW`), ``piecewise``, relational and logical
+operators, ``min``/``max``, ``exp``/``ln``/``log``/``root``/``abs``/``floor``/``ceiling`` and
+trigonometric functions.
+
+Refused, with an :class:`~exobone.errors.UnsupportedSBMLError` naming the construct and the
+element id: algebraic rules, fast reactions, ``delay()``, ``rateOf()``, event delays other than
+0, non-constant priorities, variable stoichiometry (``stoichiometryMath`` or a species reference
+changed by a rule), compartments whose size changes while they hold concentration species, and
+SBML packages (``comp``, ``fbc``, ``distrib``...) that change the math. Nothing is simulated
+wrongly in silence.
+
+Initial values (including initial assignments and ``overrides``) are evaluated once, at import:
+the ModelSpec holds numbers, as a simulator's state after loading the file does.
+"""
+
+from __future__ import annotations
+
+import keyword
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import libsbml
+import sympy
+
+from exobone.errors import InvalidInputError, ModelError, UnsupportedSBMLError, suggest
+from exobone.interop.sbml._math import ast_to_expr
+from exobone.model import expressions as ex
+from exobone.model.parameters import NAME_RE, Assumed, Parameter
+from exobone.model.spec import Assignment, Event, Function, ModelSpec, State, Term
+
+__all__ = ["TIME_EQUALITY_WINDOW", "import_sbml", "read_sbml"]
+
+#: a ``time == t0`` trigger is read as ``t0 + window <= time < t0 + 2 window``: root finding
+#: locates its start, so the event fires just after t0, where the trigger's other conditions
+#: (often ``time < t_end``) are read unambiguously past t0. An output at exactly t0 shows the
+#: pre-event value (libroadrunner reports the post-event one).
+TIME_EQUALITY_WINDOW = 1e-7
+
+
+#: SBML packages that do not change the math (drawings)
+_HARMLESS_PACKAGES = frozenset({"layout", "render"})
+
+
+def _time_equality(lhs: str, rhs: str) -> str:
+    w = repr(TIME_EQUALITY_WINDOW)
+    return f"(({lhs}) - ({rhs}) >= {w}) and (({lhs}) - ({rhs}) < 2*{w})"
+
+
+@dataclass
+class _Reader:
+    """State of one import (kept out of the public objects)."""
+
+    model: libsbml.Model
+    label: str
+    overrides: dict[str, float]
+    names: dict[str, str] = field(default_factory=dict)
+    macros: dict[str, ex.Macro] = field(default_factory=dict)
+    functions: list[Function] = field(default_factory=list)
+
+    # ------------------------------------------------------------------ names
+    def build_names(self) -> None:
+        ids: list[str] = []
+        m = self.model
+        for lst in (m.getListOfFunctionDefinitions(), m.getListOfCompartments(),
+                    m.getListOfSpecies(), m.getListOfParameters()):
+            ids += [x.getId() for x in lst]
+        taken = set(ids)
+        for sid in ids:
+            new = sid
+            while keyword.iskeyword(new) or new in ex.RESERVED or (new != sid and new in taken):
+                new += "_"
+            taken.add(new)
+            self.names[sid] = new
+
+    def n(self, sid: str) -> str:
+        return self.names.get(sid, sid)
+
+    def expr(self, math_ast: libsbml.ASTNode | None, where: str, *, trigger: bool = False,
+             local: Mapping[str, str] | None = None) -> str:
+        if math_ast is None:
+            raise InvalidInputError(f"{self.label}: {where} has no math")
+        names = {**self.names, **(local or {})}
+        return ast_to_expr(math_ast, names=names, where=f"{self.label}: {where}",
+                           time_equality=_time_equality if trigger else None)
+
+    # --------------------------------------------------------------- checks
+    def refuse(self, construct: str, element: str) -> UnsupportedSBMLError:
+        return UnsupportedSBMLError(f"{self.label}: {construct} ({element}) is not supported "
+                                    f"by exobone; it cannot be simulated faithfully")
+
+
+def read_sbml(text_or_path: str | Path) -> libsbml.SBMLDocument:
+    """Read an SBML document from a path or an XML string.
+
+    Raises
+    ------
+    InvalidInputError
+        If the file is missing or libsbml reports read errors (listing the first ones).
+    """
+    text = str(text_or_path)
+    if isinstance(text_or_path, Path) or not text.lstrip().startswith("<"):
+        path = Path(text)
+        if not path.is_file():
+            raise InvalidInputError(f"SBML file {text!r} does not exist")
+        doc = libsbml.readSBMLFromFile(str(path))
+        label = path.name
+    else:
+        doc = libsbml.readSBMLFromString(text)
+        label = "SBML string"
+    errors = [doc.getError(i) for i in range(doc.getNumErrors())
+              if doc.getError(i).getSeverity() >= libsbml.LIBSBML_SEV_ERROR]
+    if errors or doc.getModel() is None:
+        detail = "; ".join(f"line {e.getLine()}: {e.getMessage().strip()}" for e in errors[:3])
+        raise InvalidInputError(f"{label} is not valid SBML: {detail or 'no model element'}")
+    return doc
+
+
+def import_sbml(source: str | Path, *, overrides: Mapping[str, float] | None = None,
+                name: str | None = None) -> ModelSpec:
+    """Import an SBML model as a :class:`~exobone.model.spec.ModelSpec`.
+
+    Parameters
+    ----------
+    source
+        Path to an SBML file, or the XML text.
+    overrides
+        ``{sbml_id: value}`` for parameters, compartments and species initial values, applied
+        before initial assignments are evaluated (an overridden symbol keeps its value).
+    name
+        Model name (default: the SBML model id or the file name).
+
+    Returns
+    -------
+    ModelSpec
+        Metadata ``sbml`` holds the file, level/version, model id and ``{exobone name: sbml id}``
+        for renamed ids; ``time_unit`` the model's time units when declared.
+
+    Raises
+    ------
+    InvalidInputError
+        For an unreadable file or an override of an unknown id.
+    UnsupportedSBMLError
+        For a construct exobone does not simulate (see the module docstring).
+
+    Examples
+    --------
+    >>> import libsbml
+    >>> doc = libsbml.SBMLDocument(3, 2)
+    >>> m = doc.createModel(); c = m.createCompartment(); _ = c.setId("c"); _ = c.setSize(1)
+    >>> _ = c.setConstant(True); s = m.createSpecies(); _ = s.setId("x"); _ = s.setCompartment("c")
+    >>> _ = s.setInitialConcentration(2.0); _ = s.setHasOnlySubstanceUnits(False)
+    >>> _ = s.setBoundaryCondition(False); _ = s.setConstant(False)
+    >>> r = m.createRateRule(); _ = r.setVariable("x"); _ = r.setMath(libsbml.parseL3Formula("-x"))
+    >>> spec = import_sbml(libsbml.writeSBMLToString(doc))
+    >>> spec.state_names
+    ('x',)
+    """
+    doc = read_sbml(source)
+    model = doc.getModel()
+    label = Path(str(source)).name if not str(source).lstrip().startswith("<") else \
+        (model.getId() or "SBML model")
+    for i in range(doc.getNumPlugins() if doc.getLevel() >= 3 else 0):
+        plugin = doc.getPlugin(i)
+        prefix = plugin.getPrefix() if plugin is not None else ""
+        if prefix and prefix not in _HARMLESS_PACKAGES and doc.isPkgEnabled(prefix) \
+                and doc.getPkgRequired(prefix):
+            raise UnsupportedSBMLError(f"{label}: the SBML package {prefix!r} (required) is not "
+                                       f"supported by exobone")
+    r = _Reader(model, label, dict(overrides or {}))
+    return _convert(r, doc, name)
+
+
+def _convert(r: _Reader, doc: libsbml.SBMLDocument, name: str | None) -> ModelSpec:
+    m = r.model
+    r.build_names()
+    level = doc.getLevel()
+
+    # function definitions (macros; a body sees its arguments and earlier functions)
+    for fd in m.getListOfFunctionDefinitions():
+        lam = fd.getMath()
+        if lam is None or not lam.isLambda():
+            raise InvalidInputError(f"{r.label}: function definition {fd.getId()!r} has no "
+                                    f"lambda")
+        n_args = lam.getNumBvars()
+        args = tuple(r.n(lam.getChild(i).getName()) for i in range(n_args))
+        body = ast_to_expr(lam.getChild(n_args), names={**r.names, **{
+            lam.getChild(i).getName(): args[i] for i in range(n_args)}},
+            where=f"{r.label}: function {fd.getId()!r}")
+        r.functions.append(Function(r.n(fd.getId()), args, body))
+    try:
+        r.macros = ex.build_macros([(f.name, f.args, f.body) for f in r.functions])
+    except ModelError as exc:
+        raise InvalidInputError(f"{r.label}: {exc}") from exc
+
+    # rules
+    assign_rules: dict[str, str] = {}
+    rate_rules: dict[str, str] = {}
+    for k, rule in enumerate(m.getListOfRules()):
+        if rule.isAlgebraic():
+            ident = rule.getId() if rule.isSetId() else (
+                rule.getMetaId() if rule.isSetMetaId() else f"rule number {k + 1}")
+            raise r.refuse("algebraic rule", f"rule {ident!r}")
+        var = rule.getVariable()
+        where = f"{'assignment' if rule.isAssignment() else 'rate'} rule for {var!r}"
+        text = r.expr(rule.getMath(), where)
+        (assign_rules if rule.isAssignment() else rate_rules)[var] = text
+
+    event_targets = {ea.getVariable() for ev in m.getListOfEvents()
+                     for ea in ev.getListOfEventAssignments()}
+    compartment_ids = {c.getId() for c in m.getListOfCompartments()}
+    species_by_id = {s.getId(): s for s in m.getListOfSpecies()}
+    for cid in compartment_ids:
+        changes = cid in assign_rules or cid in rate_rules or cid in event_targets
+        holds_concentrations = any(s.getCompartment() == cid and not s.getHasOnlySubstanceUnits()
+                                   for s in species_by_id.values())
+        comp = m.getCompartment(cid)
+        if changes and (holds_concentrations or not comp.getConstant()):
+            raise r.refuse("a compartment whose size changes", f"compartment {cid!r}")
+
+    # initial values (numbers, evaluated once)
+    unknown = [k for k in r.overrides if m.getElementBySId(k) is None
+               or m.getElementBySId(k).getTypeCode() not in
+               (libsbml.SBML_PARAMETER, libsbml.SBML_SPECIES, libsbml.SBML_COMPARTMENT)]
+    if unknown:
+        known = [x.getId() for lst in (m.getListOfParameters(), m.getListOfSpecies(),
+                                       m.getListOfCompartments()) for x in lst]
+        raise InvalidInputError(f"{r.label}: --set {unknown[0]!r} is not a parameter, species "
+                                f"or compartment{suggest(unknown[0], known)}")
+    ruled = sorted(set(r.overrides) & (set(assign_rules) | set(rate_rules) - set()))
+    ruled = [k for k in ruled if k in assign_rules]
+    if ruled:
+        raise InvalidInputError(f"{r.label}: {ruled[0]!r} is defined by an assignment rule; "
+                                f"set the parameters it depends on instead")
+    values = _initial_values(r, assign_rules)
+
+    states: list[State] = []
+    params: list[Parameter] = []
+    assignments: dict[str, Assignment] = {}
+    terms: list[Term] = []
+    src = Assumed(f"as given in the SBML model {m.getId() or r.label!r} ({r.label}); imported, "
+                  f"not reviewed by exobone")
+
+    def unit_of(element: Any) -> str:
+        return str(element.getUnits()) if hasattr(element, "getUnits") and \
+            element.isSetUnits() else ""
+
+    def add_param(sid: str, unit: str, description: str = "") -> None:
+        value = values.get(sid, math.nan)
+        if not math.isfinite(value):
+            raise InvalidInputError(f"{r.label}: {sid!r} has no finite value ({value}); give "
+                                    f"it a value or an initial assignment")
+        params.append(Parameter(r.n(sid), value, unit=unit, source=src,
+                                description=description))
+
+    symbols: list[tuple[str, Any, str]] = []  # (sid, element, kind)
+    symbols += [(c.getId(), c, "compartment") for c in m.getListOfCompartments()]
+    symbols += [(s.getId(), s, "species") for s in m.getListOfSpecies()]
+    symbols += [(p.getId(), p, "parameter") for p in m.getListOfParameters()]
+    state_ids: set[str] = set()
+    for sid, element, kind in symbols:
+        unit = (unit_of(element) if kind != "species"
+                else str(element.getSubstanceUnits() or ""))
+        description = element.getName() if element.isSetName() else ""
+        if sid in assign_rules:
+            assignments[sid] = Assignment(r.n(sid), assign_rules[sid], unit=unit,
+                                          description=description,
+                                          mechanisms=(f"sbml:rule:{sid}",))
+            continue
+        constant = element.getConstant()
+        is_state = sid in rate_rules or (kind == "species" and not constant
+                                         and not element.getBoundaryCondition())
+        if is_state:
+            value = values.get(sid, math.nan)
+            if not math.isfinite(value):
+                raise InvalidInputError(f"{r.label}: {kind} {sid!r} has no finite initial value")
+            states.append(State(r.n(sid), value, unit=unit, description=description))
+            state_ids.add(sid)
+        else:
+            add_param(sid, unit, description)
+
+    for var, text in rate_rules.items():
+        terms.append(Term(f"rate_rule_{r.n(var)}", text, {r.n(var): 1.0},
+                          mechanisms=(f"sbml:rule:{var}",),
+                          description=f"rate rule for {var}"))
+
+    # reactions: one term per (reaction, compartment divisor, conversion factor)
+    model_cf = m.getConversionFactor() if level >= 3 and m.isSetConversionFactor() else ""
+    for rxn in m.getListOfReactions():
+        rid = rxn.getId()
+        if rxn.isSetFast() and rxn.getFast():
+            raise r.refuse("fast reaction", f"reaction {rid!r}")
+        law = rxn.getKineticLaw()
+        if law is None or law.getMath() is None:
+            raise InvalidInputError(f"{r.label}: reaction {rid!r} has no kinetic law")
+        local: dict[str, str] = {}
+        local_params = (law.getListOfLocalParameters() if level >= 3
+                        else law.getListOfParameters())
+        for lp in local_params:
+            new = f"{rid}_{lp.getId()}"
+            while new in r.names.values() or any(p.name == new for p in params):
+                new += "_"
+            local[lp.getId()] = new
+            params.append(Parameter(new, r.overrides.get(new, lp.getValue()),
+                                    unit=unit_of(lp), source=src,
+                                    description=f"local parameter {lp.getId()} of {rid}"))
+        rate = r.expr(law.getMath(), f"reaction {rid!r} kinetic law", local=local)
+        groups: dict[tuple[str, str], dict[str, float]] = {}
+        for refs, sign in ((rxn.getListOfReactants(), -1.0), (rxn.getListOfProducts(), 1.0)):
+            for ref in refs:
+                sp_id = ref.getSpecies()
+                sp = species_by_id[sp_id]
+                if sp.getBoundaryCondition() or sp.getConstant():
+                    continue
+                if (level == 2 and ref.isSetStoichiometryMath()) or (
+                        level >= 3 and ref.isSetId() and (
+                            ref.getId() in assign_rules or ref.getId() in rate_rules
+                            or ref.getId() in event_targets
+                            or m.getInitialAssignment(ref.getId()) is not None)):
+                    raise r.refuse("variable stoichiometry", f"species {sp_id!r} in reaction "
+                                   f"{rid!r}")
+                if sp_id in rate_rules or sp_id in assign_rules:
+                    raise InvalidInputError(f"{r.label}: species {sp_id!r} is set by a rule and "
+                                            f"changed by reaction {rid!r}")
+                stoich = ref.getStoichiometry() if ref.isSetStoichiometry() else 1.0
+                if not math.isfinite(stoich):
+                    stoich = 1.0
+                divisor = "" if sp.getHasOnlySubstanceUnits() else sp.getCompartment()
+                cf = (sp.getConversionFactor() if level >= 3 and sp.isSetConversionFactor()
+                      else model_cf)
+                key = (divisor, cf)
+                coeffs = groups.setdefault(key, {})
+                coeffs[r.n(sp_id)] = coeffs.get(r.n(sp_id), 0.0) + sign * stoich
+        for k, ((divisor, cf), coeffs) in enumerate(sorted(groups.items())):
+            coeffs = {s: c for s, c in coeffs.items() if c != 0.0}
+            if not coeffs:
+                continue
+            text = f"({rate})"
+            if divisor:
+                text += f" / {r.n(divisor)}"
+            if cf:
+                text += f" * {r.n(cf)}"
+            suffix = f"_{k}" if len(groups) > 1 else ""
+            terms.append(Term(f"{rid}{suffix}", text,
+                              coeffs, mechanisms=(f"sbml:reaction:{rid}",),
+                              description=rxn.getName() if rxn.isSetName() else ""))
+
+    events = _events(r, level, state_ids, params, assignments)
+    ordered = _order_assignments(r, assignments)
+    metadata: dict[str, Any] = {
+        "sbml": {"file": r.label, "level": level, "version": doc.getVersion(),
+                 "model_id": m.getId(),
+                 "renamed": {new: old for old, new in r.names.items() if new != old}},
+    }
+    if m.isSetTimeUnits():
+        metadata["time_unit"] = m.getTimeUnits()
+    spec = ModelSpec(name or m.getId() or r.label, states=states, parameters=params,
+                     assignments=ordered, terms=terms, events=events,
+                     functions=r.functions, metadata=metadata)
+    try:
+        spec.validate()
+    except ModelError as exc:
+        raise InvalidInputError(f"{r.label}: the imported model does not validate: {exc}") \
+            from exc
+    return spec
+
+
+def _events(r: _Reader, level: int, state_ids: set[str], params: list[Parameter],
+            assignments: Mapping[str, Assignment]) -> list[Event]:
+    m = r.model
+    out: list[tuple[float, int, Event]] = []
+    for k, ev in enumerate(m.getListOfEvents()):
+        eid = ev.getId() if ev.isSetId() else f"event_{k + 1}"
+        if ev.isSetDelay() and ev.getDelay().getMath() is not None:
+            delay = _constant(r, ev.getDelay().getMath())
+            if delay != 0.0:
+                raise r.refuse("event delay", f"event {eid!r}")
+        priority = 0.0
+        if level >= 3 and ev.isSetPriority() and ev.getPriority().getMath() is not None:
+            value = _constant(r, ev.getPriority().getMath())
+            if value is None:
+                raise r.refuse("non-constant event priority", f"event {eid!r}")
+            priority = value
+        trig = ev.getTrigger()
+        if trig is None or trig.getMath() is None:
+            raise InvalidInputError(f"{r.label}: event {eid!r} has no trigger")
+        trigger = r.expr(trig.getMath(), f"trigger of event {eid!r}", trigger=True)
+        fire_at_start = level >= 3 and not trig.getInitialValue()
+        targets: dict[str, str] = {}
+        for ea in ev.getListOfEventAssignments():
+            var = ea.getVariable()
+            if var in assignments:
+                raise InvalidInputError(f"{r.label}: event {eid!r} assigns {var!r}, which an "
+                                        f"assignment rule defines")
+            targets[r.n(var)] = r.expr(ea.getMath(), f"event {eid!r} assignment to {var!r}")
+        if not targets:
+            continue
+        name = eid if NAME_RE.match(eid) else f"event_{k + 1}"
+        plain = r.expr(trig.getMath(), f"trigger of event {eid!r}")
+        if plain != trigger:
+            # The trigger holds time equalities, each read as a short window. Two of them can
+            # open at the same instant (``time == t0 || time == counter + t0``) and the root
+            # finder may report them a rounding error apart; SBML fires once. A guard closes
+            # the event for three windows after it fires.
+            guard = f"sbml_last_fire_{name}"
+            while any(p.name == guard for p in params) or guard in r.names.values():
+                guard += "_"
+            params.append(Parameter(guard, -1e300, unit="", source=Assumed(
+                f"time of the last firing of event {eid!r}: guards its time-equality trigger "
+                f"against a double firing (exobone's import)")))
+            trigger = f"({trigger}) and (time - {guard} > {4 * TIME_EQUALITY_WINDOW!r})"
+            targets[guard] = "time"
+        out.append((-priority, k, Event(name, targets, trigger=trigger,
+                                        fire_at_start=fire_at_start,
+                                        mechanisms=(f"sbml:event:{eid}",))))
+    # simultaneous events run in declaration order: sort by priority (highest first), stable
+    return [e for _, _, e in sorted(out, key=lambda x: (x[0], x[1]))]
+
+
+def _constant(r: _Reader, math_ast: libsbml.ASTNode) -> float | None:
+    """Return the value of a math element that uses only numbers, or None."""
+    text = ast_to_expr(math_ast, names=r.names, where=r.label)
+    try:
+        value = ex.parse(text, {}, macros=r.macros, where=r.label)
+        return float(value)
+    except (ModelError, TypeError):
+        return None
+
+
+def _order_assignments(r: _Reader, assignments: Mapping[str, Assignment]) -> list[Assignment]:
+    """Order assignment rules so each comes after the ones it uses (SBML has no order)."""
+    by_name = {a.name: a for a in assignments.values()}
+    deps = {a.name: {n for n in _names_with_macros(r, a.expr) if n in by_name}
+            for a in by_name.values()}
+    ordered: list[Assignment] = []
+    done: set[str] = set()
+    visiting: set[str] = set()
+
+    def visit(nm: str) -> None:
+        if nm in done:
+            return
+        if nm in visiting:
+            raise InvalidInputError(f"{r.label}: assignment rules form a loop through {nm!r}")
+        visiting.add(nm)
+        for d in sorted(deps[nm]):
+            visit(d)
+        visiting.discard(nm)
+        done.add(nm)
+        ordered.append(by_name[nm])
+
+    for nm in by_name:
+        visit(nm)
+    return ordered
+
+
+def _names_with_macros(r: _Reader, text: str) -> set[str]:
+    names = ex.names_in(text)
+    return {n for n in names if n not in r.macros}
+
+
+def _initial_values(r: _Reader, assign_rules: Mapping[str, str]) -> dict[str, float]:
+    """Evaluate every symbol's value at the start: values, overrides, initial assignments and
+    assignment rules, in dependency order."""
+    m = r.model
+    values: dict[str, float] = {}
+    for c in m.getListOfCompartments():
+        values[c.getId()] = c.getSize() if c.isSetSize() else 1.0
+    for c in m.getListOfCompartments():
+        if c.getId() in r.overrides:
+            values[c.getId()] = float(r.overrides[c.getId()])
+    for p in m.getListOfParameters():
+        values[p.getId()] = p.getValue() if p.isSetValue() else math.nan
+    pending_species: dict[str, tuple[str, float]] = {}
+    for s in m.getListOfSpecies():
+        if s.isSetInitialConcentration():
+            pending_species[s.getId()] = ("concentration", s.getInitialConcentration())
+        elif s.isSetInitialAmount():
+            pending_species[s.getId()] = ("amount", s.getInitialAmount())
+        else:
+            pending_species[s.getId()] = ("none", math.nan)
+    for k, v in r.overrides.items():
+        values[k] = float(v)
+    for sid, (kind, v) in pending_species.items():
+        if sid in r.overrides:
+            continue
+        sp = m.getSpecies(sid)
+        vol = values.get(sp.getCompartment(), 1.0)
+        if sp.getHasOnlySubstanceUnits():
+            values[sid] = v * vol if kind == "concentration" else v
+        else:
+            values[sid] = v / vol if kind == "amount" else v
+
+    pending: dict[str, str] = {}
+    for ia in m.getListOfInitialAssignments():
+        sym = ia.getSymbol()
+        if sym in r.overrides:
+            continue
+        pending[sym] = r.expr(ia.getMath(), f"initial assignment to {sym!r}")
+    for var, text in assign_rules.items():
+        pending[var] = text
+    # substitute in dependency order; all names are known symbols
+    symbols = {r.n(k): sympy.Symbol(r.n(k), real=True) for k in
+               list(values) + list(pending)}
+    back = {r.n(k): k for k in list(values) + list(pending)}
+    parsed = {k: ex.parse(text, symbols, macros=r.macros,
+                          where=f"{r.label}: initial value of {k!r}")
+              for k, text in pending.items()}
+    for _ in range(len(parsed) + 1):
+        progress = False
+        for k in list(parsed):
+            expr = parsed[k]
+            needed = {back.get(str(s), str(s)) for s in expr.free_symbols} - {"time"}
+            if any(n in parsed for n in needed):
+                continue
+            subs = {symbols[r.n(n)]: values[n] for n in needed if n in values}
+            subs[ex.TIME] = 0.0
+            try:
+                values[k] = float(expr.xreplace({s: sympy.Float(v) for s, v in subs.items()}))
+            except TypeError as exc:
+                raise InvalidInputError(f"{r.label}: cannot evaluate the initial value of "
+                                        f"{k!r}: {exc}") from exc
+            del parsed[k]
+            progress = True
+        if not parsed:
+            break
+        if not progress:
+            raise InvalidInputError(f"{r.label}: initial assignments form a loop through "
+                                    f"{sorted(parsed)[:3]}")
+    return values
