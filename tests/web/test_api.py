@@ -253,15 +253,23 @@ def test_download_bad_format_and_bounds(client: TestClient) -> None:
     assert "at most 10 items" in r.json()["detail"]
 
 
-def test_download_netcdf(client: TestClient) -> None:
-    pytest.importorskip("xarray")
+def test_download_netcdf(client: TestClient, tmp_path: Path) -> None:
+    xr = pytest.importorskip("xarray")
+    pytest.importorskip("h5netcdf")
     params = {"scenario": "ovx", "intervention": OVX_EXO, "days": 60, "points": 61,
               "format": "netcdf"}
     r = client.get("/api/simulate/download", params=params)
-    if r.status_code == 501 and "exobone.interop" in r.json()["detail"]:
-        pytest.skip(r.json()["detail"])
     assert r.status_code == 200
-    assert r.content[:3] in (b"CDF", b"\x89HD")
+    assert r.content[:4] == b"\x89HDF"
+    assert "ovx.nc" in r.headers["content-disposition"]
+    path = tmp_path / "result.nc"
+    path.write_bytes(r.content)
+    with xr.open_dataset(path, engine="h5netcdf") as ds:
+        assert list(ds["arm"].values) == ["treated", "control"]
+        assert ds.sizes["time"] == 61 and "bone_volume" in ds
+        assert ds.attrs["scenario"] == "ovx"
+        assert json.loads(ds.attrs["treated_interventions"]) == [OVX_EXO]
+        assert "model_hash" in ds.attrs["treated_provenance"]
 
 
 def test_model_sbml(client: TestClient) -> None:

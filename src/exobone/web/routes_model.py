@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
@@ -152,16 +153,31 @@ def result_csv(result: ScenarioResult) -> str:
 
 
 def _netcdf(result: ScenarioResult) -> bytes:
-    """NetCDF of a result through :mod:`exobone.interop` (501 when that layer is not installed)."""
+    """NetCDF of both arms: :func:`exobone.interop.results.to_dataset` per arm, stacked on ``arm``.
+
+    Each arm's provenance is kept in the attributes ``treated_*`` and ``control_*``. Answers 501
+    when the interop extra (xarray, h5netcdf) is not installed.
+    """
     try:
-        from exobone.interop.results import (  # type: ignore[import-not-found,unused-ignore]
-            to_netcdf_bytes,
-        )
+        import pandas as pd  # type: ignore[import-untyped,unused-ignore]
+        import xarray as xr
+
+        from exobone.interop.results import to_dataset
     except ImportError as exc:
-        raise HTTPException(501, "NetCDF export needs exobone.interop.results (xarray), which "
-                                 f"this installation lacks ({exc}); download CSV instead") from exc
-    data: bytes = to_netcdf_bytes(result)
-    return data
+        raise HTTPException(501, "NetCDF export needs the interop extra (pip install "
+                                 f"'exobone[interop]'), which this installation lacks ({exc}); "
+                                 "download CSV instead") from exc
+    arms = [("treated", result.treated)]
+    if result.control is not None:
+        arms.append(("control", result.control))
+    sets = [to_dataset(arm.trajectory) for _, arm in arms]
+    ds = xr.concat(sets, dim=pd.Index([name for name, _ in arms], name="arm"), join="outer",
+                   combine_attrs="drop")
+    for (name, arm), one in zip(arms, sets, strict=True):
+        ds.attrs.update({f"{name}_{k}": v for k, v in one.attrs.items()})
+        ds.attrs[f"{name}_interventions"] = json.dumps(list(arm.interventions))
+    ds.attrs.update({"scenario": result.scenario, "species": result.species})
+    return bytes(ds.to_netcdf(engine="h5netcdf"))
 
 
 def _filename(req: SimulationRequest, suffix: str) -> str:
