@@ -70,6 +70,7 @@ def _register() -> None:
 
     app.add_typer(interop_cmds.export_app, name="export")
     app.add_typer(interop_cmds.sbml_app, name="sbml")
+    app.command("calibrate")(interop_cmds.calibrate_cmd)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -118,3 +118,38 @@ def _print_table(traj: object, names: tuple[str, ...]) -> None:
     for name in names:
         table.add_row(name, *(f"{traj[name][i]:.6g}" for i in picks))  # type: ignore[index]
     Console(width=max(100, Console().width)).print(table)
+
+
+def calibrate_cmd(
+    problem: Annotated[Path, typer.Argument(help="PEtab problem YAML, or its directory.")],
+    seed: Annotated[int | None, typer.Option("--seed", help="Seed of the starts.")] = 0,
+    starts: Annotated[int, typer.Option("--starts", help="Number of least-squares starts.")]
+    = 10,
+    ci: Annotated[str, typer.Option("--ci", help="profile or bootstrap.")] = "profile",
+    level: Annotated[float, typer.Option("--level", help="Confidence level.")] = 0.95,
+    plot: Annotated[Path | None, typer.Option(
+        "--plot", help="Write the fit figure (PNG).", dir_okay=False)] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Fit parameters to PEtab time-course data; report estimates with confidence intervals."""
+    from exobone.analysis.calibrate import calibrate, plot_fit
+
+    result = calibrate(problem, starts=starts, rng=seed, ci=ci, level=level)
+    if plot is not None:
+        plot_fit(result, plot)
+    if as_json:
+        typer.echo(json.dumps(result.to_dict(), separators=(",", ":")))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"calibration ({result.method} {result.level:.0%} intervals, "
+                        f"cost {result.cost:.4g}, {result.n_data} data)")
+    for col in ("parameter", "estimate", "low", "high", "scale"):
+        table.add_column(col, justify="left" if col == "parameter" else "right")
+    for name, scale in zip(result.names, result.scales, strict=True):
+        low, high = result.intervals[name]
+        table.add_row(name, f"{result.estimates[name]:.4g}", f"{low:.4g}", f"{high:.4g}", scale)
+    Console(width=max(100, Console().width)).print(table)
+    if plot is not None:
+        typer.echo(f"wrote {plot}", err=True)
