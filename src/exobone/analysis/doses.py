@@ -229,7 +229,7 @@ def optimize_schedule(problem: DoseProblem, *, bounds: Mapping[str, tuple[float,
     rng
         Seed of ``differential_evolution`` (an int drawn from a generator).
     maxiter, popsize
-        Passed to ``differential_evolution``.
+        Passed to ``differential_evolution`` (the number of doses is an integer variable).
     surfaces
         Also compute the dose-response curve at the best schedule and the interval x start
         surface at the best dose.
@@ -239,12 +239,19 @@ def optimize_schedule(problem: DoseProblem, *, bounds: Mapping[str, tuple[float,
     b = {**DEFAULT_BOUNDS, **(bounds or {})}
     b["start"] = (min(b["start"][0], problem.day), min(b["start"][1], problem.day))
     seed = rng if isinstance(rng, int) else int(np.random.default_rng(rng).integers(2**31 - 1))
+    # the number of doses is an integer variable (duration = (n - 1) * interval), so the
+    # objective is smooth in the continuous ones and the best plan needs no rounding
+    n_max = int(math.floor(b["duration"][1] / b["every"][0] + 1e-9)) + 1
     scipy_bounds = [(math.log10(b["dose"][0]), math.log10(b["dose"][1])), b["every"],
-                    b["start"], b["duration"]]
+                    b["start"], (1, max(n_max, 1))]
     count = [0]
 
     def to_plan(x: Sequence[float]) -> Plan:
-        return Plan(10 ** float(x[0]), float(x[1]), float(x[2]), float(x[3]))
+        every = float(x[1])
+        n = min(int(round(float(x[3]))),
+                int(math.floor(b["duration"][1] / every + 1e-9)) + 1)
+        duration = max((n - 1) * every, b["duration"][0])
+        return Plan(10 ** float(x[0]), every, float(x[2]), duration)
 
     def neg(xs: FloatArray) -> FloatArray:
         xs = np.atleast_2d(np.asarray(xs, dtype=float).T)
@@ -255,10 +262,9 @@ def optimize_schedule(problem: DoseProblem, *, bounds: Mapping[str, tuple[float,
 
     res = differential_evolution(neg, scipy_bounds, seed=seed, maxiter=maxiter,
                                  popsize=popsize, tol=1e-8, polish=False, vectorized=True,
-                                 updating="deferred", init="sobol")
+                                 updating="deferred", init="sobol",
+                                 integrality=[False, False, False, True])
     best = problem.effective(to_plan(res.x))
-    best = Plan(round(best.dose, 3), round(best.every, 2), round(best.start, 2),
-                round(best.duration, 2))
     value = float(problem.evaluate([best])[0])
     curve = surface = None
     if surfaces:
