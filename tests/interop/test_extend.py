@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from test_sbml_import import find_biomodels
 
 from exobone.errors import UnknownNameError
 from exobone.interop.extend import (
@@ -15,8 +16,6 @@ from exobone.interop.extend import (
 from exobone.interop.sbml import import_sbml
 from exobone.model.exosomes import LayerReport
 from exobone.simulate import SaveAt, simulate
-
-from test_sbml_import import find_biomodels  # noqa: E402  (same folder)
 
 FILE = "BIOMD0000000148_Komarova2003_BoneRemodeling.xml"
 GRID = np.linspace(0.0, 400.0, 41)

@@ -504,7 +504,7 @@ def _profile(obj: _Objective, fit: Any, theta: FloatArray, cost: float, k: int,
             val = float(np.clip(prev_val + direction * step, obj.lower[k], obj.upper[k]))
             x[k] = val
             if others:
-                def sub(z: FloatArray, val: float = val) -> FloatArray:
+                def sub(z: FloatArray, val: float = val, x: FloatArray = x) -> FloatArray:
                     full = x.copy()
                     full[others] = z
                     full[k] = val

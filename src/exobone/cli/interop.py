@@ -88,8 +88,7 @@ def sbml_run_cmd(
     from exobone.simulate import SaveAt, Tolerances, simulate
 
     spec = import_sbml(file, overrides=_parse_sets(sets))
-    if points < 2:
-        points = 2
+    points = max(points, 2)
     grid = np.linspace(0.0, float(days), points)
     traj = simulate(spec, (0.0, float(days)), saveat=SaveAt(times=grid), solver=solver,
                     tolerances=Tolerances(rtol=rtol, atol=atol), max_step=max_step)

@@ -61,7 +61,7 @@ def to_dataset(traj: Trajectory) -> xr.Dataset:
     >>> ds["x"].attrs["kind"], list(ds.sizes.items())
     ('state', [('time', 2)])
     """
-    xr = _xarray()
+    xmod = _xarray()
     data = traj.to_dict()
     kinds = _kinds(traj)
     variables = {name: ("time", np.asarray(values, dtype=float), {"kind": kinds.get(name, "")})
@@ -69,15 +69,16 @@ def to_dataset(traj: Trajectory) -> xr.Dataset:
     attrs = {key: json.dumps(data[key]) for key in _ATTR_KEYS}
     attrs["model_name"] = traj.provenance.model_name
     attrs["model_hash"] = traj.provenance.model_hash
-    return xr.Dataset(variables, coords={"time": np.asarray(traj.times, dtype=float)},
-                      attrs=attrs)
+    ds: xr.Dataset = xmod.Dataset(variables, coords={"time": np.asarray(traj.times, dtype=float)},
+                                attrs=attrs)
+    return ds
 
 
 def to_tidy(traj_or_ds: Trajectory | xr.Dataset) -> pd.DataFrame:
     """Return a long table with columns ``time, variable, kind, value`` (one row per value)."""
     import pandas as pd
 
-    ds = traj_or_ds if hasattr(traj_or_ds, "data_vars") else to_dataset(traj_or_ds)  # type: ignore[arg-type]
+    ds: Any = traj_or_ds if hasattr(traj_or_ds, "data_vars") else to_dataset(traj_or_ds)
     times = np.asarray(ds["time"].values, dtype=float)
     frames = [pd.DataFrame({"time": times, "variable": name,
                             "kind": str(ds[name].attrs.get("kind", "")),
@@ -89,7 +90,7 @@ def to_tidy(traj_or_ds: Trajectory | xr.Dataset) -> pd.DataFrame:
 
 
 def _from_tidy(df: pd.DataFrame, attrs: dict[str, str]) -> xr.Dataset:
-    xr = _xarray()
+    xmod = _xarray()
     missing = {"time", "variable", "value"} - set(df.columns)
     if missing:
         raise InvalidInputError(f"a results table needs the columns time, variable, value; "
@@ -101,7 +102,8 @@ def _from_tidy(df: pd.DataFrame, attrs: dict[str, str]) -> xr.Dataset:
         rows = df[df["variable"] == name].sort_values("time")
         kind = str(rows["kind"].iloc[0]) if "kind" in rows else ""
         variables[name] = ("time", rows["value"].to_numpy(dtype=float), {"kind": kind})
-    return xr.Dataset(variables, coords={"time": times}, attrs=dict(attrs))
+    ds: xr.Dataset = xmod.Dataset(variables, coords={"time": times}, attrs=dict(attrs))
+    return ds
 
 
 def _format(path: Path) -> str:
@@ -153,9 +155,10 @@ def load_results(path: str | Path) -> xr.Dataset:
         raise InvalidInputError(f"results file {str(source)!r} does not exist")
     fmt = _format(source)
     if fmt == "netcdf":
-        xr = _xarray()
-        with xr.open_dataset(source, engine="h5netcdf") as ds:
-            return ds.load()
+        xmod = _xarray()
+        with xmod.open_dataset(source, engine="h5netcdf") as opened:
+            loaded: xr.Dataset = opened.load()
+            return loaded
     if fmt == "csv":
         import pandas as pd
 

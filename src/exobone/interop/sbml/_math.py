@@ -9,6 +9,8 @@ faithfully, such as ``delay`` or ``rateOf``.
 
 from __future__ import annotations
 
+import itertools
+import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -204,7 +206,7 @@ def ast_to_expr(ast: libsbml.ASTNode, *, names: Mapping[str, str], where: str,
             return f"({node.getInteger()})" if node.getInteger() < 0 else str(node.getInteger())
         if t in (libsbml.AST_REAL, libsbml.AST_REAL_E, libsbml.AST_RATIONAL):
             value = node.getValue()
-            if value != value:
+            if math.isnan(value):
                 return "(0*1e999)"  # NaN without a literal for it
             if value in (float("inf"), float("-inf")):
                 return "(1e999)" if value > 0 else "(-1e999)"
@@ -258,7 +260,7 @@ def ast_to_expr(ast: libsbml.ASTNode, *, names: Mapping[str, str], where: str,
         if t in _RELATIONS:
             op = _RELATIONS[t]
             parts = []
-            for a, b in zip(kids, kids[1:], strict=False):
+            for a, b in itertools.pairwise(kids):
                 lhs, rhs = walk(a), walk(b)
                 if op in ("==", "!=") and time_equality is not None and (
                         _uses_time(a) or _uses_time(b)):

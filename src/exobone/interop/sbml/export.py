@@ -217,7 +217,7 @@ def to_sbml_document(spec: ModelSpec) -> libsbml.SBMLDocument:
             prio = ev.createPriority()
             prio.setMath(libsbml.parseL3Formula(str(priority)))
             priority -= 1
-            for target, _text in event.assignments.items():
+            for target in event.assignments:
                 ea = ev.createEventAssignment()
                 ea.setVariable(target)
                 ea.setMath(sympy_to_ast(parsed.event_assignments[event.name][target],
