@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 import threading
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -26,7 +27,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from exobone.atlas.curation import Atlas, load_atlas
-from exobone.atlas.store import Store, ensure_store, open_store
+from exobone.atlas.store import Store, ensure_store
 from exobone.errors import ExoboneError, SimulationError
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -145,18 +146,33 @@ class AppState:
                                            thread_name_prefix="exobone-sim")
         self._pending = 0
         self._pending_lock = threading.Lock()
-        self._local = threading.local()
+        self._store: Store | None = None
+        self._store_lock = threading.Lock()
         self.results: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
         self._results_lock = threading.Lock()
         self.scorecard = ScorecardJob(data_dir)
 
-    def store(self) -> Store:
-        """This thread's read-only handle on the atlas database (SQLite handles are per thread)."""
-        store = getattr(self._local, "store", None)
-        if store is None:
-            store = open_store(self.store_path)
-            self._local.store = store
-        return store
+    @contextmanager
+    def store(self) -> Iterator[Store]:
+        """The app's one read-only handle on the atlas database, for one thread at a time.
+
+        One handle (opened with ``check_same_thread=False``) rather than one per thread, so the
+        records are parsed once; queries are CPU-bound under the GIL, so the lock costs nothing.
+        """
+        with self._store_lock:
+            if self._store is None:
+                uri = f"{self.store_path.resolve().as_uri()}?mode=ro"
+                self._store = Store(self.store_path,
+                                    sqlite3.connect(uri, uri=True, check_same_thread=False))
+                self._store.atlas()
+            yield self._store
+
+    def close(self) -> None:
+        """Close the database handle."""
+        with self._store_lock:
+            if self._store is not None:
+                self._store.close()
+                self._store = None
 
     def cached(self, key: tuple[Any, ...]) -> Any:
         with self._results_lock:
@@ -270,6 +286,7 @@ def create_app(*, db: Path | str | None = None, data_dir: Path | str | None = No
         yield
         state.executor.shutdown(wait=False, cancel_futures=True)
         state.scorecard.stop()
+        state.close()
 
     app = FastAPI(
         title="exobone",

@@ -123,9 +123,9 @@ def summary(request: Request) -> dict[str, Any]:
     from exobone.atlas.summary import summarize
 
     state = get_state(request)
-    store = state.store()
-    return {"version": store.version, "counts": store.counts(),
-            "seeds": [vars(s) for s in summarize(state.atlas)]}
+    with state.store() as store:
+        return {"version": store.version, "counts": store.counts(),
+                "seeds": [vars(s) for s in summarize(state.atlas)]}
 
 
 @router.get("/facets", summary="Values for the search facets")
@@ -155,9 +155,9 @@ def facets(request: Request) -> dict[str, list[Any]]:
 def search_mechanisms(request: Request, filters: Filters,
                       limit: Annotated[int | None, Query(ge=0, le=1000)] = None) -> SearchOut:
     """Mechanisms matching every given facet, each with its evidence (as `exobone atlas search`)."""
-    store = get_state(request).store()
-    atlas = store.atlas()
-    hits = search(store, **filters.values, limit=limit)
+    with get_state(request).store() as store:
+        hits = search(store, **filters.values, limit=limit)
+        atlas = store.atlas()
     return SearchOut(filters=filters.values, count=len(hits),
                      mechanisms=[mechanism_out(atlas, h.id, h.evidence, h.matched) for h in hits])
 
@@ -176,9 +176,9 @@ def experiments(
         "source": source, "cargo": cargo, "target": target, "disease": disease, "species": species,
         "setting": setting, "measure": measure, "direction": direction, "kind": kind, "mechanism": mechanism,
         "text": text}.items() if v is not None and v.strip()}
-    store = get_state(request).store()
-    atlas = store.atlas()
-    hits = search_experiments(store, **values, limit=limit)
+    with get_state(request).store() as store:
+        hits = search_experiments(store, **values, limit=limit)
+        atlas = store.atlas()
     return ExperimentSearchOut(filters=values, count=len(hits),
                                experiments=[experiment_out(atlas, h.experiment) for h in hits])
 
@@ -200,9 +200,9 @@ def network(request: Request, filters: Filters) -> NetworkOut:
     """Nodes and edges for Cytoscape.js: the same signed graph as the CX2/GraphML exports."""
     from exobone.atlas.export._graph import mechanism_graph
 
-    store = get_state(request).store()
-    atlas = store.atlas()
-    hits = search(store, **filters.values)
+    with get_state(request).store() as store:
+        hits = search(store, **filters.values)
+        atlas = store.atlas()
     g = mechanism_graph(atlas, [h.mechanism for h in hits])
     nodes = [{"data": {"id": k, "label": d.get("name", k), "full_name": d.get("full_name", k),
                        "type": d.get("type", ""), "represents": d.get("represents", "")}}
@@ -232,15 +232,13 @@ def export_selection(
     from exobone.atlas.export import Selection, export, require_exporter
 
     exporter = require_exporter(format)
-    store = get_state(request).store()
-    atlas = store.atlas()
-    if what == "experiments":
-        if "pathway" in filters.values:
-            raise InvalidInputError("pathway is not a filter of experiments; leave it out or "
-                                    "export mechanisms")
-        hits: list[Any] = search_experiments(store, **filters.values)
-    else:
-        hits = search(store, **filters.values)
+    if what == "experiments" and "pathway" in filters.values:
+        raise InvalidInputError("pathway is not a filter of experiments; leave it out or "
+                                "export mechanisms")
+    with get_state(request).store() as store:
+        atlas = store.atlas()
+        hits: list[Any] = (search_experiments(store, **filters.values) if what == "experiments"
+                           else search(store, **filters.values))
     body = export(Selection.from_hits(atlas, hits), exporter.name, what)
     filename = f"exobone-{what}{exporter.suffix}"
     return Response(body, media_type=exporter.media_type,
