@@ -144,3 +144,19 @@ def test_cli_calibrate(tmp_path: Path, capsys):
     assert png.is_file()
     assert main(["calibrate", str(tmp_path / "nope.yaml")]) == 1
     assert "does not exist" in capsys.readouterr().err
+
+
+def test_model_given_instead_of_sbml_file(tmp_path: Path):
+    from exobone.interop.sbml import import_sbml
+
+    path = write_problem(tmp_path)
+    config = yaml.safe_load(path.read_text())
+    del config["problems"][0]["sbml_files"]
+    path.write_text(yaml.safe_dump(config))
+    with pytest.raises(InvalidInputError, match="no sbml_files listed"):
+        load_petab(path)
+    prob = load_petab(path, model=import_sbml(tmp_path / "model.xml"))
+    assert prob.estimated == ["k_loss", "k_supply"]
+    bad = import_sbml(tmp_path / "model.xml").with_parameters(k_loss=0.3)
+    prob = load_petab(path, model=bad)
+    assert prob.model.require_parameter("k_loss").value == 0.3

@@ -129,11 +129,20 @@ def calibrate_cmd(
     plot: Annotated[Path | None, typer.Option(
         "--plot", help="Write the fit figure (PNG).", dir_okay=False)] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    scenario: Annotated[str | None, typer.Option(
+        "--scenario", help="Fit exobone's model of this scenario instead of the problem's SBML "
+                           "file (PEtab ids are then exobone names).")] = None,
 ) -> None:
     """Fit parameters to PEtab time-course data; report estimates with confidence intervals."""
-    from exobone.analysis.calibrate import calibrate, plot_fit
+    from exobone.analysis.calibrate import calibrate, load_petab, plot_fit
 
-    result = calibrate(problem, starts=starts, rng=seed, ci=ci, level=level)
+    model = None
+    if scenario is not None:
+        from exobone.model.build import build_model
+
+        model = build_model(scenario)
+    result = calibrate(load_petab(problem, model=model), starts=starts, rng=seed, ci=ci,
+                       level=level)
     if plot is not None:
         plot_fit(result, plot)
     if as_json:
