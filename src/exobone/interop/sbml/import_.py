@@ -239,8 +239,7 @@ def _convert(r: _Reader, doc: libsbml.SBMLDocument, name: str | None) -> ModelSp
                                        m.getListOfCompartments()) for x in lst]
         raise InvalidInputError(f"{r.label}: --set {unknown[0]!r} is not a parameter, species "
                                 f"or compartment{suggest(unknown[0], known)}")
-    ruled = sorted(set(r.overrides) & (set(assign_rules) | set(rate_rules) - set()))
-    ruled = [k for k in ruled if k in assign_rules]
+    ruled = sorted(set(r.overrides) & set(assign_rules))
     if ruled:
         raise InvalidInputError(f"{r.label}: {ruled[0]!r} is defined by an assignment rule; "
                                 f"set the parameters it depends on instead")
@@ -269,7 +268,6 @@ def _convert(r: _Reader, doc: libsbml.SBMLDocument, name: str | None) -> ModelSp
     symbols += [(c.getId(), c, "compartment") for c in m.getListOfCompartments()]
     symbols += [(s.getId(), s, "species") for s in m.getListOfSpecies()]
     symbols += [(p.getId(), p, "parameter") for p in m.getListOfParameters()]
-    state_ids: set[str] = set()
     for sid, element, kind in symbols:
         unit = (unit_of(element) if kind != "species"
                 else str(element.getSubstanceUnits() or ""))
@@ -287,7 +285,6 @@ def _convert(r: _Reader, doc: libsbml.SBMLDocument, name: str | None) -> ModelSp
             if not math.isfinite(value):
                 raise InvalidInputError(f"{r.label}: {kind} {sid!r} has no finite initial value")
             states.append(State(r.n(sid), value, unit=unit, description=description))
-            state_ids.add(sid)
         else:
             add_param(sid, unit, description)
 
@@ -357,7 +354,7 @@ def _convert(r: _Reader, doc: libsbml.SBMLDocument, name: str | None) -> ModelSp
                               coeffs, mechanisms=(f"sbml:reaction:{rid}",),
                               description=rxn.getName() if rxn.isSetName() else ""))
 
-    events = _events(r, level, state_ids, params, assignments)
+    events = _events(r, level, params, assignments)
     ordered = _order_assignments(r, assignments)
     metadata: dict[str, Any] = {
         "sbml": {"file": r.label, "level": level, "version": doc.getVersion(),
@@ -377,7 +374,7 @@ def _convert(r: _Reader, doc: libsbml.SBMLDocument, name: str | None) -> ModelSp
     return spec
 
 
-def _events(r: _Reader, level: int, state_ids: set[str], params: list[Parameter],
+def _events(r: _Reader, level: int, params: list[Parameter],
             assignments: Mapping[str, Assignment]) -> list[Event]:
     m = r.model
     out: list[tuple[float, int, Event]] = []
