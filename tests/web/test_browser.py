@@ -134,6 +134,7 @@ def test_run_ovx_with_bmsc_exosomes_and_see_the_plot(page: object, base_url: str
     pg = page
     pg.goto(base_url + "/run")  # type: ignore[attr-defined]
     pg.wait_for_selector("body[data-ready='1']", timeout=30_000)  # type: ignore[attr-defined]
+    assert not pg.locator("#downloads").is_visible()  # type: ignore[attr-defined]  # nothing run yet
     pg.select_option("#scenario", "ovx")  # type: ignore[attr-defined]
     pg.fill("#days", "180")  # type: ignore[attr-defined]
     pg.select_option("#iv-kind", "exosome")  # type: ignore[attr-defined]
@@ -153,6 +154,7 @@ def test_run_ovx_with_bmsc_exosomes_and_see_the_plot(page: object, base_url: str
     table = pg.locator("#outcome-table").inner_text()  # type: ignore[attr-defined]
     assert "BV/TV" in table and "osteoblasts" in table
     assert "ovx (rat)" in pg.locator("#result-title").inner_text()  # type: ignore[attr-defined]
+    assert pg.locator("#downloads").is_visible()  # type: ignore[attr-defined]
     href = pg.get_attribute("#dl-sbml", "href")  # type: ignore[attr-defined]
     assert href is not None and "scenario=ovx" in href and "exosome%3Abmsc" in href
     pg.screenshot(path=str(tmp_path / "run_ovx_bmsc.png"), full_page=True)  # type: ignore[attr-defined]
