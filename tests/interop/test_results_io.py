@@ -83,3 +83,15 @@ def test_cli_sbml_run_save(tmp_path: Path):
     ds = load_results(out)
     np.testing.assert_allclose(ds["x"].values, np.exp(-0.5 * np.array([0.0, 1.0, 2.0])),
                                rtol=1e-6)
+
+
+def test_cli_simulate_save(tmp_path: Path, capsys):
+    from exobone.cli import main
+
+    out = tmp_path / "ovx.parquet"
+    assert main(["simulate", "ovx", "--days", "30", "--no-exosomes", "--json",
+                 "--save", str(out)]) == 0
+    data = json.loads(capsys.readouterr().out)
+    ds = load_results(out)
+    np.testing.assert_allclose(ds["bv_tv"].values[-1], data["outcomes"]["bv_tv"][-1])
+    assert json.loads(ds.attrs["provenance"])["model_name"] == "exobone-bone"

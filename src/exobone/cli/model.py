@@ -80,6 +80,9 @@ def simulate_cmd(
         dir_okay=False)] = None,
     no_exosomes: Annotated[bool, typer.Option(
         "--no-exosomes", help="Leave out the exosome layer (bone core only).")] = False,
+    save: Annotated[Path | None, typer.Option(
+        "--save", help="Save the full treated run as .nc (NetCDF), .csv or .parquet, with "
+                       "provenance.", dir_okay=False)] = None,
 ) -> None:
     """Simulate a scenario with interventions; print BV/TV, cells and markers over time."""
     from exobone.simulate.scenarios import run_scenario
@@ -91,6 +94,10 @@ def simulate_cmd(
                           exosome_layer=not no_exosomes)
     if plot is not None:
         _plot(result, plot)
+    if save is not None:
+        from exobone.interop.results import save_results
+
+        save_results(result.treated.trajectory, save)
     if as_json:
         data = result.to_dict()
         if not compare:
