@@ -20,7 +20,7 @@ def report(
     output: Annotated[Path, typer.Option("-o", "--output", dir_okay=False,
                                          help="HTML file to write.")] = Path("report.html"),
     species: Annotated[str | None, typer.Option(
-        "--species", help="rat, mouse or human [default: the scenario's].")] = None,
+        "--species", help="rat, mouse or human (default: the scenario's).")] = None,
     days: Annotated[float, typer.Option("--days", help="Length of the run in days.")] = 365.0,
 ) -> None:
     """Write an HTML report (figures embedded): time courses, outcomes, mechanisms, provenance."""

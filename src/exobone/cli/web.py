@@ -15,11 +15,11 @@ def serve(
     host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", min=0, max=65535, help="Port.")] = 8000,
     db: Annotated[Path | None, typer.Option(
-        "--db", dir_okay=False, help="Atlas database [default: $EXOBONE_DB or the user data "
-                                     "folder]; built when missing or stale.")] = None,
+        "--db", dir_okay=False, help="Atlas database (default: $EXOBONE_DB or the user data "
+                                     "folder); built when missing or stale.")] = None,
     data_dir: Annotated[Path | None, typer.Option(
         "--data-dir", envvar="EXOBONE_DATA", file_okay=False,
-        help="Curated-data folder [default: the data shipped with exobone].")] = None,
+        help="Curated-data folder (default: the data shipped with exobone).")] = None,
     sim_timeout: Annotated[float, typer.Option(
         "--sim-timeout", min=1.0, help="Longest a simulation request may run, in seconds.")] = 60.0,
 ) -> None:
