@@ -34,6 +34,7 @@ from __future__ import annotations
 import ast
 import keyword
 import re
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -144,11 +145,17 @@ def rename(text: str, mapping: Mapping[str, str]) -> str:
     return _NAME_RE.sub(lambda m: mapping.get(m.group(0), m.group(0)), text)
 
 
+# CPython 3.11's parser is not safe to call from two threads at once ("AST constructor
+# recursion depth mismatch"); the web app and threaded callers build models concurrently.
+_PARSE_LOCK = threading.Lock()
+
+
 def _parse_tree(text: str, *, where: str) -> ast.Expression:
     if not isinstance(text, str) or not text.strip():
         raise ModelError(f"{where}: expression is empty")
     try:
-        return ast.parse(_normalise(text.strip()), mode="eval")
+        with _PARSE_LOCK:
+            return ast.parse(_normalise(text.strip()), mode="eval")
     except SyntaxError as exc:
         raise ModelError(f"{where}: cannot parse {text!r} ({exc.msg}); see "
                          f"exobone.model.expressions for the syntax") from exc
