@@ -150,3 +150,26 @@ def test_cli_export_sbml(tmp_path: Path, capsys):
 def test_write_sbml_roundtrip_file(tmp_path: Path):
     path = write_sbml(built("healthy"), tmp_path / "healthy.xml")
     assert libsbml.readSBMLFromFile(str(path)).getNumErrors() == 0
+
+
+def test_state_triggered_event_and_start_dose_reproduced(roadrunner):
+    src = Assumed("toy")
+    spec = ModelSpec(
+        "toy",
+        states=[State("x", 2.0, unit="pM"), State("y", "k*2", unit="1")],
+        parameters=[Parameter("k", 0.5, unit="1/day", source=src)],
+        terms=[Term("grow", "k*log(x + 2)*y", {"y": 1}), Term("decay", "k*x", {"x": -1})],
+        events=[Event("bump", {"x": "x + 1"}, trigger="y > 2"),
+                Event("dose", {"y": "y + 0.5"}, at_times=(0.0, 3.0))],
+    )
+    grid = np.linspace(0.0, 6.0, 25)
+    traj = simulate(spec, (0.0, 6.0), saveat=SaveAt(times=grid),
+                    tolerances=Tolerances(rtol=RTOL, atol=ATOL))
+    assert {name for _, name in traj.events} == {"dose", "bump"}
+    rr = roadrunner.RoadRunner(export_sbml(spec))
+    rr.integrator.relative_tolerance = RTOL
+    rr.integrator.absolute_tolerance = ATOL
+    res = np.array(rr.simulate(0.0, 6.0, grid.size, ["time", "x", "y"]))
+    keep = ~np.isin(grid, [0.0, 3.0])  # at a dose instant the two report pre/post differently
+    for j, name in enumerate(("x", "y")):
+        assert rel_diff(traj[name][keep], res[keep, j + 1]) <= TOLERANCE
