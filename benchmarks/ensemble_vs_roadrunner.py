@@ -25,7 +25,9 @@ prints both throughputs and their ratio.
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
+import threading
 import time
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from typing import Any
@@ -73,7 +75,6 @@ def _rr_run(P: np.ndarray, Y0: np.ndarray, t1: float) -> np.ndarray:
 def _rr_thread_worker(args: tuple[str, list[str], list[str], float, float, int, np.ndarray,
                                   np.ndarray, float]) -> np.ndarray:
     # one instance per thread (roadrunner instances are not shared between threads)
-    import threading
     local = _THREAD_LOCAL
     if not hasattr(local, "rr"):
         _rr_init(*args[:6])
@@ -90,18 +91,15 @@ def _rr_thread_worker(args: tuple[str, list[str], list[str], float, float, int, 
             out[k] = np.asarray(global_rr.simulate(0.0, t1, n_times))[:, 1:]
         except RuntimeError:
             pass
-    del threading
     return out
 
 
-import threading as _threading  # noqa: E402
-
-_THREAD_LOCAL = _threading.local()
+_THREAD_LOCAL = threading.local()
 
 
 def _split(n: int, parts: int) -> list[tuple[int, int]]:
     edges = np.linspace(0, n, parts + 1).astype(int)
-    return [(int(a), int(b)) for a, b in zip(edges[:-1], edges[1:], strict=True) if b > a]
+    return [(int(a), int(b)) for a, b in itertools.pairwise(edges) if b > a]
 
 
 def main() -> None:
@@ -136,7 +134,7 @@ def main() -> None:
     rng = np.random.default_rng(args.seed)
     P = base * rng.uniform(1 - args.spread, 1 + args.spread, size=(args.n, base.size))
     Y0 = np.array([cm.initial_state(model, p) for p in P])
-    n_times = int(round(args.days)) + 1
+    n_times = round(args.days) + 1
     times = np.linspace(0.0, args.days, n_times)
     snames = list(cm.states)
     print(f"model {args.scenario} {args.intervention or ''}: {cm.n_states} states, "

@@ -38,7 +38,7 @@ def members(ovx_model):
 
 
 def test_killed_worker_gives_complete_identical_result(ovx_model, members, cluster):
-    lc, client = cluster
+    _, client = cluster
     local = run_ensemble(ovx_model, members, saveat=GRID, outputs=OUTPUTS, chunk_size=20)
     killed: list[int] = []
 

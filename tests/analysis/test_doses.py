@@ -5,8 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from exobone.analysis.doses import DoseProblem, Plan, dose_response, optimize_schedule, \
-    parse_bounds
+from exobone.analysis.doses import DoseProblem, Plan, dose_response, optimize_schedule, parse_bounds
 from exobone.errors import InvalidInputError, UnknownNameError
 
 pytest.importorskip("numba")
@@ -23,7 +22,7 @@ def test_plan_times():
 
 
 def test_dose_response_rises_and_budget_caps(problem):
-    doses, values = dose_response(problem, every=14, start=7, doses=[1, 10, 100, 1000])
+    _, values = dose_response(problem, every=14, start=7, doses=[1, 10, 100, 1000])
     assert np.all(np.diff(values[:3]) > 0)
     assert values[0] > problem.control_value
     # 6 doses x 1000 ug exceeds the 600 ug budget: capped at 100 ug per dose

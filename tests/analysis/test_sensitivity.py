@@ -9,14 +9,14 @@ import pytest
 
 pytest.importorskip("SALib")
 
-from exobone.analysis.sensitivity import (  # noqa: E402
+from exobone.analysis.sensitivity import (
     NO_MECHANISM,
     parameter_mechanisms,
     parse_objective,
     run_sensitivity,
     sensitivity_indices,
 )
-from exobone.errors import InvalidInputError  # noqa: E402
+from exobone.errors import InvalidInputError
 
 ISHIGAMI = {"num_vars": 3, "names": ["x1", "x2", "x3"], "bounds": [[-math.pi, math.pi]] * 3}
 

@@ -9,8 +9,8 @@ from exobone.simulate import SaveAt, Tolerances, compile_model, simulate
 
 pytest.importorskip("numba")
 
-from exobone.simulate.backends.numba_backend import NumbaBackend  # noqa: E402
-from exobone.simulate.ensemble import run_ensemble  # noqa: E402
+from exobone.simulate.backends.numba_backend import NumbaBackend
+from exobone.simulate.ensemble import run_ensemble
 
 TIGHT = Tolerances(rtol=1e-8, atol=1e-10)
 
@@ -81,8 +81,8 @@ def test_max_steps_is_reported(numba_ready):
 
 
 def test_state_triggered_events_fall_back_to_reference():
-    from exobone.model.spec import Event
     from exobone.model.reference import linear_decay
+    from exobone.model.spec import Event
     from exobone.simulate.backends import resolve_backend
 
     model = linear_decay(0.3).with_events(Event("refill", {"x": "1.0"}, trigger="x < 0.5"))

@@ -53,7 +53,7 @@ class Plan:
         end = min(self.start + self.duration, horizon)
         if self.start > horizon:
             return ()
-        n = int(math.floor((end - self.start) / self.every + 1e-9)) + 1
+        n = (math.floor((end - self.start) / self.every + 1e-9)) + 1
         return tuple(self.start + k * self.every for k in range(n))
 
     def to_dict(self) -> dict[str, float]:
@@ -107,8 +107,8 @@ class DoseProblem:
             raise InvalidInputError(f"day must be positive, got {self.day}")
         if self.budget is not None and not self.budget > 0:
             raise InvalidInputError(f"budget must be positive, got {self.budget}")
-        self.model = build_model(self.scenario, [f"exosome:{self.source},dose=1,"
-                                                 f"route={self.route}"], species=self.species)
+        dosing = f"exosome:{self.source},dose=1,route={self.route}"
+        self.model = build_model(self.scenario, [dosing], species=self.species)
         cm = compile_model(self.model)
         if self.objective not in cm.states and self.objective not in cm.assignments:
             raise unknown_name("outcome", self.objective, [*cm.states, *cm.assignments])
@@ -146,7 +146,7 @@ class DoseProblem:
             res = backend.run_schedules(self.model, P, schedules, times=self.times,
                                         outputs=[self.objective], tolerances=tol,
                                         max_steps=100_000)
-            y = res.values[:, -1, 0]
+            y: FloatArray = np.array(res.values[:, -1, 0], dtype=float)
             y[res.status != 0] = np.nan
             return y
         # reference backend: one model variant per plan
@@ -241,15 +241,15 @@ def optimize_schedule(problem: DoseProblem, *, bounds: Mapping[str, tuple[float,
     seed = rng if isinstance(rng, int) else int(np.random.default_rng(rng).integers(2**31 - 1))
     # the number of doses is an integer variable (duration = (n - 1) * interval), so the
     # objective is smooth in the continuous ones and the best plan needs no rounding
-    n_max = int(math.floor(b["duration"][1] / b["every"][0] + 1e-9)) + 1
+    n_max = (math.floor(b["duration"][1] / b["every"][0] + 1e-9)) + 1
     scipy_bounds = [(math.log10(b["dose"][0]), math.log10(b["dose"][1])), b["every"],
                     b["start"], (1, max(n_max, 1))]
     count = [0]
 
     def to_plan(x: Sequence[float]) -> Plan:
         every = float(x[1])
-        n = min(int(round(float(x[3]))),
-                int(math.floor(b["duration"][1] / every + 1e-9)) + 1)
+        n = min(round(float(x[3])),
+                (math.floor(b["duration"][1] / every + 1e-9)) + 1)
         duration = max((n - 1) * every, b["duration"][0])
         return Plan(10 ** float(x[0]), every, float(x[2]), duration)
 

@@ -111,8 +111,8 @@ def sensitivity_indices(problem: dict[str, Any],
     gen = np.random.default_rng(rng)
     seed = int(gen.integers(0, 2**31 - 1))
     if method == "sobol":
-        from SALib.analyze import sobol as analyze
-        from SALib.sample import sobol as sample
+        from SALib.analyze import sobol as analyze  # type: ignore[import-untyped]
+        from SALib.sample import sobol as sample  # type: ignore[import-untyped]
 
         X = sample.sample(problem, n, calc_second_order=False, seed=seed)
     else:

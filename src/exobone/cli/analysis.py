@@ -33,8 +33,14 @@ BackendOpt = Annotated[str, typer.Option("--backend",
 
 @contextmanager
 def _progress(label: str, quiet: bool = False) -> Iterator[Callable[[int, int], None]]:
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, \
-        TimeElapsedColumn, TimeRemainingColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
 
     from exobone.cli.model import _console
 
@@ -141,8 +147,12 @@ def optimize_cmd(
     plot: PlotOpt = None,
 ) -> None:
     """Find the dose, interval, start and duration that maximise OUTCOME@DAY."""
-    from exobone.analysis.doses import DoseProblem, optimize_schedule, parse_bounds, \
-        plot_optimization
+    from exobone.analysis.doses import (
+        DoseProblem,
+        optimize_schedule,
+        parse_bounds,
+        plot_optimization,
+    )
     from exobone.analysis.sensitivity import parse_objective
 
     name, day = parse_objective(objective)

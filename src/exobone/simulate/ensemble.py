@@ -122,7 +122,8 @@ class EnsembleResult:
     @property
     def ok(self) -> npt.NDArray[np.bool_]:
         """Boolean mask of the members that succeeded."""
-        return self.status == 0
+        mask: npt.NDArray[np.bool_] = self.status == 0
+        return mask
 
     @property
     def n_failed(self) -> int:
@@ -352,7 +353,7 @@ def _run_distributed(scheduler: str | Any, model: ModelSpec, backend: str | Back
         raise InvalidInputError("--scheduler needs dask.distributed "
                                 "(pip install 'exobone[cluster]')") from exc
     own = isinstance(scheduler, str)
-    client = Client(scheduler) if own else scheduler
+    client: Any = Client(scheduler) if own else scheduler  # type: ignore[no-untyped-call]
     try:
         model_f = client.scatter(model, broadcast=True)
         futures = {}
@@ -362,7 +363,7 @@ def _run_distributed(scheduler: str | Any, model: ModelSpec, backend: str | Back
                                 tolerances, max_steps, key=f"exobone-chunk-{key}-{i}",
                                 retries=3, pure=False)
             futures[fut] = i
-        for fut in as_completed(futures):
+        for fut in as_completed(futures):  # type: ignore[no-untyped-call]
             finish(futures[fut], fut.result())
     finally:
         if own:

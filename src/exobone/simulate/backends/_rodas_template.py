@@ -1,3 +1,5 @@
+# ruff: noqa: F821
+# mypy: ignore-errors
 """Template of the batched Rodas4 integrator appended to each generated numba model module.
 
 This file is read as text by :mod:`exobone.simulate.backends.numba_backend` and appended to the
@@ -157,8 +159,7 @@ def _solve_one(p, y0, t0, t1, save_t, bp_t, bp_ev, out_idx, rtol, atol, max_step
                 return 1, steps
             if not (h > 1e-14 * max(1.0, abs(t))):  # also catches NaN
                 return 3, steps
-            if h > h_max:
-                h = h_max
+            h = min(h, h_max)
             if t + h >= tb or (tb - (t + h)) < 1e-10 * h:
                 h = tb - t
             if not have_jac:
