@@ -355,11 +355,12 @@ def _run_distributed(scheduler: str | Any, model: ModelSpec, backend: str | Back
     own = isinstance(scheduler, str)
     client: Any = Client(scheduler) if own else scheduler  # type: ignore[no-untyped-call]
     try:
-        model_f = client.scatter(model, broadcast=True)
+        # the model travels inside each task (not scattered once): a scattered key that lived
+        # on a killed worker can leave later runs waiting for data that no longer exists
         futures = {}
         for i in todo:
             a, b = bounds[i]
-            fut = client.submit(_run_chunk, model_f, backend, P[a:b], times, outputs,
+            fut = client.submit(_run_chunk, model, backend, P[a:b], times, outputs,
                                 tolerances, max_steps, key=f"exobone-chunk-{key}-{i}",
                                 retries=3, pure=False)
             futures[fut] = i
