@@ -50,31 +50,31 @@ _nan = np.nan
 _inf = np.inf
 
 
-@njit(cache=True, error_model="numpy", nogil=True, inline="always")
+@njit(cache=True, error_model="numpy", nogil=True, fastmath={"nsz", "arcp", "contract", "afn", "reassoc"}, inline="always")
 def _pow(a, b):
     return a ** b
 
 
-@njit(cache=True, error_model="numpy", nogil=True, inline="always")
+@njit(cache=True, error_model="numpy", nogil=True, fastmath={"nsz", "arcp", "contract", "afn", "reassoc"}, inline="always")
 def _exp(x):
     return math.exp(x)
 
 
-@njit(cache=True, error_model="numpy", nogil=True, inline="always")
+@njit(cache=True, error_model="numpy", nogil=True, fastmath={"nsz", "arcp", "contract", "afn", "reassoc"}, inline="always")
 def _log(x):
     if x > 0.0:
         return math.log(x)
     return -np.inf if x == 0.0 else np.nan
 
 
-@njit(cache=True, error_model="numpy", nogil=True, inline="always")
+@njit(cache=True, error_model="numpy", nogil=True, fastmath={"nsz", "arcp", "contract", "afn", "reassoc"}, inline="always")
 def _sqrt(x):
     return math.sqrt(x) if x >= 0.0 else np.nan
 
 '''
 
-_JIT = '@njit(cache=True, error_model="numpy", nogil=True)\n'
-_KEEP = ("rhs", "jac", "assignments")
+_JIT = '@njit(cache=True, error_model="numpy", nogil=True, fastmath={"nsz", "arcp", "contract", "afn", "reassoc"})\n'
+_KEEP = ("rhs", "jac", "assignments", "initial")
 _MESSAGES = {
     "OK": "ok",
     "MAX_STEPS": "solver reached max_steps; increase max_steps or loosen tolerances",
@@ -197,9 +197,10 @@ class NumbaBackend:
         mod = load_kernels(cm)
         params = np.ascontiguousarray(params, dtype=float)
         m = params.shape[0]
-        y0 = np.empty((m, cm.n_states))
-        for k in range(m):
-            y0[k] = cm.initial_state(model, params[k])
+        numeric = np.array([0.0 if isinstance(s.initial, str) else float(s.initial)
+                            for s in model.states])
+        y0 = np.tile(numeric, (m, 1))
+        mod.initial_batch(params, y0)
         names = list(cm.states) + list(cm.assignments)
         out_idx = np.array([names.index(o) for o in outputs], dtype=np.int64)
         times = np.asarray(times, dtype=float)
