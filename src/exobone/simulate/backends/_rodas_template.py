@@ -32,7 +32,7 @@ _C61, _C62, _C63, _C64, _C65 = 8.083246795921522, -7.981132988064893, -31.521594
     16.31930543123136, -6.058818238834054
 
 
-@njit(cache=True, error_model="numpy", nogil=True, fastmath={"nsz", "arcp", "contract", "afn", "reassoc"})
+@njit(cache=True, error_model="numpy", nogil=True, fastmath={"nsz", "arcp", "contract", "afn"})
 def _lu(a, piv, n):
     """In-place LU with partial pivoting; returns False if singular or non-finite."""
     for k in range(n):
@@ -61,7 +61,7 @@ def _lu(a, piv, n):
     return True
 
 
-@njit(cache=True, error_model="numpy", nogil=True, fastmath={"nsz", "arcp", "contract", "afn", "reassoc"})
+@njit(cache=True, error_model="numpy", nogil=True, fastmath={"nsz", "arcp", "contract", "afn"})
 def _lu_solve(a, piv, b, n):
     for k in range(n):
         m = piv[k]
@@ -81,7 +81,7 @@ def _lu_solve(a, piv, b, n):
         b[i] = s / a[i, i]
 
 
-@njit(cache=True, error_model="numpy", nogil=True, fastmath={"nsz", "arcp", "contract", "afn", "reassoc"})
+@njit(cache=True, error_model="numpy", nogil=True, fastmath={"nsz", "arcp", "contract", "afn"})
 def _save(t, y, p, out_idx, n, n_assign, abuf, row):
     need = False
     for q in range(out_idx.size):
@@ -94,7 +94,7 @@ def _save(t, y, p, out_idx, n, n_assign, abuf, row):
         row[q] = y[k] if k < n else abuf[k - n]
 
 
-@njit(cache=True, error_model="numpy", nogil=True, fastmath={"nsz", "arcp", "contract", "afn", "reassoc"})
+@njit(cache=True, error_model="numpy", nogil=True, fastmath={"nsz", "arcp", "contract", "afn"})
 def _solve_one(p, y0, t0, t1, save_t, bp_t, bp_ev, out_idx, rtol, atol, max_steps, h_max,
                uses_t, out, n_assign):
     """Integrate one member; fill ``out`` (n_times, n_out); return (status, steps).

@@ -50,30 +50,30 @@ _nan = np.nan
 _inf = np.inf
 
 
-@njit(cache=True, error_model="numpy", nogil=True, fastmath={"nsz", "arcp", "contract", "afn", "reassoc"}, inline="always")
+@njit(cache=True, error_model="numpy", nogil=True, fastmath={"nsz", "arcp", "contract", "afn"}, inline="always")
 def _pow(a, b):
     return a ** b
 
 
-@njit(cache=True, error_model="numpy", nogil=True, fastmath={"nsz", "arcp", "contract", "afn", "reassoc"}, inline="always")
+@njit(cache=True, error_model="numpy", nogil=True, fastmath={"nsz", "arcp", "contract", "afn"}, inline="always")
 def _exp(x):
     return math.exp(x)
 
 
-@njit(cache=True, error_model="numpy", nogil=True, fastmath={"nsz", "arcp", "contract", "afn", "reassoc"}, inline="always")
+@njit(cache=True, error_model="numpy", nogil=True, fastmath={"nsz", "arcp", "contract", "afn"}, inline="always")
 def _log(x):
     if x > 0.0:
         return math.log(x)
     return -np.inf if x == 0.0 else np.nan
 
 
-@njit(cache=True, error_model="numpy", nogil=True, fastmath={"nsz", "arcp", "contract", "afn", "reassoc"}, inline="always")
+@njit(cache=True, error_model="numpy", nogil=True, fastmath={"nsz", "arcp", "contract", "afn"}, inline="always")
 def _sqrt(x):
     return math.sqrt(x) if x >= 0.0 else np.nan
 
 '''
 
-_JIT = '@njit(cache=True, error_model="numpy", nogil=True, fastmath={"nsz", "arcp", "contract", "afn", "reassoc"})\n'
+_JIT = '@njit(cache=True, error_model="numpy", nogil=True, fastmath={"nsz", "arcp", "contract", "afn"})\n'
 _KEEP = ("rhs", "jac", "assignments", "initial")
 _MESSAGES = {
     "OK": "ok",
