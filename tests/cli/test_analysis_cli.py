@@ -77,7 +77,10 @@ def _two_parameters() -> str:
     from exobone.analysis.sensitivity import parameter_mechanisms
     from exobone.model.build import build_model
 
-    mech = parameter_mechanisms(build_model("ovx"))
-    first = next(p for p, m in mech.items() if m)
-    second = next(p for p, m in mech.items() if not m)
+    model = build_model("ovx")
+    values = model.parameter_values
+    mech = parameter_mechanisms(model)
+    # parameters at zero (e.g. dose pools nobody dosed) have no relative range to vary over
+    first = next(p for p, m in mech.items() if m and values[p] != 0.0)
+    second = next(p for p, m in mech.items() if not m and values[p] != 0.0)
     return f"{first},{second}"

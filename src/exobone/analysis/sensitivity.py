@@ -214,8 +214,13 @@ def run_sensitivity(scenario: str, interventions: Sequence[str] = (), *, outcome
         pb = model.require_parameter(p).bounds
         if pb is not None:
             lo, hi = max(lo, pb[0]), min(hi, pb[1])
+        if base[j] == 0.0 and pb is not None:
+            # a relative spread around zero is empty: vary it over its declared range instead
+            lo, hi = pb
         if not lo < hi:
-            lo, hi = base[j] * (1 - 1e-9), base[j] * (1 + 1e-9)
+            raise InvalidInputError(
+                f"parameter {p!r} has nominal value {base[j]:g} and no range to vary it over; "
+                "leave it out of --parameters or give it bounds")
         bounds.append([float(lo), float(hi)])
     problem = {"num_vars": len(chosen), "names": chosen, "bounds": bounds}
     times = SaveAt(times=[0.0, float(day)])
