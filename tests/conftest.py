@@ -26,3 +26,27 @@ def seed_dir() -> Path:
             pytest.fail("seed documents (shared/seeds) not found beside the repository in CI")
         pytest.skip("seed documents not available; set EXOBONE_SEEDS to run quote checks")
     return found
+
+
+def find_biomodels() -> Path | None:
+    """``$EXOBONE_SHARED/reference/biomodels``, else ``shared/`` beside a parent of the repo."""
+    env = os.environ.get("EXOBONE_SHARED")
+    if env:
+        return Path(env) / "reference" / "biomodels"
+    for parent in [REPO, *REPO.parents]:
+        cand = parent / "shared" / "reference" / "biomodels"
+        if cand.is_dir():
+            return cand
+    return None
+
+
+@pytest.fixture(scope="module")
+def biomodels() -> Path:
+    """The BioModels SBML files; missing in CI is a failure, elsewhere a skip with the fix."""
+    found = find_biomodels()
+    if found is None or not found.is_dir():
+        if os.environ.get("CI"):
+            pytest.fail("shared/reference/biomodels not found beside the repository in CI; "
+                        "set EXOBONE_SHARED")
+        pytest.skip("BioModels SBML files not available; set EXOBONE_SHARED to compare")
+    return found

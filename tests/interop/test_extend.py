@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from test_sbml_import import find_biomodels
+from conftest import find_biomodels
 
 from exobone.errors import UnknownNameError
 from exobone.interop.extend import (

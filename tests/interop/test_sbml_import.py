@@ -15,7 +15,6 @@ the pre-dose one, so they are left out of the comparison.
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,7 +28,6 @@ from exobone.interop.sbml import import_sbml
 from exobone.simulate import SaveAt, Tolerances, simulate
 
 TOLERANCE = 1e-4
-REPO = Path(__file__).resolve().parents[2]
 
 
 @dataclass(frozen=True)
@@ -63,27 +61,6 @@ CASES = {
     # hours: the PTH input is defined piecewise on [0, 96)
     "MODEL1006230083_Kroll2000_PTH.xml": Case(95.0),
 }
-
-
-def find_biomodels() -> Path | None:
-    env = os.environ.get("EXOBONE_SHARED")
-    if env:
-        return Path(env) / "reference" / "biomodels"
-    for parent in [REPO, *REPO.parents]:
-        cand = parent / "shared" / "reference" / "biomodels"
-        if cand.is_dir():
-            return cand
-    return None
-
-
-@pytest.fixture(scope="module")
-def biomodels() -> Path:
-    found = find_biomodels()
-    if found is None or not found.is_dir():
-        if os.environ.get("CI"):
-            pytest.fail("shared/reference/biomodels not found beside the repository in CI")
-        pytest.skip("BioModels SBML files not available; set EXOBONE_SHARED to compare")
-    return found
 
 
 @pytest.fixture(scope="module")

@@ -13,12 +13,12 @@ The SBML files live in ``shared/reference/biomodels`` beside the repository (or 
 from __future__ import annotations
 
 import itertools
-import os
 from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import find_biomodels
 
 from exobone.errors import UnknownNameError
 from exobone.model import Assumed, Event, ModelSpec, Parameter, Reference, Term
@@ -40,30 +40,6 @@ KOMAROVA_148 = "BIOMD0000000148_Komarova2003_BoneRemodeling.xml"
 KOMAROVA_279 = "BIOMD0000000279_Komarova2005_PTH.xml"
 LEMAIRE_278 = "BIOMD0000000278_Lemaire2004_RANKL_OPG.xml"
 
-REPO = Path(__file__).resolve().parents[2]
-
-
-def find_biomodels() -> Path | None:
-    """``$EXOBONE_SHARED/reference/biomodels``, else ``shared/`` beside a parent of the repo."""
-    env = os.environ.get("EXOBONE_SHARED")
-    if env:
-        return Path(env) / "reference" / "biomodels"
-    for parent in [REPO, *REPO.parents]:
-        cand = parent / "shared" / "reference" / "biomodels"
-        if cand.is_dir():
-            return cand
-    return None
-
-
-@pytest.fixture(scope="module")
-def biomodels() -> Path:
-    found = find_biomodels()
-    if found is None or not found.is_dir():
-        if os.environ.get("CI"):
-            pytest.fail("shared/reference/biomodels not found beside the repository in CI; "
-                        "set EXOBONE_SHARED")
-        pytest.skip("BioModels SBML files not available; set EXOBONE_SHARED to compare")
-    return found
 
 
 @pytest.fixture(scope="module")
