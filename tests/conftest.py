@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
+from shared_files import find_biomodels
 
 from exobone.atlas.curation import Atlas, load_atlas
 from exobone.atlas.validate import find_seed_dir
@@ -26,18 +27,6 @@ def seed_dir() -> Path:
             pytest.fail("seed documents (shared/seeds) not found beside the repository in CI")
         pytest.skip("seed documents not available; set EXOBONE_SEEDS to run quote checks")
     return found
-
-
-def find_biomodels() -> Path | None:
-    """``$EXOBONE_SHARED/reference/biomodels``, else ``shared/`` beside a parent of the repo."""
-    env = os.environ.get("EXOBONE_SHARED")
-    if env:
-        return Path(env) / "reference" / "biomodels"
-    for parent in [REPO, *REPO.parents]:
-        cand = parent / "shared" / "reference" / "biomodels"
-        if cand.is_dir():
-            return cand
-    return None
 
 
 @pytest.fixture(scope="module")

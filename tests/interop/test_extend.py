@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import find_biomodels
+from shared_files import find_biomodels
 
 from exobone.errors import UnknownNameError
 from exobone.interop.extend import (

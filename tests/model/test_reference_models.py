@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import find_biomodels
+from shared_files import find_biomodels
 
 from exobone.errors import UnknownNameError
 from exobone.model import Assumed, Event, ModelSpec, Parameter, Reference, Term
