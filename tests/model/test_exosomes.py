@@ -191,3 +191,22 @@ def test_exosomes_that_raise_release_scale_the_target_pool() -> None:
     assert status.sinks == ("secretion:exo_fibroblast",)
     (release,) = [a for a in spec.assignments if a.name == "exo_fibroblast_release"]
     assert "mech_0400_emax" in release.expr
+
+
+def test_an_unspecified_source_is_attributed_only_to_its_contexts_disease_cells() -> None:
+    """MECH:0405 ('other exosomal cargoes directly trigger angiogenesis', lung cancer) has no
+    named source: with lung tumour cells in the model it acts through their exosomes, and the
+    report says so; without them (healthy, myeloma) it stays uncompiled, with its reason."""
+    from exobone.model.build import build_model
+
+    lung = LayerReport.from_dict(
+        build_model("lung-tumor-angiogenesis").metadata["exosome_layer_report"])
+    status = lung.status("MECH:0405")
+    assert status is not None and status.compiled
+    assert status.sinks == ("process:angiogenesis",)
+    assert "attributed to the lung_tumor_cell exosomes" in status.detail
+    assert "modelling assumption" in status.detail
+    for other in ("healthy", "myeloma"):
+        report = LayerReport.from_dict(build_model(other).metadata["exosome_layer_report"])
+        st = report.status("MECH:0405")
+        assert st is not None and not st.compiled and st.reason == Reason.NO_POOL

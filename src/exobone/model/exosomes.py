@@ -86,7 +86,15 @@ ENDOGENOUS_CELLS: dict[str, tuple[str, ...]] = {
 }
 
 #: cell types the body does not have in health (their healthy exosome level is 0)
-_DISEASE_CELLS = frozenset({"prostate_cancer_cell", "myeloma_cell", "lung_tumor_cell"})
+#: disease cell types -> the atlas contexts they stand for. A transfer mechanism whose source the
+#: atlas leaves unspecified ("other exosomal cargoes", seed 003) but whose context is one of these
+#: is attributed to the exosomes of that disease's cells when a scenario adds them: an explicit
+#: modelling assumption, recorded in the layer report, that keeps the atlas's source unspecified.
+DISEASE_CELL_CONTEXTS: dict[str, tuple[str, ...]] = {
+    "prostate_cancer_cell": ("prostate_cancer",),
+    "myeloma_cell": ("multiple_myeloma",),
+    "lung_tumor_cell": ("lung_cancer",),
+}
 
 #: A claim about a parent class of exosome source applies to its children: the atlas's ``msc``
 #: (CL:0000134) covers every MSC source, ``bmsc`` covers osteogenically primed BMSCs, and a
@@ -404,6 +412,7 @@ class _Layer:
         self.levels: dict[tuple[str, str | None], str] = {}
         self.signals: dict[str, tuple[tuple[str, ...], list[str]]] = {}
         self.deferred: dict[str, list[dict[str, Any]]] = {}
+        self.attributions: dict[str, str] = {}  # mechanism id -> why its source was attributed
         self.sources = _declared_sources(builder)
         self.healthy, self.healthy_sources = _healthy_reference(builder, species)
 
@@ -436,6 +445,13 @@ class _Layer:
     def pools_for(self, source: str) -> list[_Pool]:
         return [p for p in self.pools.values() if source in p.lineage]
 
+    def context_pools(self, mech: Mechanism) -> list[_Pool]:
+        """Pools of the disease cells whose context the mechanism names (see
+        :data:`DISEASE_CELL_CONTEXTS`); for transfers from an unspecified source."""
+        contexts = set(mech.contexts)
+        return [p for p in self.pools.values()
+                if p.endogenous and contexts & set(DISEASE_CELL_CONTEXTS.get(p.cell, ()))]
+
     def pools_of_cell(self, cell: str, *, endogenous_only: bool = False) -> list[_Pool]:
         if cell == "unspecified_cell":
             return [p for p in self.pools.values() if p.endogenous]
@@ -457,16 +473,18 @@ class _Layer:
                  "cargo": cargo, "endogenous": pool.endogenous})
         return pool.cargo[cargo]
 
-    def signal_for(self, mech: Mechanism, pools: list[_Pool]) -> Signal:
+    def signal_for(self, mech: Mechanism, pools: list[_Pool], source: str | None = None) -> Signal:
         """Return the signal of a transfer mechanism: an assignment summing its pools.
 
         One assignment per (source, cargo) pair, shared by the mechanisms with that pair. Dose
         pools join it when the ``exosome`` intervention first doses them
         (:func:`add_dose_pool`); until then the assignment holds the endogenous pools only
-        (or 0), which keeps models without doses small.
+        (or 0), which keeps models without doses small. ``source`` names the signal when the
+        pools are not the mechanism's own source (an attributed unspecified source).
         """
         cargo = tuple(mech.cargo)
-        name = "exo_signal__" + safe_name(mech.source) + (
+        source = source or mech.source
+        name = "exo_signal__" + safe_name(source) + (
             "__" + "_".join(safe_name(c) for c in cargo) if cargo else "")
         if name not in self.signals:
             self.signals[name] = (cargo, [])
@@ -479,7 +497,7 @@ class _Layer:
         base = [p.baseline for p in pools if p.endogenous and p.baseline != "0"]
         return Signal(name, " + ".join(base) if base else "0", unit="ug",
                       ec50=EXO_EC50[0], ec50_bounds=EXO_EC50[1],
-                      description=f"{mech.source} exosomes reaching the target"
+                      description=f"{source} exosomes reaching the target"
                                   + (f", gated by {', '.join(cargo)}" if cargo else ""))
 
     def pool_term(self, pool: _Pool, cargo: tuple[str, ...]) -> str:
@@ -579,6 +597,15 @@ class _Layer:
             return [Binding(mech, None, ())]
         if kind is MechanismKind.EXOSOME_TRANSFER:
             pools = self.pools_for(mech.source)
+            attributed = None
+            if not pools and mech.source == "unspecified_cell":
+                pools = self.context_pools(mech)
+                if pools:
+                    attributed = "+".join(p.cell for p in pools)
+                    self.attributions[mech.id] = (
+                        f"source unspecified in the atlas; attributed to the {attributed} "
+                        f"exosomes of this scenario (shared context: "
+                        f"{', '.join(sorted(set(mech.contexts)))}), a modelling assumption")
             if not pools:
                 return (Reason.NO_POOL, (f"no pool carries exosomes of {mech.source!r} "
                         f"(not a core cell, scenario population or dosable source)"))
@@ -590,7 +617,7 @@ class _Layer:
                 return (Reason.NO_PROCESS, f"no process for ({mech.target}, {mech.effect})"
                         + (" and no endogenous pool of the target" if mech.effect in
                            _RELEASE_EFFECTS else ""))
-            return [Binding(mech, self.signal_for(mech, pools), tuple(sinks))]
+            return [Binding(mech, self.signal_for(mech, pools, attributed), tuple(sinks))]
         if kind is MechanismKind.REGULATION:
             sinks = self.process_sinks(mech)
             if not sinks:
@@ -699,6 +726,8 @@ class _Layer:
         sinks: list[str] = []
         params: list[str] = []
         notes = [r.note for r in results if r.note]
+        if mech.id in self.attributions:
+            notes.insert(0, self.attributions[mech.id])
         # a transfer whose source has no endogenous pool acts only once its source is dosed:
         # its factors wait in the dose plans (add_dose_pool adds them), so that models without
         # doses do not carry (and differentiate) factors that are identically 1
