@@ -78,6 +78,7 @@ def test_simulate_with_the_exosome_layer(capsys) -> None:
     (("simulate", "ovx", "--species", "dog"), "unknown species"),
     (("simulate", "ovx", "-i", "denosumab,dose=-1"), "dose must be >= 0"),
     (("simulate", "ovx", "-i", "denosumab,start=90,stop=30"), "impossible schedule"),
+    (("simulate", "ovx", "-i", "bisphosphonate,every=0"), "every must be > 0"),
     (("simulate", "ovx", "-i", "denosumb"), "did you mean 'denosumab'"),
     (("simulate", "ovx", "--days", "-5"), "days must be"),
     (("simulate", "ovx", "--days", "100", "--times", "0,200"), "outside the run"),
@@ -126,3 +127,11 @@ def test_model_explain_an_outcome_explains_its_state(capsys) -> None:
     code, out, err = run(capsys, "model", "explain", "bv_tv", "--scenario", "ovx")
     assert code == 0, err
     assert "bone_volume" in out and "m_bone_resorption" in out
+
+
+def test_help_shows_the_defaults_written_in_brackets(capsys) -> None:
+    """rich markup would swallow an unescaped "[default: ...]" in option help."""
+    code, out, _ = run(capsys, "simulate", "--help")
+    assert code == 0
+    text = " ".join(out.replace("│", " ").split())  # undo the panel's wrapping
+    assert "[default: the scenario's]" in text and "[default: 0,14,35,100,180,365" in text

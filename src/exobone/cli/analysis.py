@@ -62,7 +62,7 @@ def cohort_cmd(
     intervention: InterventionOpt = None,
     n: Annotated[int, typer.Option("--n", help="Number of virtual members.")] = 200,
     spread: Annotated[float | None, typer.Option(
-        "--spread", help="Every parameter times U(1-s, 1+s) [default 0.2 without --priors].")]
+        "--spread", help="Every parameter times U(1-s, 1+s) \\[default 0.2 without --priors].")]
         = None,
     priors: Annotated[Path | None, typer.Option(
         "--priors", help="YAML/JSON {parameter: {distribution, low, high | mean, sd}}.",
@@ -190,7 +190,7 @@ def dose_response_cmd(
     every: Annotated[float, typer.Option("--every", help="Days between doses.")] = 7.0,
     start: Annotated[float, typer.Option("--start", help="Day of the first dose.")] = 0.0,
     doses: Annotated[str | None, typer.Option(
-        "--doses", help="Comma-separated µg [default: 17 log-spaced from 1 to 1000].")] = None,
+        "--doses", help="Comma-separated µg \\[default: 17 log-spaced from 1 to 1000].")] = None,
     route: Annotated[str, typer.Option("--route", help="local or systemic.")] = "local",
     species: SpeciesOpt = None,
     as_json: JsonOpt = False,
@@ -231,7 +231,7 @@ def sensitivity_cmd(
     n: Annotated[int, typer.Option("--n", help="Base sample size (Sobol: power of 2).")] = 64,
     intervention: InterventionOpt = None,
     parameters: Annotated[str | None, typer.Option(
-        "--parameters", help="Comma-separated parameters to vary [default: all non-zero].")]
+        "--parameters", help="Comma-separated parameters to vary \\[default: all non-zero].")]
         = None,
     spread: Annotated[float, typer.Option("--spread", help="Range nominal*(1±s).")] = 0.5,
     species: SpeciesOpt = None,

@@ -32,7 +32,7 @@ DbOption = Annotated[
     typer.Option(
         "--db",
         envvar="EXOBONE_DB",
-        help="Atlas database file [default: $EXOBONE_HOME/atlas.sqlite or "
+        help="Atlas database file \\[default: $EXOBONE_HOME/atlas.sqlite or "
         "~/.local/share/exobone/atlas.sqlite].",
         dir_okay=False,
     ),
@@ -42,7 +42,7 @@ DataOption = Annotated[
     typer.Option(
         "--data-dir",
         envvar="EXOBONE_DATA",
-        help="Curated-data folder [default: the data shipped with exobone].",
+        help="Curated-data folder \\[default: the data shipped with exobone].",
         file_okay=False,
     ),
 ]

@@ -25,7 +25,7 @@ def export_sbml_cmd(
         "--intervention", "-i", help="KIND[:ARG][,key=value...]; repeatable, applied in order "
                                      "(see `exobone list interventions`).")] = None,
     species: Annotated[str | None, typer.Option(
-        "--species", help="rat, mouse or human [default: the scenario's].")] = None,
+        "--species", help="rat, mouse or human \\[default: the scenario's].")] = None,
     no_exosomes: Annotated[bool, typer.Option(
         "--no-exosomes", help="Leave out the exosome layer (bone core only).")] = False,
 ) -> None:

@@ -31,7 +31,7 @@ InterventionOpt = Annotated[
                       "(see `exobone list interventions`)."),
 ]
 SpeciesOpt = Annotated[
-    str | None, typer.Option("--species", help="rat, mouse or human [default: the scenario's].")
+    str | None, typer.Option("--species", help="rat, mouse or human \\[default: the scenario's].")
 ]
 
 
@@ -70,7 +70,7 @@ def simulate_cmd(
     species: SpeciesOpt = None,
     days: Annotated[float, typer.Option("--days", help="Length of the run in days.")] = 365.0,
     times: Annotated[str | None, typer.Option(
-        "--times", help="Comma-separated days shown in the table [default: 0,14,35,100,180,365 "
+        "--times", help="Comma-separated days shown in the table \\[default: 0,14,35,100,180,365 "
                         "within the run].")] = None,
     compare: Annotated[bool, typer.Option(
         "--compare", help="Also run the untreated scenario and show it side by side.")] = False,
@@ -131,7 +131,7 @@ def _table(result: ScenarioResult, table_times: list[float], compare: bool) -> N
                f"{prov.solver.get('method')} rtol={prov.solver.get('rtol')}; cells and markers "
                f"relative to healthy = 1")
     if compare and result.control is not None:
-        caption += "; cells show treated | control"
+        caption += "; each entry is treated | control"
     table = Table(title=title, caption=caption, show_lines=False)
     table.add_column("outcome", style="bold", no_wrap=True)
     table.add_column("unit")
