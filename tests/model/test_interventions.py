@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from importlib.util import find_spec
+
 import numpy as np
 import pytest
 
@@ -119,3 +121,28 @@ def test_interventions_compose_and_repeat(ovx_bv) -> None:
     model = build_model("ovx", ["denosumab,start=28", "denosumab,start=120"],
                         exosome_layer=False)
     assert sum(e.name.startswith("denosumab_dose") for e in model.events) == 2
+
+
+# ------------------------------------------------------- cell and miRNA names (exosome layer)
+HAS_LAYER = find_spec("exobone.model.exosomes") is not None
+
+
+@pytest.mark.skipif(not HAS_LAYER, reason="exosome sources come from the exosome layer")
+def test_a_cell_may_be_named_as_its_exosome_source() -> None:
+    """`exobone list sources` says senescent-endothelial; rab27a-knockdown takes that name."""
+    from exobone.model.scenarios.exosome_interventions import resolve_cell
+
+    cells = ["bmsc", "osteoclast", "senescent_endothelial_cell"]
+    assert resolve_cell("senescent-endothelial", cells) == "senescent_endothelial_cell"
+    assert resolve_cell("osteoclasts", cells) == "osteoclast"
+    with pytest.raises(UnknownNameError):
+        resolve_cell("mstn-osteocyte", cells)  # a conditioned source is not a cell type
+
+
+@pytest.mark.skipif(not HAS_LAYER, reason="miRNA knobs come from the exosome layer")
+def test_mirna_only_in_administered_exosomes_says_how_to_reach_it() -> None:
+    """In health no cell makes miR-31 (senescent endothelium, aging); only dosed exosomes do."""
+    with pytest.raises(InvalidInputError, match=r"only by administered exosomes.*"
+                                                r"mimic:miR-31@senescent-endothelial"):
+        build_model("healthy", ["mimic:miR-31"])
+    build_model("healthy", ["mimic:miR-31@senescent-endothelial"])  # reaches the dosed exosomes

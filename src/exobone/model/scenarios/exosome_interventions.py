@@ -118,6 +118,10 @@ def resolve_cell(name: str, cells: Iterable[str]) -> str:
         for cell in options:
             if candidate in ENDOGENOUS_CELLS.get(cell, ()):
                 return cell
+    # a source name of `exobone list sources` (e.g. senescent-endothelial, myeloma) names its cell
+    source = exogenous_sources().get(_norm(name))
+    if source is not None and not source.conditions and source.cell in options:
+        return source.cell
     raise unknown_name("cell type with an exosome pool", name, options)
 
 
@@ -293,6 +297,18 @@ def _apply_mirna(builder: ModelBuilder, iv: Intervention, value: float, what: st
     if not levels and not cargo:
         known = [m for m in _known_molecules(builder, iv) if _is_mirna(m)]
         where = f" in {iv.cell}" if iv.cell else ""
+        carriers = sorted({k["cell"] for k in _knobs(builder, iv).get("cargo", [])
+                           if not k["endogenous"] and _is_mirna(k["cargo"])
+                           and _mirna_matches(query, k["cargo"])})
+        if iv.cell is None and carriers:
+            # the miRNA is in the model, but only in administered exosomes: say how to reach it
+            names = {src.cell: src.name for src in exogenous_sources().values()
+                     if not src.conditions}
+            shown = [names.get(c, c) for c in carriers]
+            raise InvalidInputError(
+                f"{iv}: in this scenario the animal's own cells make no {query}; it is carried "
+                f"only by administered exosomes ({', '.join(shown)}); name the cell to act on "
+                f"those (e.g. {iv.kind}:{query}@{shown[0]})")
         raise InvalidInputError(
             f"{iv}: {query}{where} acts on nothing in this model (no atlas mechanism uses it as "
             f"a regulator or exosome cargo){suggest(query, known)}; miRNAs the model has: "
