@@ -139,3 +139,21 @@ def test_rat_ovx_with_the_exosome_layer_stays_near_the_data() -> None:
     assert 0.35 <= bv[1] / bv[0] <= 0.65
     assert 3.0 <= bv[2] <= 7.0
     assert bv[4] == pytest.approx(bv[2], rel=0.2)
+
+
+@pytest.mark.skipif(not HAS_LAYER, reason="the CD9 knockout acts through the exosome layer")
+@pytest.mark.parametrize("name", [
+    "fracture",
+    pytest.param("fracture-cd9-ko", marks=pytest.mark.xfail(strict=True, reason=(
+        "known gap: the whole-body CD9 knockout sets every endogenous pool's exosome function "
+        "to 0.3, so the atlas's BMSC-exosome effects on bone formation and resorption fall "
+        "below their healthy baseline everywhere and BV/TV drops ~40% in a year, while the "
+        "scenario is listed as 'BV/TV flat'; no seed reports systemic BV/TV of CD9-/- mice; "
+        "needs a decision in the exosome layer"))),
+])
+def test_defect_scenarios_listed_flat_keep_systemic_bv_tv_flat(name: str) -> None:
+    """The test above checks only defect fill for defect scenarios; check their BV/TV label."""
+    scen = require_scenario(name)
+    assert scen.outcome == "defect_fill" and scen.bv_tv_direction == "flat"
+    bv = _year(name, layer=True)["bv_tv"]
+    assert bv[-1] == pytest.approx(bv[0], rel=0.05)
