@@ -10,7 +10,7 @@ import json
 import math
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -168,6 +168,23 @@ _PLOTTED = ("bv_tv", "defect_fill", "osteoblasts", "osteoclasts", "bmsc", "vesse
             "ctx", "p1np")
 
 
+def _keep_flat_lines_flat(ax: Any, result: ScenarioResult, name: str) -> None:
+    """A course that does not move is drawn flat, not autoscaled into solver noise (~1e-9)."""
+    import numpy as np
+
+    runs = [result.treated] + ([result.control] if result.control is not None else [])
+    values = np.concatenate([np.asarray(r.outcomes[name], dtype=float) for r in runs])
+    values = values[np.isfinite(values)]
+    ax.ticklabel_format(axis="y", useOffset=False)
+    if values.size == 0:
+        return
+    lo, hi = float(values.min()), float(values.max())
+    mid = (lo + hi) / 2
+    pad = max(0.05 * abs(mid), 1e-3)
+    if hi - lo < 0.01 * pad:  # moves by less than 0.05% of its level: show it as flat
+        ax.set_ylim(mid - pad, mid + pad)
+
+
 def _plot(result: ScenarioResult, path: Path) -> None:
     try:
         import matplotlib
@@ -195,6 +212,7 @@ def _plot(result: ScenarioResult, path: Path) -> None:
         ax.set_title(("BV/TV" if name == "bv_tv" else name) + (f" [{unit}]" if unit else ""),
                      fontsize=9)
         ax.grid(alpha=0.3)
+        _keep_flat_lines_flat(ax, result, name)
     for ax in axes.flat[len(names):]:
         ax.axis("off")
     for ax in axes[-1]:
