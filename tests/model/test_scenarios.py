@@ -116,8 +116,12 @@ def test_scenario_declares_tumour_cells_as_exosome_sources() -> None:
 def test_unknown_scenario_and_species_give_suggestions() -> None:
     with pytest.raises(UnknownNameError, match="did you mean 'ovx'"):
         build_model("ovxx")
-    with pytest.raises(UnknownNameError, match="species for scenario 'ovx'"):
+    with pytest.raises(UnknownNameError, match="scenario 'ovx' is defined for rat, mouse, "
+                                               "not for human"):
         build_model("ovx", species="human")
+    with pytest.raises(UnknownNameError, match="species for scenario 'ovx' 'rta'; did you "
+                                               "mean 'rat'"):
+        build_model("ovx", species="rta")
 
 
 @pytest.mark.skipif(not HAS_LAYER, reason="tumour exosome effects come from the exosome layer")

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from importlib import import_module
 from typing import TYPE_CHECKING
 
-from exobone.errors import DuplicateRegistrationError, unknown_name
+from exobone.errors import DuplicateRegistrationError, UnknownNameError, unknown_name
 
 if TYPE_CHECKING:
     from exobone.model.build import ModelBuilder
@@ -85,6 +85,9 @@ class Scenario:
         if species is None:
             return self.default_species
         name = species.strip().lower()
+        if name in SPECIES and name not in self.species:
+            raise UnknownNameError(f"scenario {self.name!r} is defined for "
+                                   f"{', '.join(self.species)}, not for {name}")
         if name not in self.species:
             raise unknown_name(f"species for scenario {self.name!r}", name, self.species)
         return name

@@ -128,8 +128,8 @@ def resolve_cell(name: str, cells: Iterable[str]) -> str:
 def _knobs(builder: ModelBuilder, iv: Intervention) -> dict[str, Any]:
     knobs = layer_knobs(builder.metadata)
     if knobs is None:
-        raise ModelError(f"{iv}: the exosome layer is not part of this model (built with "
-                         f"exosome_layer=False?); exosome interventions need it")
+        raise ModelError(f"{iv}: the exosome layer is not part of this model (--no-exosomes, "
+                         f"or exosome_layer=False in Python); exosome interventions need it")
     return knobs
 
 
