@@ -3,13 +3,15 @@
 """Template of the batched Rodas4 integrator appended to each generated numba model module.
 
 This file is read as text by :mod:`exobone.simulate.backends.numba_backend` and appended to the
-model's generated kernels (``rhs``, ``jac``, ``assignments``, ``_apply_event``), so the whole
+model's generated kernels (``rhs``, ``jac``, ``assignments``, ``_apply_event``, and the sparse LU
+``_lu_sparse``/``_solve_sparse`` of :mod:`.sparse_lu` with its size ``_NNZ``), so the whole
 module can be compiled by numba with ``cache=True`` (numba caches per source file). It is not
 imported as a module.
 
 Method: Rodas4 (Hairer & Wanner, *Solving ODEs II*, 2nd ed., Springer 1996, sec. IV.7; the
 coefficients of ``rodas.f``, METH=1), a stiffly accurate L-stable Rosenbrock method of order 4
-with an embedded order-3 error estimate, the analytic Jacobian, standard step-size control and
+with an embedded order-3 error estimate, the analytic Jacobian (factorised by the generated
+sparse LU, dense with partial pivoting when a pivot is small), standard step-size control and
 cubic Hermite interpolation onto the save times. Scheduled events are breakpoints: the
 integrator stops exactly at each one, applies the event assignments, and restarts.
 """
@@ -81,6 +83,15 @@ def _lu_solve(a, piv, b, n):
         b[i] = s / a[i, i]
 
 
+@njit(cache=True, error_model="numpy", nogil=True, fastmath={"nsz", "arcp", "contract", "afn"},
+      inline="always")
+def _linsolve(dense, W, piv, w, dinv, b, n):
+    if dense:
+        _lu_solve(W, piv, b, n)
+    else:
+        _solve_sparse(w, dinv, b)
+
+
 @njit(cache=True, error_model="numpy", nogil=True, fastmath={"nsz", "arcp", "contract", "afn"})
 def _save(t, y, p, out_idx, n, n_assign, abuf, row):
     need = False
@@ -115,9 +126,13 @@ def _solve_one(p, y0, t0, t1, save_t, bp_t, bp_ev, out_idx, rtol, atol, max_step
     k4 = np.empty(n)
     k5 = np.empty(n)
     k6 = np.empty(n)
+    # jac writes only its structural non-zeros: zeroed once here, J stays valid for the dense path
     J = np.zeros(n * n)
     W = np.empty((n, n))
     piv = np.zeros(n, dtype=np.int64)
+    w = np.empty(_NNZ)
+    dinv = np.empty(n)
+    dense = False
     abuf = np.empty(max(n_assign, 1))
     n_save = save_t.size
     i_save = 0
@@ -163,8 +178,6 @@ def _solve_one(p, y0, t0, t1, save_t, bp_t, bp_ev, out_idx, rtol, atol, max_step
             if t + h >= tb or (tb - (t + h)) < 1e-10 * h:
                 h = tb - t
             if not have_jac:
-                for i in range(n * n):
-                    J[i] = 0.0
                 jac(t, y, p, J)
                 if uses_t:
                     dt_ = 1e-7 * max(1.0, abs(t))
@@ -173,53 +186,56 @@ def _solve_one(p, y0, t0, t1, save_t, bp_t, bp_ev, out_idx, rtol, atol, max_step
                         dT[i] = (fu[i] - f0[i]) / dt_
                 have_jac = True
             inv = 1.0 / (h * _G)
-            for i in range(n):
-                for j in range(n):
-                    W[i, j] = -J[i * n + j]
-                W[i, i] += inv
-            ok = _lu(W, piv, n)
-            if not ok:
-                h *= 0.25
-                if h < 1e-14 * max(1.0, abs(t)):
-                    return 3, steps
-                continue
+            # the generated sparse LU (no pivoting); on a small pivot, dense LU with pivoting
+            dense = not _lu_sparse(J, inv, w, dinv)
+            if dense:
+                for i in range(n):
+                    for j in range(n):
+                        W[i, j] = -J[i * n + j]
+                    W[i, i] += inv
+                ok = _lu(W, piv, n)
+                if not ok:
+                    h *= 0.25
+                    if h < 1e-14 * max(1.0, abs(t)):
+                        return 3, steps
+                    continue
             # stage 1
             for i in range(n):
                 k1[i] = f0[i] + h * _D1 * dT[i]
-            _lu_solve(W, piv, k1, n)
+            _linsolve(dense, W, piv, w, dinv, k1, n)
             for i in range(n):
                 u[i] = y[i] + _A21 * k1[i]
             rhs(t + _C2 * h, u, p, fu)
             for i in range(n):
                 k2[i] = fu[i] + h * _D2 * dT[i] + (_C21 / h) * k1[i]
-            _lu_solve(W, piv, k2, n)
+            _linsolve(dense, W, piv, w, dinv, k2, n)
             for i in range(n):
                 u[i] = y[i] + _A31 * k1[i] + _A32 * k2[i]
             rhs(t + _C3 * h, u, p, fu)
             for i in range(n):
                 k3[i] = fu[i] + h * _D3 * dT[i] + (_C31 * k1[i] + _C32 * k2[i]) / h
-            _lu_solve(W, piv, k3, n)
+            _linsolve(dense, W, piv, w, dinv, k3, n)
             for i in range(n):
                 u[i] = y[i] + _A41 * k1[i] + _A42 * k2[i] + _A43 * k3[i]
             rhs(t + _C4 * h, u, p, fu)
             for i in range(n):
                 k4[i] = fu[i] + h * _D4 * dT[i] + (_C41 * k1[i] + _C42 * k2[i]
                                                    + _C43 * k3[i]) / h
-            _lu_solve(W, piv, k4, n)
+            _linsolve(dense, W, piv, w, dinv, k4, n)
             for i in range(n):
                 u[i] = y[i] + _A51 * k1[i] + _A52 * k2[i] + _A53 * k3[i] + _A54 * k4[i]
             rhs(t + h, u, p, fu)
             for i in range(n):
                 k5[i] = fu[i] + (_C51 * k1[i] + _C52 * k2[i] + _C53 * k3[i]
                                  + _C54 * k4[i]) / h
-            _lu_solve(W, piv, k5, n)
+            _linsolve(dense, W, piv, w, dinv, k5, n)
             for i in range(n):
                 u[i] += k5[i]
             rhs(t + h, u, p, fu)
             for i in range(n):
                 k6[i] = fu[i] + (_C61 * k1[i] + _C62 * k2[i] + _C63 * k3[i] + _C64 * k4[i]
                                  + _C65 * k5[i]) / h
-            _lu_solve(W, piv, k6, n)
+            _linsolve(dense, W, piv, w, dinv, k6, n)
             err = 0.0
             for i in range(n):
                 ynew[i] = u[i] + k6[i]
