@@ -10,8 +10,8 @@ over one year on the same daily grid with the same ``rtol``/``atol``:
   (Rodas4, members in ``--cores`` threads);
 * libroadrunner (CVODE): its fastest way here, chosen by timing each of (a) one reused
   instance (``reset`` + set values), (b) a thread pool and (c) a process pool of ``--cores``
-  workers with one instance each, on the first ``--calibrate`` members; the fastest then runs
-  all N members.
+  workers with one instance each, writing into one shared-memory output array, on the first
+  ``--calibrate`` members; the fastest then runs all N members.
 
 Compilation (numba's first build, roadrunner's LLVM load) is done before timing, once per
 process/worker, and reported separately; so is one touch of as much memory as the outputs take
@@ -32,6 +32,7 @@ import os
 import threading
 import time
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from multiprocessing import shared_memory
 from typing import Any
 
 import numpy as np
@@ -72,6 +73,32 @@ def _rr_run(P: np.ndarray, Y0: np.ndarray, t1: float) -> np.ndarray:
             continue
         out[k] = np.asarray(res)[:, 1:]
     return out
+
+
+_SHM: dict[str, Any] = {}
+
+
+def _rr_run_shared(shm_name: str, shape: tuple[int, int, int], a: int, P: np.ndarray,
+                   Y0: np.ndarray, t1: float) -> int:
+    """Process-pool task: write members a.. straight into the parent's shared output array
+    (no pickling of results back: the fastest way we found to return them)."""
+    from multiprocessing import shared_memory
+
+    if shm_name not in _SHM:
+        _SHM.clear()
+        shm = shared_memory.SharedMemory(name=shm_name)
+        _SHM[shm_name] = (shm, np.ndarray(shape, dtype=float, buffer=shm.buf))
+    out = _SHM[shm_name][1]
+    rr, (p_idx, s_idx, n_times) = _RR, _IDX
+    for k in range(P.shape[0]):
+        rr.reset()
+        rr.model.setGlobalParameterValues(p_idx, P[k])
+        rr.model.setFloatingSpeciesAmounts(s_idx, Y0[k])
+        try:
+            out[a + k] = np.asarray(rr.simulate(0.0, t1, n_times))[:, 1:]
+        except RuntimeError:
+            continue
+    return P.shape[0]
 
 
 def _rr_thread_worker(args: tuple[str, list[str], list[str], float, float, int, np.ndarray,
@@ -194,11 +221,19 @@ def main() -> None:
     list(ppool.map(_rr_run, [P[:1]] * args.cores, [Y0[:1]] * args.cores,
                    [args.days] * args.cores))
 
+    # the workers write into one shared-memory array (returning results by pickle costs
+    # roadrunner about a quarter of its throughput at this output size)
+    shape = (args.n, n_times, len(snames))
+    shm = shared_memory.SharedMemory(create=True, size=int(np.prod(shape)) * 8)
+    shared_out = np.ndarray(shape, dtype=float, buffer=shm.buf)
+    shared_out.fill(np.nan)
+
     def processes(a: int, b: int) -> np.ndarray:
         spans = [(x + a, y + a) for x, y in _split(b - a, args.cores * 8)]
-        return np.concatenate(list(ppool.map(_rr_run, [P[x:y] for x, y in spans],
-                                             [Y0[x:y] for x, y in spans],
-                                             [args.days] * len(spans))))
+        list(ppool.map(_rr_run_shared, [shm.name] * len(spans), [shape] * len(spans),
+                       [x for x, _ in spans], [P[x:y] for x, y in spans],
+                       [Y0[x:y] for x, y in spans], [args.days] * len(spans)))
+        return shared_out[a:b]
 
     for name, fn in (("one reused instance", single), (f"{args.cores} threads", threads),
                      (f"{args.cores} processes", processes)):
@@ -214,8 +249,12 @@ def main() -> None:
     thr_rr = args.n / t_rr
     print(f"roadrunner best ({best}): {t_rr:.2f} s, {thr_rr:.0f} runs/s, failed "
           f"{int(np.count_nonzero(~np.isfinite(rr_out).all(axis=(1, 2))))}")
+    rr_out = np.array(rr_out)  # out of the shared block before it is released
     tpool.shutdown()
     ppool.shutdown()
+    del shared_out
+    shm.close()
+    shm.unlink()
 
     both = ens.ok & np.isfinite(rr_out).all(axis=(1, 2))
     scale = np.nanmax(np.abs(rr_out[both]), axis=1, keepdims=True)
