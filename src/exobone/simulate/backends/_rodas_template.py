@@ -93,11 +93,7 @@ def _linsolve(dense, W, piv, w, dinv, b, n):
 
 
 @njit(cache=True, error_model="numpy", nogil=True, fastmath={"nsz", "arcp", "contract", "afn"})
-def _save(t, y, p, out_idx, n, n_assign, abuf, row):
-    need = False
-    for q in range(out_idx.size):
-        if out_idx[q] >= n:
-            need = True
+def _save(t, y, p, out_idx, n, n_assign, abuf, row, need):
     if need:
         assignments(t, y, p, abuf)
     for q in range(out_idx.size):
@@ -136,6 +132,10 @@ def _solve_one(p, y0, t0, t1, save_t, bp_t, bp_ev, out_idx, rtol, atol, max_step
     abuf = np.empty(max(n_assign, 1))
     n_save = save_t.size
     i_save = 0
+    need = False  # do the outputs include assignments (not only states)?
+    for q in range(out_idx.size):
+        if out_idx[q] >= n:
+            need = True
     steps = 0
     t = t0
     # events scheduled at the start fire before integration
@@ -147,7 +147,7 @@ def _solve_one(p, y0, t0, t1, save_t, bp_t, bp_ev, out_idx, rtol, atol, max_step
                     _apply_event(bp_ev[ib, e], t, y, p)
         ib += 1
     while i_save < n_save and save_t[i_save] <= t0:
-        _save(t, y, p, out_idx, n, n_assign, abuf, out[i_save])
+        _save(t, y, p, out_idx, n, n_assign, abuf, out[i_save], need)
         i_save += 1
     rhs(t, y, p, f0)
     # initial step (Hairer & Wanner's heuristic, first part)
@@ -262,13 +262,18 @@ def _solve_one(p, y0, t0, t1, save_t, bp_t, bp_ev, out_idx, rtol, atol, max_step
                     hh = t_new - t
                     s = (save_t[i_save] - t) / hh
                     h00 = (1.0 + 2.0 * s) * (1.0 - s) * (1.0 - s)
-                    h10 = s * (1.0 - s) * (1.0 - s)
+                    h10 = s * (1.0 - s) * (1.0 - s) * hh
                     h01 = s * s * (3.0 - 2.0 * s)
-                    h11 = s * s * (s - 1.0)
-                    for i in range(n):
-                        u[i] = (h00 * y[i] + h10 * hh * f0[i] + h01 * ynew[i]
-                                + h11 * hh * f1[i])
-                    _save(save_t[i_save], u, p, out_idx, n, n_assign, abuf, out[i_save])
+                    h11 = s * s * (s - 1.0) * hh
+                    row = out[i_save]
+                    if need:  # assignments need the whole interpolated state
+                        for i in range(n):
+                            u[i] = h00 * y[i] + h10 * f0[i] + h01 * ynew[i] + h11 * f1[i]
+                        _save(save_t[i_save], u, p, out_idx, n, n_assign, abuf, row, need)
+                    else:  # states only: interpolate just the outputs, straight into the row
+                        for q in range(out_idx.size):
+                            i = out_idx[q]
+                            row[q] = h00 * y[i] + h10 * f0[i] + h01 * ynew[i] + h11 * f1[i]
                     i_save += 1
                 t = t_new
                 for i in range(n):
@@ -297,7 +302,7 @@ def _solve_one(p, y0, t0, t1, save_t, bp_t, bp_ev, out_idx, rtol, atol, max_step
             if not math.isfinite(y[i]):
                 return 2, steps
         while i_save < n_save and save_t[i_save] <= t:
-            _save(t, y, p, out_idx, n, n_assign, abuf, out[i_save])
+            _save(t, y, p, out_idx, n, n_assign, abuf, out[i_save], need)
             i_save += 1
         rhs(t, y, p, f0)
         for i in range(n):
@@ -307,7 +312,7 @@ def _solve_one(p, y0, t0, t1, save_t, bp_t, bp_ev, out_idx, rtol, atol, max_step
         if t >= t1:
             break
     while i_save < n_save and save_t[i_save] <= t:
-        _save(t, y, p, out_idx, n, n_assign, abuf, out[i_save])
+        _save(t, y, p, out_idx, n, n_assign, abuf, out[i_save], need)
         i_save += 1
     return 0, steps
 
