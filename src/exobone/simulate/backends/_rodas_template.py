@@ -3,7 +3,8 @@
 """Template of the batched Rodas4 integrator appended to each generated numba model module.
 
 This file is read as text by :mod:`exobone.simulate.backends.numba_backend` and appended to the
-model's generated kernels (``rhs``, ``jac``, ``assignments``, ``_apply_event``, and the sparse LU
+model's generated kernels (``rhs``, ``jac``, ``assignments`` split by :mod:`.hoist` into
+``*_pre``/``*_h`` writing past the parameters up to ``_NP_EXTENDED``, ``_apply_event``, and the sparse LU
 ``_lu_sparse``/``_solve_sparse`` of :mod:`.sparse_lu` with its size ``_NNZ``), so the whole
 module can be compiled by numba with ``cache=True`` (numba caches per source file). It is not
 imported as a module.
@@ -95,7 +96,7 @@ def _linsolve(dense, W, piv, w, dinv, b, n):
 @njit(cache=True, error_model="numpy", nogil=True, fastmath={"nsz", "arcp", "contract", "afn"})
 def _save(t, y, p, out_idx, n, n_assign, abuf, row, need):
     if need:
-        assignments(t, y, p, abuf)
+        assignments_h(t, y, p, abuf)
     for q in range(out_idx.size):
         k = out_idx[q]
         row[q] = y[k] if k < n else abuf[k - n]
@@ -146,10 +147,15 @@ def _solve_one(p, y0, t0, t1, save_t, bp_t, bp_ev, out_idx, rtol, atol, max_step
                 if bp_ev[ib, e] >= 0:
                     _apply_event(bp_ev[ib, e], t, y, p)
         ib += 1
+    # the parameter-only parts of the kernels (hoist.py) go past the parameters in p;
+    # recomputed after every event
+    rhs_pre(p)
+    jac_pre(p)
+    assignments_pre(p)
     while i_save < n_save and save_t[i_save] <= t0:
         _save(t, y, p, out_idx, n, n_assign, abuf, out[i_save], need)
         i_save += 1
-    rhs(t, y, p, f0)
+    rhs_h(t, y, p, f0)
     # initial step (Hairer & Wanner's heuristic, first part)
     d0 = 0.0
     d1 = 0.0
@@ -178,10 +184,10 @@ def _solve_one(p, y0, t0, t1, save_t, bp_t, bp_ev, out_idx, rtol, atol, max_step
             if t + h >= tb or (tb - (t + h)) < 1e-10 * h:
                 h = tb - t
             if not have_jac:
-                jac(t, y, p, J)
+                jac_h(t, y, p, J)
                 if uses_t:
                     dt_ = 1e-7 * max(1.0, abs(t))
-                    rhs(t + dt_, y, p, fu)
+                    rhs_h(t + dt_, y, p, fu)
                     for i in range(n):
                         dT[i] = (fu[i] - f0[i]) / dt_
                 have_jac = True
@@ -205,33 +211,33 @@ def _solve_one(p, y0, t0, t1, save_t, bp_t, bp_ev, out_idx, rtol, atol, max_step
             _linsolve(dense, W, piv, w, dinv, k1, n)
             for i in range(n):
                 u[i] = y[i] + _A21 * k1[i]
-            rhs(t + _C2 * h, u, p, fu)
+            rhs_h(t + _C2 * h, u, p, fu)
             for i in range(n):
                 k2[i] = fu[i] + h * _D2 * dT[i] + (_C21 / h) * k1[i]
             _linsolve(dense, W, piv, w, dinv, k2, n)
             for i in range(n):
                 u[i] = y[i] + _A31 * k1[i] + _A32 * k2[i]
-            rhs(t + _C3 * h, u, p, fu)
+            rhs_h(t + _C3 * h, u, p, fu)
             for i in range(n):
                 k3[i] = fu[i] + h * _D3 * dT[i] + (_C31 * k1[i] + _C32 * k2[i]) / h
             _linsolve(dense, W, piv, w, dinv, k3, n)
             for i in range(n):
                 u[i] = y[i] + _A41 * k1[i] + _A42 * k2[i] + _A43 * k3[i]
-            rhs(t + _C4 * h, u, p, fu)
+            rhs_h(t + _C4 * h, u, p, fu)
             for i in range(n):
                 k4[i] = fu[i] + h * _D4 * dT[i] + (_C41 * k1[i] + _C42 * k2[i]
                                                    + _C43 * k3[i]) / h
             _linsolve(dense, W, piv, w, dinv, k4, n)
             for i in range(n):
                 u[i] = y[i] + _A51 * k1[i] + _A52 * k2[i] + _A53 * k3[i] + _A54 * k4[i]
-            rhs(t + h, u, p, fu)
+            rhs_h(t + h, u, p, fu)
             for i in range(n):
                 k5[i] = fu[i] + (_C51 * k1[i] + _C52 * k2[i] + _C53 * k3[i]
                                  + _C54 * k4[i]) / h
             _linsolve(dense, W, piv, w, dinv, k5, n)
             for i in range(n):
                 u[i] += k5[i]
-            rhs(t + h, u, p, fu)
+            rhs_h(t + h, u, p, fu)
             for i in range(n):
                 k6[i] = fu[i] + (_C61 * k1[i] + _C62 * k2[i] + _C63 * k3[i] + _C64 * k4[i]
                                  + _C65 * k5[i]) / h
@@ -253,7 +259,7 @@ def _solve_one(p, y0, t0, t1, save_t, bp_t, bp_ev, out_idx, rtol, atol, max_step
                 t_new = t + h
                 if t_new >= tb or tb - t_new < 1e-12 * max(1.0, abs(tb)):
                     t_new = tb
-                rhs(t_new, ynew, p, f1)
+                rhs_h(t_new, ynew, p, f1)
                 # cubic Hermite interpolation onto the save times in (t, t_new]
                 # (strictly before an event breakpoint: those are saved after the event)
                 while i_save < n_save and (save_t[i_save] < t_new or
@@ -298,13 +304,16 @@ def _solve_one(p, y0, t0, t1, save_t, bp_t, bp_ev, out_idx, rtol, atol, max_step
         for e in range(bp_ev.shape[1]):
             if bp_ev[ib, e] >= 0:
                 _apply_event(bp_ev[ib, e], t, y, p)
+        rhs_pre(p)
+        jac_pre(p)
+        assignments_pre(p)
         for i in range(n):
             if not math.isfinite(y[i]):
                 return 2, steps
         while i_save < n_save and save_t[i_save] <= t:
             _save(t, y, p, out_idx, n, n_assign, abuf, out[i_save], need)
             i_save += 1
-        rhs(t, y, p, f0)
+        rhs_h(t, y, p, f0)
         for i in range(n):
             if not math.isfinite(f0[i]):
                 return 2, steps
@@ -330,7 +339,8 @@ def solve_batch(P, Y0, t0, t1, save_t, bp_t, bp_ev, out_idx, rtol, atol, max_ste
     """Integrate every member (row of P/Y0) in parallel; OUT is (m, n_times, n_out)."""
     m = P.shape[0]
     for k in prange(m):
-        p = P[k].copy()
+        p = np.empty(_NP_EXTENDED)  # the parameters, then the kernels' hoisted values
+        p[:P.shape[1]] = P[k]
         st, ns = _solve_one(p, Y0[k], t0, t1, save_t, bp_t, bp_ev, out_idx, rtol, atol,
                             max_steps, h_max, uses_t, OUT[k], n_assign)
         STATUS[k] = st

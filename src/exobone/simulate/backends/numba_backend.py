@@ -33,6 +33,7 @@ import numpy as np
 
 from exobone.errors import InvalidInputError
 from exobone.simulate.backends import STATUS_NAMES, BatchResult, FloatArray, register_backend
+from exobone.simulate.backends.hoist import hoist
 from exobone.simulate.backends.sparse_lu import analyse, generate
 
 if TYPE_CHECKING:
@@ -76,6 +77,8 @@ def _sqrt(x):
 
 _JIT = '@njit(cache=True, error_model="numpy", nogil=True, fastmath={"nsz", "arcp", "contract", "afn"})\n'
 _KEEP = ("rhs", "jac", "assignments", "initial")
+#: kernels the integrator calls in their hoisted form (parameter-only work once per member)
+_HOISTED = ("rhs", "jac", "assignments")
 _MESSAGES = {
     "OK": "ok",
     "MAX_STEPS": "solver reached max_steps; increase max_steps or loosen tolerances",
@@ -85,6 +88,7 @@ _MESSAGES = {
 }
 _LOCK = threading.Lock()
 _MODULES: dict[str, ModuleType] = {}
+_BY_SOURCE: dict[str, ModuleType] = {}  # generated kernel source -> its loaded module
 
 
 def cache_dir() -> Path:
@@ -139,6 +143,13 @@ def _module_source(cm: CompiledModel) -> str:
     body = [_HEADER]
     for name in _KEEP:
         body.append(_JIT + funcs[name] + "\n")
+    offset = len(cm.parameters)
+    for name in _HOISTED:  # their parameter-only values go to p[offset:], kernel by kernel
+        split = hoist(funcs[name], offset)
+        body.append(_JIT + split.pre)
+        body.append(_JIT + split.body)
+        offset += split.size
+    body.append(f"_NP_EXTENDED = {offset}\n")
     lu = analyse(cm.n_states, jacobian_pattern(cm))
     body.append(f"_NNZ = {max(lu.nnz, 1)}\n")
     body.append(generate(lu, _JIT))
@@ -159,10 +170,15 @@ def _uses_time(cm: CompiledModel) -> bool:
 
 def load_kernels(cm: CompiledModel) -> ModuleType:
     """Write (once) and import the numba module of ``cm``; compiled on first call of a kernel."""
+    with _LOCK:  # generating the module source takes tens of ms: once per model source
+        known = _BY_SOURCE.get(cm.source)
+        if known is not None:
+            return known
     source = _module_source(cm)
     digest = hashlib.sha256(source.encode()).hexdigest()[:20]
     with _LOCK:
         if digest in _MODULES:
+            _BY_SOURCE[cm.source] = _MODULES[digest]
             return _MODULES[digest]
         path = cache_dir() / f"exobone_model_{digest}.py"
         if not path.exists() or path.read_text() != source:
@@ -176,6 +192,7 @@ def load_kernels(cm: CompiledModel) -> ModuleType:
         sys.modules[name] = module
         spec.loader.exec_module(module)
         _MODULES[digest] = module
+        _BY_SOURCE[cm.source] = module
         return module
 
 
