@@ -105,7 +105,7 @@ def _save(t, y, p, out_idx, n, n_assign, abuf, row, need):
 @njit(cache=True, error_model="numpy", nogil=True, fastmath={"nsz", "arcp", "contract", "afn"})
 def _solve_one(p, y0, t0, t1, save_t, bp_t, bp_ev, out_idx, rtol, atol, max_steps, h_max,
                uses_t, out, n_assign):
-    """Integrate one member; fill ``out`` (n_times, n_out); return (status, steps).
+    """Integrate one member; fill ``out`` (n_times, n_out); return (status, steps, rows written).
 
     status: 0 ok, 1 max steps, 2 non-finite state, 3 step size underflow.
     """
@@ -166,7 +166,7 @@ def _solve_one(p, y0, t0, t1, save_t, bp_t, bp_ev, out_idx, rtol, atol, max_step
     d0 = math.sqrt(d0 / n)
     d1 = math.sqrt(d1 / n)
     if not (math.isfinite(d0) and math.isfinite(d1)):
-        return 2, steps
+        return 2, steps, i_save
     h = 1e-6 if (d0 < 1e-5 or d1 < 1e-5) else 0.01 * d0 / d1
     h = min(h, h_max, t1 - t0)
     while True:
@@ -177,9 +177,9 @@ def _solve_one(p, y0, t0, t1, save_t, bp_t, bp_ev, out_idx, rtol, atol, max_step
         rejected = False
         while t < tb:
             if steps >= max_steps:
-                return 1, steps
+                return 1, steps, i_save
             if not (h > 1e-14 * max(1.0, abs(t))):  # also catches NaN
-                return 3, steps
+                return 3, steps, i_save
             h = min(h, h_max)
             if t + h >= tb or (tb - (t + h)) < 1e-10 * h:
                 h = tb - t
@@ -203,7 +203,7 @@ def _solve_one(p, y0, t0, t1, save_t, bp_t, bp_ev, out_idx, rtol, atol, max_step
                 if not ok:
                     h *= 0.25
                     if h < 1e-14 * max(1.0, abs(t)):
-                        return 3, steps
+                        return 3, steps, i_save
                     continue
             # stage 1
             for i in range(n):
@@ -252,7 +252,7 @@ def _solve_one(p, y0, t0, t1, save_t, bp_t, bp_ev, out_idx, rtol, atol, max_step
                 h *= 0.1
                 rejected = True
                 if h < 1e-14 * max(1.0, abs(t)):
-                    return 2, steps
+                    return 2, steps, i_save
                 continue
             if err <= 1.0:
                 steps += 1
@@ -297,7 +297,7 @@ def _solve_one(p, y0, t0, t1, save_t, bp_t, bp_ev, out_idx, rtol, atol, max_step
                 h *= fac
                 rejected = True
                 if h < 1e-14 * max(1.0, abs(t)):
-                    return 3, steps
+                    return 3, steps, i_save
         if ib >= bp_t.size:
             break
         # event breakpoint: apply, save the post-event values, restart
@@ -309,21 +309,21 @@ def _solve_one(p, y0, t0, t1, save_t, bp_t, bp_ev, out_idx, rtol, atol, max_step
         assignments_pre(p)
         for i in range(n):
             if not math.isfinite(y[i]):
-                return 2, steps
+                return 2, steps, i_save
         while i_save < n_save and save_t[i_save] <= t:
             _save(t, y, p, out_idx, n, n_assign, abuf, out[i_save], need)
             i_save += 1
         rhs_h(t, y, p, f0)
         for i in range(n):
             if not math.isfinite(f0[i]):
-                return 2, steps
+                return 2, steps, i_save
         ib += 1
         if t >= t1:
             break
     while i_save < n_save and save_t[i_save] <= t:
         _save(t, y, p, out_idx, n, n_assign, abuf, out[i_save], need)
         i_save += 1
-    return 0, steps
+    return 0, steps, i_save
 
 
 @njit(cache=True, error_model="numpy", nogil=True)
@@ -341,8 +341,9 @@ def solve_batch(P, Y0, t0, t1, save_t, bp_t, bp_ev, out_idx, rtol, atol, max_ste
     for k in prange(m):
         p = np.empty(_NP_EXTENDED)  # the parameters, then the kernels' hoisted values
         p[:P.shape[1]] = P[k]
-        st, ns = _solve_one(p, Y0[k], t0, t1, save_t, bp_t, bp_ev, out_idx, rtol, atol,
-                            max_steps, h_max, uses_t, OUT[k], n_assign)
+        st, ns, done = _solve_one(p, Y0[k], t0, t1, save_t, bp_t, bp_ev, out_idx, rtol, atol,
+                                  max_steps, h_max, uses_t, OUT[k], n_assign)
+        OUT[k, done:, :] = np.nan  # the rows a failed member never reached
         STATUS[k] = st
         STEPS[k] = ns
 # --- end template ---

@@ -185,15 +185,56 @@ def load_kernels(cm: CompiledModel) -> ModuleType:
             tmp = path.with_suffix(f".{os.getpid()}.tmp")
             tmp.write_text(source)
             os.replace(tmp, path)
-        name = f"_exobone_numba_{digest}"
-        spec = importlib.util.spec_from_file_location(name, path)
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
+        marker = path.with_suffix(".compiled")
+        if not marker.exists():
+            _compile_in_child(path, len(cm.parameters), cm.n_states, len(cm.assignments))
+        module = _import(path, digest)
         _MODULES[digest] = module
         _BY_SOURCE[cm.source] = module
         return module
+
+
+def _import(path: Path, digest: str) -> ModuleType:
+    name = f"_exobone_numba_{digest}"
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def _compile_in_child(path: Path, n_params: int, n_states: int, n_assign: int) -> None:
+    """Compile a model module in a child process, which leaves it in numba's disk cache.
+
+    Every process then runs the machine code loaded from the cache. Code compiled in the
+    process that runs it can differ from the cached code in how multiply-adds are fused into
+    FMAs (the ``contract`` flag), i.e. in the last bits of the results, so a member run in a
+    Dask worker would not be bit-identical to the same member run locally.
+    """
+    import subprocess
+
+    code = ("import sys; from exobone.simulate.backends.numba_backend import _compile_file; "
+            "_compile_file(sys.argv[1], *map(int, sys.argv[2:]))")
+    done = subprocess.run([sys.executable, "-c", code, str(path), str(n_params), str(n_states),
+                           str(n_assign)], capture_output=True, text=True, check=False)
+    if done.returncode != 0:  # compile here instead (correct, possibly not bit-identical)
+        return
+    path.with_suffix(".compiled").write_text("numba cache written by a child process\n")
+
+
+def _compile_file(path: str, n_params: int, n_states: int, n_assign: int) -> None:
+    """Child process side of :func:`_compile_in_child`: one tiny call of each batch kernel,
+    with exactly the argument types :class:`NumbaBackend` passes."""
+    module = _import(Path(path), Path(path).stem.removeprefix("exobone_model_"))
+    P = np.zeros((1, n_params))
+    Y0 = np.ones((1, n_states))
+    module.initial_batch(P, Y0)
+    module.solve_batch(P, Y0, 0.0, 1.0, np.array([0.0, 1.0]), np.empty(0),
+                       np.full((0, 1), -1, dtype=np.int64), np.array([0], dtype=np.int64),
+                       1e-6, np.full(n_states, 1e-9), 1, 1.0, False,
+                       np.empty((1, 2, 1)), np.zeros(1, dtype=np.int8),
+                       np.zeros(1, dtype=np.int64), n_assign)
 
 
 class NumbaBackend:
@@ -223,7 +264,8 @@ class NumbaBackend:
             raise InvalidInputError(f"the numba backend needs an analytic Jacobian: "
                                     f"{cm.jacobian_note}")
         mod = load_kernels(cm)
-        params = np.ascontiguousarray(params, dtype=float)
+        # writable C arrays: a read-only one is another numba signature (another compile)
+        params = np.require(params, dtype=float, requirements=["C", "W"])
         m = params.shape[0]
         numeric = np.array([0.0 if isinstance(s.initial, str) else float(s.initial)
                             for s in model.states])
@@ -231,7 +273,7 @@ class NumbaBackend:
         mod.initial_batch(params, y0)
         names = list(cm.states) + list(cm.assignments)
         out_idx = np.array([names.index(o) for o in outputs], dtype=np.int64)
-        times = np.asarray(times, dtype=float)
+        times = np.require(times, dtype=float, requirements=["C", "W"])
         t0, t1 = float(times[0]), float(times[-1])
         bp = _breakpoints(model, t0, t1)
         bp_t = np.array(sorted(bp), dtype=float)
@@ -241,9 +283,8 @@ class NumbaBackend:
             bp_ev[i, : len(bp[tm])] = bp[tm]
         atol = tolerances.atol_vector(cm.states)
         atol_vec = np.broadcast_to(np.asarray(atol, dtype=float), (cm.n_states,)).copy()
-        # filled (page-faulted) here, in one thread: first touches from the kernel's parallel
-        # threads contend for the page tables and cost ~1/3 of the throughput on 2 cores
-        values = np.full((m, times.size, out_idx.size), np.nan)
+        # written by the kernel, rows a failed member never reaches set to NaN there
+        values = np.empty((m, times.size, out_idx.size))
         status = np.zeros(m, dtype=np.int8)
         steps = np.zeros(m, dtype=np.int64)
         mod.solve_batch(params, y0, t0, t1, times, bp_t, bp_ev, out_idx,
@@ -266,17 +307,17 @@ class NumbaBackend:
 
         cm = compile_model(model)
         mod = load_kernels(cm)
-        params = np.ascontiguousarray(params, dtype=float)
+        # writable C arrays: a read-only one is another numba signature (another compile)
+        params = np.require(params, dtype=float, requirements=["C", "W"])
         m = params.shape[0]
         names = list(cm.states) + list(cm.assignments)
         out_idx = np.array([names.index(o) for o in outputs], dtype=np.int64)
-        times = np.asarray(times, dtype=float)
+        times = np.require(times, dtype=float, requirements=["C", "W"])
         t0, t1 = float(times[0]), float(times[-1])
         atol = tolerances.atol_vector(cm.states)
         atol_vec = np.broadcast_to(np.asarray(atol, dtype=float), (cm.n_states,)).copy()
-        # filled (page-faulted) here, in one thread: first touches from the kernel's parallel
-        # threads contend for the page tables and cost ~1/3 of the throughput on 2 cores
-        values = np.full((m, times.size, out_idx.size), np.nan)
+        # written by the kernel, rows a failed member never reaches set to NaN there
+        values = np.empty((m, times.size, out_idx.size))
         status = np.zeros(m, dtype=np.int8)
         steps = np.zeros(m, dtype=np.int64)
         uses_t = _uses_time(cm)
