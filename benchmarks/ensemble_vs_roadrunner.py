@@ -215,9 +215,9 @@ def main() -> None:
                  for x, y in _split(b - a, args.cores * 8) for x, y in [(x + a, y + a)]]
         return np.concatenate(list(tpool.map(_rr_thread_worker, parts)))
 
-    # forkserver, not fork: forking a process that already runs numba's worker threads can
-    # deadlock the children
-    ppool = ProcessPoolExecutor(args.cores, mp_context=multiprocessing.get_context("forkserver"),
+    # spawn, not fork: forking a process that already runs numba's worker threads can deadlock
+    # the children (and a forkserver outlives the run, holding its output open)
+    ppool = ProcessPoolExecutor(args.cores, mp_context=multiprocessing.get_context("spawn"),
                                 initializer=_rr_init, initargs=init)
     list(ppool.map(_rr_run, [P[:1]] * args.cores, [Y0[:1]] * args.cores,
                    [args.days] * args.cores))
