@@ -56,7 +56,9 @@ class Scenario:
     species
         Species the scenario is defined for; ``default_species`` is used when none is given.
     bv_tv_direction
-        Documented direction of BV/TV over a year: ``"down"``, ``"up"`` or ``"flat"``.
+        Documented direction of BV/TV over a year: ``"down"``, ``"up"`` or ``"flat"``, or
+        ``"undocumented"`` when no source states it (the model's prediction is then not checked
+        against a label).
     outcome
         Main outcome of the scenario (``"bv_tv"``; ``"defect_fill"`` for defect scenarios).
     interventions
@@ -115,8 +117,9 @@ def register_scenario(name: str, *, description: str, sources: Iterable[str] = (
         For a direction other than down/up/flat or a default species not in ``species``.
     """
     species = tuple(species)
-    if bv_tv_direction not in ("down", "up", "flat"):
-        raise ValueError(f"bv_tv_direction must be down, up or flat, got {bv_tv_direction!r}")
+    if bv_tv_direction not in ("down", "up", "flat", "undocumented"):
+        raise ValueError(f"bv_tv_direction must be down, up, flat or undocumented, got "
+                         f"{bv_tv_direction!r}")
     if default_species not in species:
         raise ValueError(f"default species {default_species!r} is not in {species}")
 

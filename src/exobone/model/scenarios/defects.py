@@ -46,10 +46,13 @@ def fracture(builder: ModelBuilder, species: str) -> None:
     "fracture-cd9-ko",
     description="Fracture in CD9-knockout mice: impaired exosome production delays healing",
     sources=("seed 001: CD9-/- mice (reduced exosome production) show delayed fracture healing",
-             "implemented as fracture + the knockout:CD9 intervention of the exosome layer"),
+             "implemented as fracture + the knockout:CD9 intervention of the exosome layer",
+             "systemic BV/TV of CD9-/- mice: not reported in the seeds (the model predicts a "
+             "loss, from the whole-body knockout lowering every cell type's own exosomes "
+             "with assumed effect sizes)"),
     species=("mouse",),
     default_species="mouse",
-    bv_tv_direction="flat",
+    bv_tv_direction="undocumented",
     outcome="defect_fill",
     interventions=("knockout:CD9",),
 )
