@@ -86,9 +86,11 @@ OVX_TIMECOURSE = Reference(
          "bone volume stabilises at ~5%; osteoclast/osteoblast surfaces peak early then decline "
          "toward control")
 CONTROL_BV_TV = Reference(
-    "unknown", None,
-    note="abstract read at staging.scite.ai author page schenck-pa (Sprague Dawley, proximal "
-         "tibia, 14 weeks post-OVX): control tibial trabecular bone volume 17.6 +/- 4.5 %")
+    "unknown", None, title="Effect of body weight on osteopenia in ovariectomized rats",
+    note="abstract read at staging.scite.ai author page schenck-pa, title with the same "
+         "abstract at scilit.net/publications/b3c3310e90052501724b233f2ba91dcc (authors and "
+         "year not shown there; Sprague Dawley, proximal tibia, 14 weeks post-OVX): control "
+         "tibial trabecular bone volume 17.6 +/- 4.5 %")
 
 _CALIBRATED = ("calibrated by scripts/calibrate_ovx.py to the rat OVX time course "
                "(BV/TV ~17.6% -> about half by day 35 -> ~5% by day 100, then a plateau; "
