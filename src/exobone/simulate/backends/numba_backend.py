@@ -2,10 +2,13 @@
 
 :mod:`exobone.simulate.compile` writes a model's right-hand side, analytic Jacobian and
 assignments as straight-line scalar Python. Here that source is written to a cache file together
-with jitted versions of its helpers, one ``_apply_event`` dispatcher for scheduled events, and the
-batched stiff integrator of :mod:`._rodas_template` (Rodas4, Hairer & Wanner 1996), and the file is
-imported and compiled by numba with ``cache=True``: the first run of a model structure compiles
-(tens of seconds), later processes load the machine code from the cache. Members run in parallel
+with jitted versions of its helpers, the same kernels with their parameter-only arithmetic hoisted
+out (:mod:`.hoist`), the straight-line sparse LU of the Jacobian's pattern (:mod:`.sparse_lu`),
+one ``_apply_event`` dispatcher for scheduled events, and the batched stiff integrator of
+:mod:`._rodas_template` (Rodas4, Hairer & Wanner 1996). numba compiles the file with
+``cache=True``, the first time in a child process (tens of seconds), so that every process,
+including Dask workers, runs the machine code loaded from the cache and gets bit-identical
+results (a marker file ``*.compiled`` records that it was done). Members run in parallel
 threads (``prange``) with their own adaptive steps, so one stiff or failing member does not slow
 or stop the others.
 
