@@ -88,3 +88,36 @@ def test_state_triggered_events_fall_back_to_reference():
     model = linear_decay(0.3).with_events(Event("refill", {"x": "1.0"}, trigger="x < 0.5"))
     assert NumbaBackend().unsupported(model) is not None
     assert resolve_backend("auto", model).name == "reference"
+
+
+_RUN = """
+import sys
+import numpy as np
+from exobone.model.build import build_model
+from exobone.simulate import SaveAt, compile_model
+from exobone.simulate.ensemble import run_ensemble
+model = build_model("ovx")
+base = compile_model(model).parameter_vector(model)
+P = base * np.random.default_rng(9).uniform(0.9, 1.1, size=(240, base.size))
+ens = run_ensemble(model, P, backend="numba", saveat=SaveAt(times=np.linspace(0, 180, 7)),
+                   outputs=["bv_tv", "osteoclasts"])
+np.save(sys.argv[1], np.stack([ens.values("bv_tv"), ens.values("osteoclasts")]))
+"""
+
+
+def test_a_cold_cache_gives_the_same_bits_in_every_process(tmp_path):
+    """The first process on an empty cache and a later one run the same machine code: the module
+    is compiled in a child process and loaded from the cache by both (code compiled in the
+    running process fused multiply-adds differently, in the last bits)."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "EXOBONE_CACHE": str(tmp_path / "cache")}
+    outs = [tmp_path / "cold.npy", tmp_path / "warm.npy"]
+    for out in outs:  # the first run finds an empty cache
+        subprocess.run([sys.executable, "-c", _RUN, str(out)], env=env, check=True)
+    assert list((tmp_path / "cache" / "numba").glob("*.compiled"))
+    cold, warm = (np.load(o) for o in outs)
+    assert np.isfinite(cold).all()
+    np.testing.assert_array_equal(cold, warm)
