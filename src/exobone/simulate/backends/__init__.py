@@ -3,7 +3,7 @@
 A backend integrates many parameter vectors of one compiled model on a common save grid and
 returns, per member, the requested outputs and a :class:`~exobone.simulate.results.Status`.
 ``reference`` wraps :func:`exobone.simulate.simulate` (scipy) member by member; ``numba`` runs a
-compiled, parallel Rodas4 integrator (see :mod:`.numba_backend`). :func:`resolve_backend` with
+compiled, parallel Rodas5P integrator (see :mod:`.numba_backend`). :func:`resolve_backend` with
 ``"auto"`` picks the first registered backend that is installed and supports the model.
 """
 

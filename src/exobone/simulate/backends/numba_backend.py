@@ -1,19 +1,21 @@
-"""The fast backend: the generated kernels and a Rodas4 integrator compiled together by numba.
+"""The fast backend: the generated kernels and a Rodas5P integrator compiled together by numba.
 
 :mod:`exobone.simulate.compile` writes a model's right-hand side, analytic Jacobian and
 assignments as straight-line scalar Python. Here that source is written to a cache file together
 with jitted versions of its helpers, the same kernels with their parameter-only arithmetic hoisted
 out (:mod:`.hoist`), the straight-line sparse LU of the Jacobian's pattern (:mod:`.sparse_lu`),
 one ``_apply_event`` dispatcher for scheduled events, and the batched stiff integrator of
-:mod:`._rodas_template` (Rodas4, Hairer & Wanner 1996). numba compiles the file with
+:mod:`._rodas_template` (Rodas5P, Steinebach 2023). numba compiles the file with
 ``cache=True``, the first time in a child process (tens of seconds), so that every process,
 including Dask workers, runs the machine code loaded from the cache and gets bit-identical
 results (a marker file ``*.compiled`` records that it was done). Members run in parallel
 threads (``prange``) with their own adaptive steps, so one stiff or failing member does not slow
 or stop the others.
 
-Why Rodas4 and not BDF: a one-step method restarts cleanly at every dosing event (no history to
-rebuild), its error control is per member, and the analytic Jacobian is already generated.
+Why a Rosenbrock method and not BDF: a one-step method restarts cleanly at every dosing event
+(no history to rebuild), its error control is per member, and the analytic Jacobian is already
+generated. Why Rodas5P and not Rodas4: half the steps on these models for two more stages each,
+1.2-1.4x faster and more accurate at the save times (measured on five scenarios).
 
 The cache lives in ``$EXOBONE_CACHE`` (default ``~/.cache/exobone``)``/numba``.
 Models with state-triggered events are not supported (the reference backend runs them).
@@ -86,7 +88,7 @@ _MESSAGES = {
     "OK": "ok",
     "MAX_STEPS": "solver reached max_steps; increase max_steps or loosen tolerances",
     "NONFINITE": "state became NaN/inf; check parameter bounds (negative rates?)",
-    "SOLVER_FAILED": "step size fell below 1e-14 (Rodas4); try looser tolerances or the "
+    "SOLVER_FAILED": "step size fell below 1e-14 (Rodas5P); try looser tolerances or the "
                      "reference backend",
 }
 _LOCK = threading.Lock()
@@ -241,7 +243,7 @@ def _compile_file(path: str, n_params: int, n_states: int, n_assign: int) -> Non
 
 
 class NumbaBackend:
-    """Rodas4 with the analytic Jacobian, compiled by numba, members in parallel threads."""
+    """Rodas5P with the analytic Jacobian, compiled by numba, members in parallel threads."""
 
     name = "numba"
 
