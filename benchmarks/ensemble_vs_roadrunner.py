@@ -7,7 +7,7 @@ seeded), their initial states computed once, and both simulators integrate exact
 over one year on the same daily grid with the same ``rtol``/``atol``:
 
 * exobone: :func:`exobone.simulate.ensemble.run_ensemble` with the ``numba`` backend
-  (Rodas4, members in ``--cores`` threads);
+  (Rodas5P, members in ``--cores`` threads);
 * libroadrunner (CVODE): its fastest way here, chosen by timing each of (a) one reused
   instance (``reset`` + set values), (b) a thread pool and (c) a process pool of ``--cores``
   workers with one instance each, writing into one shared-memory output array, on the first
@@ -15,10 +15,10 @@ over one year on the same daily grid with the same ``rtol``/``atol``:
 
 Compilation (numba's first build, roadrunner's LLVM load) is done before timing, once per
 process/worker, and reported separately; so is one touch of as much memory as the outputs take
-(a fresh VM's first use of memory costs host page faults that neither simulator should pay). The answers are checked (max relative difference of
-every state at every save time, with a floor of 1e-4 of the state's
-largest value in that member) and the last line
-prints both throughputs and their ratio.
+(a fresh VM's first use of memory costs host page faults that neither simulator should pay).
+The answers are checked (max relative difference of every state at every save time, with a
+floor of 1e-4 of the state's largest value in that member) and the last line prints both
+throughputs and their ratio.
 
     .venv/bin/python benchmarks/ensemble_vs_roadrunner.py --n 10000 --cores 2
 """
