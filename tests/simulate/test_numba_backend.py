@@ -1,4 +1,4 @@
-"""The numba Rodas4 backend against exact answers and the reference (scipy) backend."""
+"""The numba Rodas5P backend against exact answers and the reference (scipy) backend."""
 
 from __future__ import annotations
 
@@ -34,6 +34,31 @@ def test_decay_with_boluses_matches_exact_solution():
     ref = simulate(model, (0.0, 10.0), params=P[1], saveat=SaveAt(times=times),
                    tolerances=TIGHT)
     np.testing.assert_allclose(res.values[1, :, 0], ref["x"], rtol=1e-6)
+
+
+def test_dense_output_is_accurate_between_steps():
+    """Logistic growth (nonlinear, exact answer) saved at 401 times with a few dozen steps: the
+    values between steps come from Rodas5P's dense output and are as accurate as the steps."""
+    from exobone.model.reference import logistic_growth
+
+    model = logistic_growth(capacity=10.0, initial=0.1)
+    cm = compile_model(model)
+    rates = np.array([0.2, 0.5, 1.5])
+    P = np.tile(cm.parameter_vector(model), (rates.size, 1))
+    P[:, cm.parameter_index("r")] = rates
+    times = np.linspace(0.0, 40.0, 401)
+    exact = 10.0 / (1.0 + 99.0 * np.exp(-rates[:, None] * times[None, :]))
+    errors = []
+    for rtol in (1e-6, 1e-8):
+        res = NumbaBackend().run_batch(model, P, times=times, outputs=["x"],
+                                       tolerances=Tolerances(rtol=rtol, atol=rtol * 1e-3),
+                                       max_steps=10_000)
+        assert (res.status == 0).all()
+        assert (res.steps < 120).all()  # far fewer steps than save times
+        err = np.abs(res.values[:, :, 0] / exact - 1.0).max()
+        assert err <= 5 * rtol, (rtol, err)
+        errors.append(err)
+    assert errors[1] < errors[0] / 10  # tighter tolerance, smaller error everywhere
 
 
 def test_hundred_random_members_agree_with_reference_backend(numba_ready):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from exobone.errors import DuplicateRegistrationError, unknown_name
-from exobone.model.reference.analytic import decay_with_bolus, linear_decay
+from exobone.model.reference.analytic import decay_with_bolus, linear_decay, logistic_growth
 from exobone.model.reference.komarova2003 import komarova2003
 from exobone.model.reference.lemaire2004 import lemaire2004
 from exobone.model.spec import ModelSpec
@@ -59,6 +59,7 @@ register_reference_model("lemaire2004-pth-infusion")(lambda: lemaire2004("pth_in
 register_reference_model("lemaire2004-opg-infusion")(lambda: lemaire2004("opg_infusion"))
 register_reference_model("linear-decay")(linear_decay)
 register_reference_model("decay-with-bolus")(decay_with_bolus)
+register_reference_model("logistic-growth")(logistic_growth)
 
 __all__ = [
     "REFERENCE_MODELS",
@@ -67,6 +68,7 @@ __all__ = [
     "komarova2003",
     "lemaire2004",
     "linear_decay",
+    "logistic_growth",
     "register_reference_model",
     "require_reference_model",
 ]

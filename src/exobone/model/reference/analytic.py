@@ -46,3 +46,30 @@ def decay_with_bolus(rate: float = 0.3, dose: float = 2.0,
         events=[Event("bolus", {"x": "x + dose"}, at_times=times,
                       description="instantaneous dose")],
     )
+
+
+def logistic_growth(rate: float = 0.5, capacity: float = 10.0,
+                    initial: float = 0.1) -> ModelSpec:
+    """Return ``dx/dt = r*x*(1 - x/K)``, ``x(0) = initial``: a nonlinear known answer.
+
+    Exact solution: ``K / (1 + (K/initial - 1) * exp(-r*t))``. Its sigmoid has a fast middle
+    and flat ends, so an adaptive solver takes large steps and most save times fall between
+    them, which tests a solver's dense output.
+
+    Examples
+    --------
+    >>> logistic_growth().parameter_values
+    {'r': 0.5, 'K': 10.0}
+    """
+    return ModelSpec(
+        "logistic_growth",
+        states=[State("x", initial, unit="1", description="growing population")],
+        parameters=[
+            Parameter("r", rate, unit="1/day", bounds=(0.0, 1e3), source=_TEST,
+                      description="intrinsic growth rate"),
+            Parameter("K", capacity, unit="1", bounds=(1e-12, 1e12), source=_TEST,
+                      description="carrying capacity"),
+        ],
+        terms=[Term("growth", "r*x*(1 - x/K)", {"x": 1}, mechanisms=("TEST:growth",),
+                    description="density-limited growth")],
+    )
