@@ -34,6 +34,16 @@ def test_cohort_table_and_json(capsys, tmp_path) -> None:
     assert (tmp_path / "run" / "treated" / "manifest.json").exists()
 
 
+def test_cohort_says_when_the_save_grid_undersamples_the_doses(capsys) -> None:
+    args = ("cohort", "ovx", "-i", "exosome:bmsc,dose=100,start=7,every=14", "--n", "4",
+            "--seed", "1", "--days", "56", "--json")
+    code, _, err = run(capsys, *args, "--points", "9")  # weekly saves, a dose every 14 days
+    assert code == 0, err
+    assert "doses every 14 days" in err and "--points 33" in err
+    code, _, err = run(capsys, *args, "--points", "33")  # every 1.75 days: fine
+    assert code == 0 and "note:" not in err
+
+
 def test_cohort_resume_needs_out(capsys) -> None:
     code, _, err = run(capsys, "cohort", "ovx", "--n", "4", "--resume")
     assert code == 1 and "--resume needs --out" in err

@@ -8,6 +8,7 @@ runs the ensembles on a Dask distributed cluster; without it nothing of Dask is 
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -57,6 +58,22 @@ def _progress(label: str, quiet: bool = False) -> Iterator[Callable[[int, int], 
         yield update
 
 
+def _undersampled_doses(interventions: list[str], days: float, points: int) -> str | None:
+    """Say so when the save grid is too coarse for a dosing interval: weekly saves of a dose
+    every 14 days land alternately just after a dose and a week later, and the curves zigzag."""
+    from exobone.model.scenarios.interventions import parse_intervention
+
+    spacing = days / max(points - 1, 1)
+    for text in interventions:
+        every = parse_intervention(text).number("every")
+        if every is not None and spacing > every / 4:
+            finer = math.ceil(days * 8 / every) + 1
+            return (f"note: outputs are saved every {spacing:.3g} days but {text} doses every "
+                    f"{every:g} days, so the curves sample each dose pulse at only a few "
+                    f"phases; --points {finer} saves every {days / (finer - 1):.3g} days")
+    return None
+
+
 def cohort_cmd(
     scenario: Annotated[str, typer.Argument(help="Scenario (see `exobone list scenarios`).")],
     intervention: InterventionOpt = None,
@@ -90,6 +107,11 @@ def cohort_cmd(
         raise InvalidInputError("--resume needs --out DIR (the chunks of the interrupted run)")
     prior_list = load_priors(priors) if priors is not None else []
     s = spread if spread is not None else (0.0 if prior_list else 0.2)
+    note = _undersampled_doses(list(intervention or []), days, points)
+    if note:
+        from exobone.cli.model import _console
+
+        _console(stderr=True).print(note)
     with _progress(f"cohort {scenario} (n={n})", quiet=False) as update:
         res = run_cohort(scenario, list(intervention or []), n=n, spread=s, priors=prior_list,
                          rng=seed, days=days, points=points, species=species,
