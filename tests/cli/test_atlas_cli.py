@@ -9,6 +9,7 @@ from pathlib import Path
 
 import networkx as nx
 import pytest
+from ndex2 import cx2
 
 from exobone.atlas.export.gmt import parse_gmt
 from exobone.atlas.store import open_store
@@ -127,7 +128,6 @@ def test_export_every_format_to_file(db, small_data, tmp_path, capsys, fmt):
     elif fmt == "csv":
         assert len(list(csv.DictReader(io.StringIO(text)))) == 7
     elif fmt == "cx2":
-        cx2 = pytest.importorskip("ndex2.cx2")
         assert cx2.RawCX2NetworkFactory().get_cx2network(json.loads(text)).get_nodes()
     elif fmt == "graphml":
         assert nx.read_graphml(target).number_of_nodes() > 0

@@ -10,7 +10,7 @@ For each set S the p-value is the hypergeometric upper tail P(X >= k), X ~ Hyper
 - K = |S ∩ U|, n = the number of universe items the input list names, k = |S ∩ input|.
 
 P-values are corrected for the number of sets tested with Benjamini–Hochberg
-(:func:`scipy.stats.false_discovery_control`, or :func:`benjamini_hochberg` on SciPy < 1.11).
+(:func:`scipy.stats.false_discovery_control`).
 
 Input names are resolved with :func:`exobone.atlas.vocab.normalize_list`: gene symbols,
 aliases and mouse/rat symbols become HGNC symbols; miRNA names are matched arm- and
@@ -33,7 +33,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from scipy.stats import hypergeom
+from scipy.stats import false_discovery_control, hypergeom
 
 from exobone.atlas.genesets import GeneSet
 from exobone.atlas.vocab import MirnaName, get_mirna, mirna_matches, normalize_list
@@ -117,7 +117,8 @@ class EnrichmentResult:
 def benjamini_hochberg(p_values: Sequence[float] | FloatArray) -> FloatArray:
     """Return Benjamini–Hochberg adjusted p-values (q-values), in input order.
 
-    q_(i) = min over j >= i of p_(j) * m / j, capped at 1, for p sorted ascending.
+    q_(i) = min over j >= i of p_(j) * m / j, capped at 1, for p sorted ascending
+    (:func:`scipy.stats.false_discovery_control` with ``method="bh"``).
 
     Examples
     --------
@@ -125,25 +126,9 @@ def benjamini_hochberg(p_values: Sequence[float] | FloatArray) -> FloatArray:
     [0.03, 0.04, 0.04]
     """
     p = np.asarray(p_values, dtype=float)
-    m = p.size
-    if m == 0:
+    if p.size == 0:  # SciPy refuses an empty array; no test, no correction
         return p.copy()
-    order = np.argsort(p, kind="stable")
-    scaled = p[order] * m / np.arange(1, m + 1)
-    monotone = np.minimum.accumulate(scaled[::-1])[::-1]
-    q = np.empty(m)
-    q[order] = np.minimum(monotone, 1.0)
-    return q
-
-
-def _bh(p_values: FloatArray) -> FloatArray:
-    if p_values.size == 0:
-        return p_values.copy()
-    try:
-        from scipy.stats import false_discovery_control
-    except ImportError:  # SciPy < 1.11
-        return benjamini_hochberg(p_values)
-    return np.asarray(false_discovery_control(p_values, method="bh"), dtype=float)
+    return np.asarray(false_discovery_control(p, method="bh"), dtype=float)
 
 
 def hypergeometric_p(k: int, population: int, successes: int, draws: int) -> float:
@@ -251,7 +236,7 @@ def enrich(
         hits = tuple(m for m in in_universe if m in query_set)
         p = hypergeometric_p(len(hits), n_universe, len(in_universe), n_query)
         tested.append((s, len(in_universe), hits, p))
-    q_values = _bh(np.array([t[3] for t in tested], dtype=float))
+    q_values = benjamini_hochberg(np.array([t[3] for t in tested], dtype=float))
     rows = [
         SetEnrichment(
             name=s.name,
