@@ -369,3 +369,15 @@ def test_export_writes_atomically_with_the_usual_permissions(db, small_data, tmp
     os.umask(umask)
     assert target.stat().st_mode & 0o777 == 0o666 & ~umask  # not the 0600 of a temporary file
     assert _temp_files(tmp_path) == []
+
+
+def test_export_to_a_device_writes_in_place_and_never_replaces_it(db, small_data, capsys):
+    # /dev/full: a device that is always full; replacing it with a file would break the system
+    full = Path("/dev/full")
+    if not full.exists():
+        pytest.skip("this system has no /dev/full")  # not a dependency: Linux provides it
+    before = full.stat()
+    code, _, err = run(capsys, "export", "-o", str(full), *common(db, small_data))
+    assert code == 1 and err == f"error: cannot write {full}: no space left on the device\n"
+    after = full.stat()
+    assert (after.st_mode, after.st_rdev, after.st_ino) == (before.st_mode, before.st_rdev, before.st_ino)

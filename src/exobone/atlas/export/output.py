@@ -2,7 +2,9 @@
 
 The document goes to a temporary file in the destination folder, is flushed to disk and then
 moved over the destination with :func:`os.replace`: a failure (no space left, a read-only
-folder) leaves the previous file as it was and no partial file behind.
+folder) leaves the previous file as it was and no partial file behind. A destination that
+exists and is not a regular file (``/dev/stdout``, a named pipe, a device) is written in
+place: replacing it would put a file where the device was.
 """
 
 from __future__ import annotations
@@ -66,6 +68,9 @@ def write_output(path: Path, document: str | bytes) -> None:
     """
     check_output_path(path)
     data = document.encode("utf-8") if isinstance(document, str) else document
+    if path.exists() and not path.is_file():
+        _write_in_place(path, data)
+        return
     try:
         fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as exc:
@@ -83,6 +88,14 @@ def write_output(path: Path, document: str | bytes) -> None:
     finally:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
+
+
+def _write_in_place(path: Path, data: bytes) -> None:
+    try:
+        with path.open("wb") as fh:
+            fh.write(data)
+    except OSError as exc:
+        raise InvalidInputError(f"cannot write {path}: {_reason(exc)}") from exc
 
 
 def _mode_for(path: Path) -> int:
