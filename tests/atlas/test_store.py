@@ -278,3 +278,18 @@ def test_unwritable_destination_is_a_store_error(small_atlas, tmp_path):
     with pytest.raises(StoreError, match="cannot write the atlas database"):
         build_store(small_atlas, target)
     assert _leftovers(tmp_path) == []
+
+
+def test_a_file_that_appears_during_the_build_is_not_overwritten(small_atlas, tmp_path, monkeypatch):
+    path = tmp_path / "a.sqlite"
+    real = store_build._insert_text
+
+    def user_saves_notes_meanwhile(conn, rows):
+        path.write_text("notes saved while the build ran\n", encoding="utf-8")
+        real(conn, rows)
+
+    monkeypatch.setattr(store_build, "_insert_text", user_saves_notes_meanwhile)
+    with pytest.raises(StoreError, match="refusing to overwrite"):
+        build_store(small_atlas, path)
+    assert path.read_text(encoding="utf-8") == "notes saved while the build ran\n"
+    assert _leftovers(tmp_path) == []

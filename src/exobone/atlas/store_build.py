@@ -297,6 +297,7 @@ def build_store(
         counts = table_counts(conn)
         conn.close()
         conn = None
+        refuse_foreign(path)  # again: a file may have appeared there while the build ran
         os.replace(tmp, path)
     except (sqlite3.Error, OSError) as exc:
         raise StoreError(f"could not build the atlas database at {path}: {exc}") from exc
