@@ -7,7 +7,7 @@ from math import comb
 import numpy as np
 import pytest
 
-from exobone.atlas.enrich import benjamini_hochberg, enrich, hypergeometric_p, read_names
+from exobone.atlas.enrich import MAX_LIST_NAMES, benjamini_hochberg, enrich, hypergeometric_p, read_names
 from exobone.atlas.genesets import atlas_gene_sets
 from exobone.errors import InvalidInputError
 
@@ -48,14 +48,6 @@ def test_benjamini_hochberg_hand_computed():
     np.testing.assert_allclose(benjamini_hochberg([0.04, 0.03, 0.9]), [0.06, 0.06, 0.9])
     np.testing.assert_allclose(benjamini_hochberg([0.8, 0.9]), [0.9, 0.9])
     assert benjamini_hochberg([]).size == 0
-
-
-def test_own_bh_agrees_with_scipy():
-    stats = pytest.importorskip("scipy.stats")
-    if not hasattr(stats, "false_discovery_control"):
-        pytest.skip("SciPy < 1.11 has no false_discovery_control")
-    p = np.random.default_rng(0).uniform(size=50) ** 3
-    np.testing.assert_allclose(benjamini_hochberg(p), stats.false_discovery_control(p, method="bh"))
 
 
 @pytest.mark.parametrize("words", [[], ["", "  "]])
@@ -117,3 +109,21 @@ def test_read_names_accepts_lines_commas_and_spaces():
 def test_result_serialises(small_atlas):
     data = enrich(["SOST"], atlas_gene_sets(small_atlas)).to_dict()
     assert data["universe_rule"] and data["sets"][0]["hits"] == ("SOST",)
+
+
+def test_a_list_over_the_limit_is_refused_before_any_work(monkeypatch):
+    from exobone.atlas import enrich as enrich_mod
+
+    looked_up: list[object] = []
+    monkeypatch.setattr(enrich_mod, "normalize_list", lambda *a, **k: looked_up.append(a))
+    with pytest.raises(InvalidInputError, match=f"{MAX_LIST_NAMES + 1:,} names; at most {MAX_LIST_NAMES:,}"):
+        enrich(["SOST"] * (MAX_LIST_NAMES + 1), {"A": A})
+    assert looked_up == []
+
+
+def test_a_list_at_the_limit_is_enriched_and_repeats_count_once():
+    unknown = [f"NOTAGENE{i}" for i in range(MAX_LIST_NAMES - 2)]
+    result = enrich(["SOST", "SOST", *unknown], {"A": A, "B": B})
+    assert result.query == ("SOST",)
+    assert len(result.unmatched) == MAX_LIST_NAMES - 2  # each unknown word reported once, in order
+    assert result.unmatched[:2] == ("NOTAGENE0", "NOTAGENE1")

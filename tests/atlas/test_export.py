@@ -8,6 +8,7 @@ import json
 
 import networkx as nx
 import pytest
+from ndex2 import cx2
 
 from exobone.atlas.export import EXPORTERS, Selection, export, register_exporter
 from exobone.atlas.export._graph import interaction_sign, mechanism_graph
@@ -73,7 +74,6 @@ def test_csv_has_one_row_per_experiment_outcome(any_atlas):
 
 
 def test_cx2_loads_with_ndex2(any_atlas):
-    cx2 = pytest.importorskip("ndex2.cx2")
     doc = json.loads(export(any_atlas, "cx2"))
     net = cx2.RawCX2NetworkFactory().get_cx2network(doc)
     graph = mechanism_graph(any_atlas, list(any_atlas.mechanisms.values()))
@@ -93,7 +93,6 @@ def test_cx2_loads_with_ndex2(any_atlas):
 
 
 def test_cx2_small_network_content(small_atlas):
-    cx2 = pytest.importorskip("ndex2.cx2")
     net = cx2.RawCX2NetworkFactory().get_cx2network(json.loads(export(small_atlas, "cx2")))
     by_id = {i: n["v"] for i, n in net.get_nodes().items()}
     edges = [(by_id[e["s"]]["key"], e["v"]["interaction"], by_id[e["t"]]["key"], e["v"]) for e in net.get_edges().values()]

@@ -426,9 +426,6 @@ def test_link_figure_by_shared_genes():
 
 
 def test_link_figure_uses_vocabulary_family_members_by_default():
-    vocab = pytest.importorskip("exobone.atlas.vocab")
-    if not hasattr(vocab, "family_members"):
-        pytest.skip("exobone.atlas.vocab has no family_members yet")
     fig = parse_pfocr_text(record(["PIK3CA", "TP53"]), normalizer=HUMAN_STYLE)
     assert link_figure(fig, _small_atlas()) == ["MECH:0004"]  # PI3K/Akt names the PI3K family
 
@@ -459,9 +456,6 @@ def test_seed000_links_to_its_own_mechanisms(seed000, atlas):
 
 
 def test_vocabulary_normaliser_maps_orthologs_when_present():
-    vocab = pytest.importorskip("exobone.atlas.vocab")
-    if not hasattr(vocab, "normalize_gene"):
-        pytest.skip("exobone.atlas.vocab has no normalize_gene yet")
     rec = parse_pfocr_text(record(["Vegfa", "VEGFA", "wg"], extra="organisms: Mus musculus\n"))
     assert by_word(rec, "Vegfa").symbol == "VEGFA"
     assert by_word(rec, "Vegfa").has(GeneFlag.NON_HUMAN_SYMBOL)
@@ -469,9 +463,6 @@ def test_vocabulary_normaliser_maps_orthologs_when_present():
 
 
 def test_seed000_fly_names_stay_unmapped_with_the_vocabulary(seed_dir):
-    vocab = pytest.importorskip("exobone.atlas.vocab")
-    if not hasattr(vocab, "normalize_gene"):
-        pytest.skip("exobone.atlas.vocab has no normalize_gene yet")
     rec = parse_pfocr(seed_dir / SEED_000)  # default normaliser: the vocabulary
     assert by_word(rec, "Scr").symbol is None  # fly Sex combs reduced, not mouse Scr (FBXL20)
     assert by_word(rec, "ITGA2B").symbol == "ITGA2B"

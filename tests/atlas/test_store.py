@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from exobone.atlas import store as store_mod
+from exobone.atlas import store_build
 from exobone.atlas.curation import load_atlas
 from exobone.atlas.figures import ingest_pfocr
 from exobone.atlas.store import (
@@ -88,7 +88,7 @@ def test_failed_build_leaves_previous_database_intact(small_atlas, tmp_path, mon
     def boom(*args, **kwargs):
         raise sqlite3.OperationalError("disk I/O error (simulated)")
 
-    monkeypatch.setattr(store_mod, "_insert_text", boom)
+    monkeypatch.setattr(store_build, "_insert_text", boom)
     with pytest.raises(StoreError, match="simulated"):
         build_store(small_atlas, path)
     assert path.read_bytes() == before
@@ -101,7 +101,7 @@ def test_failure_outside_sqlite_also_leaves_database_intact(small_atlas, tmp_pat
     path = tmp_path / "a.sqlite"
     build_store(small_atlas, path)
     before = path.read_bytes()
-    monkeypatch.setattr(store_mod, "atlas_gene_sets", lambda atlas: 1 / 0)
+    monkeypatch.setattr(store_build, "atlas_gene_sets", lambda atlas: 1 / 0)
     with pytest.raises(ZeroDivisionError):
         build_store(small_atlas, path)
     assert path.read_bytes() == before and _leftovers(tmp_path) == []
@@ -147,12 +147,76 @@ def test_missing_store_says_how_to_build(tmp_path):
         require_store(tmp_path / "nothing.sqlite")
 
 
-def test_non_database_file_is_reported(tmp_path):
-    bad = tmp_path / "bad.sqlite"
-    bad.write_text("not a database", encoding="utf-8")
-    assert store_problem(bad) is not None
-    with pytest.raises(StoreError, match="exobone atlas build"):
-        require_store(bad)
+@pytest.mark.parametrize("kind", ["text", "other-sqlite", "folder"])
+def test_a_file_that_is_not_a_store_is_never_overwritten(kind, small_data, tmp_path):
+    bad = tmp_path / "notes.txt"
+    if kind == "text":
+        bad.write_text("my notes\n", encoding="utf-8")
+    elif kind == "other-sqlite":
+        conn = sqlite3.connect(bad)
+        conn.execute("CREATE TABLE t (x)")
+        conn.commit()
+        conn.close()
+    else:
+        bad.mkdir()
+    before = sorted(tmp_path.iterdir())
+    snapshot = bad.read_bytes() if bad.is_file() else None
+    for attempt in (
+        lambda: build_store(path=bad, data_dir=small_data),
+        lambda: ensure_store(bad, data_dir=small_data),
+        lambda: require_store(bad, data_dir=small_data),
+        lambda: store_problem(bad, data_dir=small_data),
+    ):
+        with pytest.raises(StoreError, match="is not an exobone atlas database; refusing|is not an exobone atlas database .*refusing to overwrite"):
+            attempt()
+    assert (bad.read_bytes() if bad.is_file() else None) == snapshot
+    assert sorted(tmp_path.iterdir()) == before  # no temporary file left either
+
+
+def test_an_empty_file_holds_nothing_and_is_built_over(small_data, tmp_path):
+    empty = tmp_path / "new.sqlite"
+    empty.touch()
+    store, rebuilt = ensure_store(empty, data_dir=small_data)
+    with store:
+        assert rebuilt is not None and store.counts()["mechanisms"] == 6
+
+
+def _damage(path: Path, how: str) -> None:
+    data = path.read_bytes()
+    if how == "malformed":  # two pages of garbage in the middle of the file
+        data = data[:8192] + b"\xff" * 8192 + data[16384:]
+    else:  # a copy cut short
+        data = data[: len(data) // 2]
+    path.write_bytes(data)
+
+
+@pytest.mark.parametrize("how", ["malformed", "truncated"])
+def test_a_damaged_store_says_so_and_how_to_rebuild(how, small_data, tmp_path):
+    path = tmp_path / "a.sqlite"
+    build_store(path=path, data_dir=small_data)
+    _damage(path, how)
+    for attempt in (
+        lambda: ensure_store(path, data_dir=small_data),
+        lambda: require_store(path, data_dir=small_data),
+    ):
+        with pytest.raises(StoreError) as info:
+            attempt()
+        message = str(info.value)
+        assert "\n" not in message and "damaged" in message
+        assert f"exobone atlas build --db {path}" in message
+    # the command it names repairs it
+    build_store(path=path, data_dir=small_data)
+    assert store_problem(path, data_dir=small_data) is None
+
+
+def test_damage_found_only_while_reading_is_one_store_error(small_store, tmp_path):
+    # a store that passed its checks and is damaged under an open handle
+    path = small_store.path
+    small_store.close()
+    store = open_store(path)
+    _damage(path, "malformed")
+    with store, pytest.raises(StoreError, match="damaged .*exobone atlas build --db"):
+        store.atlas()
 
 
 def test_stale_store_is_detected_and_rebuilt(small_data, tmp_path):
@@ -209,8 +273,23 @@ def test_ingested_figures_become_gene_sets_and_survive_rebuild(small_atlas, smal
 
 
 def test_unwritable_destination_is_a_store_error(small_atlas, tmp_path):
-    target = tmp_path / "a-folder.sqlite"
-    target.mkdir()
-    with pytest.raises(StoreError, match="could not build the atlas database"):
+    (tmp_path / "a-file").write_text("x", encoding="utf-8")
+    target = tmp_path / "a-file" / "a.sqlite"  # a folder that is a file cannot hold it
+    with pytest.raises(StoreError, match="cannot write the atlas database"):
         build_store(small_atlas, target)
+    assert _leftovers(tmp_path) == []
+
+
+def test_a_file_that_appears_during_the_build_is_not_overwritten(small_atlas, tmp_path, monkeypatch):
+    path = tmp_path / "a.sqlite"
+    real = store_build._insert_text
+
+    def user_saves_notes_meanwhile(conn, rows):
+        path.write_text("notes saved while the build ran\n", encoding="utf-8")
+        real(conn, rows)
+
+    monkeypatch.setattr(store_build, "_insert_text", user_saves_notes_meanwhile)
+    with pytest.raises(StoreError, match="refusing to overwrite"):
+        build_store(small_atlas, path)
+    assert path.read_text(encoding="utf-8") == "notes saved while the build ran\n"
     assert _leftovers(tmp_path) == []

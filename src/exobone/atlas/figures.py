@@ -1,54 +1,25 @@
 """Ingest Pathway Figure OCR records into the store as gene sets linked to mechanisms.
 
-Parsing and linking are :mod:`exobone.atlas.ingest.pfocr`'s; this module turns parsed
-records into :class:`~exobone.atlas.store.StoredFigure` rows and adds them to a store, all
+Parsing and linking are :mod:`exobone.atlas.ingest.pfocr`'s, the row of a parsed record is
+:mod:`exobone.atlas.figure_rows`' (re-exported here); this module adds figures to a store, all
 or nothing: every file is parsed before the store is touched, and one malformed file stops
 the whole ingest with an :class:`~exobone.errors.IngestError` naming the file and field.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from exobone.atlas.curation import Atlas
-from exobone.atlas.ingest.pfocr import FigureRecord, link_figure, parse_pfocr_many, parse_pfocr_text
-from exobone.atlas.store import Store, StoredFigure, add_figures
+from exobone.atlas.figure_rows import relink_figure, stored_figure
+from exobone.atlas.ingest.pfocr import parse_pfocr_many
+from exobone.atlas.store_build import add_figures
+from exobone.atlas.store_schema import StoredFigure
 from exobone.errors import IngestError, InvalidInputError
 
-
-def stored_figure(
-    record: FigureRecord, atlas: Atlas, *, raw: str = "", source_file: str | None = None
-) -> StoredFigure:
-    """Return the store row of a parsed figure, linked to the mechanisms of ``atlas``."""
-    return StoredFigure(
-        figid=record.figid,
-        title=record.title or "",
-        caption=record.caption or "",
-        pmcid=record.pmcid,
-        doi=record.doi,
-        year=str(record.year) if record.year is not None else None,
-        source_file=source_file or record.source_name,
-        genes=tuple(sorted(record.gene_set())),
-        unmatched=record.unknown_words(),
-        mechanisms=tuple(link_figure(record, atlas)),
-        record=json.dumps(record.to_dict(), ensure_ascii=False),
-        raw=raw,
-    )
-
-
-def relink_figure(figure: StoredFigure, atlas: Atlas) -> StoredFigure:
-    """Re-parse a stored figure's text and link it to ``atlas``; keep it as is if that fails."""
-    if not figure.raw:
-        return figure
-    try:
-        record = parse_pfocr_text(figure.raw, name=figure.source_file or figure.figid)
-    except IngestError:
-        return figure
-    fresh = stored_figure(record, atlas, raw=figure.raw, source_file=figure.source_file)
-    return replace(fresh, ingested_at=figure.ingested_at)
+if TYPE_CHECKING:
+    from exobone.atlas.store import Store
 
 
 def ingest_pfocr(files: Sequence[str | Path], store: Store) -> list[StoredFigure]:

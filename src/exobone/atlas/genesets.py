@@ -27,6 +27,7 @@ from dataclasses import dataclass
 
 from exobone.atlas.curation import Atlas
 from exobone.atlas.records import Entity, EntityType, Mechanism, MechanismKind
+from exobone.atlas.vocab import get_mirna
 
 SET_KINDS = ("pathway", "effect", "source", "figure")
 MEMBER_TYPES = frozenset({EntityType.GENE, EntityType.MIRNA})
@@ -61,8 +62,6 @@ def canonical_member(entity: Entity) -> str | None:
 
 def _canonical_mirna(name: str) -> str:
     """``miR-214-3p`` stays; ``hsa-miR-214-3p`` and ``MIR214`` lose the species prefix."""
-    from exobone.atlas.vocab import get_mirna
-
     parsed = get_mirna(name)
     if parsed is None:  # an unparseable curated key stays as curated
         return name

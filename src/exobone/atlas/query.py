@@ -43,7 +43,9 @@ from exobone.atlas.records import (
     Outcome,
     Setting,
 )
-from exobone.atlas.store import Store, match_text_rows, text_rows
+from exobone.atlas.store import Store
+from exobone.atlas.textindex import match_text_rows, text_rows
+from exobone.atlas.vocab import mirna_matches, normalize_gene
 from exobone.errors import InvalidInputError, unknown_name
 
 AtlasLike = Store | Atlas
@@ -146,10 +148,6 @@ def parse_intervention_kind(value: str | InterventionKind) -> InterventionKind:
 def _vocab_gene_symbol(name: str) -> str | None:
     """HGNC symbol for a gene name, alias or mouse/rat symbol, via the vocabulary."""
     try:
-        from exobone.atlas.vocab import normalize_gene
-    except ImportError:
-        return None
-    try:
         found = normalize_gene(name)
     except (KeyError, ValueError):
         return None
@@ -161,10 +159,6 @@ def _vocab_gene_symbol(name: str) -> str | None:
 
 def _vocab_mirna_matches(query: str, name: str) -> bool:
     """True if the miRNA ``query`` (maybe without arm or with species) covers ``name``."""
-    try:
-        from exobone.atlas.vocab import mirna_matches
-    except ImportError:
-        return _norm(query) == _norm(name)
     try:
         return bool(mirna_matches(query, name))
     except (KeyError, ValueError):

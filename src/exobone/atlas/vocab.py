@@ -365,10 +365,12 @@ def normalize_list(words: Iterable[str], species: str | None = None) -> Normaliz
     mirnas: dict[str, MirnaName] = {}
     ambiguous: dict[str, tuple[GeneRef, ...]] = {}
     unmatched: list[str] = []
+    seen: set[str] = set()  # a set, not the lists: a long list of unknown words stays linear
     for raw in words:
         word = raw.strip()
-        if not word or word in genes or word in mirnas or word in ambiguous or word in unmatched:
+        if not word or word in seen:
             continue
+        seen.add(word)
         mirna = get_mirna(word)
         if mirna is not None and _mirna_known(mirna):
             mirnas[word] = mirna

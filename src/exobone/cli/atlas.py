@@ -9,11 +9,16 @@ that read the store build it first when it is missing or stale, saying so on std
 from __future__ import annotations
 
 import json
+import re
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+
+from exobone.errors import CurationError
 
 if TYPE_CHECKING:
     from exobone.atlas.curation import Atlas
@@ -77,11 +82,45 @@ MinEvidenceOpt = Annotated[
 LimitOpt = Annotated[int | None, typer.Option(help="Show at most this many records.")]
 
 
+# A curator fixes the first problems first: one file that does not parse makes every record
+# that names its entities fail too (one broken YAML gave 1,135 problems). Show this many.
+PROBLEMS_SHOWN = 10
+_YAML_LINE = re.compile(r"^(?P<file>[^\s:]+\.ya?ml) line (?P<line>\d+):")
+
+
+@contextmanager
+def _curation_summary(show_all: bool = False) -> Iterator[None]:
+    """Shorten a long :class:`CurationError` to its first problems and a count of the rest.
+
+    Problems located in a file (``core.yaml:3: not valid YAML``) come first: they are the
+    causes; the cross-reference problems after them are often their consequences.
+    """
+    try:
+        yield
+    except CurationError as exc:
+        if show_all or len(exc.problems) <= PROBLEMS_SHOWN:
+            raise
+        located = [_YAML_LINE.sub(r"\g<file>:\g<line>:", p) for p in exc.problems if _YAML_LINE.match(p)]
+        ordered = located + [p for p in exc.problems if not _YAML_LINE.match(p)]
+        rest = len(ordered) - PROBLEMS_SHOWN
+        lines = [f"{len(ordered)} problems in the curated data; the first {PROBLEMS_SHOWN}:"]
+        lines += [f"  - {p}" for p in ordered[:PROBLEMS_SHOWN]]
+        hint = "fix the files that do not load first: records in them are missing for the rest; "
+        lines.append(
+            f"  ... and {rest} more ({hint if located else ''}"
+            "`exobone atlas check --all` lists every one)"
+        )
+        short = CurationError(exc.problems)
+        short.args = ("\n".join(lines),)
+        raise short from None
+
+
 def _store(db: Path | None, data_dir: Path | None) -> Store:
     """Open the store, building it first (with one line on stderr) if missing or stale."""
     from exobone.atlas.store import default_store_path, ensure_store
 
-    store, rebuilt = ensure_store(db, data_dir=data_dir)
+    with _curation_summary():
+        store, rebuilt = ensure_store(db, data_dir=data_dir)
     if rebuilt is not None:
         typer.echo(f"{rebuilt}; built it now at {db or default_store_path()}", err=True)
     return store
@@ -135,17 +174,23 @@ def _arrow(atlas: Atlas, source: str, cargo: tuple[str, ...], target: str) -> st
 
 
 @app.command("check")
-def check(data_dir: DataOption = None) -> None:
-    """Validate every curated record, cross-reference and quote; list all problems at once."""
+def check(
+    data_dir: DataOption = None,
+    show_all: Annotated[
+        bool, typer.Option("--all", help=f"List every problem, not the first {PROBLEMS_SHOWN}.")
+    ] = False,
+) -> None:
+    """Validate every curated record, cross-reference and quote; list the problems found."""
     from exobone.atlas.curation import load_atlas
     from exobone.atlas.validate import check_quotes, find_seed_dir
 
-    atlas = load_atlas(data_dir)
-    seed_dir = find_seed_dir()
-    if seed_dir is None:
-        typer.echo("seed documents not found (set EXOBONE_SEEDS); quotes not checked", err=True)
-    else:
-        check_quotes(atlas, seed_dir)
+    with _curation_summary(show_all):
+        atlas = load_atlas(data_dir)
+        seed_dir = find_seed_dir()
+        if seed_dir is None:
+            typer.echo("seed documents not found (set EXOBONE_SEEDS); quotes not checked", err=True)
+        else:
+            check_quotes(atlas, seed_dir)
     typer.echo(
         f"ok: {len(atlas.entities)} entities, {len(atlas.mechanisms)} mechanisms, "
         f"{len(atlas.experiments)} experiments, {len(atlas.facts)} facts (atlas {atlas.version})"
@@ -157,7 +202,8 @@ def build(db: DbOption = None, data_dir: DataOption = None) -> None:
     """Build the SQLite store with full-text search (atomic: a failed build changes nothing)."""
     from exobone.atlas.store import build_store
 
-    report = build_store(path=db, data_dir=data_dir)
+    with _curation_summary():
+        report = build_store(path=db, data_dir=data_dir)
     c = report.counts
     kept = f", {report.figures_kept} ingested figures kept" if report.figures_kept else ""
     typer.echo(
@@ -291,8 +337,11 @@ def export_cmd(
 ) -> None:
     """Export mechanisms or experiments (all, or those matching the filters)."""
     from exobone.atlas.export import export, require_exporter
+    from exobone.atlas.export.output import check_output_path, write_output
 
-    exporter = require_exporter(fmt)  # fail on a bad format before building anything
+    exporter = require_exporter(fmt)  # fail on a bad format or path before building anything
+    if output is not None:
+        check_output_path(output)
     filters = _filters(
         what, cargo=cargo, source=source, target=target, pathway=pathway, disease=disease,
         species=species, setting=setting, direction=direction, text=text,
@@ -308,7 +357,7 @@ def export_cmd(
             sys.stdout.write(document)
         sys.stdout.flush()
         return
-    output.write_bytes(document.encode("utf-8") if isinstance(document, str) else document)
+    write_output(output, document)
     count = len(selection.experiments if what == "experiments" else selection.mechanisms)
     typer.echo(f"wrote {count} {what} as {exporter.name} to {output}", err=True)
 
@@ -348,23 +397,18 @@ def enrich_cmd(
     data_dir: DataOption = None,
 ) -> None:
     """Over-representation of your gene/miRNA list in atlas sets (hypergeometric, BH q-values)."""
-    from exobone.atlas.enrich import enrich, read_names
+    from exobone.atlas.enrich import check_list_length, enrich, read_names
     from exobone.atlas.genesets import SET_KINDS
     from exobone.errors import InvalidInputError, unknown_name
 
     for k in kind or ():
         if k not in SET_KINDS:
             raise unknown_name("set kind", k, SET_KINDS)
-    if str(file) == "-":
-        text = sys.stdin.read()
-    else:
-        try:
-            text = file.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InvalidInputError(f"cannot read the gene list {file}: {exc}") from exc
+    text = _read_list(file)
     names = read_names(text)
     if not names:
         raise InvalidInputError(f"{file} holds no gene or miRNA names; give one per line")
+    check_list_length(names)  # before the store is opened or built
     with _store(db, data_dir) as store:
         sets = store.gene_sets(kind or None)
     result = enrich(names, sets)
@@ -372,6 +416,29 @@ def enrich_cmd(
         sys.stdout.write(json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n")
         return
     _print_enrichment(result, show_all=show_all)
+
+
+def _read_list(file: Path) -> str:
+    """Read a gene list (``-``: stdin), refusing one over :data:`MAX_LIST_BYTES` before reading it."""
+    from exobone.atlas.enrich import MAX_LIST_BYTES
+    from exobone.errors import InvalidInputError
+
+    too_big = InvalidInputError(
+        f"the gene list {file} is over {MAX_LIST_BYTES // 2**20} MiB; give the hits, one name per line"
+    )
+    try:
+        if str(file) == "-":
+            data = sys.stdin.buffer.read(MAX_LIST_BYTES + 1)
+        else:
+            if file.stat().st_size > MAX_LIST_BYTES:
+                raise too_big
+            data = file.read_bytes()
+        if len(data) > MAX_LIST_BYTES:
+            raise too_big
+        return data.decode("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise InvalidInputError(f"cannot read the gene list {file}: {reason}") from exc
 
 
 def _print_enrichment(result: Any, *, show_all: bool) -> None:

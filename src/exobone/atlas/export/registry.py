@@ -16,11 +16,12 @@ from typing import TYPE_CHECKING
 from exobone.atlas.curation import Atlas
 from exobone.atlas.genesets import GeneSet, atlas_gene_sets
 from exobone.atlas.records import Experiment, Mechanism
+from exobone.atlas.store import Store
 from exobone.errors import DuplicateRegistrationError, ExportError, suggest
 
 if TYPE_CHECKING:
     from exobone.atlas.query import ExperimentHit, MechanismHit
-    from exobone.atlas.store import Store, StoredFigure
+    from exobone.atlas.store_schema import StoredFigure
 
 WHATS = ("mechanisms", "experiments")
 
@@ -44,8 +45,6 @@ class Selection:
             return source
         if isinstance(source, Atlas):
             return cls(source, tuple(source.mechanisms.values()), tuple(source.experiments.values()))
-        from exobone.atlas.store import Store
-
         if isinstance(source, Store):
             atlas = source.atlas()
             return cls(

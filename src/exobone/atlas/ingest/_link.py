@@ -13,8 +13,8 @@ from exobone.atlas.ingest._normalize import (
     HYPHENS,
     GeneNormalizer,
     default_gene_normalizer,
-    vocab_function,
 )
+from exobone.atlas.vocab import family_members as vocab_family_members
 
 if TYPE_CHECKING:
     from exobone.atlas.curation import Atlas
@@ -141,15 +141,14 @@ def mechanism_genes(
         :func:`default_gene_normalizer`.
     family_members
         Maps a family entity key (``"PI3K"``) to its HGNC member symbols; defaults to
-        ``exobone.atlas.vocab.family_members`` when the vocabulary provides it, else families
-        name no genes.
+        :func:`exobone.atlas.vocab.family_members`.
 
     Returns
     -------
     frozenset of str
     """
     norm = normalizer if normalizer is not None else default_gene_normalizer()
-    members = family_members if family_members is not None else vocab_function("family_members")
+    members = family_members if family_members is not None else vocab_family_members
     return _mechanism_genes(
         mechanism, atlas, _entity_index(atlas), frozenset(figure_genes), norm, members
     )
@@ -199,7 +198,7 @@ def shared_genes(
     """
     fig = figure.gene_set()
     norm = normalizer if normalizer is not None else default_gene_normalizer()
-    members = family_members if family_members is not None else vocab_function("family_members")
+    members = family_members if family_members is not None else vocab_family_members
     index = _entity_index(atlas)
     out: dict[str, frozenset[str]] = {}
     for mid, mech in sorted(atlas.mechanisms.items()):

@@ -2,18 +2,18 @@
 
 Shared by the ingest formats; the public names are re-exported by
 :mod:`exobone.atlas.ingest.pfocr`. No gene table lives here: symbols are resolved by the
-vocabulary (``exobone.atlas.vocab.normalize_gene``) or by a set the caller provides.
+vocabulary (:func:`exobone.atlas.vocab.normalize_gene`) or by a set the caller provides.
 """
 
 from __future__ import annotations
 
-import importlib
 import os
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Protocol
 
+from exobone.atlas.vocab import normalize_gene
 from exobone.errors import UnknownIdentifierError
 
 # Hyphen-like characters captions use inside names (VEGF-A, miR‐26a): ASCII, U+2010, U+2011, U+2013.
@@ -50,14 +50,14 @@ class GeneNormalizer(Protocol):
 
 @dataclass(frozen=True)
 class SymbolSetNormalizer:
-    """Fallback normaliser: upper-case the word and look it up in a given set of symbols.
+    """A normaliser over a given set of symbols: upper-case the word and look it up.
 
     Parameters
     ----------
     known
         HGNC symbols to accept. ``None`` accepts every word already written in HGNC style
         (upper case, digits, hyphens), which cannot tell a real symbol from OCR noise and maps
-        no mouse, rat, fly or fish symbol: use the vocabulary when it is available.
+        no mouse, rat, fly or fish symbol: the vocabulary (the default) does both.
 
     Examples
     --------
@@ -81,42 +81,24 @@ class SymbolSetNormalizer:
         return None
 
 
-@dataclass(frozen=True)
-class _VocabNormalizer:
-    """Adapter over ``exobone.atlas.vocab.normalize_gene`` (returns a GeneRef, a str or None)."""
+def vocabulary_gene_symbol(word: str, /) -> str | None:
+    """The HGNC symbol the vocabulary gives a gene word (alias, mouse/rat symbol), or ``None``.
 
-    lookup: Callable[[str], Any]
-
-    def __call__(self, word: str, /) -> str | None:
-        try:
-            ref = self.lookup(word)
-        except (UnknownIdentifierError, KeyError, ValueError):
-            return None
-        if ref is None or isinstance(ref, str):
-            return ref
-        symbol = getattr(ref, "symbol", None)
-        return symbol if isinstance(symbol, str) else None
-
-
-def vocab_function(name: str) -> Callable[..., Any] | None:
-    """Return ``exobone.atlas.vocab.<name>`` if the vocabulary module provides it."""
+    ``None`` also for a word shared by several genes: an ambiguous word names no gene here.
+    """
     try:
-        vocab = importlib.import_module("exobone.atlas.vocab")
-    except ImportError:
+        ref = normalize_gene(word)
+    except (UnknownIdentifierError, ValueError):
         return None
-    fn = getattr(vocab, name, None)
-    return fn if callable(fn) else None
+    return ref.symbol if ref is not None else None
 
 
 def default_gene_normalizer() -> GeneNormalizer:
-    """Return the vocabulary's gene normaliser if there is one, else :class:`SymbolSetNormalizer`.
+    """Return the vocabulary's gene normaliser (:func:`exobone.atlas.vocab.normalize_gene`).
 
-    The vocabulary (``exobone.atlas.vocab.normalize_gene``) maps HGNC symbols, aliases,
-    previous symbols and mouse/rat symbols to HGNC. Without it, only words already written as
-    HGNC-style symbols are accepted, unchecked.
+    It maps HGNC symbols, aliases, previous symbols and mouse/rat symbols to HGNC.
     """
-    fn = vocab_function("normalize_gene")
-    return _VocabNormalizer(fn) if fn is not None else SymbolSetNormalizer(None)
+    return vocabulary_gene_symbol
 
 
 def caption_tokens(*texts: str | None) -> set[str]:
