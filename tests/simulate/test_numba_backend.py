@@ -193,3 +193,52 @@ def test_a_cold_cache_gives_the_same_bits_in_every_process(tmp_path):
     cold, warm = (np.load(o) for o in outs)
     assert np.isfinite(cold).all()
     np.testing.assert_array_equal(cold, warm)
+
+
+def test_an_unusable_cache_directory_falls_back_to_temp_with_one_line(tmp_path, monkeypatch,
+                                                                      capsys):
+    """EXOBONE_CACHE (or HOME) read-only or a file: a per-user temp directory, said once."""
+    import tempfile
+
+    from exobone.simulate.backends import numba_backend
+
+    blocker = tmp_path / "cache-is-a-file"
+    blocker.write_text("")
+    monkeypatch.setenv("EXOBONE_CACHE", str(blocker))
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    monkeypatch.setattr(numba_backend, "_FALLBACK_SAID", set())
+    first = numba_backend.cache_dir()
+    assert first.is_dir() and first.is_relative_to(tmp_path / "tmp")
+    assert numba_backend.cache_dir() == first
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("warning: cannot write the numba cache to "
+                                                   f"{blocker / 'numba'}")
+
+
+def test_no_usable_cache_directory_at_all_is_one_line(tmp_path, monkeypatch):
+    import tempfile
+
+    from exobone.errors import CompileError
+    from exobone.simulate.backends import numba_backend
+
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    monkeypatch.setenv("EXOBONE_CACHE", str(blocker))
+    monkeypatch.setattr(tempfile, "tempdir", str(blocker / "tmp"))
+    with pytest.raises(CompileError, match="set EXOBONE_CACHE to a writable directory") as info:
+        numba_backend.cache_dir()
+    assert "\n" not in str(info.value)
+
+
+def test_a_failed_child_compile_is_an_error_naming_the_cause(tmp_path):
+    """Compiling in this process instead would not be bit-identical to other processes."""
+    from exobone.errors import CompileError
+    from exobone.simulate.backends.numba_backend import _compile_in_child
+
+    path = tmp_path / "exobone_model_broken.py"
+    path.write_text("from numba import njit\n\n\n@njit\ndef initial_batch(P, Y0):\n"
+                    "    return undefined_name + P\n")
+    with pytest.raises(CompileError, match="exobone_model_broken.py: NameError: name "
+                                           "'undefined_name' is not defined"):
+        _compile_in_child(path, 1, 1, 0)
+    assert not path.with_suffix(".compiled").exists()

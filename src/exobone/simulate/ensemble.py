@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
-from exobone.errors import InvalidInputError, SimulationError
+from exobone.errors import CompileError, InvalidInputError, SimulationError, require_extra
 from exobone.simulate.backends import STATUS_NAMES, Backend, BatchResult, resolve_backend
 from exobone.simulate.results import Status
 from exobone.simulate.solve import SaveAt, Tolerances
@@ -178,7 +178,7 @@ def _run_chunk(model: ModelSpec, backend: str | Backend, params: FloatArray, tim
         return be.run_batch(model, params, times=times, outputs=outputs,
                             tolerances=tolerances, max_steps=max_steps)
     except (ArithmeticError, ValueError, RuntimeError, np.linalg.LinAlgError) as exc:
-        if isinstance(exc, InvalidInputError):
+        if isinstance(exc, (InvalidInputError, CompileError)):  # the run's fault, not a member's
             raise
         m = params.shape[0]
         return BatchResult(np.full((m, times.size, len(outputs)), np.nan),
@@ -347,13 +347,9 @@ def _run_distributed(scheduler: str | Any, model: ModelSpec, backend: str | Back
                      ) -> None:
     """Submit chunks to a Dask cluster; write each as it completes (lost workers are retried
     by the scheduler, which recomputes their tasks elsewhere)."""
-    try:
-        from distributed import Client, as_completed
-    except ImportError as exc:
-        raise InvalidInputError("--scheduler needs dask.distributed "
-                                "(pip install 'exobone[cluster]')") from exc
+    distributed = require_extra("distributed", "cluster")
     own = isinstance(scheduler, str)
-    client: Any = Client(scheduler) if own else scheduler  # type: ignore[no-untyped-call]
+    client: Any = distributed.Client(scheduler) if own else scheduler
     try:
         # the model travels inside each task (not scattered once): a scattered key that lived
         # on a killed worker can leave later runs waiting for data that no longer exists
@@ -364,7 +360,7 @@ def _run_distributed(scheduler: str | Any, model: ModelSpec, backend: str | Back
                                 tolerances, max_steps, key=f"exobone-chunk-{key}-{i}",
                                 retries=3, pure=False)
             futures[fut] = i
-        for fut in as_completed(futures):  # type: ignore[no-untyped-call]
+        for fut in distributed.as_completed(futures):
             finish(futures[fut], fut.result())
     finally:
         if own:
