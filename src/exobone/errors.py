@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import importlib
+import sys
 from collections.abc import Iterable
 from types import ModuleType
 
@@ -100,6 +101,11 @@ def require_extra(module: str, extra: str) -> ModuleType:
         missing = getattr(exc, "name", None) or module
         raise MissingExtraError(f"this needs the {extra!r} extra ({missing} is not installed): "
                                 f"pip install 'exobone[{extra}]'") from exc
+
+
+def warn(message: str) -> None:
+    """Write ``warning: message`` as one line on stderr (something was done in another way)."""
+    sys.stderr.write(f"warning: {message}\n")
 
 
 def suggest(name: str, choices: Iterable[str]) -> str:

@@ -45,7 +45,7 @@ import numpy as np
 
 import numba  # noqa: F401  (a required dependency: a broken install fails here, loudly)
 
-from exobone.errors import CompileError, InvalidInputError
+from exobone.errors import CompileError, InvalidInputError, warn
 from exobone.simulate.backends import STATUS_NAMES, BatchResult, FloatArray, register_backend
 from exobone.simulate.backends.hoist import hoist
 from exobone.simulate.backends.sparse_lu import analyse, generate
@@ -142,9 +142,8 @@ def cache_dir() -> Path:
                            f"({why_not}); set EXOBONE_CACHE to a writable directory")
     if path not in _FALLBACK_SAID:
         _FALLBACK_SAID.add(path)
-        sys.stderr.write(f"warning: cannot write the numba cache to {path} ({why}); using "
-                         f"{fallback} (set EXOBONE_CACHE to a writable directory to keep "
-                         f"compiled models)\n")
+        warn(f"cannot write the numba cache to {path} ({why}); using {fallback} (set "
+             f"EXOBONE_CACHE to a writable directory to keep compiled models)")
     return fallback
 
 
