@@ -65,7 +65,8 @@ def _fixed_step_errors(n_steps: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray
     every error estimate ~0, so every step is accepted and grown by the largest factor, and
     ``h_max = 10/N`` caps it; after a start-up of a few steps growing from 1e-6 (less than one
     h_max of time) every step is exactly h_max and the last one ends on day 10. Returns the
-    errors at day 10 (mid-sigmoid to near saturation), shape (len(n_steps), members), and the steps taken.
+    errors at day 10 (mid-sigmoid to near saturation), shape (len(n_steps), members), and
+    the steps taken.
     """
     from exobone.model.reference import logistic_growth
 
