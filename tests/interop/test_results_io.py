@@ -119,3 +119,18 @@ def test_an_unwritable_output_path_is_one_line(traj, tmp_path, suffix):
         with pytest.raises(InvalidInputError, match="cannot write results to") as info:
             save_results(traj, target)
         assert "\n" not in str(info.value)
+
+
+def test_a_full_disk_while_saving_is_one_line(traj, tmp_path, monkeypatch):
+    import errno
+
+    import pandas as pd
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(pd.DataFrame, "to_csv", full)
+    with pytest.raises(InvalidInputError) as info:
+        save_results(traj, tmp_path / "run.csv")
+    assert str(info.value) == f"cannot write results to {tmp_path / 'run.csv'}: No space left " \
+                              f"on device"

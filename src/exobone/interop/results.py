@@ -29,7 +29,8 @@ if TYPE_CHECKING:
 
     from exobone.simulate.results import Trajectory
 
-__all__ = ["FORMATS", "load_results", "save_results", "to_dataset", "to_tidy"]
+__all__ = ["FORMATS", "check_target", "load_results", "save_results", "to_dataset",
+           "to_tidy"]
 
 #: file suffix -> format name
 FORMATS = {".nc": "netcdf", ".csv": "csv", ".parquet": "parquet"}
@@ -120,6 +121,28 @@ def _format(path: Path) -> str:
     return fmt
 
 
+def check_target(path: str | Path) -> str:
+    """Check that results can be saved to ``path`` before any work; return the format.
+
+    Call it before a long run whose results are to be saved.
+
+    Raises
+    ------
+    InvalidInputError
+        For an unknown suffix or a directory that does not exist.
+    MissingExtraError
+        Without the ``interop`` extra.
+    """
+    target = Path(path)
+    fmt = _format(target)
+    for module in _NEEDS[fmt]:
+        require_extra(module, "interop")
+    if not target.parent.is_dir():
+        raise InvalidInputError(f"cannot write results to {target}: {target.parent} is not a "
+                                f"directory")
+    return fmt
+
+
 def save_results(traj: Trajectory, path: str | Path) -> Path:
     """Save ``traj`` as NetCDF (``.nc``), CSV (``.csv`` + ``.csv.json``) or Parquet.
 
@@ -132,9 +155,7 @@ def save_results(traj: Trajectory, path: str | Path) -> Path:
         Without the ``interop`` extra.
     """
     target = Path(path)
-    fmt = _format(target)
-    for module in _NEEDS[fmt]:  # before any work, so nothing is half-written
-        require_extra(module, "interop")
+    fmt = check_target(target)
     ds = to_dataset(traj)
     try:
         if fmt == "netcdf":
