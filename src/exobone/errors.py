@@ -7,7 +7,10 @@ The CLI turns an :class:`ExoboneError` into one line and exit code 1; the web ap
 from __future__ import annotations
 
 import difflib
+import importlib
+import sys
 from collections.abc import Iterable
+from types import ModuleType
 
 
 class ExoboneError(Exception):
@@ -70,6 +73,39 @@ class SimulationError(ExoboneError, RuntimeError):
 
 class DuplicateRegistrationError(ExoboneError, ValueError):
     """Two modules tried to register the same name in a registry."""
+
+
+class CompileError(ExoboneError, RuntimeError):
+    """The numba kernels of a model could not be compiled or cached (names the cause)."""
+
+
+class NotRepresentable(ExoboneError, ValueError):
+    """An atlas claim cannot be expressed as a model scenario or intervention (says why)."""
+
+
+class MissingExtraError(ExoboneError, ImportError):
+    """A feature needs an optional extra of exobone that is not installed."""
+
+
+def require_extra(module: str, extra: str) -> ModuleType:
+    """Import ``module``, part of the optional ``extra``; fail with one line naming the extra.
+
+    Examples
+    --------
+    >>> require_extra("json", "interop").__name__
+    'json'
+    """
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:
+        missing = getattr(exc, "name", None) or module
+        raise MissingExtraError(f"this needs the {extra!r} extra ({missing} is not installed): "
+                                f"pip install 'exobone[{extra}]'") from exc
+
+
+def warn(message: str) -> None:
+    """Write ``warning: message`` as one line on stderr (something was done in another way)."""
+    sys.stderr.write(f"warning: {message}\n")
 
 
 def suggest(name: str, choices: Iterable[str]) -> str:

@@ -8,8 +8,6 @@ import pytest
 from exobone.analysis.cohorts import Prior, load_priors, run_cohort, sample_parameters
 from exobone.errors import InvalidInputError
 
-pytest.importorskip("numba")
-
 IV = ["exosome:bmsc,dose=100,start=14,every=28"]
 
 
@@ -66,3 +64,34 @@ def test_sample_parameters_spread_and_priors(ovx_model, tmp_path):
     bad.write_text(f"{name}: {{distribution: uniform, low: 2, high: 1}}\n")
     with pytest.raises(InvalidInputError, match="low < high"):
         load_priors(bad)
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"n": 10**12}, r"needs about .* GiB; the limit is 8 GiB: use a smaller --n or --points"),
+    ({"n": 0}, "n must be at least 1"),
+    ({"points": 2_000_000_000}, r"points \(save times\) must be in \[2, 100,000\]"),
+    ({"days": float("nan")}, r"days must be in \(0, 36500\]"),
+    ({"interventions": ["exosome:bmsc,dose=100,every=1e-9"]},
+     "the limit is 10,000 doses per run"),
+    ({"interventions": ["exosome:bmsc,dose=100,start=400"]}, "starts on day 400"),
+])
+def test_impossible_cohorts_are_refused_before_any_work(kwargs, message, monkeypatch):
+    """A 2-PiB cohort or a dose every nanosecond is one line, before a model is built."""
+    import exobone.model.build
+
+    def no_build(*args, **kw):
+        raise AssertionError("a model was built")
+
+    monkeypatch.setattr(exobone.model.build, "build_model", no_build)
+    kwargs = {"interventions": (), "n": 8, "days": 365.0, **kwargs}
+    with pytest.raises(InvalidInputError, match=message) as info:
+        run_cohort("ovx", **kwargs)
+    assert "\n" not in str(info.value)
+
+
+def test_cohort_on_the_command_line_says_the_limit(capsys):
+    from exobone.cli import main
+
+    assert main(["cohort", "ovx", "--n", "1000000000000"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "the limit is 8 GiB" in err

@@ -11,9 +11,6 @@ import pytest
 from exobone.simulate import SaveAt, compile_model
 from exobone.simulate.ensemble import run_ensemble
 
-pytest.importorskip("numba")
-distributed = pytest.importorskip("distributed")
-
 GRID = SaveAt(times=np.linspace(0.0, 180.0, 7))
 OUTPUTS = ["bv_tv", "osteoclasts"]
 
@@ -89,3 +86,16 @@ def test_without_scheduler_no_dask_is_started(ovx_model, members, monkeypatch):
     monkeypatch.setattr(ensemble, "_run_distributed", refuse)
     res = run_ensemble(ovx_model, members[:4], saveat=GRID, outputs=OUTPUTS)
     assert res.n_failed == 0
+
+
+def test_a_scheduler_without_the_cluster_extra_is_one_line(ovx_model, members, monkeypatch):
+    import sys
+
+    from exobone.errors import MissingExtraError
+
+    monkeypatch.setitem(sys.modules, "distributed", None)  # as on the README install
+    with pytest.raises(MissingExtraError, match=r"needs the 'cluster' extra \(distributed is "
+                                                r"not installed\): pip install "
+                                                r"'exobone\[cluster\]'"):
+        run_ensemble(ovx_model, members[:4], saveat=GRID, outputs=OUTPUTS,
+                     scheduler="tcp://127.0.0.1:1")

@@ -5,10 +5,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from exobone.analysis.doses import DoseProblem, Plan, dose_response, optimize_schedule, parse_bounds
+from exobone.analysis.doses import (
+    DoseProblem,
+    Plan,
+    dose_grid,
+    dose_response,
+    optimize_schedule,
+    parse_bounds,
+)
 from exobone.errors import InvalidInputError, UnknownNameError
-
-pytest.importorskip("numba")
 
 
 @pytest.fixture(scope="module")
@@ -51,3 +56,52 @@ def test_bad_bounds_and_outcome():
         parse_bounds("dosee=1:2")
     with pytest.raises(UnknownNameError, match="bv_tvv"):
         DoseProblem("ovx", "bmsc", "bv_tvv", 30.0)
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"every": 0.0}, r"every must be a finite number > 0, got 0.0"),
+    ({"every": float("nan")}, "every must be a finite number > 0"),
+    ({"every": 1e-9}, "the limit is 10,000 per run"),
+    ({"start": -1.0}, "start must be a finite number >= 0"),
+    ({"start": 400.0}, r"first dose \(day 400\) is not before the objective day 180"),
+    ({"doses": [float("nan"), -1.0]}, r"doses must be finite numbers >= 0 µg, got nan"),
+    ({"doses": [5.0, -1.0]}, "got -1"),
+    ({"doses": []}, "needs 1 to 10,000 doses"),
+])
+def test_impossible_dose_response_requests_are_one_line(kwargs, message):
+    with pytest.raises(InvalidInputError, match=message) as info:
+        dose_grid(180.0, **kwargs)
+    assert "\n" not in str(info.value)
+
+
+def test_plans_and_optimiser_settings_are_checked(problem):
+    with pytest.raises(InvalidInputError, match="every must be"):
+        Plan(10, 0, 0, 10)
+    with pytest.raises(InvalidInputError, match="maxiter must be at least 1"):
+        optimize_schedule(problem, maxiter=-1)
+    with pytest.raises(InvalidInputError, match="the bounds allow 180,000,001 doses"):
+        optimize_schedule(problem, bounds=parse_bounds("every=1e-6:1"), maxiter=1)
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["dose-response", "ovx", "--exosome", "bmsc", "--every", "0"], "every must be"),
+    (["dose-response", "ovx", "--exosome", "bmsc", "--doses", "nan,-1"], "doses must be"),
+    (["optimize", "ovx", "--exosome", "bmsc", "--objective", "bv_tv@180", "--maxiter", "-1"],
+     "--maxiter must be at least 1"),
+    (["optimize", "ovx", "--exosome", "bmsc", "--objective", "bv_tv@1e9"],
+     "past the longest run, day 36500"),
+    (["cohort", "ovx", "-i", "exosome:bmsc,dose=100,every=1e-9"],
+     "the limit is 10,000 doses per run"),
+])
+def test_bad_values_on_the_command_line_are_one_line_before_any_work(argv, message, capsys,
+                                                                      monkeypatch):
+    import exobone.model.build
+    from exobone.cli import main
+
+    def no_build(*args, **kw):
+        raise AssertionError("a model was built")
+
+    monkeypatch.setattr(exobone.model.build, "build_model", no_build)
+    assert main(argv) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and message in err, err

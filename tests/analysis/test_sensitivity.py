@@ -7,8 +7,6 @@ import math
 import numpy as np
 import pytest
 
-pytest.importorskip("SALib")
-
 from exobone.analysis.sensitivity import (
     NO_MECHANISM,
     parameter_mechanisms,
@@ -67,7 +65,6 @@ def test_failed_runs_are_counted():
 
 
 def test_model_sensitivity_aggregates_by_mechanism(ovx_model):
-    pytest.importorskip("numba")
     mech = parameter_mechanisms(ovx_model)
     values = ovx_model.parameter_values
     with_mech = [p for p, m in mech.items() if m and values.get(p, 0.0) != 0.0]
@@ -86,3 +83,16 @@ def test_objective_syntax():
     assert parse_objective("bv_tv@180") == ("bv_tv", 180.0)
     with pytest.raises(InvalidInputError, match="OUTCOME@DAY"):
         parse_objective("bv_tv")
+
+
+def test_oversized_samples_and_days_are_refused_before_any_run():
+    def never(X):
+        raise AssertionError("evaluated")
+
+    with pytest.raises(InvalidInputError, match=r"is 50,000,000,000,000 runs.*the limit is 8 GiB"):
+        sensitivity_indices(ISHIGAMI, never, n=10**13, rng=0)
+    with pytest.raises(InvalidInputError, match="past the longest run, day 36500"):
+        parse_objective("bv_tv@1e9")
+    with pytest.raises(InvalidInputError, match="the limit is 10,000 doses per run"):
+        run_sensitivity("ovx", ["exosome:bmsc,dose=100,every=1e-9"], outcome="bv_tv",
+                        day=60.0)

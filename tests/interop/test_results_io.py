@@ -95,3 +95,42 @@ def test_cli_simulate_save(tmp_path: Path, capsys):
     ds = load_results(out)
     np.testing.assert_allclose(ds["bv_tv"].values[-1], data["outcomes"]["bv_tv"][-1])
     assert json.loads(ds.attrs["provenance"])["model_name"] == "exobone-bone"
+
+
+def test_without_the_interop_extra_saving_says_which_extra(traj, tmp_path, monkeypatch):
+    """The README install has no pandas: `sbml run --save run.csv` must say so in one line."""
+    import sys
+
+    from exobone.errors import MissingExtraError
+
+    monkeypatch.setitem(sys.modules, "pandas", None)  # import pandas -> ImportError
+    with pytest.raises(MissingExtraError) as info:
+        save_results(traj, tmp_path / "run.csv")
+    assert str(info.value) == ("this needs the 'interop' extra (pandas is not installed): "
+                               "pip install 'exobone[interop]'")
+    assert not (tmp_path / "run.csv").exists()
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".nc", ".parquet"])
+def test_an_unwritable_output_path_is_one_line(traj, tmp_path, suffix):
+    blocker = tmp_path / "a_file"
+    blocker.write_text("not a directory")
+    for target in (tmp_path / "missing" / f"run{suffix}", blocker / f"run{suffix}"):
+        with pytest.raises(InvalidInputError, match="cannot write results to") as info:
+            save_results(traj, target)
+        assert "\n" not in str(info.value)
+
+
+def test_a_full_disk_while_saving_is_one_line(traj, tmp_path, monkeypatch):
+    import errno
+
+    import pandas as pd
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(pd.DataFrame, "to_csv", full)
+    with pytest.raises(InvalidInputError) as info:
+        save_results(traj, tmp_path / "run.csv")
+    assert str(info.value) == f"cannot write results to {tmp_path / 'run.csv'}: No space left " \
+                              f"on device"

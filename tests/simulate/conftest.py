@@ -18,7 +18,6 @@ def ovx_model():
 @pytest.fixture(scope="session")
 def numba_ready(ovx_model):
     """The numba kernels of the ovx model, compiled (or loaded from the on-disk cache)."""
-    pytest.importorskip("numba")
     from exobone.simulate.backends.numba_backend import warm_up
 
     warm_up(ovx_model)

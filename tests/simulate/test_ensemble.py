@@ -9,7 +9,6 @@ from exobone.errors import InvalidInputError, SimulationError
 from exobone.simulate import SaveAt, Status, Tolerances, compile_model
 from exobone.simulate.ensemble import run_ensemble
 
-pytest.importorskip("numba")
 
 GRID = SaveAt(times=np.linspace(0.0, 120.0, 13))
 OUTPUTS = ["bv_tv", "osteoclasts"]
@@ -91,6 +90,48 @@ def test_stream_to_disk_and_resume_without_recomputing(numba_ready, tmp_path):
     for name in OUTPUTS:
         np.testing.assert_array_equal(resumed.values(name), whole.values(name))
     assert resumed.store is not None and resumed.n_failed == 0
+
+
+def test_resume_recomputes_a_truncated_chunk_and_says_which(numba_ready, tmp_path, capsys):
+    model = numba_ready
+    P = _params(model, 12, seed=7)
+    out = tmp_path / "run"
+    whole = run_ensemble(model, P, saveat=GRID, outputs=OUTPUTS, chunk_size=4, out=out)
+    damaged = out / "chunk_000001.npz"
+    damaged.write_bytes(damaged.read_bytes()[:200])  # e.g. the disk filled up mid-write
+    capsys.readouterr()
+    counting = CountingBackend()
+    resumed = run_ensemble(model, P, backend=counting, saveat=GRID, outputs=OUTPUTS,
+                           chunk_size=4, out=out, resume=True)
+    assert counting.members == 4  # that chunk only
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"{damaged} is damaged (BadZipFile" in err
+    assert err.rstrip().endswith("recomputing it")
+    for name in OUTPUTS:
+        np.testing.assert_array_equal(resumed.values(name), whole.values(name))
+
+
+def test_an_unwritable_or_full_output_directory_is_one_line(numba_ready, tmp_path,
+                                                           monkeypatch):
+    import errno
+
+    model = numba_ready
+    P = _params(model, 4)
+    blocker = tmp_path / "a_file"
+    blocker.write_text("")
+    with pytest.raises(InvalidInputError, match="cannot write the ensemble to .*a_file/run"):
+        run_ensemble(model, P, saveat=GRID, outputs=OUTPUTS, out=blocker / "run")
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(np, "savez", full)
+    with pytest.raises(InvalidInputError) as info:
+        run_ensemble(model, P, saveat=GRID, outputs=OUTPUTS, chunk_size=2, out=tmp_path / "r")
+    assert str(info.value) == (f"cannot write chunk_000000.npz to {tmp_path / 'r'}: No space "
+                               f"left on device; the chunks written so far are kept (rerun "
+                               f"with resume / --resume)")
+    assert not list((tmp_path / "r").glob("*.npz"))  # no half-written chunk left behind
 
 
 def test_resume_refuses_a_different_run(numba_ready, tmp_path):

@@ -6,10 +6,7 @@ import numpy as np
 import pytest
 
 from exobone.simulate import SaveAt, Tolerances, compile_model, simulate
-
-pytest.importorskip("numba")
-
-from exobone.simulate.backends.numba_backend import NumbaBackend
+from exobone.simulate.backends.numba_backend import NumbaBackend, load_kernels
 from exobone.simulate.ensemble import run_ensemble
 
 TIGHT = Tolerances(rtol=1e-8, atol=1e-10)
@@ -59,6 +56,57 @@ def test_dense_output_is_accurate_between_steps():
         assert err <= 5 * rtol, (rtol, err)
         errors.append(err)
     assert errors[1] < errors[0] / 10  # tighter tolerance, smaller error everywhere
+
+
+def _fixed_step_errors(n_steps: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """Logistic growth over 10 days with the production kernel at fixed step sizes 10/N.
+
+    The step-size control is switched off from outside: an absolute tolerance of 1e300 makes
+    every error estimate ~0, so every step is accepted and grown by the largest factor, and
+    ``h_max = 10/N`` caps it; after a start-up of a few steps growing from 1e-6 (less than one
+    h_max of time) every step is exactly h_max and the last one ends on day 10. Returns the
+    errors at day 10 (mid-sigmoid to near saturation), shape (len(n_steps), members), and
+    the steps taken.
+    """
+    from exobone.model.reference import logistic_growth
+
+    model = logistic_growth(capacity=10.0, initial=0.1)
+    cm = compile_model(model)
+    mod = load_kernels(cm)
+    rates = np.array([0.3, 0.46, 0.6])  # r*h from 0.02 to 0.4: the asymptotic range
+    P = np.tile(cm.parameter_vector(model), (rates.size, 1))
+    P[:, cm.parameter_index("r")] = rates
+    T = 10.0
+    exact = 10.0 / (1.0 + 99.0 * np.exp(-rates * T))
+    errors, steps = [], []
+    for n in n_steps:
+        out = np.empty((rates.size, 2, 1))
+        status = np.zeros(rates.size, dtype=np.int8)
+        taken = np.zeros(rates.size, dtype=np.int64)
+        mod.solve_batch(P.copy(), np.full((rates.size, 1), 0.1), 0.0, T, np.array([0.0, T]),
+                        np.empty(0), np.full((0, 1), -1, dtype=np.int64),
+                        np.array([0], dtype=np.int64), 0.0, np.full(1, 1e300), 10_000,
+                        T / n, False, out, status, taken, 0)
+        assert (status == 0).all()
+        errors.append(np.abs(out[:, -1, 0] - exact))
+        steps.append(taken)
+    return np.array(errors), np.array(steps)
+
+
+def test_rodas5p_converges_with_order_five_at_fixed_steps():
+    """The observed order of the main solution (slope of log error against log step over
+    h = 10/16 ... 10/128) is 5 for every member. A typo in one tableau coefficient breaks an
+    order condition and drops it (checked: A43, C21 or gamma off by 1e-3, 1e-4 or 1e-5 give
+    observed orders of 0.9, 0.0-0.3 and 0.8-1.3). The embedded order-4 solution is internal to
+    the step (only its difference to the main one, the error estimate, is used); not tested.
+    """
+    n_steps = (16, 32, 64, 128)
+    errors, steps = _fixed_step_errors(n_steps)
+    assert (steps >= np.array(n_steps)[:, None]).all()
+    assert (steps <= np.array(n_steps)[:, None] + 10).all()  # fixed steps after the start-up
+    assert (errors[-1] > 1e-12).all()  # still well above round-off at the finest step
+    slope = np.polyfit(np.log(10.0 / np.array(n_steps)), np.log(errors), 1)[0]
+    assert (slope >= 4.6).all() and (slope <= 5.6).all(), slope
 
 
 def test_hundred_random_members_agree_with_reference_backend(numba_ready):
@@ -146,3 +194,52 @@ def test_a_cold_cache_gives_the_same_bits_in_every_process(tmp_path):
     cold, warm = (np.load(o) for o in outs)
     assert np.isfinite(cold).all()
     np.testing.assert_array_equal(cold, warm)
+
+
+def test_an_unusable_cache_directory_falls_back_to_temp_with_one_line(tmp_path, monkeypatch,
+                                                                      capsys):
+    """EXOBONE_CACHE (or HOME) read-only or a file: a per-user temp directory, said once."""
+    import tempfile
+
+    from exobone.simulate.backends import numba_backend
+
+    blocker = tmp_path / "cache-is-a-file"
+    blocker.write_text("")
+    monkeypatch.setenv("EXOBONE_CACHE", str(blocker))
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    monkeypatch.setattr(numba_backend, "_FALLBACK_SAID", set())
+    first = numba_backend.cache_dir()
+    assert first.is_dir() and first.is_relative_to(tmp_path / "tmp")
+    assert numba_backend.cache_dir() == first
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("warning: cannot write the numba cache to "
+                                                   f"{blocker / 'numba'}")
+
+
+def test_no_usable_cache_directory_at_all_is_one_line(tmp_path, monkeypatch):
+    import tempfile
+
+    from exobone.errors import CompileError
+    from exobone.simulate.backends import numba_backend
+
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    monkeypatch.setenv("EXOBONE_CACHE", str(blocker))
+    monkeypatch.setattr(tempfile, "tempdir", str(blocker / "tmp"))
+    with pytest.raises(CompileError, match="set EXOBONE_CACHE to a writable directory") as info:
+        numba_backend.cache_dir()
+    assert "\n" not in str(info.value)
+
+
+def test_a_failed_child_compile_is_an_error_naming_the_cause(tmp_path):
+    """Compiling in this process instead would not be bit-identical to other processes."""
+    from exobone.errors import CompileError
+    from exobone.simulate.backends.numba_backend import _compile_in_child
+
+    path = tmp_path / "exobone_model_broken.py"
+    path.write_text("from numba import njit\n\n\n@njit\ndef initial_batch(P, Y0):\n"
+                    "    return undefined_name + P\n")
+    with pytest.raises(CompileError, match="exobone_model_broken.py: NameError: name "
+                                           "'undefined_name' is not defined"):
+        _compile_in_child(path, 1, 1, 0)
+    assert not path.with_suffix(".compiled").exists()

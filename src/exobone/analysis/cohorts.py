@@ -28,13 +28,24 @@ if TYPE_CHECKING:
 
 FloatArray = npt.NDArray[np.float64]
 
-__all__ = ["CohortResult", "Prior", "load_priors", "run_cohort", "sample_parameters"]
+__all__ = ["MAX_COHORT_BYTES", "CohortResult", "Prior", "check_cohort", "cohort_bytes",
+           "load_priors", "run_cohort", "sample_parameters"]
 
 #: quantiles reported for every outcome
 QUANTILES = (0.05, 0.5, 0.95)
 #: outcomes summarised by default
 COHORT_OUTCOMES = ("bv_tv", "osteoblasts", "osteoclasts", "bmsc", "ctx", "p1np")
 _DISTRIBUTIONS = ("uniform", "loguniform", "normal", "lognormal")
+#: largest cohort accepted, in bytes of its main arrays (assumption: 8 GiB, what a laptop or a
+#: CI runner can spare; a larger study runs as several cohorts with different seeds)
+MAX_COHORT_BYTES = 8 * 2**30
+
+
+def cohort_bytes(n: int, points: int, outputs: int, parameters: int) -> int:
+    """Bytes of a cohort's main float64 arrays: the draws and one arm's parameter matrix
+    (``n x parameters`` each) and both arms' outputs (``n x points x outputs`` each), which
+    are held in memory or, with ``out``, written to disk."""
+    return 8 * n * (2 * parameters + 2 * points * outputs)
 
 
 @dataclass(frozen=True)
@@ -257,20 +268,22 @@ def run_cohort(scenario: str, interventions: Sequence[str] = (), *, n: int = 200
     from exobone.model.scenarios import require_scenario
     from exobone.simulate.compile import compile_model
     from exobone.simulate.ensemble import run_ensemble
-    from exobone.simulate.scenarios import time_grid
     from exobone.simulate.solve import SaveAt
 
+    times = check_cohort(interventions, n=n, days=days, points=points, outcomes=outcomes)
     scen = require_scenario(scenario)
     species = scen.resolve_species(species)
     seed = rng if isinstance(rng, int) else None
     treated = build_model(scen.name, list(interventions), species=species)
     control = build_model(scen.name, (), species=species)
-    times = time_grid(float(days), points=points)
     cm_c = compile_model(control)
-    draws = sample_parameters(control, n, spread=spread, priors=priors, rng=rng)
     names_c = [o for o in outcomes if o in cm_c.states or o in cm_c.assignments]
     if not names_c:
         raise InvalidInputError(f"none of the outcomes {list(outcomes)} is in the model")
+    n_params = max(len(cm_c.parameters), len(compile_model(treated).parameters))
+    if cohort_bytes(n, times.size, len(names_c), n_params) > MAX_COHORT_BYTES:
+        raise _too_big(n, times.size, len(names_c), n_params)
+    draws = sample_parameters(control, n, spread=spread, priors=priors, rng=rng)
     arms: dict[str, EnsembleResult] = {}
     total = [0, 0]
 
@@ -310,6 +323,36 @@ def run_cohort(scenario: str, interventions: Sequence[str] = (), *, n: int = 200
             for arm, r in arms.items()}
     return CohortResult(scen.name, tuple(interventions), times, n, seed, bands, cbands, ebands,
                         counts, failures, prov)
+
+
+def check_cohort(interventions: Sequence[str] = (), *, n: int, days: float, points: int,
+                 outcomes: Sequence[str] = COHORT_OUTCOMES) -> FloatArray:
+    """Check a cohort's sizes and dosing before any model is built; return its save times.
+
+    Raises
+    ------
+    InvalidInputError
+        For ``n < 1``, a bad ``days``/``points``, too many doses, or outputs over
+        :data:`MAX_COHORT_BYTES` (counted without the parameters, which need the model).
+    """
+    from exobone.simulate.scenarios import check_dosing, time_grid
+
+    if not 1 <= n:
+        raise InvalidInputError(f"n must be at least 1, got {n}")
+    times = time_grid(float(days), points=points)
+    check_dosing(interventions, float(days))
+    if cohort_bytes(n, times.size, len(outcomes), 0) > MAX_COHORT_BYTES:
+        raise _too_big(n, times.size, len(outcomes), 0)
+    return times
+
+
+def _too_big(n: int, points: int, outputs: int, parameters: int) -> InvalidInputError:
+    need = cohort_bytes(n, points, outputs, parameters)
+    params = f", {parameters} parameters" if parameters else ""
+    return InvalidInputError(
+        f"a cohort of {n:,} members x {points:,} save times x {outputs} outcomes (2 arms"
+        f"{params}) needs about {need / 2**30:,.3g} GiB; the limit is "
+        f"{MAX_COHORT_BYTES / 2**30:g} GiB: use a smaller --n or --points")
 
 
 def plot_cohort(result: CohortResult, path: str | Path) -> Path:

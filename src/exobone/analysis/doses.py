@@ -27,16 +27,20 @@ import numpy as np
 import numpy.typing as npt
 
 from exobone.errors import InvalidInputError, ModelError, unknown_name
+from exobone.simulate.scenarios import MAX_DAYS, MAX_DOSES_PER_RUN
 
 FloatArray = npt.NDArray[np.float64]
 
-__all__ = ["DEFAULT_BOUNDS", "DoseProblem", "OptimizationResult", "Plan", "dose_response",
-           "optimize_schedule", "parse_bounds"]
+__all__ = ["DEFAULT_BOUNDS", "DoseProblem", "OptimizationResult", "Plan", "dose_grid",
+           "dose_response", "optimize_schedule", "parse_bounds"]
 
 #: default search ranges: dose (µg, log scale), interval, start and duration (days)
 DEFAULT_BOUNDS: dict[str, tuple[float, float]] = {
     "dose": (1.0, 500.0), "every": (1.0, 56.0), "start": (0.0, 56.0), "duration": (0.0, 180.0)}
 _KEYS = ("dose", "every", "start", "duration")
+#: most doses on one dose-response curve (assumption: each is a full run; 10,000 runs is
+#: minutes, more is a typo)
+MAX_CURVE_POINTS = 10_000
 
 
 @dataclass(frozen=True)
@@ -48,12 +52,33 @@ class Plan:
     start: float
     duration: float
 
-    def times(self, horizon: float) -> tuple[float, ...]:
-        """Dosing days up to ``horizon``."""
-        end = min(self.start + self.duration, horizon)
+    def __post_init__(self) -> None:
+        for key in _KEYS:
+            value = getattr(self, key)
+            if not (math.isfinite(value) and value >= 0 and (key != "every" or value > 0)):
+                raise InvalidInputError(f"{key} must be a finite number "
+                                        f"{'> 0' if key == 'every' else '>= 0'}, got {value!r}")
+
+    def n_doses(self, horizon: float) -> int:
+        """Number of doses up to ``horizon`` (counted, not listed)."""
         if self.start > horizon:
-            return ()
-        n = (math.floor((end - self.start) / self.every + 1e-9)) + 1
+            return 0
+        end = min(self.start + self.duration, horizon)
+        return math.floor((end - self.start) / self.every + 1e-9) + 1
+
+    def times(self, horizon: float) -> tuple[float, ...]:
+        """Dosing days up to ``horizon``.
+
+        Raises
+        ------
+        InvalidInputError
+            For more than :data:`~exobone.simulate.scenarios.MAX_DOSES_PER_RUN` doses.
+        """
+        n = self.n_doses(horizon)
+        if n > MAX_DOSES_PER_RUN:
+            raise InvalidInputError(f"dosing every {self.every:g} days for "
+                                    f"{min(self.duration, horizon - self.start):g} days is "
+                                    f"{n:,} doses; the limit is {MAX_DOSES_PER_RUN:,} per run")
         return tuple(self.start + k * self.every for k in range(n))
 
     def to_dict(self) -> dict[str, float]:
@@ -103,8 +128,8 @@ class DoseProblem:
         from exobone.model.build import build_model
         from exobone.simulate.compile import compile_model
 
-        if not (self.day > 0 and math.isfinite(self.day)):
-            raise InvalidInputError(f"day must be positive, got {self.day}")
+        if not (0 < self.day <= MAX_DAYS):
+            raise InvalidInputError(f"day must be in (0, {MAX_DAYS:g}], got {self.day}")
         if self.budget is not None and not self.budget > 0:
             raise InvalidInputError(f"budget must be positive, got {self.budget}")
         dosing = f"exosome:{self.source},dose=1,route={self.route}"
@@ -203,12 +228,45 @@ def _nan_list(a: FloatArray) -> list[float | None]:
     return [float(v) if math.isfinite(v) else None for v in np.asarray(a).tolist()]
 
 
+def dose_grid(day: float, *, every: float = 7.0, start: float = 0.0,
+              duration: float | None = None, doses: Sequence[float] | None = None,
+              points: int = 17) -> FloatArray:
+    """Check a dose-response request before any model is built; return its doses.
+
+    Raises
+    ------
+    InvalidInputError
+        For a dose that is negative or not a number, no doses or more than
+        :data:`MAX_CURVE_POINTS`, a first dose not before ``day``, or an impossible schedule
+        (every <= 0, more than :data:`~exobone.simulate.scenarios.MAX_DOSES_PER_RUN` doses).
+    """
+    grid = (np.asarray(doses, dtype=float).reshape(-1) if doses is not None
+            else np.geomspace(1.0, 1000.0, points))
+    if not 1 <= grid.size <= MAX_CURVE_POINTS:
+        raise InvalidInputError(f"a dose-response curve needs 1 to {MAX_CURVE_POINTS:,} doses, "
+                                f"got {grid.size:,}")
+    bad = grid[~(np.isfinite(grid) & (grid >= 0))]
+    if bad.size:
+        raise InvalidInputError(f"doses must be finite numbers >= 0 µg, got {bad[0]:g}")
+    Plan(0.0, every, start, day if duration is None else duration).times(day)  # checks all
+    if not start < day:
+        raise InvalidInputError(f"the first dose (day {start:g}) is not before the objective "
+                                f"day {day:g}: the curve would be flat")
+    return grid
+
+
 def dose_response(problem: DoseProblem, *, every: float = 7.0, start: float = 0.0,
                   duration: float | None = None, doses: Sequence[float] | None = None,
                   points: int = 17) -> tuple[FloatArray, FloatArray]:
-    """Outcome at the day against the dose (log-spaced 1-1000 µg by default)."""
-    grid = (np.asarray(doses, dtype=float) if doses is not None
-            else np.geomspace(1.0, 1000.0, points))
+    """Outcome at the day against the dose (log-spaced 1-1000 µg by default).
+
+    Raises
+    ------
+    InvalidInputError
+        For a bad dose or schedule (see :func:`dose_grid`).
+    """
+    grid = dose_grid(problem.day, every=every, start=start, duration=duration, doses=doses,
+                     points=points)
     dur = problem.day if duration is None else duration
     values = problem.evaluate([Plan(float(d), every, start, dur) for d in grid])
     return grid, values
@@ -236,12 +294,20 @@ def optimize_schedule(problem: DoseProblem, *, bounds: Mapping[str, tuple[float,
     """
     from scipy.optimize import differential_evolution
 
+    if not (isinstance(maxiter, int) and maxiter >= 1):
+        raise InvalidInputError(f"maxiter must be at least 1 generation, got {maxiter!r}")
+    if not (isinstance(popsize, int) and popsize >= 1):
+        raise InvalidInputError(f"popsize must be at least 1, got {popsize!r}")
     b = {**DEFAULT_BOUNDS, **(bounds or {})}
     b["start"] = (min(b["start"][0], problem.day), min(b["start"][1], problem.day))
     seed = rng if isinstance(rng, int) else int(np.random.default_rng(rng).integers(2**31 - 1))
     # the number of doses is an integer variable (duration = (n - 1) * interval), so the
     # objective is smooth in the continuous ones and the best plan needs no rounding
     n_max = (math.floor(b["duration"][1] / b["every"][0] + 1e-9)) + 1
+    if n_max > MAX_DOSES_PER_RUN:
+        raise InvalidInputError(f"the bounds allow {n_max:,} doses in a run (duration up to "
+                                f"{b['duration'][1]:g} days, every {b['every'][0]:g} days); "
+                                f"the limit is {MAX_DOSES_PER_RUN:,}: raise every's low bound")
     scipy_bounds = [(math.log10(b["dose"][0]), math.log10(b["dose"][1])), b["every"],
                     b["start"], (1, max(n_max, 1))]
     count = [0]

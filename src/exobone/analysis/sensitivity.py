@@ -23,6 +23,7 @@ import numpy as np
 import numpy.typing as npt
 
 from exobone.errors import InvalidInputError, unknown_name
+from exobone.simulate.scenarios import MAX_DAYS, check_dosing
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -38,6 +39,9 @@ __all__ = ["METHODS", "SensitivityResult", "parameter_mechanisms", "parse_object
 METHODS = ("sobol", "morris")
 #: label for parameters that no atlas mechanism uses (the bone core)
 NO_MECHANISM = "core (no atlas mechanism)"
+#: largest parameter sample accepted (assumption: 8 GiB, as for cohorts; the outputs and the
+#: chunked parameter matrices are smaller)
+MAX_SAMPLE_BYTES = 8 * 2**30
 
 
 @dataclass(frozen=True)
@@ -108,6 +112,12 @@ def sensitivity_indices(problem: dict[str, Any],
         raise unknown_name("sensitivity method", method, METHODS)
     if n < 2:
         raise InvalidInputError(f"n must be at least 2, got {n}")
+    runs = n * (problem["num_vars"] + (2 if method == "sobol" else 1))
+    if 8 * runs * problem["num_vars"] > MAX_SAMPLE_BYTES:
+        raise InvalidInputError(
+            f"{method} with n={n:,} over {problem['num_vars']} parameters is {runs:,} runs, "
+            f"a sample of {8 * runs * problem['num_vars'] / 2**30:,.3g} GiB; the limit is "
+            f"{MAX_SAMPLE_BYTES / 2**30:g} GiB: use a smaller --n or fewer --parameters")
     gen = np.random.default_rng(rng)
     seed = int(gen.integers(0, 2**31 - 1))
     if method == "sobol":
@@ -168,6 +178,9 @@ def parse_objective(text: str) -> tuple[str, float]:
         value = float("nan")
     if not sep or not name or not (value > 0 and np.isfinite(value)):
         raise InvalidInputError(f"expected OUTCOME@DAY such as bv_tv@180, got {text!r}")
+    if value > MAX_DAYS:
+        raise InvalidInputError(f"the day of {text!r} is past the longest run, day "
+                                f"{MAX_DAYS:g}")
     return name.strip(), value
 
 
@@ -196,6 +209,9 @@ def run_sensitivity(scenario: str, interventions: Sequence[str] = (), *, outcome
 
     if not 0 < spread < 1:
         raise InvalidInputError(f"spread must be in (0, 1), got {spread}")
+    if not (0 < day <= MAX_DAYS):
+        raise InvalidInputError(f"day must be in (0, {MAX_DAYS:g}], got {day!r}")
+    check_dosing(interventions, float(day))
     model: ModelSpec = build_model(scenario, list(interventions), species=species)
     cm = compile_model(model)
     if outcome not in cm.states and outcome not in cm.assignments:

@@ -103,8 +103,11 @@ def cohort_cmd(
     from exobone.analysis.cohorts import load_priors, plot_cohort, run_cohort
     from exobone.errors import InvalidInputError
 
+    from exobone.analysis.cohorts import check_cohort
+
     if resume and out is None:
         raise InvalidInputError("--resume needs --out DIR (the chunks of the interrupted run)")
+    check_cohort(list(intervention or []), n=n, days=days, points=points)  # before any output
     prior_list = load_priors(priors) if priors is not None else []
     s = spread if spread is not None else (0.0 if prior_list else 0.2)
     note = _undersampled_doses(list(intervention or []), days, points)
@@ -176,9 +179,12 @@ def optimize_cmd(
         plot_optimization,
     )
     from exobone.analysis.sensitivity import parse_objective
+    from exobone.errors import InvalidInputError
 
     name, day = parse_objective(objective)
     b = parse_bounds(bounds)
+    if maxiter < 1:
+        raise InvalidInputError(f"--maxiter must be at least 1 generation, got {maxiter}")
     with _progress("building the model") as update:
         update(0, 1)
         problem = DoseProblem(scenario, exosome, name, day, route=route, species=species,
@@ -219,7 +225,7 @@ def dose_response_cmd(
     plot: PlotOpt = None,
 ) -> None:
     """Draw OUTCOME@DAY against the dose of one exosome source."""
-    from exobone.analysis.doses import DoseProblem, dose_response, plot_dose_response
+    from exobone.analysis.doses import DoseProblem, dose_grid, dose_response, plot_dose_response
     from exobone.analysis.sensitivity import parse_objective
     from exobone.errors import InvalidInputError
 
@@ -231,6 +237,7 @@ def dose_response_cmd(
         except ValueError:
             raise InvalidInputError(f"--doses must be comma-separated numbers, got {doses!r}") \
                 from None
+    dose_grid(day, every=every, start=start, doses=grid)  # before the model is built
     problem = DoseProblem(scenario, exosome, name, day, route=route, species=species)
     d, v = dose_response(problem, every=every, start=start, doses=grid)
     if plot is not None:

@@ -9,7 +9,8 @@ JSON text (NetCDF attributes must be flat). The tidy table has columns
 the three back into a Dataset equal to the one saved.
 
 NetCDF uses the ``h5netcdf`` engine (pure PyPI wheels, no system libraries); Parquet uses
-``pyarrow``.
+``pyarrow``. xarray, pandas, h5netcdf and pyarrow come with the optional ``interop`` extra;
+without it every function here fails with one line saying ``pip install 'exobone[interop]'``.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from exobone.errors import InvalidInputError
+from exobone.errors import InvalidInputError, require_extra
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -28,19 +29,25 @@ if TYPE_CHECKING:
 
     from exobone.simulate.results import Trajectory
 
-__all__ = ["FORMATS", "load_results", "save_results", "to_dataset", "to_tidy"]
+__all__ = ["FORMATS", "check_target", "load_results", "save_results", "to_dataset",
+           "to_tidy"]
 
 #: file suffix -> format name
 FORMATS = {".nc": "netcdf", ".csv": "csv", ".parquet": "parquet"}
 _ATTR_KEYS = ("provenance", "status", "message", "events", "stats")
 
 
+#: the modules each format needs, all from the ``interop`` extra
+_NEEDS = {"netcdf": ("xarray", "h5netcdf"), "csv": ("xarray", "pandas"),
+          "parquet": ("xarray", "pandas", "pyarrow.parquet")}
+
+
 def _xarray() -> Any:
-    try:
-        import xarray
-    except ImportError as exc:  # pragma: no cover - xarray is a dependency
-        raise ImportError("results I/O needs xarray: pip install 'exobone[interop]'") from exc
-    return xarray
+    return require_extra("xarray", "interop")
+
+
+def _pandas() -> Any:
+    return require_extra("pandas", "interop")
 
 
 def _kinds(traj: Trajectory) -> dict[str, str]:
@@ -76,7 +83,7 @@ def to_dataset(traj: Trajectory) -> xr.Dataset:
 
 def to_tidy(traj_or_ds: Trajectory | xr.Dataset) -> pd.DataFrame:
     """Return a long table with columns ``time, variable, kind, value`` (one row per value)."""
-    import pandas as pd
+    pd = _pandas()
 
     ds: Any = traj_or_ds if hasattr(traj_or_ds, "data_vars") else to_dataset(traj_or_ds)
     times = np.asarray(ds["time"].values, dtype=float)
@@ -114,31 +121,60 @@ def _format(path: Path) -> str:
     return fmt
 
 
+def check_target(path: str | Path) -> str:
+    """Check that results can be saved to ``path`` before any work; return the format.
+
+    Call it before a long run whose results are to be saved.
+
+    Raises
+    ------
+    InvalidInputError
+        For an unknown suffix or a directory that does not exist.
+    MissingExtraError
+        Without the ``interop`` extra.
+    """
+    target = Path(path)
+    fmt = _format(target)
+    for module in _NEEDS[fmt]:
+        require_extra(module, "interop")
+    if not target.parent.is_dir():
+        raise InvalidInputError(f"cannot write results to {target}: {target.parent} is not a "
+                                f"directory")
+    return fmt
+
+
 def save_results(traj: Trajectory, path: str | Path) -> Path:
     """Save ``traj`` as NetCDF (``.nc``), CSV (``.csv`` + ``.csv.json``) or Parquet.
 
     Raises
     ------
     InvalidInputError
-        For an unknown suffix.
+        For an unknown suffix or a file that cannot be written (missing directory, read-only,
+        disk full).
+    MissingExtraError
+        Without the ``interop`` extra.
     """
     target = Path(path)
-    fmt = _format(target)
+    fmt = check_target(target)
     ds = to_dataset(traj)
-    if fmt == "netcdf":
-        ds.to_netcdf(target, engine="h5netcdf")
-    elif fmt == "csv":
-        to_tidy(ds).to_csv(target, index=False)
-        Path(f"{target}.json").write_text(json.dumps(dict(ds.attrs), indent=1),
-                                          encoding="utf-8")
-    else:
-        import pyarrow as pa
-        import pyarrow.parquet as pq
+    try:
+        if fmt == "netcdf":
+            ds.to_netcdf(target, engine="h5netcdf")
+        elif fmt == "csv":
+            to_tidy(ds).to_csv(target, index=False)
+            Path(f"{target}.json").write_text(json.dumps(dict(ds.attrs), indent=1),
+                                              encoding="utf-8")
+        else:
+            import pyarrow as pa
+            import pyarrow.parquet as pq
 
-        table = pa.Table.from_pandas(to_tidy(ds), preserve_index=False)
-        meta = dict(table.schema.metadata or {})
-        meta[b"exobone"] = json.dumps(dict(ds.attrs)).encode("utf-8")
-        pq.write_table(table.replace_schema_metadata(meta), target)
+            table = pa.Table.from_pandas(to_tidy(ds), preserve_index=False)
+            meta = dict(table.schema.metadata or {})
+            meta[b"exobone"] = json.dumps(dict(ds.attrs)).encode("utf-8")
+            pq.write_table(table.replace_schema_metadata(meta), target)
+    except OSError as exc:
+        raise InvalidInputError(f"cannot write results to {target}: "
+                                f"{exc.strerror or exc}") from exc
     return target
 
 
@@ -154,14 +190,15 @@ def load_results(path: str | Path) -> xr.Dataset:
     if not source.is_file():
         raise InvalidInputError(f"results file {str(source)!r} does not exist")
     fmt = _format(source)
+    for module in _NEEDS[fmt]:
+        require_extra(module, "interop")
     if fmt == "netcdf":
         xmod = _xarray()
         with xmod.open_dataset(source, engine="h5netcdf") as opened:
             loaded: xr.Dataset = opened.load()
             return loaded
     if fmt == "csv":
-        import pandas as pd
-
+        pd = _pandas()
         sidecar = Path(f"{source}.json")
         attrs = json.loads(sidecar.read_text(encoding="utf-8")) if sidecar.is_file() else {}
         return _from_tidy(pd.read_csv(source), attrs)

@@ -14,9 +14,11 @@ member is integrated independently with its own step-size sequence.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
+import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,7 +27,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
-from exobone.errors import InvalidInputError, SimulationError
+from exobone.errors import (
+    CompileError,
+    InvalidInputError,
+    SimulationError,
+    require_extra,
+    warn,
+)
 from exobone.simulate.backends import STATUS_NAMES, Backend, BatchResult, resolve_backend
 from exobone.simulate.results import Status
 from exobone.simulate.solve import SaveAt, Tolerances
@@ -57,10 +65,16 @@ class ChunkStore:
         return self.chunk_path(i).exists()
 
     def write_manifest(self, manifest: dict[str, Any]) -> None:
-        self.path.mkdir(parents=True, exist_ok=True)
         tmp = self.manifest_path().with_suffix(".json.tmp")
-        tmp.write_text(json.dumps(manifest, indent=1))
-        os.replace(tmp, self.manifest_path())
+        try:
+            self.path.mkdir(parents=True, exist_ok=True)
+            tmp.write_text(json.dumps(manifest, indent=1))
+            os.replace(tmp, self.manifest_path())
+        except OSError as exc:
+            with contextlib.suppress(OSError):  # the directory may not exist at all
+                tmp.unlink(missing_ok=True)
+            raise InvalidInputError(f"cannot write the ensemble to {self.path}: "
+                                    f"{exc.strerror or exc}") from exc
 
     def read_manifest(self) -> dict[str, Any] | None:
         try:
@@ -72,9 +86,27 @@ class ChunkStore:
     def write(self, i: int, batch: BatchResult) -> None:
         # write-then-rename so an interrupted run never leaves a half chunk behind
         tmp = self.path / f".chunk_{i:06d}.{os.getpid()}.tmp.npz"
-        np.savez(tmp, values=batch.values, status=batch.status, steps=batch.steps,
-                 messages=np.array(batch.messages, dtype=str))
-        os.replace(tmp, self.chunk_path(i))
+        try:
+            np.savez(tmp, values=batch.values, status=batch.status, steps=batch.steps,
+                     messages=np.array(batch.messages, dtype=str))
+            os.replace(tmp, self.chunk_path(i))
+        except OSError as exc:  # disk full, directory removed or made read-only meanwhile
+            tmp.unlink(missing_ok=True)
+            raise InvalidInputError(f"cannot write {self.chunk_path(i).name} to {self.path}: "
+                                    f"{exc.strerror or exc}; the chunks written so far are "
+                                    f"kept (rerun with resume / --resume)") from exc
+
+    def damaged(self, i: int, shape: tuple[int, ...]) -> str | None:
+        """Return why chunk ``i`` cannot be used (truncated, not a chunk, wrong shape)."""
+        try:
+            with np.load(self.chunk_path(i)) as z:
+                values, status = z["values"], z["status"]
+                z["steps"], z["messages"]  # noqa: B018  (read to check they are whole)
+        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
+            return f"{type(exc).__name__}: {exc}"
+        if values.shape != shape or status.shape != shape[:1]:
+            return f"shape {values.shape}, expected {shape}"
+        return None
 
     def read(self, i: int) -> BatchResult:
         with np.load(self.chunk_path(i)) as z:
@@ -178,7 +210,7 @@ def _run_chunk(model: ModelSpec, backend: str | Backend, params: FloatArray, tim
         return be.run_batch(model, params, times=times, outputs=outputs,
                             tolerances=tolerances, max_steps=max_steps)
     except (ArithmeticError, ValueError, RuntimeError, np.linalg.LinAlgError) as exc:
-        if isinstance(exc, InvalidInputError):
+        if isinstance(exc, (InvalidInputError, CompileError)):  # the run's fault, not a member's
             raise
         m = params.shape[0]
         return BatchResult(np.full((m, times.size, len(outputs)), np.nan),
@@ -299,7 +331,15 @@ def run_ensemble(
     run_backend: str | Backend = backend_name if isinstance(backend, str) else backend
 
     results: dict[int, BatchResult] = {}
-    todo = [i for i in range(len(bounds)) if not (resume and store is not None and store.has(i))]
+    todo = []
+    for i, (a, b) in enumerate(bounds):
+        if resume and store is not None and store.has(i):
+            why = store.damaged(i, (b - a, times.size, len(outputs)))
+            if why is None:
+                continue
+            warn(f"{store.chunk_path(i)} is damaged ({why}); recomputing it")
+            store.chunk_path(i).unlink()
+        todo.append(i)
     done = len(bounds) - len(todo)
     if progress is not None:
         progress(done, len(bounds))
@@ -347,13 +387,9 @@ def _run_distributed(scheduler: str | Any, model: ModelSpec, backend: str | Back
                      ) -> None:
     """Submit chunks to a Dask cluster; write each as it completes (lost workers are retried
     by the scheduler, which recomputes their tasks elsewhere)."""
-    try:
-        from distributed import Client, as_completed
-    except ImportError as exc:
-        raise InvalidInputError("--scheduler needs dask.distributed "
-                                "(pip install 'exobone[cluster]')") from exc
+    distributed = require_extra("distributed", "cluster")
     own = isinstance(scheduler, str)
-    client: Any = Client(scheduler) if own else scheduler  # type: ignore[no-untyped-call]
+    client: Any = distributed.Client(scheduler) if own else scheduler
     try:
         # the model travels inside each task (not scattered once): a scattered key that lived
         # on a killed worker can leave later runs waiting for data that no longer exists
@@ -364,7 +400,7 @@ def _run_distributed(scheduler: str | Any, model: ModelSpec, backend: str | Back
                                 tolerances, max_steps, key=f"exobone-chunk-{key}-{i}",
                                 retries=3, pure=False)
             futures[fut] = i
-        for fut in as_completed(futures):  # type: ignore[no-untyped-call]
+        for fut in distributed.as_completed(futures):
             finish(futures[fut], fut.result())
     finally:
         if own:

@@ -27,10 +27,51 @@ if TYPE_CHECKING:
 
 FloatArray = npt.NDArray[np.float64]
 
-__all__ = ["Arm", "ScenarioResult", "run_scenario", "time_grid"]
+__all__ = ["MAX_DAYS", "MAX_DOSES_PER_RUN", "MAX_POINTS", "Arm", "ScenarioResult",
+           "check_dosing", "run_scenario", "time_grid"]
 
 #: longest run accepted (years of simulated time are cheap, but 100 years is a typo)
 MAX_DAYS = 36500.0
+#: most save times of one run (assumption: 100,000, a save every 9 hours for a century; each
+#: is a row of every output in memory, so more is a typo such as --points 2000000000)
+MAX_POINTS = 100_000
+#: most doses of all interventions in one run (assumption: 10,000, more than 27 years of daily
+#: doses; each dose is an event the model stores and the solver stops at, so more is a typo
+#: such as every=1e-9, which would exhaust memory while the model is built)
+MAX_DOSES_PER_RUN = 10_000
+
+
+def check_dosing(interventions: Sequence[str | Intervention], days: float | None = None) -> int:
+    """Count the doses the interventions schedule, without listing them; refuse too many.
+
+    Open-ended schedules are counted up to the horizon the model builder lists doses to.
+
+    Raises
+    ------
+    InvalidInputError
+        If the run would hold more than :data:`MAX_DOSES_PER_RUN` doses, or an intervention
+        starts after the end of the run (``days``; it would change nothing, silently).
+    """
+    from exobone.model.scenarios.interventions import DEFAULT_HORIZON_DAYS, parse_intervention
+
+    total = 0
+    for item in interventions:
+        iv = parse_intervention(item) if isinstance(item, str) else item
+        sched = iv.schedule()
+        if days is not None and sched.start >= days:
+            raise InvalidInputError(f"{iv} starts on day {sched.start:g}, not before the end "
+                                    f"of the run (day {days:g}): it would change nothing")
+        if sched.every is None:
+            total += 1
+            continue
+        end = sched.stop if sched.stop is not None else max(DEFAULT_HORIZON_DAYS, sched.start)
+        n = math.floor((end - sched.start) / sched.every + 1e-9) + 1
+        total += n
+        if total > MAX_DOSES_PER_RUN:
+            raise InvalidInputError(
+                f"{iv} gives {n:,} doses in a run (every {sched.every:g} days to day "
+                f"{end:g}); the limit is {MAX_DOSES_PER_RUN:,} doses per run")
+    return total
 
 
 def time_grid(days: float, *, points: int = 366,
@@ -40,10 +81,14 @@ def time_grid(days: float, *, points: int = 366,
     Raises
     ------
     InvalidInputError
-        For a non-positive or absurd duration, or extra times outside the run.
+        For a non-positive or absurd duration or number of points, or extra times outside
+        the run.
     """
     if not (math.isfinite(days) and 0 < days <= MAX_DAYS):
         raise InvalidInputError(f"days must be in (0, {MAX_DAYS:g}], got {days!r}")
+    if not 2 <= points <= MAX_POINTS:
+        raise InvalidInputError(f"points (save times) must be in [2, {MAX_POINTS:,}], "
+                                f"got {points!r}")
     step = max(days / max(points - 1, 1), 1e-9)
     grid = np.arange(0.0, days + step / 2, step)
     grid[-1] = days
@@ -172,6 +217,7 @@ def run_scenario(scenario: str, interventions: Sequence[str | Intervention] = ()
     scen = require_scenario(scenario)
     species = scen.resolve_species(species)
     parsed = tuple(parse_intervention(i) for i in interventions)
+    check_dosing(parsed, float(days))
     grid = time_grid(float(days), points=points, extra=times)
     model = build_model(scen.name, parsed, species=species, atlas=atlas,
                         exosome_layer=exosome_layer)

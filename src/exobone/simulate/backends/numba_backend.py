@@ -17,7 +17,12 @@ Why a Rosenbrock method and not BDF: a one-step method restarts cleanly at every
 generated. Why Rodas5P and not Rodas4: half the steps on these models for two more stages each,
 1.2-1.4x faster and more accurate at the save times (measured on five scenarios).
 
-The cache lives in ``$EXOBONE_CACHE`` (default ``~/.cache/exobone``)``/numba``.
+The cache lives in ``$EXOBONE_CACHE`` (default ``~/.cache/exobone``)``/numba``; when that
+cannot be created or written (read-only home, a file in the way) a per-user directory under the
+system temp directory is used instead, with a one-line warning on stderr. A failed compile in
+the child process is an error (:class:`~exobone.errors.CompileError`) with numba's last line:
+compiling in this process instead would give results that differ in the last bits between
+processes, so it is not a silent fallback.
 Models with state-triggered events are not supported (the reference backend runs them).
 """
 
@@ -27,7 +32,9 @@ import hashlib
 import importlib.util
 import os
 import re
+import subprocess
 import sys
+import tempfile
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -36,7 +43,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from exobone.errors import InvalidInputError
+import numba  # noqa: F401  (a required dependency: a broken install fails here, loudly)
+
+from exobone.errors import CompileError, InvalidInputError, warn
 from exobone.simulate.backends import STATUS_NAMES, BatchResult, FloatArray, register_backend
 from exobone.simulate.backends.hoist import hoist
 from exobone.simulate.backends.sparse_lu import analyse, generate
@@ -96,12 +105,53 @@ _MODULES: dict[str, ModuleType] = {}
 _BY_SOURCE: dict[str, ModuleType] = {}  # generated kernel source -> its loaded module
 
 
+_FALLBACK_SAID: set[Path] = set()  # cache directories already warned about (once each)
+
+
+def _usable(path: Path) -> str | None:
+    """Create ``path`` and check that files can be written there; return why not, or None."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path, prefix=".probe-"):
+            pass
+    except OSError as exc:
+        return exc.strerror or type(exc).__name__
+    return None
+
+
 def cache_dir() -> Path:
-    """Return the directory of generated numba modules (created on demand)."""
+    """Return the directory of generated numba modules (created on demand).
+
+    ``$EXOBONE_CACHE/numba`` (default ``~/.cache/exobone/numba``); if that cannot be created or
+    written, ``<temp>/exobone-<user>/numba`` with a one-line warning on stderr.
+
+    Raises
+    ------
+    CompileError
+        If neither directory is usable.
+    """
     root = Path(os.environ.get("EXOBONE_CACHE", Path.home() / ".cache" / "exobone"))
     path = root / "numba"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    why = _usable(path)
+    if why is None:
+        return path
+    fallback = Path(tempfile.gettempdir()) / f"exobone-{_user()}" / "numba"
+    why_not = _usable(fallback)
+    if why_not is not None:
+        raise CompileError(f"cannot write the numba cache to {path} ({why}) nor to {fallback} "
+                           f"({why_not}); set EXOBONE_CACHE to a writable directory")
+    if path not in _FALLBACK_SAID:
+        _FALLBACK_SAID.add(path)
+        warn(f"cannot write the numba cache to {path} ({why}); using {fallback} (set "
+             f"EXOBONE_CACHE to a writable directory to keep compiled models)")
+    return fallback
+
+
+def _user() -> str:
+    try:
+        return str(os.getuid())
+    except AttributeError:  # Windows has no uid
+        return os.environ.get("USERNAME", "user")
 
 
 def _split_functions(source: str) -> dict[str, str]:
@@ -217,15 +267,23 @@ def _compile_in_child(path: Path, n_params: int, n_states: int, n_assign: int) -
     FMAs (the ``contract`` flag), i.e. in the last bits of the results, so a member run in a
     Dask worker would not be bit-identical to the same member run locally.
     """
-    import subprocess
-
     code = ("import sys; from exobone.simulate.backends.numba_backend import _compile_file; "
             "_compile_file(sys.argv[1], *map(int, sys.argv[2:]))")
     done = subprocess.run([sys.executable, "-c", code, str(path), str(n_params), str(n_states),
                            str(n_assign)], capture_output=True, text=True, check=False)
-    if done.returncode != 0:  # compile here instead (correct, possibly not bit-identical)
-        return
+    if done.returncode != 0:
+        # compiling here instead would run, but not bit-identically to other processes
+        cause = _last_error(done.stderr) or f"exit code {done.returncode}, no message"
+        raise CompileError(f"numba could not compile the kernels in {path.name}: {cause} "
+                           f"(--backend reference runs without numba)")
     path.with_suffix(".compiled").write_text("numba cache written by a child process\n")
+
+
+def _last_error(stderr: str) -> str:
+    """The innermost ``SomeError: message`` line of a child's traceback (numba colours it)."""
+    lines = [re.sub(r"\x1b\[[0-9;]*m", "", ln).strip() for ln in stderr.splitlines()]
+    errors = [ln for ln in lines if re.match(r"[\w.]*(Error|Exception)\b", ln)]
+    return errors[-1] if errors else next((ln for ln in reversed(lines) if ln), "")
 
 
 def _compile_file(path: str, n_params: int, n_states: int, n_assign: int) -> None:
@@ -248,11 +306,7 @@ class NumbaBackend:
     name = "numba"
 
     def unsupported(self, model: ModelSpec) -> str | None:
-        """Return why the model cannot run here (numba missing, state-triggered events)."""
-        try:
-            import numba  # noqa: F401
-        except ImportError:
-            return "numba is not installed (pip install numba)"
+        """Return why the model cannot run here (state-triggered events)."""
         triggered = [e.name for e in model.events if not e.scheduled]
         if triggered:
             return f"state-triggered events are not supported ({', '.join(triggered)})"
