@@ -8,8 +8,6 @@ import pytest
 
 from exobone.cli import main
 
-pytest.importorskip("numba")
-pytest.importorskip("SALib")
 
 
 def run(capsys, *args: str) -> tuple[int, str, str]:

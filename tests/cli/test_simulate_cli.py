@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import json
-from importlib.util import find_spec
 from pathlib import Path
 
 import pytest
 
 from exobone.cli import main
-
-HAS_LAYER = find_spec("exobone.model.exosomes") is not None
 
 
 def run(capsys, *args: str) -> tuple[int, str, str]:
@@ -66,7 +63,6 @@ def test_simulate_plot_writes_a_png(capsys, tmp_path: Path) -> None:
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-@pytest.mark.skipif(not HAS_LAYER, reason="the exosome layer is not installed")
 def test_simulate_with_the_exosome_layer(capsys) -> None:
     code, out, err = run(capsys, "simulate", "fracture", "--days", "56", "--json")
     assert code == 0, err
@@ -89,7 +85,6 @@ def test_bad_input_is_one_line_and_exit_code_1(capsys, args, message) -> None:
     assert message in err and err.startswith("error:") and err.count("\n") == 1
 
 
-@pytest.mark.skipif(not HAS_LAYER, reason="exosome sources come from the exosome layer")
 def test_unknown_exosome_source_suggests_one(capsys) -> None:
     code, _, err = run(capsys, "simulate", "ovx", "-i", "exosome:hipsc-mcs,dose=100")
     assert code == 1 and "did you mean" in err
@@ -105,7 +100,6 @@ def test_list_scenarios_and_interventions(capsys) -> None:
     assert code == 0 and "denosumab" in out and "pth-intermittent" in out
 
 
-@pytest.mark.skipif(not HAS_LAYER, reason="exosome sources come from the exosome layer")
 def test_list_sources(capsys) -> None:
     code, out, _ = run(capsys, "list", "sources")
     assert code == 0 and "hipsc-msc" in out

@@ -158,15 +158,15 @@ def _netcdf(result: ScenarioResult) -> bytes:
     Each arm's provenance is kept in the attributes ``treated_*`` and ``control_*``. Answers 501
     when the interop extra (xarray, h5netcdf) is not installed.
     """
-    try:
+    from exobone.interop.results import to_dataset
+
+    try:  # third-party packages of the optional interop extra only; exobone's own import is above
         import pandas as pd  # type: ignore[import-untyped,unused-ignore]
         import xarray as xr
-
-        from exobone.interop.results import to_dataset
-    except ImportError as exc:
+    except ModuleNotFoundError as exc:
         raise HTTPException(501, "NetCDF export needs the interop extra (pip install "
-                                 f"'exobone[interop]'), which this installation lacks ({exc}); "
-                                 "download CSV instead") from exc
+                                 f"'exobone[interop]'), which this installation lacks "
+                                 f"({exc.name}); download CSV instead") from None
     arms = [("treated", result.treated)]
     if result.control is not None:
         arms.append(("control", result.control))
