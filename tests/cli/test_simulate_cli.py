@@ -129,28 +129,3 @@ def test_help_shows_the_defaults_written_in_brackets(capsys) -> None:
     assert code == 0
     text = " ".join(out.replace("│", " ").split())  # undo the panel's wrapping
     assert "[default: the scenario's]" in text and "[default: 0,14,35,100,180,365" in text
-
-
-def test_plot_draws_an_unmoving_course_flat_not_as_solver_noise() -> None:
-    """fracture's systemic BV/TV varies by ~1e-9 %: autoscaling would draw noise as swings."""
-    from types import SimpleNamespace
-
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    from exobone.cli.model import _keep_flat_lines_flat
-
-    flat = SimpleNamespace(outcomes={"bv_tv": [17.6, 17.6 + 5e-9, 17.6 - 7e-9]})
-    moving = SimpleNamespace(outcomes={"bv_tv": [17.6, 12.0, 5.0]})
-    fig, (ax1, ax2) = plt.subplots(1, 2)
-    try:
-        for ax, run_ in ((ax1, flat), (ax2, moving)):
-            ax.plot([0, 1, 2], run_.outcomes["bv_tv"])
-            _keep_flat_lines_flat(ax, SimpleNamespace(treated=run_, control=None), "bv_tv")
-        lo, hi = ax1.get_ylim()
-        assert lo < 17.0 and hi > 18.0          # a visible band around a flat line
-        lo, hi = ax2.get_ylim()
-        assert lo < 5.0 < 17.6 < hi and hi < 19.0  # a moving course keeps its autoscale
-    finally:
-        plt.close(fig)
