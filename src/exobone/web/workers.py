@@ -78,6 +78,8 @@ def warm_task(atlas: Atlas | None) -> None:
 
 def _serve(conn: Any, data_dir: str | None) -> None:
     """Worker process: answer ``(task, kwargs)`` messages until ``None`` or the pipe closes."""
+    import exobone.simulate.scenarios  # noqa: F401 - import the solver stack before any task
+
     atlas = None
     if data_dir is not None:
         from exobone.atlas.curation import load_atlas
@@ -169,6 +171,20 @@ class Workers:
             self._live.discard(worker)
         worker.stop()
 
+    def _replace(self) -> None:
+        """Start a worker in place of a stopped one now, so it is ready by the next request."""
+        with self._lock:
+            if self._closed or len(self._live) >= self.size:
+                return
+            worker = _Worker(self._ctx, self.data_dir)
+            self._live.add(worker)
+        self._idle.put(worker)
+
+    def pids(self) -> list[int]:
+        """Process ids of the running workers."""
+        with self._lock:
+            return sorted(w.pid for w in self._live)
+
     def call(self, deadline: float, task: Callable[..., Any], kwargs: dict[str, Any]) -> Any:
         """Run ``task(atlas, **kwargs)`` in a worker; raise :class:`TaskTimeout` past ``deadline``
         (``time.monotonic()`` seconds), or the task's :class:`ExoboneError`."""
@@ -186,6 +202,7 @@ class Workers:
             self._drop(worker)
             self.stopped.append(worker.pid)
             log.warning("stopped simulation process %s at its time limit", worker.pid)
+            self._replace()
             raise TaskTimeout
         self._idle.put(worker)
         if kind == "ok":
