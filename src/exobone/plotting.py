@@ -89,6 +89,17 @@ def keep_flat_lines_flat(ax: Axes, courses: Sequence[object]) -> None:
         ax.set_ylim(mid - pad, mid + pad)
 
 
+def _label_time_axes(axes: Any, used: int, *, fontsize: int) -> None:
+    """Hide unused panels; label the time axis under the lowest used panel of each column."""
+    for ax in axes.flat[used:]:
+        ax.axis("off")
+    ncols = axes.shape[1]
+    for col in range(min(ncols, used)):
+        ax = axes.flat[col + ncols * ((used - 1 - col) // ncols)]
+        ax.set_xlabel("time (days)", fontsize=fontsize)
+        ax.xaxis.set_tick_params(labelbottom=True)
+
+
 def plot_scenario(result: ScenarioResult, path: str | Path | None = None, *,
                   outcomes: Sequence[str] = SCENARIO_OUTCOMES, ncols: int = 2,
                   title: bool = True) -> Figure:
@@ -127,10 +138,7 @@ def plot_scenario(result: ScenarioResult, path: str | Path | None = None, *,
         ax.grid(alpha=0.3)
         ax.tick_params(labelsize=8)
         keep_flat_lines_flat(ax, courses)
-    for ax in axes.flat[len(names):]:
-        ax.axis("off")
-    for ax in axes[-1]:
-        ax.set_xlabel("time (days)", fontsize=8)
+    _label_time_axes(axes, len(names), fontsize=8)
     axes.flat[0].legend(fontsize=7)
     if title:
         fig.suptitle(f"{result.scenario} ({result.species})", fontsize=11)
@@ -155,10 +163,7 @@ def plot_cohort(result: CohortResult, path: str | Path | None = None) -> Figure:
             ax.plot(result.times, q[1], color=color, label=f"{lab} (median, 5-95 %)")
         ax.set_title(_title(name, OUTCOMES[name].unit if name in OUTCOMES else ""), fontsize=9)
         ax.grid(alpha=0.3)
-    for ax in axes.flat[len(names):]:
-        ax.axis("off")
-    for ax in axes[-1]:
-        ax.set_xlabel("time (days)")
+    _label_time_axes(axes, len(names), fontsize=9)
     axes.flat[0].legend(fontsize=7)
     fig.suptitle(f"virtual cohort: {result.scenario}, n={result.n}", fontsize=11)
     fig.tight_layout()
