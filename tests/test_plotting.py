@@ -1,4 +1,4 @@
-"""``exobone.plotting``: figures are labelled, saved whole or not at all, and bad paths are one line."""
+"""``exobone.plotting``: labelled figures, saved whole or not at all; a bad path is one line."""
 
 from __future__ import annotations
 

@@ -5,7 +5,8 @@
 result: the outcome table, every atlas mechanism the compiled model uses with its citations
 (marking those the interventions bring in), the literature behind the core's equations, and the
 provenance of both runs. :func:`render_report` turns that into one HTML file whose figures are
-embedded PNGs (:func:`exobone.plotting.plot_scenario`, base64), so it opens anywhere without a network.
+embedded PNGs (:func:`exobone.plotting.plot_scenario`, base64), so it opens anywhere without a
+network.
 """
 
 from __future__ import annotations
