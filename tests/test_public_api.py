@@ -22,6 +22,10 @@ def test_every_public_name_imports(name: str) -> None:
         assert value is getattr(importlib.import_module(home), name)
 
 
+def test_all_lists_exactly_the_lazy_names() -> None:
+    assert sorted(exobone.__all__) == sorted(["__version__", *exobone._HOMES])
+
+
 def test_unknown_name_is_an_attribute_error() -> None:
     with pytest.raises(AttributeError, match="no attribute 'nope'"):
         exobone.nope  # noqa: B018

@@ -77,7 +77,33 @@ _HOMES: dict[str, str] = {
     "ExoboneError": "exobone.errors",
 }
 
-__all__ = ["__version__", *_HOMES]
+__all__ = [
+    "__version__",
+    "Arm",
+    "Atlas",
+    "EnsembleResult",
+    "ExoboneError",
+    "ModelSpec",
+    "Provenance",
+    "ScenarioResult",
+    "Status",
+    "Store",
+    "Tolerances",
+    "Trajectory",
+    "build_model",
+    "ensure_store",
+    "load_atlas",
+    "open_store",
+    "plot_calibration",
+    "plot_cohort",
+    "plot_dose_response",
+    "plot_optimization",
+    "plot_scenario",
+    "plot_sensitivity",
+    "run_ensemble",
+    "run_scenario",
+    "save_figure",
+]
 
 
 def __getattr__(name: str) -> Any:

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from exobone.cli import main
-
 
 
 def run(capsys, *args: str) -> tuple[int, str, str]:
