@@ -211,7 +211,11 @@ class AppState:
         try:
             return await loop.run_in_executor(
                 self.executor, functools.partial(self.workers.call, deadline, task, kwargs))
-        except TaskTimeout:
+        except TaskTimeout as exc:
+            if not exc.started:
+                raise HTTPException(
+                    504, f"no simulation worker was free within {self.limits.sim_timeout_s:g} "
+                         "s; try again in a few seconds") from None
             raise HTTPException(
                 504, f"the simulation took longer than {self.limits.sim_timeout_s:g} s and was "
                      "stopped; shorten the run (days) or use fewer interventions") from None

@@ -36,7 +36,15 @@ __all__ = ["TaskTimeout", "Workers", "report_task", "sbml_task", "scenario_task"
 
 
 class TaskTimeout(Exception):
-    """A task did not finish before its deadline (its worker process has been stopped)."""
+    """A task did not finish before its deadline.
+
+    ``started``: it was running (and its worker process has been stopped), rather than still
+    waiting for a free worker.
+    """
+
+    def __init__(self, *, started: bool) -> None:
+        super().__init__("started" if started else "waiting")
+        self.started = started
 
 
 # ------------------------------------------------------------------------- tasks (in workers)
@@ -164,7 +172,7 @@ class Workers:
         try:
             return self._idle.get(timeout=max(deadline - time.monotonic(), 0.0))
         except queue.Empty:
-            raise TaskTimeout from None
+            raise TaskTimeout(started=False) from None
 
     def _drop(self, worker: _Worker) -> None:
         with self._lock:
@@ -203,7 +211,7 @@ class Workers:
             self.stopped.append(worker.pid)
             log.warning("stopped simulation process %s at its time limit", worker.pid)
             self._replace()
-            raise TaskTimeout
+            raise TaskTimeout(started=True)
         self._idle.put(worker)
         if kind == "ok":
             return payload
@@ -223,7 +231,7 @@ class Workers:
                 kind, payload = worker.conn.recv()
                 if kind != "ok":
                     log.warning("warm-up failed: %s", payload)
-        except (EOFError, OSError, TaskTimeout) as exc:
+        except (EOFError, OSError, TaskTimeout) as exc:  # pragma: no cover - logged only
             log.warning("warm-up failed: %s", exc)
         finally:
             for worker in taken:
