@@ -61,6 +61,12 @@ def test_export_sbml_bad_output_path_is_one_line(capsys, tmp_path: Path, case: s
     assert code == 1 and message in err and err.count("\n") == 1
 
 
+def test_save_with_an_unknown_suffix_is_refused_before_the_run(capsys, tmp_path: Path) -> None:
+    code, err = run(capsys, "simulate", "ovx", *FAST, "--save", str(tmp_path / "run.txt"))
+    assert code == 1 and "'run.txt': use a file ending in .nc, .csv, .parquet" in err
+    assert not list(tmp_path.iterdir())
+
+
 def test_save_writes_the_table_and_its_sidecar_and_nothing_else(capsys, tmp_path: Path) -> None:
     out = tmp_path / "run.csv"
     code, err = run(capsys, "simulate", "ovx", *FAST, "--save", str(out))

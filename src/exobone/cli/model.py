@@ -99,6 +99,7 @@ def simulate_cmd(
                        "provenance.", dir_okay=False)] = None,
 ) -> None:
     """Simulate a scenario with interventions; print BV/TV, cells and markers over time."""
+    from exobone.errors import InvalidInputError
     from exobone.outputs import atomic_output, check_output_path
     from exobone.simulate.scenarios import run_scenario
 
@@ -107,6 +108,12 @@ def simulate_cmd(
     for path, what in ((plot, "plot"), (save, "results")):
         if path is not None:
             check_output_path(path, what=what)
+    if save is not None:
+        from exobone.interop.results import FORMATS
+
+        if save.suffix.lower() not in FORMATS:
+            raise InvalidInputError(f"--save {save.name!r}: use a file ending in "
+                                    f"{', '.join(FORMATS)}")
     result = run_scenario(scenario, ivs, species=species, days=days, times=table_times,
                           compare=compare or plot is not None,
                           exosome_layer=not no_exosomes)
