@@ -12,7 +12,8 @@ import pandas as pd
 import pytest
 import yaml
 
-from exobone.analysis.calibrate import calibrate, load_petab, plot_fit
+from exobone.analysis.calibrate import calibrate, load_petab
+from exobone.plotting import plot_calibration
 from exobone.cli import main
 from exobone.errors import InvalidInputError
 
@@ -96,8 +97,8 @@ def test_profile_likelihood_recovers_known_parameters(tmp_path: Path):
         assert low <= value <= high, (name, value, res.intervals[name])
         assert res.estimates[name] == pytest.approx(value, rel=0.15)
     assert res.cost < 3 * res.n_data  # chi-square of a good fit is about n
-    png = plot_fit(res, tmp_path / "fit.png")
-    assert png.stat().st_size > 1000
+    plot_calibration(res, tmp_path / "fit.png")
+    assert (tmp_path / "fit.png").stat().st_size > 1000
 
 
 @pytest.mark.slow

@@ -4,12 +4,7 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from exobone.cli import main
-
-pytest.importorskip("numba")
-pytest.importorskip("SALib")
 
 
 def run(capsys, *args: str) -> tuple[int, str, str]:

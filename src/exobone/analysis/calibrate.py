@@ -38,7 +38,7 @@ from exobone.model.spec import ModelSpec
 
 FloatArray = npt.NDArray[np.float64]
 
-__all__ = ["CalibrationProblem", "CalibrationResult", "calibrate", "load_petab", "plot_fit"]
+__all__ = ["CalibrationProblem", "CalibrationResult", "calibrate", "fit_curves", "load_petab"]
 
 _REQUIRED = {
     "measurement": ("observableId", "simulationConditionId", "measurement", "time"),
@@ -546,46 +546,34 @@ def _bootstrap(obj: _Objective, fit: Any, theta: FloatArray, gen: np.random.Gene
             for k, name in enumerate(obj.names)}
 
 
-def plot_fit(result: CalibrationResult, path: str | Path) -> Path:
-    """Draw data (points with sigma bars) and the fitted trajectories per observable to a PNG.
+def fit_curves(result: CalibrationResult, *, dense: int = 200) -> dict[str, list[dict[str, Any]]]:
+    """Return, per observable, the fitted curve and the data of each condition (for plotting).
+
+    Each entry has ``condition``, ``times`` and ``fit`` (the observable on ``dense`` times) and
+    ``data_times``, ``data``, ``sigma`` (the measurements and their noise); drawn by
+    :func:`exobone.plotting.plot_calibration`.
 
     Raises
     ------
     InvalidInputError
         If the result carries no problem.
     """
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     if result.problem is None:
         raise InvalidInputError("this calibration result has no problem to plot")
     obj = _Objective(result.problem, None)
-    theta = np.array(result.theta)
-    trajs = obj.simulate(theta, dense=200)
-    obs_ids = list(obj.observables)
-    fig, axes = plt.subplots(1, len(obs_ids), figsize=(5 * len(obs_ids), 3.8), squeeze=False)
-    for ax, obs in zip(axes[0], obs_ids, strict=True):
-        fn, names, _ = obj.observables[obs]
+    trajs = obj.simulate(np.array(result.theta), dense=dense)
+    panels: dict[str, list[dict[str, Any]]] = {}
+    for obs, (fn, names, _) in obj.observables.items():
+        panels[obs] = []
         for cond, traj in trajs.items():
             args = [traj[n] if n in traj else np.full(traj.times.size, obj._param(traj, n))
                     for n in (names.split(",") if names else [])]
             curve = np.broadcast_to(np.asarray(fn(*args), dtype=float), traj.times.shape)
-            ax.plot(traj.times, curve, label=f"fit, {cond}")
             rows = obj.data[(obj.data["observableId"] == obs)
                             & (obj.data["simulationConditionId"] == cond)]
-            sig = obj.sigma[rows.index.to_numpy()]
-            ax.errorbar(rows["time"], rows["measurement"], yerr=sig, fmt="o", ms=4,
-                        label=f"data, {cond}")
-        ax.set_title(obs)
-        ax.set_xlabel("time")
-        ax.legend(fontsize=7)
-    est = ", ".join(f"{n}={result.estimates[n]:.3g} [{result.intervals[n][0]:.3g}, "
-                    f"{result.intervals[n][1]:.3g}]" for n in result.names)
-    fig.suptitle(f"{result.problem.model.name}: {est}", fontsize=8)
-    fig.tight_layout()
-    target = Path(path)
-    fig.savefig(target, dpi=120)
-    plt.close(fig)
-    return target
+            panels[obs].append({
+                "condition": cond, "times": traj.times, "fit": curve,
+                "data_times": rows["time"].to_numpy(dtype=float),
+                "data": rows["measurement"].to_numpy(dtype=float),
+                "sigma": obj.sigma[rows.index.to_numpy()]})
+    return panels

@@ -20,7 +20,6 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -344,68 +343,3 @@ def optimize_schedule(problem: DoseProblem, *, bounds: Mapping[str, tuple[float,
         surface = (everys, starts, problem.evaluate(plans).reshape(everys.size, starts.size))
     return OptimizationResult(best, value, problem.control_value, problem.objective,
                               problem.day, b, seed, count[0], curve, surface, problem.budget)
-
-
-def plot_optimization(result: OptimizationResult, path: str | Path, *,
-                      title: str = "") -> Path:
-    """Dose-response curve and interval x start surface, best plan marked, to a PNG."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, axes = plt.subplots(1, 2, figsize=(11, 4))
-    if result.dose_curve is not None:
-        d, v = result.dose_curve
-        axes[0].semilogx(d, v, "o-", ms=3)
-        axes[0].axhline(result.control_value, color="0.5", ls="--", label="no exosomes")
-        axes[0].axvline(result.plan.dose, color="C3", ls=":", label="best dose")
-        axes[0].set_xlabel("dose per administration (µg)")
-        axes[0].set_ylabel(f"{result.objective} at day {result.day:g}")
-        axes[0].legend(fontsize=7)
-        axes[0].set_title(f"dose-response (every {result.plan.every:g} d, start "
-                          f"{result.plan.start:g}, for {result.plan.duration:g} d)", fontsize=9)
-    if result.schedule_surface is not None:
-        e, s, z = result.schedule_surface
-        im = axes[1].pcolormesh(s, e, z, shading="nearest")
-        fig.colorbar(im, ax=axes[1], label=result.objective)
-        axes[1].plot(result.plan.start, result.plan.every, "r*", ms=12)
-        axes[1].set_xlabel("start (day)")
-        axes[1].set_ylabel("interval (days)")
-        axes[1].set_title(f"schedule-response at {result.plan.dose:g} µg", fontsize=9)
-    if title:
-        fig.suptitle(title, fontsize=10)
-    fig.tight_layout()
-    out = Path(path)
-    try:
-        fig.savefig(out, dpi=110)
-    except OSError as exc:
-        raise InvalidInputError(f"cannot write the plot to {out}: {exc}") from exc
-    finally:
-        plt.close(fig)
-    return out
-
-
-def plot_dose_response(doses: FloatArray, values: FloatArray, control: float, path: str | Path,
-                       *, label: str) -> Path:
-    """One dose-response curve to a PNG."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(6, 4))
-    ax.semilogx(doses, values, "o-", ms=3, label=label)
-    ax.axhline(control, color="0.5", ls="--", label="no exosomes")
-    ax.set_xlabel("dose per administration (µg)")
-    ax.legend(fontsize=7)
-    ax.grid(alpha=0.3)
-    fig.tight_layout()
-    out = Path(path)
-    try:
-        fig.savefig(out, dpi=110)
-    except OSError as exc:
-        raise InvalidInputError(f"cannot write the plot to {out}: {exc}") from exc
-    finally:
-        plt.close(fig)
-    return out

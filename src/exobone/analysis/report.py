@@ -5,7 +5,8 @@
 result: the outcome table, every atlas mechanism the compiled model uses with its citations
 (marking those the interventions bring in), the literature behind the core's equations, and the
 provenance of both runs. :func:`render_report` turns that into one HTML file whose figures are
-embedded PNGs (matplotlib, base64), so it opens anywhere without a network.
+embedded PNGs (:func:`exobone.plotting.plot_scenario`, base64), so it opens anywhere without a
+network.
 """
 
 from __future__ import annotations
@@ -25,8 +26,7 @@ if TYPE_CHECKING:
     from exobone.model.spec import ModelSpec
     from exobone.simulate.scenarios import ScenarioResult
 
-__all__ = ["MechanismUse", "OutcomeRow", "Report", "build_report", "render_report",
-           "time_course_figure"]
+__all__ = ["MechanismUse", "OutcomeRow", "Report", "build_report", "render_report"]
 
 #: outcomes drawn in the figure, in order (defect fill only where there is a defect)
 PLOTTED = ("bv_tv", "defect_fill", "osteoblasts", "osteoclasts", "bmsc", "preosteoblasts",
@@ -130,54 +130,9 @@ def _mechanism_uses(atlas: Atlas, treated: ModelSpec, control: ModelSpec | None
     return out
 
 
-def time_course_figure(result: ScenarioResult) -> Any:
-    """Return a matplotlib figure of the time courses, treated (solid) against control (dashed)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    import numpy as np
-
-    from exobone.model.outcomes import OUTCOMES
-
-    def flat_one(values: Any) -> bool:
-        return bool(np.all(np.abs(np.asarray(values, dtype=float) - 1.0) < 1e-12))
-
-    names = [n for n in PLOTTED if n in result.treated.outcomes
-             and not (n == "defect_fill" and flat_one(result.treated.outcomes[n]))]
-    ncols = 3
-    nrows = max(1, math.ceil(len(names) / ncols))
-    fig, axes = plt.subplots(nrows, ncols, figsize=(11, 2.6 * nrows), sharex=True,
-                             squeeze=False)
-    label = ", ".join(result.treated.interventions) or "no intervention"
-    for ax, name in zip(axes.flat, names):
-        ax.plot(result.times, result.treated.outcomes[name], color="#1f6feb", lw=1.6,
-                label=label)
-        if result.control is not None:
-            ax.plot(result.times, result.control.outcomes[name], color="0.4", ls="--", lw=1.4,
-                    label="control (untreated)")
-        unit = OUTCOMES[name].unit if name in OUTCOMES else ""
-        ax.set_title(("BV/TV" if name == "bv_tv" else name) + (f" [{unit}]" if unit else ""),
-                     fontsize=9)
-        ax.grid(alpha=0.3)
-        ax.tick_params(labelsize=8)
-    for ax in axes.flat[len(names):]:
-        ax.axis("off")
-    for ax in axes[-1]:
-        ax.set_xlabel("day", fontsize=8)
-    axes.flat[0].legend(fontsize=7)
-    fig.tight_layout()
-    return fig
-
-
 def _png_base64(fig: Any) -> str:
-    import matplotlib.pyplot as plt
-
     buf = io.BytesIO()
-    try:
-        fig.savefig(buf, format="png", dpi=100)
-    finally:
-        plt.close(fig)
+    fig.savefig(buf, format="png", dpi=100)
     return base64.b64encode(buf.getvalue()).decode("ascii")
 
 
@@ -269,7 +224,9 @@ def render_report(report: Report) -> str:
                              trim_blocks=True, lstrip_blocks=True)
     env.filters["num"] = _num
     env.filters["pct"] = lambda v: "–" if v is None else f"{v * 100:+.1f} %"
-    figure = _png_base64(time_course_figure(report.result))
+    from exobone.plotting import plot_scenario
+
+    figure = _png_base64(plot_scenario(report.result, outcomes=PLOTTED, ncols=3, title=False))
     return env.from_string(template_text).render(r=report, figure=figure)
 
 

@@ -26,8 +26,6 @@ from exobone.errors import InvalidInputError, unknown_name
 from exobone.simulate.scenarios import MAX_DAYS, check_dosing
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     from exobone.model.spec import ModelSpec
     from exobone.simulate.ensemble import Progress
 
@@ -264,40 +262,3 @@ def run_sensitivity(scenario: str, interventions: Sequence[str] = (), *, outcome
             "seed": rng if isinstance(rng, int) else None}
     return SensitivityResult(res.method, res.names, res.first, res.first_conf, res.total,
                              res.total_conf, agg, res.n_runs, res.n_failed, meta)
-
-
-def plot_sensitivity(result: SensitivityResult, path: str | Path, *, top: int = 20) -> Path:
-    """Bar charts: the top parameters (S1 and ST, or mu* and sigma) and the mechanisms."""
-    from pathlib import Path as _Path
-
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    order = result.ranking()[:top]
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, max(3.0, 0.3 * len(order) + 1)))
-    y = np.arange(len(order))
-    labels = [result.names[i] for i in order]
-    a, b = ("S1", "ST") if result.method == "sobol" else ("mu* (norm.)", "sigma (norm.)")
-    ax1.barh(y - 0.2, result.first[order], 0.4, xerr=result.first_conf[order], label=a)
-    ax1.barh(y + 0.2, result.total[order], 0.4,
-             xerr=None if result.method == "morris" else result.total_conf[order], label=b)
-    ax1.set_yticks(y, labels, fontsize=7)
-    ax1.invert_yaxis()
-    ax1.legend(fontsize=7)
-    ax1.set_title(f"{result.method}: parameters", fontsize=9)
-    mech = sorted(result.mechanisms.items(), key=lambda kv: -kv[1])[:top]
-    ax2.barh(np.arange(len(mech)), [v for _, v in mech])
-    ax2.set_yticks(np.arange(len(mech)), [k for k, _ in mech], fontsize=7)
-    ax2.invert_yaxis()
-    ax2.set_title("summed by atlas mechanism", fontsize=9)
-    fig.tight_layout()
-    out = _Path(path)
-    try:
-        fig.savefig(out, dpi=110)
-    except OSError as exc:
-        raise InvalidInputError(f"cannot write the plot to {out}: {exc}") from exc
-    finally:
-        plt.close(fig)
-    return out

@@ -32,6 +32,14 @@ BackendOpt = Annotated[str, typer.Option("--backend",
                                          help="auto, numba or reference.")]
 
 
+def _check_plot_path(plot: Path | None) -> None:
+    """Refuse an unwritable --plot path before the (long) run, not after it."""
+    if plot is not None:
+        from exobone.outputs import check_output_path
+
+        check_output_path(plot, what="plot")
+
+
 @contextmanager
 def _progress(label: str, quiet: bool = False) -> Iterator[Callable[[int, int], None]]:
     from rich.progress import (
@@ -100,11 +108,13 @@ def cohort_cmd(
     backend: BackendOpt = "auto",
 ) -> None:
     """A virtual cohort over parameter uncertainty: median and 5-95 % bands, treated vs control."""
-    from exobone.analysis.cohorts import load_priors, plot_cohort, run_cohort
+    from exobone.analysis.cohorts import load_priors, run_cohort
     from exobone.errors import InvalidInputError
+    from exobone.plotting import plot_cohort
 
     from exobone.analysis.cohorts import check_cohort
 
+    _check_plot_path(plot)
     if resume and out is None:
         raise InvalidInputError("--resume needs --out DIR (the chunks of the interrupted run)")
     check_cohort(list(intervention or []), n=n, days=days, points=points)  # before any output
@@ -172,14 +182,12 @@ def optimize_cmd(
     plot: PlotOpt = None,
 ) -> None:
     """Find the dose, interval, start and duration that maximise OUTCOME@DAY."""
-    from exobone.analysis.doses import (
-        DoseProblem,
-        optimize_schedule,
-        parse_bounds,
-        plot_optimization,
-    )
+    from exobone.analysis.doses import DoseProblem, optimize_schedule, parse_bounds
     from exobone.analysis.sensitivity import parse_objective
     from exobone.errors import InvalidInputError
+    from exobone.plotting import plot_optimization
+
+    _check_plot_path(plot)
 
     name, day = parse_objective(objective)
     b = parse_bounds(bounds)
@@ -225,9 +233,12 @@ def dose_response_cmd(
     plot: PlotOpt = None,
 ) -> None:
     """Draw OUTCOME@DAY against the dose of one exosome source."""
-    from exobone.analysis.doses import DoseProblem, dose_grid, dose_response, plot_dose_response
+    from exobone.analysis.doses import DoseProblem, dose_grid, dose_response
     from exobone.analysis.sensitivity import parse_objective
     from exobone.errors import InvalidInputError
+    from exobone.plotting import plot_dose_response
+
+    _check_plot_path(plot)
 
     name, day = parse_objective(objective)
     grid = None
@@ -242,7 +253,8 @@ def dose_response_cmd(
     d, v = dose_response(problem, every=every, start=start, doses=grid)
     if plot is not None:
         plot_dose_response(d, v, problem.control_value, plot,
-                           label=f"{exosome}, every {every:g} d from day {start:g}")
+                           label=f"{exosome}, every {every:g} d from day {start:g}",
+                           ylabel=f"{name} at day {day:g}")
     if as_json:
         typer.echo(json.dumps({"objective": objective, "dose": d.tolist(),
                                "value": [float(x) for x in v], "control": problem.control_value}))
@@ -272,7 +284,10 @@ def sensitivity_cmd(
     backend: BackendOpt = "auto",
 ) -> None:
     """Sobol or Morris indices of OUTCOME@DAY by parameter and by atlas mechanism (SALib)."""
-    from exobone.analysis.sensitivity import parse_objective, plot_sensitivity, run_sensitivity
+    from exobone.analysis.sensitivity import parse_objective, run_sensitivity
+    from exobone.plotting import plot_sensitivity
+
+    _check_plot_path(plot)
 
     name, day = parse_objective(outcome)
     plist = [p.strip() for p in parameters.split(",") if p.strip()] if parameters else None

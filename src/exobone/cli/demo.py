@@ -46,7 +46,7 @@ def demo(
     console.print(table)
 
     from exobone.analysis.scorecard import run_scorecard
-    from exobone.cli.model import _plot
+    from exobone.plotting import plot_scenario
     from exobone.simulate.scenarios import run_scenario
 
     with console.status("running every curated experiment as a simulation (scorecard)..."):
@@ -61,7 +61,7 @@ def demo(
     with console.status(f"simulating ovx (rat) with {intervention} for a year..."):
         result = run_scenario("ovx", [intervention], species="rat", days=365, compare=True)
     figure = out / "demo_ovx_hipsc_msc.png"
-    _plot(result, figure)
+    plot_scenario(result, figure)
     bv_t = result.treated.outcomes["bv_tv"]
     bv_c = result.control.outcomes["bv_tv"] if result.control else bv_t
     console.print(

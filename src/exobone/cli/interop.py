@@ -30,12 +30,16 @@ def export_sbml_cmd(
         "--no-exosomes", help="Leave out the exosome layer (bone core only).")] = False,
 ) -> None:
     """Write the compiled model of a scenario as SBML Level 3 Version 2."""
+    from exobone.cli.model import check_interventions
     from exobone.interop.sbml import write_sbml
     from exobone.model.build import build_model
+    from exobone.outputs import atomic_output, check_output_path
 
-    spec = build_model(scenario, list(intervention or []), species=species,
+    check_output_path(output, what="SBML model")
+    spec = build_model(scenario, check_interventions(intervention), species=species,
                        exosome_layer=not no_exosomes)
-    write_sbml(spec, output)
+    with atomic_output(output, what="SBML model") as staged:
+        write_sbml(spec, staged)
     typer.echo(f"wrote {output} ({spec.metadata.get('scenario')}: {len(spec.states)} species, "
                f"{len(spec.terms)} reactions, {len(spec.assignments)} rules, "
                f"{sum(max(len(e.at_times), 1) for e in spec.events)} events)")
@@ -134,7 +138,8 @@ def calibrate_cmd(
                            "file (PEtab ids are then exobone names).")] = None,
 ) -> None:
     """Fit parameters to PEtab time-course data; report estimates with confidence intervals."""
-    from exobone.analysis.calibrate import calibrate, load_petab, plot_fit
+    from exobone.analysis.calibrate import calibrate, load_petab
+    from exobone.plotting import plot_calibration
 
     model = None
     if scenario is not None:
@@ -144,7 +149,7 @@ def calibrate_cmd(
     result = calibrate(load_petab(problem, model=model), starts=starts, rng=seed, ci=ci,
                        level=level)
     if plot is not None:
-        plot_fit(result, plot)
+        plot_calibration(result, plot)
     if as_json:
         typer.echo(json.dumps(result.to_dict(), separators=(",", ":")))
         return

@@ -10,7 +10,7 @@ import json
 import math
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -39,6 +39,20 @@ def _console(stderr: bool = False, width: int = 100) -> Console:
     from rich.console import Console
 
     return Console(stderr=stderr, width=max(width, Console().width))
+
+
+def check_interventions(items: list[str] | None) -> list[str]:
+    """Return the ``--intervention`` texts, refusing one longer than the documented limit."""
+    from exobone.errors import InvalidInputError
+    from exobone.web.schemas import MAX_INTERVENTION_CHARS
+
+    out = list(items or [])
+    for text in out:
+        if len(text) > MAX_INTERVENTION_CHARS:
+            raise InvalidInputError(
+                f"--intervention is {len(text)} characters long; at most "
+                f"{MAX_INTERVENTION_CHARS} are allowed ({text[:40]!r}...)")
+    return out
 
 
 def _parse_times(text: str | None, days: float) -> list[float]:
@@ -85,19 +99,33 @@ def simulate_cmd(
                        "provenance.", dir_okay=False)] = None,
 ) -> None:
     """Simulate a scenario with interventions; print BV/TV, cells and markers over time."""
+    from exobone.errors import InvalidInputError
+    from exobone.outputs import atomic_output, check_output_path
     from exobone.simulate.scenarios import run_scenario
 
-    ivs = list(intervention or [])
+    ivs = check_interventions(intervention)
     table_times = _parse_times(times, days)
+    for path, what in ((plot, "plot"), (save, "results")):
+        if path is not None:
+            check_output_path(path, what=what)
+    if save is not None:
+        from exobone.interop.results import FORMATS
+
+        if save.suffix.lower() not in FORMATS:
+            raise InvalidInputError(f"--save {save.name!r}: use a file ending in "
+                                    f"{', '.join(FORMATS)}")
     result = run_scenario(scenario, ivs, species=species, days=days, times=table_times,
                           compare=compare or plot is not None,
                           exosome_layer=not no_exosomes)
     if plot is not None:
-        _plot(result, plot)
+        from exobone.plotting import plot_scenario
+
+        plot_scenario(result, plot)
     if save is not None:
         from exobone.interop.results import save_results
 
-        save_results(result.treated.trajectory, save)
+        with atomic_output(save, what="results") as staged:
+            save_results(result.treated.trajectory, staged)
     if as_json:
         data = result.to_dict()
         if not compare:
@@ -164,70 +192,6 @@ def np_all_one(values: object) -> bool:
     return bool(np.all(np.abs(arr - 1.0) < 1e-12))
 
 
-_PLOTTED = ("bv_tv", "defect_fill", "osteoblasts", "osteoclasts", "bmsc", "vessel_density",
-            "ctx", "p1np")
-
-
-def _keep_flat_lines_flat(ax: Any, result: ScenarioResult, name: str) -> None:
-    """A course that does not move is drawn flat, not autoscaled into solver noise (~1e-9)."""
-    import numpy as np
-
-    runs = [result.treated] + ([result.control] if result.control is not None else [])
-    values = np.concatenate([np.asarray(r.outcomes[name], dtype=float) for r in runs])
-    values = values[np.isfinite(values)]
-    ax.ticklabel_format(axis="y", useOffset=False)
-    if values.size == 0:
-        return
-    lo, hi = float(values.min()), float(values.max())
-    mid = (lo + hi) / 2
-    pad = max(0.05 * abs(mid), 1e-3)
-    if hi - lo < 0.01 * pad:  # moves by less than 0.05% of its level: show it as flat
-        ax.set_ylim(mid - pad, mid + pad)
-
-
-def _plot(result: ScenarioResult, path: Path) -> None:
-    try:
-        import matplotlib
-    except ImportError as exc:  # pragma: no cover - matplotlib is a dependency
-        raise typer.BadParameter("--plot needs matplotlib (pip install matplotlib)") from exc
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    from exobone.errors import InvalidInputError
-    from exobone.model.outcomes import OUTCOMES
-
-    names = [n for n in _PLOTTED if n in result.treated.outcomes
-             and not (n == "defect_fill" and np_all_one(result.treated.outcomes[n]))]
-    ncols = 2
-    nrows = (len(names) + 1) // 2
-    fig, axes = plt.subplots(nrows, ncols, figsize=(10, 2.6 * nrows), sharex=True,
-                             squeeze=False)
-    ivs = ", ".join(result.treated.interventions) or "no intervention"
-    for ax, name in zip(axes.flat, names):
-        ax.plot(result.times, result.treated.outcomes[name], color="C0", label=ivs)
-        if result.control is not None:
-            ax.plot(result.times, result.control.outcomes[name], color="0.4", ls="--",
-                    label="control (untreated)")
-        unit = OUTCOMES[name].unit if name in OUTCOMES else ""
-        ax.set_title(("BV/TV" if name == "bv_tv" else name) + (f" [{unit}]" if unit else ""),
-                     fontsize=9)
-        ax.grid(alpha=0.3)
-        _keep_flat_lines_flat(ax, result, name)
-    for ax in axes.flat[len(names):]:
-        ax.axis("off")
-    for ax in axes[-1]:
-        ax.set_xlabel("day")
-    axes.flat[0].legend(fontsize=7)
-    fig.suptitle(f"{result.scenario} ({result.species})", fontsize=11)
-    fig.tight_layout()
-    try:
-        fig.savefig(path, dpi=110)
-    except OSError as exc:
-        raise InvalidInputError(f"cannot write the plot to {path}: {exc}") from exc
-    finally:
-        plt.close(fig)
-
-
 # ------------------------------------------------------------------------------------ list
 @list_app.command("scenarios")
 def list_scenarios() -> None:
@@ -251,13 +215,8 @@ def list_interventions() -> None:
 @list_app.command("sources")
 def list_sources() -> None:
     """List the exosome sources the ``exosome`` intervention can dose, one line each."""
-    from exobone.errors import ExoboneError
+    from exobone.model.exosomes import exogenous_sources
 
-    try:
-        from exobone.model.exosomes import exogenous_sources
-    except ImportError as exc:
-        raise ExoboneError("the exosome layer (exobone.model.exosomes) is not installed") \
-            from exc
     for src in exogenous_sources().values():
         typer.echo(f"{src.name:<24} {src.help}")
 
@@ -298,7 +257,7 @@ def explain_cmd(
 
     from exobone.model.build import build_model
 
-    spec = build_model(scenario, list(intervention or []), species=species)
+    spec = build_model(scenario, check_interventions(intervention), species=species)
     console = _console()
     if spec.get_state(state) is None and state in _STATE_OF_OUTCOME:
         console.print(f"{state} is an outcome computed from the state "

@@ -25,13 +25,13 @@ def report(
 ) -> None:
     """Write an HTML report (figures embedded): time courses, outcomes, mechanisms, provenance."""
     from exobone.analysis.report import build_report, render_report
-    from exobone.errors import InvalidInputError
+    from exobone.cli.model import check_interventions
+    from exobone.outputs import atomic_output, check_output_path
 
-    rep = build_report(scenario, list(intervention or []), species=species, days=days)
+    check_output_path(output, what="report")
+    rep = build_report(scenario, check_interventions(intervention), species=species, days=days)
     html = render_report(rep)
-    try:
-        output.write_text(html, encoding="utf-8")
-    except OSError as exc:
-        raise InvalidInputError(f"cannot write the report to {output}: {exc}") from exc
+    with atomic_output(output, what="report") as staged:
+        staged.write_text(html, encoding="utf-8")
     typer.echo(f"wrote {output} ({len(html) // 1024} KiB; {len(rep.mechanisms)} mechanisms)",
                err=True)

@@ -24,15 +24,19 @@ def serve(
         "--sim-timeout", min=1.0, help="Longest a simulation request may run, in seconds.")] = 60.0,
 ) -> None:
     """Start the web app at http://HOST:PORT (Ctrl-C stops it)."""
-    import uvicorn
-
     from exobone.web import Limits, create_app
+    from exobone.web.server import listen, make_server
 
-    app = create_app(db=db, data_dir=data_dir, limits=Limits(sim_timeout_s=sim_timeout),
-                     warm=True)
-    state = app.state.exobone
-    if state.rebuilt:
-        typer.echo(f"built the atlas database ({state.rebuilt})", err=True)
-    typer.echo(f"exobone web app on http://{host}:{port}/  (API: /api, OpenAPI: /openapi.json)",
-               err=True)
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    sock = listen(host, port)  # before the slow start-up: a taken port fails at once
+    try:
+        app = create_app(db=db, data_dir=data_dir, limits=Limits(sim_timeout_s=sim_timeout),
+                         warm=True)
+        state = app.state.exobone
+        if state.rebuilt:
+            typer.echo(f"built the atlas database ({state.rebuilt})", err=True)
+        shown = f"[{host}]" if ":" in host else host
+        typer.echo(f"exobone web app on http://{shown}:{sock.getsockname()[1]}/  (API: /api, "
+                   "OpenAPI: /openapi.json)", err=True)
+        make_server(app, sock).run(sockets=[sock])
+    finally:
+        sock.close()

@@ -3,44 +3,43 @@
 :func:`create_app` opens (building if needed) the embedded atlas database and returns a FastAPI
 application whose routes are thin shells over the public API (the same functions the CLI
 calls). Errors from exobone become 404 (a name or id that does not exist) or 422 (impossible
-input) responses whose ``detail`` is the error's own text; simulations run in a bounded thread
-pool with a time limit (504 when exceeded, 503 when too many are waiting).
+input) responses whose ``detail`` is the error's own text; an unknown query parameter is a 422
+naming the accepted ones, an oversized query string or body a JSON 414/413. Simulations run in
+worker processes (:mod:`exobone.web.workers`) with a time limit: past it the run is stopped and
+the answer is 504; 503 when too many are waiting.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import sqlite3
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
-from fastapi import FastAPI, HTTPException, Request
+from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from exobone.atlas.curation import Atlas, load_atlas
 from exobone.atlas.store import Store, ensure_store
-from exobone.errors import ExoboneError, SimulationError
+from exobone.errors import ExoboneError, InvalidInputError, SimulationError
+from exobone.web.workers import TaskTimeout, Workers
 
 STATIC = Path(__file__).resolve().parent / "static"
 PAGES = {"/": "atlas.html", "/run": "run.html", "/scorecard": "scorecard.html",
          "/api": "api.html"}
 
 log = logging.getLogger("exobone.web")
-T = TypeVar("T")
-
-#: Model building parses expressions with ``ast``, which CPython 3.11 cannot do in two threads
-#: at once ("AST constructor recursion depth mismatch"); runs are GIL-bound anyway, so every
-#: simulation of every app in this process takes this lock.
-MODEL_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -52,9 +51,13 @@ class Limits:
     sim_timeout_s
         Longest a simulation request may take before a 504 answer.
     sim_workers
-        Threads that run simulations (they take turns on :data:`MODEL_LOCK`).
+        Worker processes that run simulations, one at a time each.
     sim_queue
         Simulations accepted at once (running plus waiting); more get a 503 answer.
+    max_query_bytes
+        Longest query string (414 beyond).
+    max_body_bytes
+        Largest request body (413 beyond).
     scorecard_experiments
         Most experiments a synchronous ``/api/scorecard?experiment=`` request may run.
     result_cache
@@ -66,6 +69,8 @@ class Limits:
     sim_queue: int = 8
     scorecard_experiments: int = 5
     result_cache: int = 32
+    max_query_bytes: int = 8192
+    max_body_bytes: int = 65536
 
 
 def _scorecard_worker(data_dir: str | None, conn: Any) -> None:
@@ -142,7 +147,9 @@ class AppState:
         self.model_atlas = model_atlas
         self.limits = limits
         self.rebuilt = rebuilt
-        self.executor = ThreadPoolExecutor(max_workers=limits.sim_workers,
+        self.workers = Workers(limits.sim_workers, data_dir)
+        # threads that wait on the worker processes (they hold no work of their own)
+        self.executor = ThreadPoolExecutor(max_workers=max(limits.sim_queue, 1),
                                            thread_name_prefix="exobone-sim")
         self._pending = 0
         self._pending_lock = threading.Lock()
@@ -187,28 +194,33 @@ class AppState:
             while len(self.results) > self.limits.result_cache:
                 self.results.popitem(last=False)
 
-    async def run_bounded(self, fn: Callable[[], T]) -> T:
-        """Run ``fn`` in the simulation pool; 503 if the queue is full, 504 past the time limit."""
+    async def run_bounded(self, task: Callable[..., Any], /, **kwargs: Any) -> Any:
+        """Run ``task(atlas, **kwargs)`` (a :mod:`exobone.web.workers` task) in a worker process.
+
+        503 if the queue is full; 504 past the time limit, by which time the worker running the
+        task has been stopped, so no work outlives its request.
+        """
         with self._pending_lock:
             if self._pending >= self.limits.sim_queue:
                 raise HTTPException(
                     503, f"too many simulations at once ({self._pending} running or waiting); "
                          "try again in a few seconds")
             self._pending += 1
+        deadline = time.monotonic() + self.limits.sim_timeout_s
         loop = asyncio.get_running_loop()
-
-        def locked() -> T:
-            with MODEL_LOCK:
-                return fn()
-
-        future = loop.run_in_executor(self.executor, locked)
-        future.add_done_callback(lambda _: self._release())
         try:
-            return await asyncio.wait_for(asyncio.shield(future), self.limits.sim_timeout_s)
-        except TimeoutError:
+            return await loop.run_in_executor(
+                self.executor, functools.partial(self.workers.call, deadline, task, kwargs))
+        except TaskTimeout as exc:
+            if not exc.started:
+                raise HTTPException(
+                    504, f"no simulation worker was free within {self.limits.sim_timeout_s:g} "
+                         "s; try again in a few seconds") from None
             raise HTTPException(
-                504, f"the simulation took longer than {self.limits.sim_timeout_s:g} s; "
-                     "shorten the run (days) or use fewer interventions") from None
+                504, f"the simulation took longer than {self.limits.sim_timeout_s:g} s and was "
+                     "stopped; shorten the run (days) or use fewer interventions") from None
+        finally:
+            self._release()
 
     def _release(self) -> None:
         with self._pending_lock:
@@ -231,6 +243,87 @@ def _validation_text(exc: RequestValidationError) -> str:
         shown = f" (got {got!r})" if got is not None and not isinstance(got, dict) else ""
         parts.append(f"{loc or 'request'}: {err.get('msg', 'invalid')}{shown}")
     return "; ".join(parts) or "invalid request"
+
+
+def reject_unknown_query(request: Request) -> None:
+    """Refuse query parameters the route does not take (a typo must not be silently ignored).
+
+    One dependency for every API route: the accepted names are those the route's own
+    parameters and dependencies declare.
+    """
+    route = request.scope.get("route")
+    dependant = getattr(route, "dependant", None)
+    if dependant is None:
+        return
+    accepted: set[str] = set()
+    stack = [dependant]
+    while stack:  # the route's parameters and those of its dependencies, at any depth
+        node = stack.pop()
+        accepted.update(p.alias for p in node.query_params)
+        stack.extend(node.dependencies)
+    unknown = sorted({k for k in request.query_params if k not in accepted})
+    if unknown:
+        names = ", ".join(repr(k) for k in unknown)
+        takes = ", ".join(sorted(accepted)) or "no query parameters"
+        raise InvalidInputError(
+            f"unknown query parameter{'s' if len(unknown) > 1 else ''} {names}; "
+            f"{request.url.path} takes: {takes}")
+
+
+class RequestSizeLimit:
+    """ASGI middleware: a JSON 414 for a long query string and 413 for a large body, before
+    any route runs (``serve`` lets requests up to 1 MiB through uvicorn so the app answers)."""
+
+    def __init__(self, app: Any, *, max_query: int, max_body: int) -> None:
+        self.app = app
+        self.max_query = max_query
+        self.max_body = max_body
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        size = len(scope.get("query_string", b""))
+        if size > self.max_query:
+            await _json_error(send, 414, f"the query string is {size} bytes; at most "
+                                         f"{self.max_query} are accepted")
+            return
+        declared = dict(scope.get("headers", ())).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_body:
+            await _json_error(send, 413, f"the request body is {int(declared)} bytes; at most "
+                                         f"{self.max_body} are accepted")
+            return
+        body, more = [], True  # read a streamed body up to the limit, then replay it
+        total = 0
+        while more:
+            message = await receive()
+            if message["type"] != "http.request":
+                break
+            body.append(message.get("body", b""))
+            total += len(body[-1])
+            more = message.get("more_body", False)
+            if total > self.max_body:
+                await _json_error(send, 413, f"the request body is over {self.max_body} bytes "
+                                             "(the most accepted)")
+                return
+        whole = {"type": "http.request", "body": b"".join(body), "more_body": False}
+        sent = False
+
+        async def replay() -> Any:
+            nonlocal sent
+            if not sent:
+                sent = True
+                return whole
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+
+async def _json_error(send: Any, status: int, detail: str) -> None:
+    response = JSONResponse({"detail": detail}, status_code=status)
+    await send({"type": "http.response.start", "status": status,
+                "headers": response.raw_headers})
+    await send({"type": "http.response.body", "body": response.body})
 
 
 def create_app(*, db: Path | str | None = None, data_dir: Path | str | None = None,
@@ -284,6 +377,7 @@ def create_app(*, db: Path | str | None = None, data_dir: Path | str | None = No
         if warm:
             state.executor.submit(_warm, state)
         yield
+        state.workers.close()
         state.executor.shutdown(wait=False, cancel_futures=True)
         state.scorecard.stop()
         state.close()
@@ -296,8 +390,9 @@ def create_app(*, db: Path | str | None = None, data_dir: Path | str | None = No
         description="Every page of the web app calls this JSON API, and every route calls the "
                     "same public functions as the `exobone` command line. Errors answer 404 "
                     "(unknown name or id) or 422 (impossible input) with the error text in "
-                    "`detail`; simulations are bounded in size (days, interventions, points) "
-                    "and time (504), and in number at once (503).",
+                    "`detail`; an unknown query parameter is a 422; simulations are bounded "
+                    "in size (days, interventions, points) and time (504: the run is "
+                    "stopped), and in number at once (503).",
         docs_url=None, redoc_url=None,  # Swagger/ReDoc load from a CDN; /api renders offline
         lifespan=lifespan,
     )
@@ -311,9 +406,13 @@ def create_app(*, db: Path | str | None = None, data_dir: Path | str | None = No
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
         return JSONResponse({"detail": _validation_text(exc)}, status_code=422)
 
-    app.include_router(routes_atlas.router)
-    app.include_router(routes_model.router)
-    app.include_router(routes_scorecard.router)
+    app.add_middleware(RequestSizeLimit, max_query=state.limits.max_query_bytes,
+                       max_body=state.limits.max_body_bytes)
+    # pages are left out: their scripts read the query string in the browser
+    strict = [Depends(reject_unknown_query)]
+    app.include_router(routes_atlas.router, dependencies=strict)
+    app.include_router(routes_model.router, dependencies=strict)
+    app.include_router(routes_scorecard.router, dependencies=strict)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     for route, page in PAGES.items():
@@ -342,17 +441,15 @@ def _version() -> str:
 
 
 def _warm(state: AppState) -> None:
-    """Load vocabularies and compile the OVX models so the first user request is fast."""
+    """Load vocabularies and start the simulation workers (each compiles the OVX models), so
+    the first user request is fast."""
     from exobone.atlas.query import search
-    from exobone.simulate.scenarios import run_scenario
 
     try:
         search(state.atlas, cargo="miR-214")
-        with MODEL_LOCK:
-            run_scenario("ovx", ["exosome:bmsc,dose=100,start=28,every=7"], days=30,
-                         points=10, compare=True, atlas=state.model_atlas)
     except ExoboneError as exc:  # warming is an optimisation; never stop the server
         log.warning("warm-up failed: %s", exc)
+    state.workers.warm()
 
 
 def get_state(request: Request) -> AppState:
@@ -361,4 +458,4 @@ def get_state(request: Request) -> AppState:
     return state
 
 
-__all__ = ["MODEL_LOCK", "Limits", "create_app", "get_state"]
+__all__ = ["Limits", "create_app", "get_state", "reject_unknown_query"]

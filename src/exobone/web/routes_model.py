@@ -18,8 +18,15 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from pydantic import ValidationError
 
+from exobone.web import workers
 from exobone.web.app import AppState, get_state
-from exobone.web.schemas import MAX_DAYS, MAX_INTERVENTIONS, ErrorResponse, SimulationRequest
+from exobone.web.schemas import (
+    MAX_DAYS,
+    MAX_INTERVENTION_CHARS,
+    MAX_INTERVENTIONS,
+    ErrorResponse,
+    SimulationRequest,
+)
 
 if TYPE_CHECKING:
     from exobone.simulate.scenarios import ScenarioResult
@@ -83,19 +90,14 @@ def _check_names(req: SimulationRequest) -> None:
 
 
 async def _run(state: AppState, req: SimulationRequest) -> ScenarioResult:
-    from exobone.simulate.scenarios import run_scenario
-
     _check_names(req)
     found = state.cached(req.key())
     if found is not None:
         return found  # type: ignore[no-any-return]
-
-    def work() -> ScenarioResult:
-        return run_scenario(req.scenario, req.interventions, species=req.species, days=req.days,
-                            points=req.points, compare=req.compare,
-                            exosome_layer=req.exosome_layer, atlas=state.model_atlas)
-
-    result = await state.run_bounded(work)
+    result: ScenarioResult = await state.run_bounded(
+        workers.scenario_task, scenario=req.scenario, interventions=req.interventions,
+        species=req.species, days=req.days, points=req.points, compare=req.compare,
+        exosome_layer=req.exosome_layer)
     state.remember(req.key(), result)
     return result
 
@@ -103,7 +105,8 @@ async def _run(state: AppState, req: SimulationRequest) -> ScenarioResult:
 def _query_request(
     scenario: Annotated[str, Query(max_length=64, description="scenario name")],
     intervention: Annotated[list[str] | None, Query(
-        description=f"KIND[:ARG][,key=value...]; repeatable, at most {MAX_INTERVENTIONS}")] = None,
+        description=f"KIND[:ARG][,key=value...]; repeatable, at most {MAX_INTERVENTIONS} of at "
+                    f"most {MAX_INTERVENTION_CHARS} characters")] = None,
     species: Annotated[str | None, Query(max_length=16)] = None,
     days: Annotated[float, Query(gt=0, le=MAX_DAYS)] = 365.0,
     points: Annotated[int, Query(ge=2, le=1000)] = 366,
@@ -158,15 +161,15 @@ def _netcdf(result: ScenarioResult) -> bytes:
     Each arm's provenance is kept in the attributes ``treated_*`` and ``control_*``. Answers 501
     when the interop extra (xarray, h5netcdf) is not installed.
     """
-    try:
+    from exobone.interop.results import to_dataset
+
+    try:  # third-party packages of the optional interop extra only; exobone's own import is above
         import pandas as pd  # type: ignore[import-untyped,unused-ignore]
         import xarray as xr
-
-        from exobone.interop.results import to_dataset
-    except ImportError as exc:
+    except ModuleNotFoundError as exc:
         raise HTTPException(501, "NetCDF export needs the interop extra (pip install "
-                                 f"'exobone[interop]'), which this installation lacks ({exc}); "
-                                 "download CSV instead") from exc
+                                 f"'exobone[interop]'), which this installation lacks "
+                                 f"({exc.name}); download CSV instead") from None
     arms = [("treated", result.treated)]
     if result.control is not None:
         arms.append(("control", result.control))
@@ -210,18 +213,10 @@ async def download_result(
 async def model_sbml(request: Request, req: QueryRequest) -> Response:
     """The compiled model of the scenario with its interventions, as SBML Level 3 annotated
     with the mechanism and citations behind each term (as `exobone export sbml`)."""
-    from exobone.interop.sbml import export_sbml
-    from exobone.model.build import build_model
-
     state = get_state(request)
     _check_names(req)
-
-    def work() -> str:
-        spec = build_model(req.scenario, req.interventions, species=req.species,
-                           atlas=state.model_atlas)
-        return export_sbml(spec)
-
-    text = await state.run_bounded(work)
+    text = await state.run_bounded(workers.sbml_task, scenario=req.scenario,
+                                   interventions=req.interventions, species=req.species)
     return Response(text, media_type="application/sbml+xml", headers={
         "Content-Disposition": f'attachment; filename="{_filename(req, ".sbml")}"'})
 
@@ -231,17 +226,11 @@ async def model_sbml(request: Request, req: QueryRequest) -> Response:
 async def report(request: Request, req: QueryRequest) -> Response:
     """The run as one HTML file with embedded figures, the outcome table, the mechanisms with
     their citations and the provenance (as `exobone report`)."""
-    from exobone.analysis.report import build_report, render_report
-
     state = get_state(request)
     _check_names(req)
-
-    def work() -> str:
-        return render_report(build_report(req.scenario, req.interventions, species=req.species,
-                                          days=req.days, points=req.points,
-                                          atlas=state.model_atlas))
-
-    html = await state.run_bounded(work)
+    html = await state.run_bounded(workers.report_task, scenario=req.scenario,
+                                   interventions=req.interventions, species=req.species,
+                                   days=req.days, points=req.points)
     return Response(html, media_type="text/html", headers={
         "Content-Disposition": f'attachment; filename="{_filename(req, "-report.html")}"'})
 

@@ -13,6 +13,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 
 from exobone.errors import InvalidInputError, unknown_name
+from exobone.web import workers
 from exobone.web.app import get_state
 from exobone.web.schemas import ErrorResponse
 
@@ -58,13 +59,10 @@ async def scorecard(
         for i in experiment:
             if i not in atlas.experiments:
                 raise unknown_name("experiment", i, atlas.experiments)
-        from exobone.analysis.scorecard import run_scorecard
-
-        card = await state.run_bounded(
-            lambda: run_scorecard(state.model_atlas, experiments=experiment))
-        results = {e.id: e.to_dict() for e in card.experiments}
-        return {"status": "done", "error": None, "summary": card.summary,
-                "thresholds": card.thresholds, "experiments": _rows(atlas, results)}
+        card = await state.run_bounded(workers.scorecard_task, experiments=experiment)
+        results = {e["id"]: e for e in card["experiments"]}
+        return {"status": "done", "error": None, "summary": card["summary"],
+                "thresholds": card["thresholds"], "experiments": _rows(atlas, results)}
     job = state.scorecard
     if start:
         job.start()

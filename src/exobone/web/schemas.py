@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 #: bounds on one simulation request (a request is also bounded in time: see ``Limits``)
 MAX_DAYS = 3650.0
 MAX_INTERVENTIONS = 10
 MAX_POINTS = 1000
 MAX_INTERVENTION_CHARS = 200
+
+#: one ``KIND[:ARG][,key=value...]`` text
+InterventionText = Annotated[str, StringConstraints(max_length=MAX_INTERVENTION_CHARS)]
 
 
 class SimulationRequest(BaseModel):
@@ -20,7 +23,7 @@ class SimulationRequest(BaseModel):
 
     scenario: str = Field(min_length=1, max_length=64, examples=["ovx"],
                           description="scenario name (GET /api/scenarios)")
-    interventions: list[str] = Field(
+    interventions: list[InterventionText] = Field(
         default_factory=list, max_length=MAX_INTERVENTIONS,
         examples=[["exosome:bmsc,dose=100,start=28,every=7"]],
         description="KIND[:ARG][,key=value...] strings, applied in order (GET /api/interventions)")
@@ -132,6 +135,7 @@ class NetworkOut(BaseModel):
 
 __all__ = [
     "MAX_DAYS",
+    "MAX_INTERVENTION_CHARS",
     "MAX_INTERVENTIONS",
     "MAX_POINTS",
     "ErrorResponse",
