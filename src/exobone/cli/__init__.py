@@ -20,14 +20,13 @@ app = typer.Typer(
     add_completion=False,
 )
 
-_state = {"debug": False}
-
-
 @app.callback()
 def _root(
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks on errors."),
 ) -> None:
-    _state["debug"] = debug
+    # declared for --help; main() reads --debug from argv itself, before typer runs, so that
+    # errors raised while parsing are shown the same way
+    del debug
 
 
 _registered = False
