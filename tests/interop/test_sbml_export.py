@@ -19,7 +19,7 @@ from exobone.interop.sbml import check_document, export_sbml, write_sbml
 from exobone.interop.sbml.export import ANNOTATION_NS, to_sbml_document
 from exobone.interop.sbml.units import parse_unit, unit_id
 from exobone.model import Assumed, Event, ModelSpec, Parameter, State, Term
-from exobone.model.build import build_model
+from exobone.model.assemble import build_model
 from exobone.model.scenarios import load_scenarios
 from exobone.simulate import SaveAt, Tolerances, simulate
 

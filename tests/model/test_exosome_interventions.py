@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from exobone.errors import InvalidInputError, UnknownNameError
-from exobone.model.build import build_model
+from exobone.model.assemble import build_model
 from exobone.model.scenarios.exosome_interventions import ROUTES, resolve_source
 from exobone.model.scenarios.interventions import INTERVENTIONS, load_interventions
 from exobone.model.spec import ModelSpec

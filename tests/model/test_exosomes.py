@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from exobone.atlas.curation import Atlas, default_data_dir, load_atlas
-from exobone.model.build import ModelBuilder
+from exobone.model.builder import ModelBuilder
 from exobone.model.exosomes import (
     EXOGENOUS_SOURCES,
     LayerReport,
@@ -182,7 +182,7 @@ def test_every_layer_term_names_its_provenance(atlas: Atlas) -> None:
 
 
 def test_exosomes_that_raise_release_scale_the_target_pool() -> None:
-    from exobone.model.build import build_model
+    from exobone.model.assemble import build_model
 
     spec = build_model("lung-tumor-angiogenesis")
     report = LayerReport.from_dict(spec.metadata["exosome_layer_report"])
@@ -197,7 +197,7 @@ def test_an_unspecified_source_is_attributed_only_to_its_contexts_disease_cells(
     """MECH:0405 ('other exosomal cargoes directly trigger angiogenesis', lung cancer) has no
     named source: with lung tumour cells in the model it acts through their exosomes, and the
     report says so; without them (healthy, myeloma) it stays uncompiled, with its reason."""
-    from exobone.model.build import build_model
+    from exobone.model.assemble import build_model
 
     lung = LayerReport.from_dict(
         build_model("lung-tumor-angiogenesis").metadata["exosome_layer_report"])

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from exobone.errors import InvalidInputError, UnknownNameError
-from exobone.model.build import build_model
+from exobone.model.assemble import build_model
 from exobone.model.scenarios.interventions import (
     INTERVENTIONS,
     Intervention,

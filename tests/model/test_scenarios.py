@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from exobone.errors import UnknownNameError
-from exobone.model.build import build_model
+from exobone.model.assemble import build_model
 from exobone.model.scenarios import SCENARIOS, load_scenarios, require_scenario
 from exobone.simulate import SaveAt, simulate
 
@@ -104,7 +104,7 @@ def test_cd9_knockout_delays_fracture_healing() -> None:
 
 
 def test_scenario_declares_tumour_cells_as_exosome_sources() -> None:
-    from exobone.model.build import ModelBuilder
+    from exobone.model.builder import ModelBuilder
     from exobone.model.core import add_core
 
     b = ModelBuilder()

@@ -551,7 +551,7 @@ class _Runner:
             t_end: float) -> tuple[ModelSpec, Trajectory]:
         key = (scenario, species, tuple(interventions), t_end)
         if key not in self.cache:
-            from exobone.model.build import build_model
+            from exobone.model.assemble import build_model
             from exobone.simulate import SaveAt, simulate
             spec = build_model(scenario, list(interventions), species=species, atlas=self.atlas)
             traj = simulate(spec, (0.0, t_end), saveat=SaveAt(times=[0.0, t_end]), throw=False)

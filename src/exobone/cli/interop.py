@@ -31,7 +31,7 @@ def export_sbml_cmd(
 ) -> None:
     """Write the compiled model of a scenario as SBML Level 3 Version 2."""
     from exobone.interop.sbml import write_sbml
-    from exobone.model.build import build_model
+    from exobone.model.assemble import build_model
 
     spec = build_model(scenario, list(intervention or []), species=species,
                        exosome_layer=not no_exosomes)
@@ -138,7 +138,7 @@ def calibrate_cmd(
 
     model = None
     if scenario is not None:
-        from exobone.model.build import build_model
+        from exobone.model.assemble import build_model
 
         model = build_model(scenario)
     result = calibrate(load_petab(problem, model=model), starts=starts, rng=seed, ci=ci,

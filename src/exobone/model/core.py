@@ -48,7 +48,7 @@ from exobone.errors import ModelError, unknown_name
 from exobone.model.parameters import Assumed, Parameter, Reference, Source
 
 if TYPE_CHECKING:
-    from exobone.model.build import ModelBuilder
+    from exobone.model.builder import ModelBuilder
 
 __all__ = [
     "CELL_STATES",
