@@ -382,8 +382,8 @@ def evaluate(text: str, values: Mapping[str, float], *,
     result = expr.subs(used)
     try:
         number = float(result)
-    except TypeError:
-        raise ModelError(f"{where}: {text!r} does not evaluate to a number") from None
+    except TypeError:  # complex infinity (1/0) or a non-real value
+        number = math.nan
     if not math.isfinite(number):
-        raise ModelError(f"{where}: {text!r} evaluates to {number}, not a finite number")
+        raise ModelError(f"{where}: {text!r} is {result}, not a finite number")
     return number
