@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from exobone.model.core import CONTROL_BV_TV, OVX_TIMECOURSE, WRONSKI_1985
+from exobone.model.core_parameters import CONTROL_BV_TV, OVX_TIMECOURSE, WRONSKI_1985
 from exobone.model.parameters import Assumed
 from exobone.model.scenarios.registry import register_scenario
 
