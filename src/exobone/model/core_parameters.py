@@ -1,4 +1,4 @@
-"""The bone core's parameters: the cited sources, the parameter table and the derived balance constants.
+"""The bone core's parameters: cited sources, the parameter table, derived balance constants.
 
 Every parameter of the core has a source (:class:`~exobone.model.parameters.Reference` or an
 explicit :class:`~exobone.model.parameters.Assumed`); :func:`derived_parameters` and

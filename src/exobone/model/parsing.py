@@ -1,4 +1,4 @@
-"""A ModelSpec in sympy form: name checks and parsing of every expression (what the compiler consumes).
+"""A ModelSpec in sympy form: name checks and parsing of every expression (for the compiler).
 
 :meth:`exobone.model.spec.ModelSpec.parsed` calls :func:`parse_model` once per spec and caches it.
 """
