@@ -1,4 +1,4 @@
-"""Dose pools, written when the ``exosome`` intervention first doses a source.
+"""Dose pools, written when the ``exosome`` intervention first doses a source."""
 
 from __future__ import annotations
 

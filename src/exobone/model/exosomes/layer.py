@@ -75,6 +75,7 @@ class _Compiler:
             self.record(mech, results, signal)
 
     def record(self, mech: Mechanism, results: list[Compiled], signal: str = "") -> None:
+        """Add a bound mechanism's parameters and factors; report it compiled or why not."""
         sinks: list[str] = []
         params: list[str] = []
         notes = [r.note for r in results if r.note]
@@ -111,11 +112,13 @@ class _Compiler:
 
     @staticmethod
     def describe(mech: Mechanism, sink: Sink) -> str:
+        """One line for the factor's description (``exobone model explain``)."""
         return (f"{mech.id} {mech.kind.value}: {mech.source}"
                 + (f" [{', '.join(mech.cargo)}]" if mech.cargo else "")
                 + f" -> {mech.target} {mech.effect} ({sink.direction.value})")
 
     def apply(self, sink: Sink, expr: str, mech: Mechanism) -> None:
+        """Send a factor to its sink: a process modifier, a pool's secretion or a cargo."""
         desc = self.describe(mech, sink)
         if sink.kind == "process":
             self.b.add_factor(sink.name, expr, mechanisms=(mech.id,), description=desc)

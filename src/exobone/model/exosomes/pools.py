@@ -141,6 +141,7 @@ class Pools:
                                      conditions=src.conditions)
 
     def for_source(self, source: str) -> list[Pool]:
+        """Pools carrying exosomes of atlas source ``source`` (its own or a child class's)."""
         return [p for p in self.pools.values() if source in p.lineage]
 
     def context_pools(self, mech: Mechanism) -> list[Pool]:
@@ -151,12 +152,14 @@ class Pools:
                 if p.endogenous and contexts & set(DISEASE_CELL_CONTEXTS.get(p.cell, ()))]
 
     def of_cell(self, cell: str, *, endogenous_only: bool = False) -> list[Pool]:
+        """Pools made by ``cell`` (every endogenous pool for ``unspecified_cell``)."""
         if cell == "unspecified_cell":
             return [p for p in self.pools.values() if p.endogenous]
         return [p for p in self.pools.values()
                 if (p.cell == cell or cell in p.lineage) and (p.endogenous or not endogenous_only)]
 
     def cargo_presence(self, pool: Pool, cargo: str) -> str:
+        """Return the presence assignment of ``cargo`` in ``pool`` (its knob made once)."""
         if cargo not in pool.cargo:
             name = f"cargo_{pool.state}__{safe_name(cargo)}"
             knob = ensure_parameter(
