@@ -154,7 +154,7 @@ def main() -> None:
     import numba
 
     from exobone.interop.sbml import export_sbml
-    from exobone.model.build import build_model
+    from exobone.model.assemble import build_model
     from exobone.simulate.compile import compile_model
     from exobone.simulate.ensemble import run_ensemble
     from exobone.simulate.solve import SaveAt, Tolerances

@@ -40,7 +40,7 @@ def main() -> None:
 
     import numba
 
-    from exobone.model.build import build_model
+    from exobone.model.assemble import build_model
     from exobone.simulate.backends import numba_backend as nb
     from exobone.simulate.compile import compile_model
 

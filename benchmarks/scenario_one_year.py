@@ -16,7 +16,7 @@ import time
 
 import numpy as np
 
-from exobone.model.build import build_model
+from exobone.model.assemble import build_model
 from exobone.simulate import SaveAt, simulate
 from exobone.simulate.compile import compile_model
 

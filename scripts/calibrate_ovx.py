@@ -23,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.optimize import least_squares
 
-from exobone.model.build import build_model
+from exobone.model.assemble import build_model
 from exobone.simulate import SaveAt, simulate
 
 FITTED = ("e_rankl", "e_oc_apoptosis", "e_resorption", "k_resorption", "n_mechanostat",

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from exobone.atlas.curation import Atlas, load_atlas
     from exobone.atlas.store import Store, ensure_store, open_store
     from exobone.errors import ExoboneError
-    from exobone.model.build import build_model
+    from exobone.model.assemble import build_model
     from exobone.model.spec import ModelSpec
     from exobone.plotting import (
         plot_calibration,
@@ -46,7 +46,7 @@ if TYPE_CHECKING:
 #: public name -> the module that defines it
 _HOMES: dict[str, str] = {
     # build and run a scenario
-    "build_model": "exobone.model.build",
+    "build_model": "exobone.model.assemble",
     "ModelSpec": "exobone.model.spec",
     "run_scenario": "exobone.simulate.scenarios",
     "ScenarioResult": "exobone.simulate.scenarios",

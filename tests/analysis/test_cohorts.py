@@ -77,12 +77,12 @@ def test_sample_parameters_spread_and_priors(ovx_model, tmp_path):
 ])
 def test_impossible_cohorts_are_refused_before_any_work(kwargs, message, monkeypatch):
     """A 2-PiB cohort or a dose every nanosecond is one line, before a model is built."""
-    import exobone.model.build
+    import exobone.model.assemble
 
     def no_build(*args, **kw):
         raise AssertionError("a model was built")
 
-    monkeypatch.setattr(exobone.model.build, "build_model", no_build)
+    monkeypatch.setattr(exobone.model.assemble, "build_model", no_build)
     kwargs = {"interventions": (), "n": 8, "days": 365.0, **kwargs}
     with pytest.raises(InvalidInputError, match=message) as info:
         run_cohort("ovx", **kwargs)

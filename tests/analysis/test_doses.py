@@ -95,13 +95,13 @@ def test_plans_and_optimiser_settings_are_checked(problem):
 ])
 def test_bad_values_on_the_command_line_are_one_line_before_any_work(argv, message, capsys,
                                                                       monkeypatch):
-    import exobone.model.build
+    import exobone.model.assemble
     from exobone.cli import main
 
     def no_build(*args, **kw):
         raise AssertionError("a model was built")
 
-    monkeypatch.setattr(exobone.model.build, "build_model", no_build)
+    monkeypatch.setattr(exobone.model.assemble, "build_model", no_build)
     assert main(argv) == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and message in err, err

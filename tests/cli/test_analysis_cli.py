@@ -80,7 +80,7 @@ def test_bad_objective_is_one_line(capsys) -> None:
 
 def _two_parameters() -> str:
     from exobone.analysis.sensitivity import parameter_mechanisms
-    from exobone.model.build import build_model
+    from exobone.model.assemble import build_model
 
     model = build_model("ovx")
     values = model.parameter_values

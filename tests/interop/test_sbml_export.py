@@ -19,8 +19,8 @@ from exobone.interop.sbml import check_document, export_sbml, write_sbml
 from exobone.interop.sbml.export import ANNOTATION_NS, to_sbml_document
 from exobone.interop.sbml.units import parse_unit, unit_id
 from exobone.model import Assumed, Event, ModelSpec, Parameter, State, Term
-from exobone.model.build import build_model
-from exobone.model.scenarios import load_scenarios
+from exobone.model.assemble import build_model
+from exobone.model.scenarios import SCENARIOS
 from exobone.simulate import SaveAt, Tolerances, simulate
 
 RTOL, ATOL = 1e-10, 1e-12
@@ -60,7 +60,7 @@ def roadrunner_vs_exobone(roadrunner, spec: ModelSpec) -> dict[str, float]:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("scenario", sorted(load_scenarios()))
+@pytest.mark.parametrize("scenario", sorted(SCENARIOS))
 def test_every_scenario_exports_consistent_sbml_that_roadrunner_reproduces(roadrunner,
                                                                             scenario: str):
     spec = built(scenario)

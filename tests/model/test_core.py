@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from exobone.errors import ModelError, UnknownNameError
-from exobone.model.build import ModelBuilder, build_model
+from exobone.model.assemble import build_model
+from exobone.model.builder import ModelBuilder
 from exobone.model.core import CELL_STATES, add_core, healthy_values
 from exobone.model.parameters import Assumed, Reference
 from exobone.model.spec import Event

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 from exobone.errors import InvalidInputError, UnknownNameError
-from exobone.model.build import build_model
+from exobone.model.assemble import build_model
 from exobone.model.scenarios.exosome_interventions import ROUTES, resolve_source
-from exobone.model.scenarios.interventions import INTERVENTIONS, load_interventions
+from exobone.model.scenarios.interventions import INTERVENTIONS
 from exobone.model.spec import ModelSpec
 from exobone.simulate import SaveAt, simulate
 
@@ -26,7 +26,6 @@ def _end(spec: ModelSpec, name: str, t: float = 28.0) -> float:
 
 
 def test_every_kind_is_registered_with_help() -> None:
-    load_interventions()
     for kind in KINDS:
         assert INTERVENTIONS[kind].help and INTERVENTIONS[kind].usage.startswith(kind)
 

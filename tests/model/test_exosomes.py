@@ -9,9 +9,13 @@ import numpy as np
 import pytest
 
 from exobone.atlas.curation import Atlas, default_data_dir, load_atlas
-from exobone.model.build import ModelBuilder
+from exobone.errors import ModelError
+from exobone.model import expressions as ex
+from exobone.model.assemble import add_scenario_exosome_layer, assemble_model, build_model
+from exobone.model.builder import ModelBuilder
 from exobone.model.exosomes import (
     EXOGENOUS_SOURCES,
+    ExosomeLayer,
     LayerReport,
     Reason,
     add_dose_pool,
@@ -43,10 +47,15 @@ def toy_core() -> ModelBuilder:
     return b
 
 
+def add_layer(b: ModelBuilder, atlas: Atlas) -> ExosomeLayer:
+    """The healthy scenario's layer, as the assembler adds it."""
+    return add_scenario_exosome_layer(b, atlas, scenario="healthy", species="rat")
+
+
 @pytest.fixture(scope="module")
 def layer(atlas: Atlas) -> tuple[ModelBuilder, LayerReport]:
     b = toy_core()
-    return b, add_exosome_layer(b, atlas, scenario="healthy", species="rat")
+    return b, add_layer(b, atlas).report
 
 
 def test_every_mechanism_is_accounted_for(atlas: Atlas,
@@ -89,17 +98,23 @@ def test_pools_exist_for_core_sources_and_every_named_exogenous_source(
     b, report = layer
     for cell in ("bmsc", "osteoblast", "osteocyte", "osteoclast"):
         assert report.pools[f"exo_{cell}"]["kind"] == "endogenous"
-    plans = report.knobs["dose_plans"]
+    assert b.exosome_layer is not None and b.exosome_layer.report is report
+    plans = b.exosome_layer.dose_plans
     for name in EXOGENOUS_SOURCES:
         assert name in plans  # written when first dosed
-        assert b.get_state(plans[name]["state"]) is None
+        assert b.get_state(plans[name].state) is None
 
 
 def test_dosing_writes_the_pool_and_joins_the_signals(atlas: Atlas) -> None:
     b = toy_core()
-    add_exosome_layer(b, atlas)
+    layer = add_layer(b, atlas)
     state = add_dose_pool(b, "adipose-msc-tnf")
     assert add_dose_pool(b, "adipose-msc-tnf") == state  # once
+    assert layer.dose_pools == {"adipose-msc-tnf": state}
+    assert layer.report.pools[state] == {"cell": "adipose_msc", "kind": "dose",
+                                         "source": "adipose-msc-tnf"}
+    # the metadata keep the JSON report, refreshed with the new pool (provenance)
+    assert b.metadata["exosome_layer_report"]["pools"][state]["kind"] == "dose"
     b.add_event("dose", {state: f"{state} + 50"}, at_times=(0.0,))
     signal = b.get_assignment("exo_signal__adipose_msc__WNT3A")
     assert signal is not None and state in signal.expr
@@ -111,7 +126,7 @@ def test_dosing_writes_the_pool_and_joins_the_signals(atlas: Atlas) -> None:
 
 def test_healthy_model_stays_at_rest_and_metadata_round_trips(atlas: Atlas) -> None:
     b = toy_core()
-    add_exosome_layer(b, atlas)
+    add_layer(b, atlas)
     spec = b.build()
     report = LayerReport.from_dict(spec.metadata["exosome_layer_report"])
     assert len(report.mechanisms) == len(atlas.mechanisms)
@@ -158,7 +173,7 @@ def test_adding_a_mechanism_yaml_changes_the_model_without_code(tmp_path: Path) 
 
     def run(a: Atlas) -> tuple[ModelBuilder, np.ndarray]:
         b = toy_core()
-        add_exosome_layer(b, a)
+        add_layer(b, a)
         b.set_parameter("rab27a_osteoclast", 0.0)  # move the osteoclast pool off baseline
         traj = simulate(b.build(), (0.0, 10.0), saveat=SaveAt(times=[0.0, 10.0]))
         return b, traj["m_oc_differentiation"]
@@ -173,7 +188,7 @@ def test_adding_a_mechanism_yaml_changes_the_model_without_code(tmp_path: Path) 
 
 def test_every_layer_term_names_its_provenance(atlas: Atlas) -> None:
     b = toy_core()
-    add_exosome_layer(b, atlas)
+    add_layer(b, atlas)
     add_dose_pool(b, "bmsc")
     spec = b.build()
     for term in spec.terms:
@@ -182,8 +197,6 @@ def test_every_layer_term_names_its_provenance(atlas: Atlas) -> None:
 
 
 def test_exosomes_that_raise_release_scale_the_target_pool() -> None:
-    from exobone.model.build import build_model
-
     spec = build_model("lung-tumor-angiogenesis")
     report = LayerReport.from_dict(spec.metadata["exosome_layer_report"])
     status = report.status("MECH:0400")  # lung tumour exosomes -> fibroblast exosome release
@@ -197,8 +210,6 @@ def test_an_unspecified_source_is_attributed_only_to_its_contexts_disease_cells(
     """MECH:0405 ('other exosomal cargoes directly trigger angiogenesis', lung cancer) has no
     named source: with lung tumour cells in the model it acts through their exosomes, and the
     report says so; without them (healthy, myeloma) it stays uncompiled, with its reason."""
-    from exobone.model.build import build_model
-
     lung = LayerReport.from_dict(
         build_model("lung-tumor-angiogenesis").metadata["exosome_layer_report"])
     status = lung.status("MECH:0405")
@@ -210,3 +221,46 @@ def test_an_unspecified_source_is_attributed_only_to_its_contexts_disease_cells(
         report = LayerReport.from_dict(build_model(other).metadata["exosome_layer_report"])
         st = report.status("MECH:0405")
         assert st is not None and not st.compiled and st.reason == Reason.NO_POOL
+
+
+def test_drug_regulators_are_left_to_the_registered_drug_kinds(atlas: Atlas) -> None:
+    """The assembler passes the registered intervention kinds; the layer does not look them up.
+    MECH:4004 names the atlas class antiresorptive_drug, whose members are drug kinds."""
+    with_kinds = add_layer(toy_core(), atlas).report.status("MECH:4004")
+    assert with_kinds is not None and with_kinds.reason == Reason.INTERVENTION
+    assert "denosumab" in with_kinds.detail
+    b = toy_core()
+    without = add_exosome_layer(b, atlas, scenario="healthy", species="rat",
+                                contexts=("healthy",), drug_kinds=()).report.status("MECH:4004")
+    assert without is not None and without.reason == Reason.REGULATOR_NOT_IN_MODEL
+
+
+def test_a_builder_takes_one_exosome_layer(atlas: Atlas) -> None:
+    b = toy_core()
+    add_layer(b, atlas)
+    with pytest.raises(ModelError, match="already has an exosome layer"):
+        add_layer(b, atlas)
+
+
+def test_layer_state_is_typed_on_the_builder_not_read_from_metadata() -> None:
+    b = assemble_model("ovx", ["exosome:hipsc-msc,dose=100,start=28,every=7"])
+    layer = b.exosome_layer
+    assert layer is not None
+    assert layer.dose_pools == {"hipsc-msc": "exo_dose_hipsc_msc"}
+    assert layer.rab27a["osteoclast"] == "rab27a_osteoclast"
+    assert all(b.get_parameter(k.parameter) is not None for k in layer.cargo)
+    assert all(b.get_parameter(k.parameter) is not None for k in layer.levels)
+    assert "CD9" in layer.marker_genes
+    assert set(layer.endogenous_pools().values()) >= {"osteoclast", "osteoblast", "bmsc"}
+    report = b.build().metadata["exosome_layer_report"]
+    assert report["knobs"]["dose_pools"] == layer.dose_pools  # the JSON mirrors the state
+
+
+def test_the_layer_evaluates_with_the_model_expression_language() -> None:
+    """One evaluator (model/expressions.py): functions work; unknown names are refused."""
+    assert ex.evaluate("min(x, 2) + sqrt(y)", {"x": 4.0, "y": 9.0}) == 5.0
+    assert ex.evaluate("piecewise(1, x > 3, 0)", {"x": 4.0}) == 1.0
+    with pytest.raises(ModelError, match="unknown"):
+        ex.evaluate("x + z", {"x": 1.0})
+    with pytest.raises(ModelError, match="not a finite number"):
+        ex.evaluate("1/x", {"x": 0.0})

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-from importlib.util import find_spec
-
 import numpy as np
 import pytest
 
-from exobone.errors import InvalidInputError, UnknownNameError
-from exobone.model.build import build_model
+from exobone.errors import (
+    DuplicateRegistrationError,
+    InvalidInputError,
+    ModelError,
+    UnknownNameError,
+)
+from exobone.model.assemble import build_model
 from exobone.model.scenarios.interventions import (
     INTERVENTIONS,
     Intervention,
     Schedule,
-    load_interventions,
     parse_intervention,
+    register_intervention,
 )
 from exobone.simulate import SaveAt, simulate
 
@@ -84,7 +87,6 @@ def test_unknown_kind_suggests_the_closest() -> None:
 
 
 def test_registry_has_the_drug_kinds_with_help() -> None:
-    load_interventions()
     for kind in ("denosumab", "bisphosphonate", "pth-intermittent"):
         assert INTERVENTIONS[kind].help and INTERVENTIONS[kind].usage
 
@@ -124,10 +126,6 @@ def test_interventions_compose_and_repeat(ovx_bv) -> None:
 
 
 # ------------------------------------------------------- cell and miRNA names (exosome layer)
-HAS_LAYER = find_spec("exobone.model.exosomes") is not None
-
-
-@pytest.mark.skipif(not HAS_LAYER, reason="exosome sources come from the exosome layer")
 def test_a_cell_may_be_named_as_its_exosome_source() -> None:
     """`exobone list sources` says senescent-endothelial; rab27a-knockdown takes that name."""
     from exobone.model.scenarios.exosome_interventions import resolve_cell
@@ -139,10 +137,17 @@ def test_a_cell_may_be_named_as_its_exosome_source() -> None:
         resolve_cell("mstn-osteocyte", cells)  # a conditioned source is not a cell type
 
 
-@pytest.mark.skipif(not HAS_LAYER, reason="miRNA knobs come from the exosome layer")
 def test_mirna_only_in_administered_exosomes_says_how_to_reach_it() -> None:
     """In health no cell makes miR-31 (senescent endothelium, aging); only dosed exosomes do."""
     with pytest.raises(InvalidInputError, match=r"only by administered exosomes.*"
                                                 r"mimic:miR-31@senescent-endothelial"):
         build_model("healthy", ["mimic:miR-31"])
     build_model("healthy", ["mimic:miR-31@senescent-endothelial"])  # reaches the dosed exosomes
+
+
+def test_registration_errors_are_project_errors() -> None:
+    with pytest.raises(ModelError, match="arg must be"):
+        register_intervention("x-test", help="h", usage="x", arg="sometimes")
+    with pytest.raises(DuplicateRegistrationError, match="already registered"):
+        register_intervention("denosumab", help="h", usage="x")(lambda b, iv: None)
+    assert INTERVENTIONS["denosumab"].apply.__module__ == "exobone.model.scenarios.drugs"

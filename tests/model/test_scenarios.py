@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-from importlib.util import find_spec
-
 import numpy as np
 import pytest
 
-from exobone.errors import UnknownNameError
-from exobone.model.build import build_model
-from exobone.model.scenarios import SCENARIOS, load_scenarios, require_scenario
+from exobone.atlas.curation import Atlas
+from exobone.atlas.records import EntityType
+from exobone.errors import DuplicateRegistrationError, ModelError, UnknownNameError
+from exobone.model.assemble import assemble_model, build_model
+from exobone.model.builder import ModelBuilder
+from exobone.model.core import add_core
+from exobone.model.exosomes import add_exosome_layer
+from exobone.model.scenarios import SCENARIOS, register_scenario, require_scenario
 from exobone.simulate import SaveAt, simulate
 
-HAS_LAYER = find_spec("exobone.model.exosomes") is not None
 #: scenarios whose bone effect comes from atlas exosome mechanisms only
 NEEDS_LAYER = {"myeloma", "prostate-cancer", "lung-tumor-angiogenesis", "fracture-cd9-ko"}
-ALL = sorted(load_scenarios())
+ALL = sorted(SCENARIOS)
 
 
 def _year(name: str, *, layer: bool, species: str | None = None):
@@ -35,8 +37,6 @@ def test_registry_has_every_scenario_of_the_issue() -> None:
 @pytest.mark.parametrize("name", ALL)
 def test_scenario_runs_a_year_and_moves_bv_tv_its_documented_way(name: str) -> None:
     layer = name in NEEDS_LAYER
-    if layer and not HAS_LAYER:
-        pytest.skip(f"{name}: its bone effect comes from the exosome layer, not installed")
     scen = require_scenario(name)
     traj = _year(name, layer=layer)
     bv = traj["bv_tv"]
@@ -52,7 +52,6 @@ def test_scenario_runs_a_year_and_moves_bv_tv_its_documented_way(name: str) -> N
         assert traj["defect_fill"][0] == 0.0 and traj["defect_fill"][-1] > 0.1
 
 
-@pytest.mark.skipif(not HAS_LAYER, reason="the exosome layer is not installed")
 @pytest.mark.parametrize("name", ["healthy", "ovx", "gc-onfh", "aging"])
 def test_documented_direction_holds_with_the_exosome_layer(name: str) -> None:
     scen = require_scenario(name)
@@ -94,7 +93,6 @@ def test_fracture_bridges_and_critical_size_defect_does_not() -> None:
     assert np.all(np.diff(frac) >= 0)
 
 
-@pytest.mark.skipif(not HAS_LAYER, reason="the CD9 knockout acts through the exosome layer")
 def test_cd9_knockout_delays_fracture_healing() -> None:
     t = [0.0, 14.0, 28.0, 42.0]
     wt = simulate(build_model("fracture"), (0.0, 42.0), saveat=SaveAt(times=t))["defect_fill"]
@@ -104,9 +102,6 @@ def test_cd9_knockout_delays_fracture_healing() -> None:
 
 
 def test_scenario_declares_tumour_cells_as_exosome_sources() -> None:
-    from exobone.model.build import ModelBuilder
-    from exobone.model.core import add_core
-
     b = ModelBuilder()
     add_core(b)
     require_scenario("myeloma").apply(b, "mouse")
@@ -124,7 +119,6 @@ def test_unknown_scenario_and_species_give_suggestions() -> None:
         build_model("ovx", species="rta")
 
 
-@pytest.mark.skipif(not HAS_LAYER, reason="tumour exosome effects come from the exosome layer")
 def test_lung_tumour_raises_vessel_density() -> None:
     """Seed 003's 'other exosomal cargoes directly trigger angiogenesis' (MECH:0405, source left
     unspecified) acts through the tumour's exosomes, the one source of its context."""
@@ -134,7 +128,6 @@ def test_lung_tumour_raises_vessel_density() -> None:
     assert healthy["vessel_density"][-1] == pytest.approx(1.0, abs=0.01)
 
 
-@pytest.mark.skipif(not HAS_LAYER, reason="the exosome layer is not installed")
 def test_rat_ovx_with_the_exosome_layer_stays_near_the_data() -> None:
     """The core is calibrated; the atlas's exosome effects may shift it, but not beyond the data's
     qualitative shape (about half at 5 weeks, a plateau near 5% from day 100)."""
@@ -145,8 +138,7 @@ def test_rat_ovx_with_the_exosome_layer_stays_near_the_data() -> None:
     assert bv[4] == pytest.approx(bv[2], rel=0.2)
 
 
-@pytest.mark.skipif(not HAS_LAYER, reason="defect scenarios run with the exosome layer")
-@pytest.mark.parametrize("name", [s.name for s in load_scenarios().values()
+@pytest.mark.parametrize("name", [s.name for s in SCENARIOS.values()
                                   if s.outcome == "defect_fill" and s.bv_tv_direction == "flat"])
 def test_defect_scenarios_listed_flat_keep_systemic_bv_tv_flat(name: str) -> None:
     """The test above checks only defect fill for defect scenarios; check their BV/TV label.
@@ -155,3 +147,52 @@ def test_defect_scenarios_listed_flat_keep_systemic_bv_tv_flat(name: str) -> Non
     assert scen.outcome == "defect_fill" and scen.bv_tv_direction == "flat"
     bv = _year(name, layer=True)["bv_tv"]
     assert bv[-1] == pytest.approx(bv[0], rel=0.05)
+
+
+# ------------------------------------------------------------------ atlas contexts of scenarios
+def test_every_scenario_context_is_a_context_or_disease_of_the_atlas(atlas: Atlas) -> None:
+    kinds = (EntityType.CONTEXT, EntityType.DISEASE)
+    for scen in SCENARIOS.values():
+        assert scen.contexts, scen.name
+        for key in scen.contexts:
+            assert key in atlas.entities and atlas.entities[key].type in kinds, (scen.name, key)
+
+
+def test_osteoporosis_cargo_profile_compiles_in_every_osteoporotic_scenario() -> None:
+    """MECH:1033 (osteoporosis raises miR-214 in osteoclast exosomes) is tied to the
+    osteoporosis context: ovx, aging and lupus osteopenia stand for it; health does not.
+    (Before contexts moved onto the registration, sle-osteopenia looked its contexts up under
+    the key 'sle', found none and silently lost the profile.)"""
+    for name in ("ovx", "aging", "sle-osteopenia"):
+        status = assemble_model(name).exosome_layer.report.status("MECH:1033")
+        assert status is not None and status.compiled, name
+    status = assemble_model("healthy").exosome_layer.report.status("MECH:1033")
+    assert status is not None and not status.compiled
+    assert "not a context of scenario 'healthy'" in status.detail
+
+
+def _noop(builder: ModelBuilder, species: str) -> None:
+    """A scenario that changes nothing (registration tests)."""
+
+
+@pytest.mark.parametrize("contexts", [(), ("gc-onfh",), ("SLE",), ("sle osteopenia",)])
+def test_registration_refuses_what_is_not_an_atlas_context_key(contexts) -> None:
+    with pytest.raises(ModelError, match="scenario 'test-bad'"):
+        register_scenario("test-bad", description="d", contexts=contexts)(_noop)
+    assert "test-bad" not in SCENARIOS
+
+
+def test_registration_errors_are_project_errors() -> None:
+    with pytest.raises(ModelError, match="bv_tv_direction"):
+        register_scenario("test-bad", description="d", contexts=("healthy",),
+                          bv_tv_direction="sideways")(_noop)
+    with pytest.raises(DuplicateRegistrationError, match="already registered"):
+        register_scenario("ovx", description="d", contexts=("ovx",))(_noop)
+
+
+def test_layer_refuses_a_context_the_atlas_does_not_have() -> None:
+    b = ModelBuilder()
+    add_core(b)
+    with pytest.raises(ModelError, match="context.*osteoporsis.*not contexts or diseases"):
+        add_exosome_layer(b, scenario="ovx", species="rat", contexts=("osteoporsis",),
+                          drug_kinds=())

@@ -7,7 +7,7 @@ import pytest
 
 @pytest.fixture(scope="session")
 def ovx_model():
-    from exobone.model.build import build_model
+    from exobone.model.assemble import build_model
     from exobone.simulate.compile import compile_model
 
     model = build_model("ovx")

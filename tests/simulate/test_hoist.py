@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from exobone.model.build import build_model
+from exobone.model.assemble import build_model
 from exobone.simulate.backends.hoist import hoist
 from exobone.simulate.backends.numba_backend import _split_functions
 from exobone.simulate.compile import HELPERS, compile_model

@@ -166,7 +166,7 @@ def test_state_triggered_events_fall_back_to_reference():
 _RUN = """
 import sys
 import numpy as np
-from exobone.model.build import build_model
+from exobone.model.assemble import build_model
 from exobone.simulate import SaveAt, compile_model
 from exobone.simulate.ensemble import run_ensemble
 model = build_model("ovx")

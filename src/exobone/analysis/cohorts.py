@@ -242,7 +242,7 @@ def run_cohort(scenario: str, interventions: Sequence[str] = (), *, n: int = 200
     Parameters
     ----------
     scenario, interventions, species
-        As for :func:`exobone.model.build.build_model`.
+        As for :func:`exobone.model.assemble.build_model`.
     n, spread, priors, rng
         Cohort size and parameter uncertainty (see :func:`sample_parameters`); both arms use
         the same draws of the parameters they share.
@@ -264,7 +264,7 @@ def run_cohort(scenario: str, interventions: Sequence[str] = (), *, n: int = 200
     >>> res.bands["bv_tv"].shape
     (3, 53)
     """
-    from exobone.model.build import build_model
+    from exobone.model.assemble import build_model
     from exobone.model.scenarios import require_scenario
     from exobone.simulate.compile import compile_model
     from exobone.simulate.ensemble import run_ensemble

@@ -124,7 +124,7 @@ class DoseProblem:
     control_value: float = field(init=False)
 
     def __post_init__(self) -> None:
-        from exobone.model.build import build_model
+        from exobone.model.assemble import build_model
         from exobone.simulate.compile import compile_model
 
         if not (0 < self.day <= MAX_DAYS):

@@ -172,9 +172,9 @@ def build_report(scenario: str, interventions: Sequence[str] = (), *,
     result = run_scenario(scenario, list(interventions), species=species, days=days,
                           points=points, compare=True, atlas=atlas)
     if atlas is None:
-        from exobone.model.exosomes import _atlas
+        from exobone.atlas.curation import default_atlas
 
-        atlas = _atlas(None)
+        atlas = default_atlas()
     rows = []
     for name, values in result.treated.outcomes.items():
         if name == "defect_fill" and all(abs(v - 1.0) < 1e-12 for v in values):

@@ -200,7 +200,7 @@ def run_sensitivity(scenario: str, interventions: Sequence[str] = (), *, outcome
     Other parameters
         As for :func:`exobone.analysis.cohorts.run_cohort` and :func:`sensitivity_indices`.
     """
-    from exobone.model.build import build_model
+    from exobone.model.assemble import build_model
     from exobone.simulate.compile import compile_model
     from exobone.simulate.ensemble import run_ensemble
     from exobone.simulate.solve import SaveAt

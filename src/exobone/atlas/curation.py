@@ -8,6 +8,7 @@ mechanisms that share an identity (their evidence lists are concatenated).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
@@ -291,3 +292,19 @@ def load_atlas(data_dir: Path | None = None) -> Atlas:
         alias_of=alias_of,
         version=atlas_version(data_dir),
     )
+
+
+@functools.cache
+def default_atlas() -> Atlas:
+    """Return the shipped curated atlas, loaded once per process.
+
+    Loading and validating the curated YAML takes about a second and the shipped data do not
+    change while a process runs; an atlas a caller loads from another folder is never cached.
+    Treat the returned atlas as read-only: every caller shares it.
+
+    Raises
+    ------
+    CurationError
+        If the shipped data do not validate.
+    """
+    return load_atlas()

@@ -32,7 +32,7 @@ def export_sbml_cmd(
     """Write the compiled model of a scenario as SBML Level 3 Version 2."""
     from exobone.cli.model import check_interventions
     from exobone.interop.sbml import write_sbml
-    from exobone.model.build import build_model
+    from exobone.model.assemble import build_model
     from exobone.outputs import atomic_output, check_output_path
 
     check_output_path(output, what="SBML model")
@@ -143,7 +143,7 @@ def calibrate_cmd(
 
     model = None
     if scenario is not None:
-        from exobone.model.build import build_model
+        from exobone.model.assemble import build_model
 
         model = build_model(scenario)
     result = calibrate(load_petab(problem, model=model), starts=starts, rng=seed, ci=ci,

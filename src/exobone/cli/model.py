@@ -196,9 +196,9 @@ def np_all_one(values: object) -> bool:
 @list_app.command("scenarios")
 def list_scenarios() -> None:
     """List the named scenarios, one line each."""
-    from exobone.model.scenarios import load_scenarios
+    from exobone.model.scenarios import SCENARIOS
 
-    for s in load_scenarios().values():
+    for s in SCENARIOS.values():
         species = "|".join(s.species)
         typer.echo(f"{s.name:<26} [{species}; BV/TV {s.bv_tv_direction}] {s.description}")
 
@@ -206,9 +206,9 @@ def list_scenarios() -> None:
 @list_app.command("interventions")
 def list_interventions() -> None:
     """List the intervention kinds with their command-line form, one line each."""
-    from exobone.model.scenarios.interventions import load_interventions
+    from exobone.model.scenarios.interventions import INTERVENTIONS
 
-    for k in sorted(load_interventions().values(), key=lambda k: k.kind):
+    for k in sorted(INTERVENTIONS.values(), key=lambda k: k.kind):
         typer.echo(f"{k.kind:<20} {k.help}  usage: {k.usage}")
 
 
@@ -255,7 +255,7 @@ def explain_cmd(
     """List the terms that drive STATE, with their mechanisms, citations and modifiers."""
     from rich.table import Table
 
-    from exobone.model.build import build_model
+    from exobone.model.assemble import build_model
 
     spec = build_model(scenario, check_interventions(intervention), species=species)
     console = _console()

@@ -69,7 +69,7 @@ def attach_exosome_layer(spec: ModelSpec, cells: Mapping[str, str], *,
     interventions
         Interventions in their command line form, applied after the layer.
     atlas, scenario, species
-        As for :func:`exobone.model.build.build_model`.
+        As for :func:`exobone.model.assemble.build_model`.
 
     Raises
     ------
@@ -78,8 +78,8 @@ def attach_exosome_layer(spec: ModelSpec, cells: Mapping[str, str], *,
     ModelError
         If a name of the layer clashes with one of the imported model.
     """
-    from exobone.model.build import ModelBuilder
-    from exobone.model.exosomes import add_exosome_layer
+    from exobone.model.assemble import add_scenario_exosome_layer
+    from exobone.model.builder import ModelBuilder
     from exobone.model.scenarios.interventions import apply_intervention, parse_intervention
 
     processes = dict(processes or {})
@@ -122,7 +122,7 @@ def attach_exosome_layer(spec: ModelSpec, cells: Mapping[str, str], *,
                              f"the starting amount, which must be positive")
         b.add_source(cell, f"{state}/{ref!r}" if ref is not None else state)
     b.origin = "exosome-layer"
-    add_exosome_layer(b, atlas, scenario=scenario, species=species)
+    add_scenario_exosome_layer(b, atlas, scenario=scenario, species=species)
     for text in interventions:
         iv = parse_intervention(text)
         iv.check()

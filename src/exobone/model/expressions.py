@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import ast
 import keyword
+import math
 import re
 import threading
 from collections.abc import Callable, Mapping, Sequence
@@ -359,3 +360,30 @@ def build_macros(functions: Sequence[tuple[str, Sequence[str], str]]) -> dict[st
                      where=f"function {name!r}")
         macros[name] = Macro(name, arg_syms, expr)
     return macros
+
+
+def evaluate(text: str, values: Mapping[str, float], *,
+             macros: Mapping[str, Macro] | None = None, where: str = "expression") -> float:
+    """Return the number ``text`` evaluates to with ``values`` for its names.
+
+    The expression is parsed exactly as the compiler parses it (:func:`parse`, so built-in and
+    user functions work), then every name is substituted.
+
+    Raises
+    ------
+    ModelError
+        On a syntax error, a name without a value (with a did-you-mean), or a result that is not
+        a finite real number (e.g. ``1/0``).
+    """
+    symbols = {name: sympy.Symbol(name, real=True) for name in names_in(text) if name in values}
+    expr = parse(text, symbols, macros=macros, where=where)
+    used = {s: sympy.Float(values[s.name]) for s in expr.free_symbols
+            if isinstance(s, sympy.Symbol) and s.name in values}
+    result = expr.subs(used)
+    try:
+        number = float(result)
+    except TypeError:  # complex infinity (1/0) or a non-real value
+        number = math.nan
+    if not math.isfinite(number):
+        raise ModelError(f"{where}: {text!r} is {result}, not a finite number")
+    return number

@@ -1,6 +1,6 @@
 """Run a named scenario with interventions (and its untreated control): the API behind ``simulate``.
 
-:func:`run_scenario` builds the model (:func:`exobone.model.build.build_model`), simulates it on
+:func:`run_scenario` builds the model (:func:`exobone.model.assemble.build_model`), simulates it on
 a time grid and, with ``compare=True``, also the same scenario without the user's
 interventions. :class:`ScenarioResult` holds the outcome time courses and the provenance of each
 run; :meth:`ScenarioResult.to_dict` is the JSON printed by ``exobone simulate --json``.
@@ -180,7 +180,7 @@ def run_scenario(scenario: str, interventions: Sequence[str | Intervention] = ()
     Parameters
     ----------
     scenario, interventions, species, atlas, exosome_layer
-        As for :func:`exobone.model.build.build_model`.
+        As for :func:`exobone.model.assemble.build_model`.
     days
         Length of the run in days.
     times
@@ -210,7 +210,7 @@ def run_scenario(scenario: str, interventions: Sequence[str | Intervention] = ()
     >>> res.at("bv_tv", 120) > res.at("bv_tv", 120, control=True)
     True
     """
-    from exobone.model.build import build_model
+    from exobone.model.assemble import build_model
     from exobone.model.scenarios import require_scenario
     from exobone.model.scenarios.interventions import parse_intervention
 

@@ -41,24 +41,24 @@ _SIM_ERRORS: dict[int | str, dict[str, Any]] = {503: {"model": ErrorResponse},
 @router.get("/scenarios", summary="Named disease and repair scenarios")
 def scenarios() -> list[dict[str, Any]]:
     """Every scenario (as `exobone list scenarios`)."""
-    from exobone.model.scenarios import load_scenarios
+    from exobone.model.scenarios import SCENARIOS
 
     return [{"name": s.name, "description": s.description, "species": list(s.species),
              "default_species": s.default_species, "bv_tv_direction": s.bv_tv_direction,
              "outcome": s.outcome, "sources": list(s.sources),
              "interventions": list(s.interventions)}
-            for s in load_scenarios().values()]
+            for s in SCENARIOS.values()]
 
 
 @router.get("/interventions", summary="Intervention kinds and their form")
 def interventions() -> list[dict[str, Any]]:
     """Every intervention kind with its `KIND[:ARG][,key=value...]` usage (as `exobone list
     interventions`)."""
-    from exobone.model.scenarios.interventions import load_interventions
+    from exobone.model.scenarios.interventions import INTERVENTIONS
 
     return [{"kind": k.kind, "help": k.help, "usage": k.usage, "options": list(k.options),
              "arg": k.arg, "sources": list(k.sources)}
-            for k in sorted(load_interventions().values(), key=lambda k: k.kind)]
+            for k in sorted(INTERVENTIONS.values(), key=lambda k: k.kind)]
 
 
 @router.get("/sources", summary="Exosome sources the exosome intervention can dose")

@@ -59,7 +59,7 @@ def sbml_task(atlas: Atlas | None, *, scenario: str, interventions: Sequence[str
               species: str | None) -> str:
     """The compiled model of a scenario as SBML text."""
     from exobone.interop.sbml import export_sbml
-    from exobone.model.build import build_model
+    from exobone.model.assemble import build_model
 
     return export_sbml(build_model(scenario, interventions, species=species, atlas=atlas))
 

@@ -12,11 +12,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from exobone.model.parameters import Assumed
-from exobone.model.scenarios import register_scenario
+from exobone.model.scenarios.registry import register_scenario
 from exobone.model.scenarios.osteoporosis import ovx
 
 if TYPE_CHECKING:
-    from exobone.model.build import ModelBuilder
+    from exobone.model.builder import ModelBuilder
 
 
 def _open_defect(builder: ModelBuilder, capacity: float, reason: str) -> None:
@@ -27,6 +27,7 @@ def _open_defect(builder: ModelBuilder, capacity: float, reason: str) -> None:
 
 @register_scenario(
     "fracture",
+    contexts=("fracture",),
     description="Bone fracture healing: injury signal, vessel ingrowth, BMSC recruitment and "
                 "osteogenesis fill the defect over weeks",
     sources=(("seed 001: BMSC exosomes promote fracture healing; CD9-/- mice heal fractures "
@@ -44,6 +45,7 @@ def fracture(builder: ModelBuilder, species: str) -> None:
 
 @register_scenario(
     "fracture-cd9-ko",
+    contexts=("fracture", "cd9_knockout"),
     description="Fracture in CD9-knockout mice: impaired exosome production delays healing",
     sources=("seed 001: CD9-/- mice (reduced exosome production) show delayed fracture healing",
              "implemented as fracture + the knockout:CD9 intervention of the exosome layer",
@@ -63,6 +65,7 @@ def fracture_cd9_ko(builder: ModelBuilder, species: str) -> None:
 
 @register_scenario(
     "calvarial-defect",
+    contexts=("calvarial_defect",),
     description="Critical-size calvarial defect in ovariectomised animals: little spontaneous "
                 "fill, systemic OVX bone loss",
     sources=(("seed 004: exosomes (e.g. hiPSC-MSC) promote repair of critical-size calvarial "

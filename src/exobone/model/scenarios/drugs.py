@@ -25,7 +25,7 @@ from exobone.model.scenarios.interventions import (
 )
 
 if TYPE_CHECKING:
-    from exobone.model.build import ModelBuilder
+    from exobone.model.builder import ModelBuilder
 
 _PK = "typical order of magnitude for the drug class; chosen, not fitted to data"
 _PD = "potency/efficacy chosen so that a standard dose has a clear, saturable effect; not fitted"

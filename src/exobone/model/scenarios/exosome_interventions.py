@@ -19,23 +19,26 @@ Kinds registered here (``exobone list interventions``):
     RAB27A, and for an exosome marker tetraspanin (CD9 per the atlas's marker facts) the
     exosome function of every endogenous pool.
 
-Every intervention acts on knobs the exosome layer recorded in ``builder.metadata``; with the
+Every intervention acts on the knobs of the exosome layer's typed state
+(``builder.exosome_layer``, an :class:`~exobone.model.exosomes.state.ExosomeLayer`); with the
 layer switched off they raise a clear error instead of doing nothing.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
+from exobone.atlas.curation import default_atlas
+from exobone.atlas.vocab import get_mirna, mirna_matches
 from exobone.errors import InvalidInputError, ModelError, suggest, unknown_name
 from exobone.model.exosomes import (
     ENDOGENOUS_CELLS,
+    ExosomeLayer,
     ExosomeSource,
     add_dose_pool,
     exogenous_sources,
-    layer_knobs,
 )
 from exobone.model.parameters import Assumed
 from exobone.model.scenarios.interventions import (
@@ -46,11 +49,12 @@ from exobone.model.scenarios.interventions import (
 )
 
 if TYPE_CHECKING:
-    from exobone.model.build import ModelBuilder
+    from exobone.model.builder import ModelBuilder
 
 __all__ = [
     "DEFAULT_DOSE_UG",
     "ROUTES",
+    "is_mirna",
     "resolve_cell",
     "resolve_source",
 ]
@@ -125,12 +129,12 @@ def resolve_cell(name: str, cells: Iterable[str]) -> str:
     raise unknown_name("cell type with an exosome pool", name, options)
 
 
-def _knobs(builder: ModelBuilder, iv: Intervention) -> dict[str, Any]:
-    knobs = layer_knobs(builder.metadata)
-    if knobs is None:
+def _layer(builder: ModelBuilder, iv: Intervention) -> ExosomeLayer:
+    layer = builder.exosome_layer
+    if layer is None:
         raise ModelError(f"{iv}: the exosome layer is not part of this model (--no-exosomes, "
                          f"or exosome_layer=False in Python); exosome interventions need it")
-    return knobs
+    return layer
 
 
 def _set(builder: ModelBuilder, iv: Intervention, params: Iterable[str], value: float,
@@ -186,14 +190,13 @@ def _validate_exosome(iv: Intervention) -> None:
              "magnitude"), "mechanisms of the source compiled from the atlas"))
 def apply_exosome(builder: ModelBuilder, iv: Intervention) -> None:
     """Add the scheduled doses of ``iv`` to the source's dose pool."""
-    knobs = _knobs(builder, iv)
+    plans = _layer(builder, iv).dose_plans
     assert iv.arg is not None
-    plans = knobs.get("dose_plans", {})
     name = _norm(iv.arg) if _norm(iv.arg) in plans else resolve_source(iv.arg).name
     if name not in plans:
         raise ModelError(f"{iv}: the model has no dose pool for {name!r}; is it a source of the "
                          f"atlas this model was compiled from?")
-    source = ExosomeSource(name, plans[name]["cell"], "")
+    source = ExosomeSource(name, plans[name].cell, "")
     pool = add_dose_pool(builder, name)
     route = (iv.option("route") or "local").lower()
     pname, value, bounds, reason = ROUTES[route]
@@ -229,9 +232,8 @@ def _validate_cell_arg(iv: Intervention) -> None:
              "assumed: residual activity 0.2 after knockdown"))
 def apply_rab27a_knockdown(builder: ModelBuilder, iv: Intervention) -> None:
     """Set ``rab27a_<cell>`` to the residual activity."""
-    knobs = _knobs(builder, iv)
+    rab = _layer(builder, iv).rab27a
     assert iv.arg is not None
-    rab = knobs.get("rab27a", {})
     if iv.arg.strip().lower() == "all":
         params = list(rab.values())
     else:
@@ -241,25 +243,14 @@ def apply_rab27a_knockdown(builder: ModelBuilder, iv: Intervention) -> None:
 
 
 # ============================================================================ miRNAs
-def _mirna_matches(query: str, name: str) -> bool:
-    try:
-        from exobone.atlas.vocab import mirna_matches
-    except ImportError:  # vocabularies not installed: exact, case-insensitive match
-        return query.strip().lower() == name.strip().lower()
-    return bool(mirna_matches(query, name))
-
-
-def _is_mirna(name: str) -> bool:
-    try:
-        from exobone.atlas.vocab import get_mirna
-    except ImportError:
-        return name.lower().startswith(("mir", "let-"))
+def is_mirna(name: str) -> bool:
+    """True if ``name`` is a miRNA name (:func:`exobone.atlas.vocab.get_mirna`)."""
     return get_mirna(name) is not None
 
 
 def _validate_mirna(iv: Intervention) -> None:
     target = iv.target
-    if not target or not _is_mirna(target):
+    if not target or not is_mirna(target):
         raise InvalidInputError(f"{iv.kind}: {target!r} is not a miRNA name; write it like "
                                 f"'miR-214-3p' or 'miR-214-3p@osteoclast'")
     _fraction(iv, "residual", DEFAULT_RESIDUAL)
@@ -267,39 +258,36 @@ def _validate_mirna(iv: Intervention) -> None:
 
 
 def _molecule_knobs(builder: ModelBuilder, iv: Intervention,
-                    match: Any) -> tuple[list[str], list[str]]:
+                    match: Callable[[str], bool]) -> tuple[list[str], list[str]]:
     """Return (level parameters, cargo parameters) that ``iv`` acts on."""
-    knobs = _knobs(builder, iv)
+    layer = _layer(builder, iv)
     cell = iv.cell
-    cells = {k["cell"] for k in knobs.get("levels", []) if k["cell"]} \
-        | {k["cell"] for k in knobs.get("cargo", [])}
+    cells = {k.cell for k in layer.levels if k.cell} | {k.cell for k in layer.cargo}
     if cell is not None:
         cell = resolve_cell(cell, cells)
-    levels = [k["parameter"] for k in knobs.get("levels", [])
-              if match(k["molecule"]) and (cell is None or k["cell"] in (cell, None))]
-    cargo = [k["parameter"] for k in knobs.get("cargo", [])
-             if match(k["cargo"]) and (k["cell"] == cell if cell is not None
-                                       else k["endogenous"])]
+    levels = [k.parameter for k in layer.levels
+              if match(k.molecule) and (cell is None or k.cell in (cell, None))]
+    cargo = [k.parameter for k in layer.cargo
+             if match(k.cargo) and (k.cell == cell if cell is not None else k.endogenous)]
     return levels, cargo
 
 
 def _known_molecules(builder: ModelBuilder, iv: Intervention) -> list[str]:
-    knobs = _knobs(builder, iv)
-    return sorted({k["molecule"] for k in knobs.get("levels", [])}
-                  | {k["cargo"] for k in knobs.get("cargo", [])})
+    layer = _layer(builder, iv)
+    return sorted({k.molecule for k in layer.levels} | {k.cargo for k in layer.cargo})
 
 
 def _apply_mirna(builder: ModelBuilder, iv: Intervention, value: float, what: str) -> None:
     assert iv.target is not None
     query = iv.target
-    levels, cargo = _molecule_knobs(builder, iv, lambda n: _is_mirna(n)
-                                    and _mirna_matches(query, n))
+    levels, cargo = _molecule_knobs(builder, iv, lambda n: is_mirna(n)
+                                    and bool(mirna_matches(query, n)))
     if not levels and not cargo:
-        known = [m for m in _known_molecules(builder, iv) if _is_mirna(m)]
+        known = [m for m in _known_molecules(builder, iv) if is_mirna(m)]
         where = f" in {iv.cell}" if iv.cell else ""
-        carriers = sorted({k["cell"] for k in _knobs(builder, iv).get("cargo", [])
-                           if not k["endogenous"] and _is_mirna(k["cargo"])
-                           and _mirna_matches(query, k["cargo"])})
+        carriers = sorted({k.cell for k in _layer(builder, iv).cargo
+                           if not k.endogenous and is_mirna(k.cargo)
+                           and mirna_matches(query, k.cargo)})
         if iv.cell is None and carriers:
             # the miRNA is in the model, but only in administered exosomes: say how to reach it
             names = {src.cell: src.name for src in exogenous_sources().values()
@@ -342,8 +330,7 @@ def apply_mimic(builder: ModelBuilder, iv: Intervention) -> None:
 # ============================================================================ genes
 def _canonical_gene(name: str) -> str:
     """Return the atlas gene key for ``name`` (symbol or synonym, any case), or ``name``."""
-    from exobone.model.exosomes import _atlas
-    atlas = _atlas(None)
+    atlas = default_atlas()
     key = name.strip()
     for entity in atlas.entities.values():
         if entity.type.value not in ("gene", "family"):
@@ -357,7 +344,7 @@ def _canonical_gene(name: str) -> str:
 def _validate_gene(iv: Intervention) -> None:
     if not iv.target:
         raise InvalidInputError(f"{iv.kind} needs a gene, e.g. {iv.kind}:CD9")
-    if _is_mirna(iv.target):
+    if is_mirna(iv.target):
         raise InvalidInputError(f"{iv.kind}: {iv.target!r} is a miRNA; use "
                                 f"antagomir:{iv.target} instead")
     _fraction(iv, "residual", DEFAULT_RESIDUAL)
@@ -366,15 +353,15 @@ def _validate_gene(iv: Intervention) -> None:
 def _apply_gene(builder: ModelBuilder, iv: Intervention, value: float) -> None:
     assert iv.target is not None
     gene = _canonical_gene(iv.target)
-    knobs = _knobs(builder, iv)
+    layer = _layer(builder, iv)
     levels, cargo = _molecule_knobs(builder, iv, lambda n: _canonical_gene(n) == gene)
     params = [*levels, *cargo]
     marker_value = None
     if gene == "RAB27A":
-        rab = knobs.get("rab27a", {})
+        rab = layer.rab27a
         params += [rab[resolve_cell(iv.cell, rab)]] if iv.cell else list(rab.values())
-    if gene in knobs.get("marker_genes", []):
-        marker = knobs.get("marker", {})
+    if gene in layer.marker_genes:
+        marker = layer.marker
         marker_params = [marker[resolve_cell(iv.cell, marker)]] if iv.cell \
             else list(marker.values())
         # a marker tetraspanin is one of several: losing it impairs, not abolishes, exosomes
@@ -382,7 +369,7 @@ def _apply_gene(builder: ModelBuilder, iv: Intervention, value: float) -> None:
                                                                          KNOCKOUT_MARKER_RESIDUAL)
         _set(builder, iv, marker_params, marker_value, f"{gene} (exosome marker) lost")
     if not params and marker_value is None:
-        genes = [m for m in _known_molecules(builder, iv) if not _is_mirna(m)]
+        genes = [m for m in _known_molecules(builder, iv) if not is_mirna(m)]
         raise InvalidInputError(
             f"{iv}: {gene} acts on nothing in this model (not a regulator, exosome cargo, "
             f"Rab27a or exosome marker in the atlas){suggest(gene, genes)}; genes the model "

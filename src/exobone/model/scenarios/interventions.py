@@ -3,9 +3,9 @@
 An :class:`Intervention` is a small value object (kind, argument, options); the registry
 :data:`INTERVENTIONS` maps each kind to an :class:`InterventionKind` with its help text and an
 ``apply(builder, intervention)`` function that adds states, parameters, events and process
-factors through :class:`~exobone.model.build.ModelBuilder`. Kinds register themselves with
-:func:`register_intervention`; :func:`load_interventions` imports the modules that define kinds
-(an explicit list, no package walking).
+factors through :class:`~exobone.model.builder.ModelBuilder`. Kinds register themselves with
+:func:`register_intervention` in :mod:`.drugs` and :mod:`.exosome_interventions`, which the
+package :mod:`exobone.model.scenarios` imports, so the registry is full once it is imported.
 
 Command-line form
 -----------------
@@ -27,20 +27,19 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from importlib import import_module
-from importlib.util import find_spec
 from typing import TYPE_CHECKING
 
 from exobone.errors import (
     DuplicateRegistrationError,
     InvalidInputError,
+    ModelError,
     suggest,
     unknown_name,
 )
 from exobone.model.spec import FrozenMap
 
 if TYPE_CHECKING:
-    from exobone.model.build import ModelBuilder
+    from exobone.model.builder import ModelBuilder
 
 __all__ = [
     "DEFAULT_HORIZON_DAYS",
@@ -50,7 +49,6 @@ __all__ = [
     "Schedule",
     "apply_intervention",
     "get_intervention_kind",
-    "load_interventions",
     "parse_intervention",
     "register_intervention",
     "require_intervention_kind",
@@ -98,10 +96,6 @@ class Schedule:
         end = self.stop if self.stop is not None else max(horizon, self.start)
         n = math.floor((end - self.start) / self.every + 1e-9) + 1
         return tuple(self.start + k * self.every for k in range(n))
-
-    def window(self, horizon: float = DEFAULT_HORIZON_DAYS) -> tuple[float, float]:
-        """Return ``(start, stop)`` of a continuous treatment window (stop defaults to horizon)."""
-        return self.start, self.stop if self.stop is not None else max(horizon, self.start + 1)
 
 
 @dataclass(frozen=True)
@@ -341,11 +335,12 @@ def register_intervention(kind: str, *, help: str, usage: str,
     ------
     DuplicateRegistrationError
         If ``kind`` is already registered by another module.
-    ValueError
+    ModelError
         For an ``arg`` other than required/optional/none.
     """
     if arg not in ("required", "optional", "none"):
-        raise ValueError(f"arg must be 'required', 'optional' or 'none', got {arg!r}")
+        raise ModelError(f"intervention {kind!r}: arg must be 'required', 'optional' or 'none', "
+                         f"got {arg!r}")
 
     def add(fn: ApplyFn) -> ApplyFn:
         if kind in INTERVENTIONS:
@@ -358,35 +353,16 @@ def register_intervention(kind: str, *, help: str, usage: str,
     return add
 
 
-#: modules that register intervention kinds; optional ones are skipped when absent
-_KIND_MODULES = (
-    "exobone.model.scenarios.drugs",
-    "exobone.model.scenarios.exosome_interventions",
-    "exobone.model.exosomes",
-)
-_loaded = {"done": False}
-
-
-def load_interventions() -> dict[str, InterventionKind]:
-    """Import every module that defines intervention kinds; return :data:`INTERVENTIONS`."""
-    if not _loaded["done"]:
-        _loaded["done"] = True
-        for name in _KIND_MODULES:
-            if find_spec(name) is not None:
-                import_module(name)
-    return INTERVENTIONS
-
-
 def get_intervention_kind(kind: str) -> InterventionKind | None:
     """Return the registered kind, or None."""
-    return load_interventions().get(kind.strip().lower())
+    return INTERVENTIONS.get(kind.strip().lower())
 
 
 def require_intervention_kind(kind: str) -> InterventionKind:
     """Return the registered kind; raise UnknownNameError with a suggestion otherwise."""
     found = get_intervention_kind(kind)
     if found is None:
-        raise unknown_name("intervention kind", kind, load_interventions())
+        raise unknown_name("intervention kind", kind, INTERVENTIONS)
     return found
 
 

@@ -9,18 +9,19 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from exobone.model.core import CONTROL_BV_TV, OVX_TIMECOURSE, WRONSKI_1985
+from exobone.model.core_parameters import CONTROL_BV_TV, OVX_TIMECOURSE, WRONSKI_1985
 from exobone.model.parameters import Assumed
-from exobone.model.scenarios import register_scenario
+from exobone.model.scenarios.registry import register_scenario
 
 if TYPE_CHECKING:
-    from exobone.model.build import ModelBuilder
+    from exobone.model.builder import ModelBuilder
 
 _GAIN = "dimensionless gain of a qualitatively documented effect; value chosen, not measured"
 
 
 @register_scenario(
     "healthy",
+    contexts=("healthy",),
     description="Healthy adult bone at its balanced steady state (the control of every scenario)",
     sources=(("Komarova 2003 (BIOMD0000000148) and Lemaire 2004 (BIOMD0000000278): core "
              "structure and rates"), f"{CONTROL_BV_TV.note}"),
@@ -32,6 +33,7 @@ def healthy(builder: ModelBuilder, species: str) -> None:
 
 @register_scenario(
     "ovx",
+    contexts=("ovx", "osteoporosis"),
     description="Ovariectomy: estrogen loss raises RANKL, lowers OPG and OC apoptosis; "
                 "high-turnover loss that levels off (rat calibrated)",
     sources=(WRONSKI_1985.short() + ": twofold decrease of trabecular bone volume at 5 weeks, "
@@ -53,6 +55,7 @@ def ovx(builder: ModelBuilder, species: str) -> None:
 
 @register_scenario(
     "aging",
+    contexts=("aging", "osteoporosis"),
     description="Aging: adipogenic fate and senescent endothelium (miR-31 exosomes) rise, BMSC "
                 "self-renewal falls, progressively over the run",
     sources=(("seed 004 (Sun et al. 2019 review): aging shifts BMSCs to adipogenesis; "
@@ -88,6 +91,7 @@ def aging(builder: ModelBuilder, species: str) -> None:
 
 @register_scenario(
     "gc-onfh",
+    contexts=("gc_onfh", "osteonecrosis"),
     description="Glucocorticoid-induced osteonecrosis of the femoral head: OB/osteocyte "
                 "apoptosis up (PI3K/Akt down), angiogenesis down, adipogenesis up",
     sources=(("seeds 001/004: glucocorticoids cause osteocyte/osteoblast apoptosis and impaired "
@@ -106,6 +110,7 @@ def gc_onfh(builder: ModelBuilder, species: str) -> None:
 
 @register_scenario(
     "sle-osteopenia",
+    contexts=("sle", "osteoporosis"),
     description="Lupus osteopenia (MRL/lpr): Fas-deficient BMSCs, miR-29b up, Dnmt1 down, "
                 "Notch1 hypomethylated: defective osteogenic commitment",
     sources=(("seed 001/004: recipient BMSCs of MRL/lpr mice lack Fas, accumulate miR-29b, "
@@ -134,6 +139,7 @@ def sle_osteopenia(builder: ModelBuilder, species: str) -> None:
 
 @register_scenario(
     "myostatin",
+    contexts=("myostatin_context",),
     description="Myostatin muscle-bone crosstalk: SOST, DKK-1 and RANKL up; osteocyte exosome "
                 "release (and miR-218) down",
     sources=(("seed 004: myostatin-treated osteocytes raise SOST, DKK-1 and RANKL and release "

@@ -11,10 +11,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from exobone.model.parameters import Assumed
-from exobone.model.scenarios import register_scenario
+from exobone.model.scenarios.registry import register_scenario
 
 if TYPE_CHECKING:
-    from exobone.model.build import ModelBuilder
+    from exobone.model.builder import ModelBuilder
 
 _GROWTH = Assumed("tumour burden grows logistically from 1% to its carrying capacity over "
                   "months; rate chosen, not fitted")
@@ -35,6 +35,7 @@ def _tumour(builder: ModelBuilder, state: str, cell: str, label: str) -> None:
 
 @register_scenario(
     "myeloma",
+    contexts=("multiple_myeloma", "tumor_bone"),
     description="Multiple myeloma: tumour cells whose exosomes drive osteoclast precursor "
                 "migration/differentiation and resorption (atlas layer)",
     sources=(("seed 001 (Raimondi et al. 2015, Oncotarget): myeloma exosomes promote OC "
@@ -50,6 +51,7 @@ def myeloma(builder: ModelBuilder, species: str) -> None:
 
 @register_scenario(
     "prostate-cancer",
+    contexts=("prostate_cancer", "tumor_bone"),
     description="Prostate cancer in bone: tumour exosomes inhibit osteoclast precursor "
                 "proliferation, fusion and differentiation (atlas layer)",
     sources=(("seed 001: prostate cancer cell exosomes are taken up by OC precursors and lower "
@@ -65,6 +67,7 @@ def prostate_cancer(builder: ModelBuilder, species: str) -> None:
 
 @register_scenario(
     "lung-tumor-angiogenesis",
+    contexts=("lung_cancer", "tumor_bone"),
     description="Lung tumour: tumour exosomes activate fibroblasts, whose exosomes "
                 "(MMP9, VEGF-A, FGF2, miR-210) drive angiogenesis (atlas layer)",
     sources=(("seed 003: lung tumour exosomes make fibroblasts release exosomes that promote "

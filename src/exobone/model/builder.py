@@ -1,16 +1,8 @@
-"""Assemble a ModelSpec from the bone core, a scenario, the exosome layer and interventions.
+"""The workspace every layer writes into: :class:`ModelBuilder` and the :class:`Factor` it collects.
 
-:class:`ModelBuilder` is the mutable workspace every layer writes into; :func:`build_model` is the
-one entry point that runs the layers in a fixed order:
-
-1. the bone core (:func:`exobone.model.core.add_core`),
-2. the scenario (:data:`exobone.model.scenarios.SCENARIOS`),
-3. the exosome layer compiled from the atlas (``exobone.model.exosomes.add_exosome_layer``),
-   when that module is installed,
-4. the interventions, in the order given,
-
-then :meth:`ModelBuilder.build` turns the workspace into an immutable, validated
-:class:`~exobone.model.spec.ModelSpec`.
+The builder knows nothing of the layers (core, scenarios, exosomes, interventions); they import
+it, and :mod:`exobone.model.assemble` runs them in order. :meth:`ModelBuilder.build` turns the
+workspace into an immutable, validated :class:`~exobone.model.spec.ModelSpec`.
 
 Layers never edit the core's terms. Each core process rate is written
 ``base_rate * m_<process>`` (see :mod:`exobone.model.processes`); a layer changes it by
@@ -21,8 +13,6 @@ assignments so each comes after the symbols it uses.
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
@@ -34,9 +24,9 @@ from exobone.model.processes import PROCESSES, modifier_expressions, require_pro
 from exobone.model.spec import Assignment, Event, Function, ModelSpec, State, Term
 
 if TYPE_CHECKING:
-    from exobone.model.scenarios.interventions import Intervention
+    from exobone.model.exosomes.state import ExosomeLayer
 
-__all__ = ["MODEL_NAME", "Factor", "ModelBuilder", "build_model"]
+__all__ = ["MODEL_NAME", "Factor", "ModelBuilder"]
 
 #: name of the compiled model (provenance, error messages)
 MODEL_NAME = "exobone-bone"
@@ -108,8 +98,11 @@ class ModelBuilder:
         self._factors: list[Factor] = []
         self._sources: dict[str, str] = {}
         self._secretion: dict[str, list[Factor]] = {}
-        #: the layer currently writing (recorded on factors); set by build_model
+        #: the layer currently writing (recorded on factors); set by the assembler
         self.origin = ""
+        #: the exosome layer's typed state (pools, knobs, dose plans) once it has been added;
+        #: interventions and readouts use it, never the JSON report in the metadata
+        self.exosome_layer: ExosomeLayer | None = None
 
     # ----------------------------------------------------------------- queries
     def has_symbol(self, name: str) -> bool:
@@ -163,6 +156,11 @@ class ModelBuilder:
     def term_names(self) -> tuple[str, ...]:
         """Terms declared so far, in order."""
         return tuple(self._terms)
+
+    @property
+    def functions(self) -> tuple[Function, ...]:
+        """User functions declared so far, in order."""
+        return tuple(self._functions.values())
 
     @property
     def event_names(self) -> tuple[str, ...]:
@@ -369,11 +367,6 @@ class ModelBuilder:
         """Return the secretion factors declared for ``cell`` (empty when none)."""
         return list(self._secretion.get(cell, ()))
 
-    def secretion_expression(self, cell: str) -> str:
-        """Return the product of the secretion factors of ``cell`` (``"1"`` when none)."""
-        fs = self._secretion.get(cell, ())
-        return " * ".join(f"({f.expr})" for f in fs) if fs else "1"
-
     # ----------------------------------------------------------------- build
     def modifier_assignments(self) -> list[Assignment]:
         """Return one ``m_<process>`` assignment per process (product of its factors)."""
@@ -443,106 +436,3 @@ class ModelBuilder:
         )
         spec.validate()
         return spec
-
-
-def _atlas_version(atlas: Any) -> str | None:
-    version = getattr(atlas, "version", None)
-    if version:
-        return str(version)
-    try:
-        from exobone.atlas.curation import atlas_version, default_data_dir
-        return atlas_version(default_data_dir())
-    except (OSError, ValueError, ImportError):  # provenance only; never block a build
-        return None
-
-
-def _exosome_layer() -> Any | None:
-    """Return ``add_exosome_layer`` if the exosome layer module is installed, else None."""
-    if importlib.util.find_spec("exobone.model.exosomes") is None:
-        return None
-    module = importlib.import_module("exobone.model.exosomes")
-    layer = getattr(module, "add_exosome_layer", None)
-    if layer is None:
-        raise ModelError("exobone.model.exosomes is installed but defines no "
-                         "add_exosome_layer(builder, atlas, scenario=..., species=...)")
-    return layer
-
-
-def build_model(scenario: str = "healthy", interventions: Sequence[str | Intervention] = (), *,
-                species: str | None = None, atlas: Any = None,
-                exosome_layer: bool = True) -> ModelSpec:
-    """Build the bone model for a scenario with interventions applied in order.
-
-    Parameters
-    ----------
-    scenario
-        A name in :data:`exobone.model.scenarios.SCENARIOS` (``exobone list scenarios``).
-    interventions
-        :class:`~exobone.model.scenarios.interventions.Intervention` objects or their command
-        line form ``KIND:ARG[,key=value...]``.
-    species
-        ``"rat"``, ``"mouse"`` or ``"human"``; ``None`` takes the scenario's default.
-    atlas
-        The atlas the exosome layer compiles from (default: the shipped curated data).
-    exosome_layer
-        Add the exosome layer when it is installed (default). ``False`` builds the bone core
-        only (used to isolate the core in tests).
-
-    Returns
-    -------
-    ModelSpec
-        With metadata ``scenario``, ``species``, ``interventions``, ``atlas_version`` and
-        ``exosome_layer_applied`` (whether the layer was applied; the layer keeps its
-        report under ``exosome_layer``).
-
-    Raises
-    ------
-    UnknownNameError
-        For an unknown scenario, species or intervention kind (with a did-you-mean).
-    InvalidInputError
-        For an impossible intervention (negative dose, start after stop...).
-
-    Examples
-    --------
-    >>> spec = build_model("ovx", ["denosumab:dose=10,start=28"], species="rat",
-    ...                    exosome_layer=False)
-    >>> spec.metadata["scenario"], spec.metadata["species"]
-    ('ovx', 'rat')
-    """
-    from exobone.model.core import add_core
-    from exobone.model.scenarios import require_scenario
-    from exobone.model.scenarios.interventions import apply_intervention, parse_intervention
-
-    scen = require_scenario(scenario)
-    species = scen.resolve_species(species)
-    parsed = [parse_intervention(i) if isinstance(i, str) else i for i in interventions]
-    for iv in parsed:
-        iv.check()
-
-    builder = ModelBuilder(MODEL_NAME, metadata={"scenario": scen.name, "species": species})
-    builder.origin = "core"
-    add_core(builder, species=species)
-    builder.origin = f"scenario:{scen.name}"
-    scen.apply(builder, species)
-
-    layer_applied = False
-    add_layer = _exosome_layer() if exosome_layer else None
-    if add_layer is not None:
-        builder.origin = "exosome-layer"
-        add_layer(builder, atlas, scenario=scen.name, species=species)
-        layer_applied = True
-
-    for iv in (*scen.interventions_parsed(), *parsed):
-        builder.origin = f"intervention:{iv.kind}"
-        apply_intervention(builder, iv)
-    builder.origin = ""
-
-    builder.metadata.update({
-        "scenario": scen.name,
-        "species": species,
-        "interventions": tuple(str(iv) for iv in parsed),
-        "scenario_interventions": tuple(str(iv) for iv in scen.interventions_parsed()),
-        "atlas_version": _atlas_version(atlas),
-        "exosome_layer_applied": layer_applied,
-    })
-    return builder.build()

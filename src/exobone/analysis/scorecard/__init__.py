@@ -1,0 +1,67 @@
+"""The scorecard: every curated experiment run as a simulation and compared with its published result.
+
+For each experiment of the atlas, :func:`run_scorecard` maps the intervention, the control and
+the contexts to a scenario and interventions of the model (by generic rules keyed on the
+intervention kind, the contexts and the measure; never on an experiment's id or paper),
+simulates the treated and the control arm to the experiment's time point, reads each outcome
+(:func:`exobone.model.outcomes.outcome_for_measure`, or the exosome layer's cargo totals for
+exosomal miRNA/protein levels) and calls its direction. An experiment the model cannot represent
+is listed with the reason; a failed simulation is a row with its status. Nothing is skipped.
+
+Mapping rules
+-------------
+Setting
+    ``in_vitro`` experiments (or context ``in_vitro_culture``) run in the ``healthy`` scenario
+    with the cells' processes read out directly: the in-vitro dish is modelled as the healthy
+    tissue the cells came from, with the treatment applied locally. In vivo and clinical
+    experiments use the scenario of their contexts (:data:`CONTEXT_SCENARIOS`; a defect or
+    fracture wins over a systemic disease).
+Contexts that are interventions
+    ``cd9_knockout`` is ``knockout:CD9`` in both arms (unless the experiment's own intervention
+    is that knockout, which then distinguishes the arms).
+Time point
+    The outcome's ``time_days`` when the paper gives one; otherwise
+    :data:`DEFAULT_DAYS` (28 days in vitro, 8 weeks in vivo).
+Exosome dosing
+    Dose from the text when it states µg; otherwise :data:`DEFAULT_DOSE_UG` (``higher`` and
+    ``lower`` dose arms double / halve it against the default). Route: as stated; in culture,
+    and in vivo into a defect or fracture, ``local``; otherwise ``systemic``. Schedule: every
+    3 days in culture (medium changes), weekly in vivo, from day 0 to the time point. The
+    control arm gets the same schedule at dose 0 (same model structure, so one compilation).
+    Conditioned medium carries :data:`CONDITIONED_MEDIUM_FRACTION` of an isolated-exosome dose;
+    exosome-depleted medium carries none; a cell transplant acts through the exosomes of the
+    transplanted cells (their paracrine effect) and is dosed like them.
+Direction
+    ``(treated - control) / |control|`` at the time point; below :data:`NO_CHANGE` in
+    magnitude is "none".
+"""
+
+from __future__ import annotations
+
+from exobone.analysis.scorecard.mapping import (
+    CONDITIONED_MEDIUM_FRACTION,
+    CONTEXT_SCENARIOS,
+    DEFAULT_DAYS,
+    DEFAULT_DOSE_UG,
+    DRUG_CLASSES,
+    NO_CHANGE,
+    NotRepresentable,
+    map_experiment,
+)
+from exobone.analysis.scorecard.results import ExperimentResult, OutcomeResult, Scorecard
+from exobone.analysis.scorecard.runner import run_scorecard
+
+__all__ = [
+    "CONDITIONED_MEDIUM_FRACTION",
+    "CONTEXT_SCENARIOS",
+    "DEFAULT_DAYS",
+    "DEFAULT_DOSE_UG",
+    "DRUG_CLASSES",
+    "NO_CHANGE",
+    "ExperimentResult",
+    "NotRepresentable",
+    "OutcomeResult",
+    "Scorecard",
+    "map_experiment",
+    "run_scorecard",
+]
