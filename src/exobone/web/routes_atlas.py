@@ -16,7 +16,6 @@ from exobone.atlas.curation import Atlas
 from exobone.atlas.query import display_name, search, search_experiments
 from exobone.atlas.records import SPECIES, SPECIES_SHORT, Direction, Evidence, Experiment, Setting
 from exobone.errors import InvalidInputError
-from exobone.web.app import get_state
 from exobone.web.schemas import (
     ErrorResponse,
     EvidenceOut,
@@ -26,6 +25,7 @@ from exobone.web.schemas import (
     NetworkOut,
     SearchOut,
 )
+from exobone.web.state import get_state
 
 router = APIRouter(prefix="/api/atlas", tags=["atlas"],
                    responses={404: {"model": ErrorResponse}, 422: {"model": ErrorResponse}})

@@ -13,13 +13,13 @@ import io
 import json
 from typing import TYPE_CHECKING, Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from pydantic import ValidationError
 
+from exobone.errors import require_extra
 from exobone.web import workers
-from exobone.web.app import AppState, get_state
 from exobone.web.schemas import (
     MAX_DAYS,
     MAX_INTERVENTION_CHARS,
@@ -27,6 +27,7 @@ from exobone.web.schemas import (
     ErrorResponse,
     SimulationRequest,
 )
+from exobone.web.state import AppState, get_state
 
 if TYPE_CHECKING:
     from exobone.simulate.scenarios import ScenarioResult
@@ -159,17 +160,12 @@ def _netcdf(result: ScenarioResult) -> bytes:
     """NetCDF of both arms: :func:`exobone.interop.results.to_dataset` per arm, stacked on ``arm``.
 
     Each arm's provenance is kept in the attributes ``treated_*`` and ``control_*``. Answers 501
-    when the interop extra (xarray, h5netcdf) is not installed.
+    naming the interop extra when it (xarray, h5netcdf) is not installed.
     """
     from exobone.interop.results import to_dataset
 
-    try:  # third-party packages of the optional interop extra only; exobone's own import is above
-        import pandas as pd  # type: ignore[import-untyped,unused-ignore]
-        import xarray as xr
-    except ModuleNotFoundError as exc:
-        raise HTTPException(501, "NetCDF export needs the interop extra (pip install "
-                                 f"'exobone[interop]'), which this installation lacks "
-                                 f"({exc.name}); download CSV instead") from None
+    pd = require_extra("pandas", "interop")  # a missing extra answers 501 (app._status_of)
+    xr = require_extra("xarray", "interop")
     arms = [("treated", result.treated)]
     if result.control is not None:
         arms.append(("control", result.control))

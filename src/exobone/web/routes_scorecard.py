@@ -14,8 +14,8 @@ from fastapi import APIRouter, Query, Request
 
 from exobone.errors import InvalidInputError, unknown_name
 from exobone.web import workers
-from exobone.web.app import get_state
 from exobone.web.schemas import ErrorResponse
+from exobone.web.state import get_state
 
 router = APIRouter(prefix="/api", tags=["scorecard"],
                    responses={404: {"model": ErrorResponse}, 422: {"model": ErrorResponse}})
