@@ -13,6 +13,7 @@ assignments so each comes after the symbols it uses.
 
 from __future__ import annotations
 
+import graphlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
@@ -396,24 +397,19 @@ class ModelBuilder:
         for a in items:
             if a.name in ex.names_in(a.expr):
                 raise ModelError(f"model {self.name!r}: assignment {a.name!r} uses itself")
+        order = {a.name: i for i, a in enumerate(items)}
+        sorter = graphlib.TopologicalSorter(deps)
+        try:
+            sorter.prepare()
+        except graphlib.CycleError as exc:
+            raise ModelError(f"model {self.name!r}: assignments depend on each other in a cycle "
+                             f"{' -> '.join(exc.args[1])}; break it with a state") from None
+        by_name = {a.name: a for a in items}
         done: list[Assignment] = []
-        placed: set[str] = set()
-        pending = list(items)
-        while pending:
-            progress = False
-            rest = []
-            for a in pending:
-                if deps[a.name] <= placed:
-                    done.append(a)
-                    placed.add(a.name)
-                    progress = True
-                else:
-                    rest.append(a)
-            if not progress:
-                cycle = ", ".join(sorted(a.name for a in rest)[:8])
-                raise ModelError(f"model {self.name!r}: assignments depend on each other in a "
-                                 f"cycle among {cycle}; break it with a state")
-            pending = rest
+        while sorter.is_active():  # each wave of ready assignments in declaration order
+            ready = sorted(sorter.get_ready(), key=order.__getitem__)
+            done.extend(by_name[name] for name in ready)
+            sorter.done(*ready)
         return done
 
     def build(self) -> ModelSpec:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from exobone.atlas.records import SPECIES_SHORT, Experiment, InterventionKind, Setting
-from exobone.errors import ExoboneError
+from exobone.errors import NotRepresentable
 from exobone.model.exosomes import DRUG_CLASSES, exogenous_sources
 from exobone.model.scenarios import require_scenario
 from exobone.model.scenarios.exosome_interventions import is_mirna, resolve_source
@@ -89,10 +89,6 @@ class Arms:
     treated: tuple[str, ...]
     control: tuple[str, ...]
     in_vitro: bool
-
-
-class NotRepresentable(ExoboneError, ValueError):
-    """The model has no counterpart for part of an experiment (the message says which)."""
 
 
 def is_in_vitro(exp: Experiment) -> bool:
