@@ -77,9 +77,36 @@ def test_mirna_inputs_are_arm_aware():
     sets = {"oc": ["miR-214-3p", "miR-31"], "other": ["miR-214-5p", "miR-218"]}
     result = enrich(["hsa-miR-214-3p", "mmu-miR-31-5p"], sets)
     by_name = {s.name: s for s in result.sets}
-    assert by_name["oc"].hits == ("miR-214-3p", "miR-31")  # arm-less member counts
+    # the arm-less member miR-31 counts for miR-31-5p; hits name your observations
+    assert by_name["oc"].hits == ("miR-214-3p", "miR-31-5p")
     assert by_name["other"].overlap == 0  # -3p never hits -5p
     assert result.mapped["hsa-miR-214-3p"] == ("miR-214-3p",)
+
+
+def test_one_name_counts_once_per_set_however_many_members_it_matches():
+    # issue 15: miR-214-3p alone was "2 of your names" (it matched miR-214 and miR-214-3p)
+    sets = {"oc": ["miR-214", "miR-214-3p", "SOST"], "wnt": ["DKK1", "CTNNB1", "RUNX2"]}
+    result = enrich(["miR-214-3p"], sets)
+    oc = {s.name: s for s in result.sets}["oc"]
+    assert result.query == ("miR-214-3p",) and oc.overlap == 1 and oc.hits == ("miR-214-3p",)
+    # N = 6 items (the union of members), K = 3, n = 1, k = 1: p = K / N
+    assert result.universe_size == 6 and oc.size == 3
+    assert oc.p_value == pytest.approx(3 / 6)
+
+
+def test_an_arm_less_name_counts_once_on_a_set_of_both_arms():
+    sets = {"oc": ["miR-214-3p", "miR-214-5p"], "wnt": ["DKK1", "CTNNB1", "SOST", "RUNX2"]}
+    result = enrich(["miR-214"], sets)
+    oc = {s.name: s for s in result.sets}["oc"]
+    # the universe item miR-214 counts on both members, once: region {miR-214, -3p, -5p}
+    assert oc.overlap == 1 and oc.size == 3 and result.universe_size == 7
+    assert oc.p_value == pytest.approx(3 / 7)
+
+
+def test_one_mirna_in_two_species_is_one_observation():
+    result = enrich(["hsa-miR-214-3p", "mmu-miR-214-3p"], {"oc": ["miR-214-3p", "SOST", "DKK1"]})
+    assert result.query == ("miR-214-3p",) and result.sets[0].overlap == 1
+    assert result.counting_rule.startswith("each name counts once per set")
 
 
 def test_custom_universe_reports_inputs_outside_it():

@@ -215,6 +215,17 @@ def test_enrich_table_and_unmatched(db, small_data, tmp_path, capsys):
     assert "3 of your names in the universe of 9" in out
 
 
+def test_enrich_counts_one_name_once(db, small_data, tmp_path, capsys):
+    # issue 15: one name matching two members (here miR-214 -> miR-214-3p and -5p) counted twice
+    genes = tmp_path / "hits.txt"
+    genes.write_text("miR-214\n", encoding="utf-8")
+    code, out, err = run(capsys, "enrich", str(genes), *common(db, small_data))
+    assert code == 0, err
+    assert "1 of your names in the universe of 10" in out
+    assert "Each name counts once per set, however many of its members it matches" in out
+    assert "miR-214-3p, miR-214-5p" not in out
+
+
 def test_enrich_json(db, small_data, tmp_path, capsys):
     genes = tmp_path / "hits.txt"
     genes.write_text("SOST RUNX2 xyz", encoding="utf-8")

@@ -1,13 +1,20 @@
 """Over-representation analysis of a gene/miRNA list against atlas-derived sets.
 
-For each set S the p-value is the hypergeometric upper tail P(X >= k), X ~ Hypergeom(N, K, n)
-(:func:`scipy.stats.hypergeom.sf` at ``k - 1``), where
+Each input name is **one observation**, named by one item: its HGNC symbol, or its miRNA name
+without species (``hsa-miR-214-3p`` and ``mmu-miR-214-3p`` are the same observation). It counts
+at most once per set, however many of the set's members it matches: ``miR-214-3p`` against a
+set holding both ``miR-214`` and ``miR-214-3p`` is one hit, not two.
 
-- the **universe** U has N items: by default the union of the members of all sets plus the
-  matched input names that are in no set (so an input that the atlas does not know still
-  counts towards n instead of vanishing); a custom ``universe`` replaces it, and inputs and
-  members outside it are then left out (inputs so dropped are reported);
-- K = |S ∩ U|, n = the number of universe items the input list names, k = |S ∩ input|.
+For each set S the p-value is the hypergeometric upper tail P(X >= k), X ~ Hypergeom(N, K, n)
+(:func:`scipy.stats.hypergeom.sf` at ``k - 1``), where all four count universe items:
+
+- the **universe** U has N items: by default the union of the members of all sets and the
+  items of the matched input names (so an input that the atlas does not know still counts
+  towards n instead of vanishing); a custom ``universe`` replaces it, and inputs and members
+  outside it are then left out (inputs so dropped are reported);
+- the set's **region** is the universe items that count as a hit on one of its members (a
+  gene: itself; a miRNA: every universe miRNA that matches it arm-aware, see below);
+  K = |region|, n = the number of universe items the input list names, k = |region ∩ input|.
 
 P-values are corrected for the number of sets tested with Benjamini–Hochberg
 (:func:`scipy.stats.false_discovery_control`).
@@ -28,7 +35,8 @@ doi:10.1111/j.2517-6161.1995.tb02031.x
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Mapping, Sequence
+import functools
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -41,7 +49,9 @@ from exobone.errors import InvalidInputError
 
 FloatArray = npt.NDArray[np.float64]
 
-UNIVERSE_RULE = "union of all set members plus matched input names in no set"
+UNIVERSE_RULE = "union of all set members and your matched names"
+# How the input is counted, said with every result (one name, one observation).
+COUNTING_RULE = "each name counts once per set, however many of its members it matches"
 
 # A chosen bound (an assumption, not a measured quantity): every request is bounded before work
 # starts. It fits a whole-genome list: the shipped HGNC table has 19,281 protein-coding genes
@@ -60,8 +70,8 @@ class SetEnrichment:
     name: str
     kind: str
     label: str
-    size: int
-    overlap: int
+    size: int  # K: universe items that count as a hit on the set (module docstring)
+    overlap: int  # k: your names that hit it, each once
     hits: tuple[str, ...]
     p_value: float
     q_value: float
@@ -94,6 +104,8 @@ class EnrichmentResult:
         N.
     universe_rule
         How the universe was defined.
+    counting_rule
+        How an input name counts (:data:`COUNTING_RULE`).
     """
 
     sets: tuple[SetEnrichment, ...]
@@ -104,6 +116,7 @@ class EnrichmentResult:
     outside_universe: tuple[str, ...]
     universe_size: int
     universe_rule: str
+    counting_rule: str = COUNTING_RULE
 
     def significant(self, q_max: float = 0.05) -> list[SetEnrichment]:
         """Return the sets with ``q_value <= q_max`` and at least one hit."""
@@ -120,6 +133,7 @@ class EnrichmentResult:
             "outside_universe": list(self.outside_universe),
             "universe_size": self.universe_size,
             "universe_rule": self.universe_rule,
+            "counting_rule": self.counting_rule,
         }
 
 
@@ -158,6 +172,31 @@ def check_list_length(names: Sequence[str]) -> None:
 
 def _strip_species(m: MirnaName) -> str:
     return dataclasses.replace(m, species=None).canonical
+
+
+def _hit_regions(universe: set[str]) -> Callable[[str], frozenset[str]]:
+    """Return, for a set member, the universe items that count as a hit on it.
+
+    A gene member is hit by itself only. A miRNA member is hit by every universe miRNA that
+    :func:`~exobone.atlas.vocab.mirna_matches` it, species ignored: the member ``miR-214``
+    by ``miR-214``, ``miR-214-3p`` and ``miR-214-5p``; the member ``miR-214-3p`` by
+    ``miR-214-3p`` and ``miR-214`` (arm not stated), never by ``miR-214-5p``. A set's region
+    is the union over its members, so an item counts once per set however many of the set's
+    members it matches: K, k, n and N all count universe items, as the hypergeometric
+    model needs (k <= K, n <= N).
+    """
+    mirnas = [(u, dataclasses.replace(p, species=None)) for u in universe if (p := get_mirna(u))]
+
+    @functools.cache
+    def counts_on(member: str) -> frozenset[str]:
+        parsed = get_mirna(member)
+        if parsed is None:
+            return frozenset({member} & universe)
+        bare = dataclasses.replace(parsed, species=None)
+        region = {u for u, pu in mirnas if mirna_matches(pu, bare)}
+        return frozenset(region | ({member} & universe))
+
+    return counts_on
 
 
 def _as_sets(sets: Sequence[GeneSet] | Mapping[str, Iterable[str]]) -> list[GeneSet]:
@@ -217,20 +256,15 @@ def enrich(
         raise InvalidInputError("no gene sets to test against; build the atlas store first")
 
     members: set[str] = {m for s in gene_sets for m in s.members}
-    mirna_members = {m: parsed for m in members if (parsed := get_mirna(m)) is not None}
     normalized = normalize_list(names)
 
-    mapped: dict[str, tuple[str, ...]] = {}
-    for word, ref in normalized.genes.items():
-        mapped[word] = (ref.symbol,)
-    for word, mir in normalized.mirnas.items():
-        # species-agnostic: a mouse miRNA counts on the human locus of a figure's gene set
-        bare = dataclasses.replace(mir, species=None)
-        hits = tuple(sorted(m for m, pm in mirna_members.items() if mirna_matches(bare, pm)))
-        mapped[word] = hits or (_strip_species(mir),)
+    # Each input is one observation, named by one item: its HGNC symbol, or its miRNA name
+    # without species (hsa-miR-214-3p and mmu-miR-214-3p are the same observation).
+    mapped: dict[str, tuple[str, ...]] = {w: (ref.symbol,) for w, ref in normalized.genes.items()}
+    mapped.update({w: (_strip_species(mir),) for w, mir in normalized.mirnas.items()})
 
     if universe is None:
-        universe_set = members | {x for items in mapped.values() for x in items}
+        universe_set = members | {items[0] for items in mapped.values()}
         rule = UNIVERSE_RULE
         outside: tuple[str, ...] = ()
     else:
@@ -238,24 +272,21 @@ def enrich(
         if not universe_set:
             raise InvalidInputError("the custom universe is empty; give at least one name")
         rule = f"custom universe of {len(universe_set)} names"
-        outside = tuple(w for w, items in mapped.items() if not set(items) & universe_set)
-        mapped = {
-            w: tuple(x for x in items if x in universe_set)
-            for w, items in mapped.items()
-            if w not in outside
-        }
-    query = tuple(sorted({x for items in mapped.values() for x in items}))
+        outside = tuple(w for w, items in mapped.items() if items[0] not in universe_set)
+        mapped = {w: items for w, items in mapped.items() if w not in outside}
+    query = tuple(sorted({items[0] for items in mapped.values()}))
     query_set = set(query)
     n_universe, n_query = len(universe_set), len(query)
+    counts_on = _hit_regions(universe_set)
 
     tested: list[tuple[GeneSet, int, tuple[str, ...], float]] = []
     for s in gene_sets:
-        in_universe = [m for m in s.members if m in universe_set]
-        if not in_universe:
+        region = set().union(*(counts_on(m) for m in s.members))
+        if not region:
             continue
-        hits = tuple(m for m in in_universe if m in query_set)
-        p = hypergeometric_p(len(hits), n_universe, len(in_universe), n_query)
-        tested.append((s, len(in_universe), hits, p))
+        hits = tuple(sorted(region & query_set))
+        p = hypergeometric_p(len(hits), n_universe, len(region), n_query)
+        tested.append((s, len(region), hits, p))
     q_values = benjamini_hochberg(np.array([t[3] for t in tested], dtype=float))
     rows = [
         SetEnrichment(
@@ -298,6 +329,7 @@ def read_names(text: str) -> list[str]:
 
 
 __all__ = [
+    "COUNTING_RULE",
     "MAX_LIST_BYTES",
     "MAX_LIST_NAMES",
     "UNIVERSE_RULE",

@@ -462,6 +462,7 @@ def _print_enrichment(result: Any, *, show_all: bool) -> None:
         f"({result.universe_rule}); {len(result.sets)} sets tested, "
         f"{len([s for s in result.sets if s.overlap])} with overlap"
     )
+    console.print(f"{result.counting_rule[0].upper()}{result.counting_rule[1:]} (one observation).")
     if result.unmatched:
         console.print(f"unmatched ({len(result.unmatched)}): {', '.join(result.unmatched)}", markup=False)
     if result.ambiguous:
