@@ -16,6 +16,7 @@ from exobone.atlas.export.gmt import parse_gmt
 from exobone.atlas.export.sif import COLUMNS as SIF_COLUMNS
 from exobone.atlas.genesets import atlas_gene_sets
 from exobone.atlas.query import search
+from exobone.atlas.records import SOURCE_ROLES, MechanismKind
 from exobone.errors import DuplicateRegistrationError, ExportError
 
 MECHANISM_KEYS = {"id", "source", "cargo", "target", "effect", "direction", "pathways", "contexts", "evidence"}
@@ -28,6 +29,22 @@ def test_registry_lists_all_formats():
     assert set(EXPORTERS) >= {"json", "csv", "cx2", "graphml", "sif", "gmt"}
     assert EXPORTERS["json"].what == ("mechanisms", "experiments")
     assert EXPORTERS["cx2"].what == ("mechanisms",)
+
+
+def test_every_mechanism_kind_names_the_role_of_its_source():
+    assert set(SOURCE_ROLES) == set(MechanismKind)
+    assert SOURCE_ROLES[MechanismKind.EXOSOME_TRANSFER] == "source cell"
+    assert SOURCE_ROLES[MechanismKind.CARGO_PROFILE] == "context"
+    assert SOURCE_ROLES[MechanismKind.RELEASE_CONTROL] == "regulator"
+
+
+def test_json_and_csv_label_the_source_by_kind(any_atlas):
+    # issue 15: a disease (cargo profile) or a gene (release control) read as the exosome source
+    roles = {d["id"]: d["source_role"] for d in json.loads(export(any_atlas, "json"))}
+    assert roles == {k: SOURCE_ROLES[m.kind] for k, m in any_atlas.mechanisms.items()}
+    rows = csv.DictReader(io.StringIO(export(any_atlas, "csv")))
+    assert all(r["source_role"] == roles[r["mechanism_id"]] for r in rows)
+    assert set(roles.values()) >= {"source cell", "regulator"}
 
 
 def test_json_mechanisms_round_trip(any_atlas):

@@ -77,6 +77,19 @@ def test_search_table(db, small_data, capsys):
     assert "Li et al., Nat Commun 2016" in out and "2 mechanism(s)" in out
 
 
+def test_search_labels_what_the_source_is(db, small_data, capsys):
+    # issue 15: `RAB27A → osteoclast` is a regulator of release, not an exosome source
+    code, out, _ = run(capsys, "search", "--source", "RAB27A", *common(db, small_data))
+    assert code == 0 and "from is" in out
+    row = next(line for line in out.splitlines() if "MECH:0202" in line)
+    assert "regulator" in row and "RAB27A → osteoclast" in row and "source cell" not in row
+    code, out, _ = run(capsys, "search", "--source", "RAB27A", "--json", *common(db, small_data))
+    assert code == 0 and json.loads(out)[0]["source_role"] == "regulator"
+    code, out, _ = run(capsys, "search", "--cargo", "miR-214", *common(db, small_data))
+    row = next(line for line in out.splitlines() if "MECH:0203" in line)
+    assert "source cell" in row
+
+
 def test_search_json_matches_export_objects(db, small_data, capsys):
     code, out, _ = run(capsys, "search", "--text", "破骨细胞", "--species", "mouse", "--json", *common(db, small_data))
     assert code == 0

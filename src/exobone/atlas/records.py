@@ -84,6 +84,19 @@ class MechanismKind(str, enum.Enum):
     UPTAKE = "uptake"  # how exosomes reach/enter a target cell
 
 
+# What a mechanism's `source` is, by kind: only transfer and uptake start from an exosome
+# donor; a cargo profile starts from the cell state or disease whose exosome cargo changes
+# (`osteoporosis → miR-214 → osteoclast`), regulation and release control from what acts
+# (`RAB27A → osteoclast`). Shown beside the source in `atlas search` and its --json/csv.
+SOURCE_ROLES: dict[MechanismKind, str] = {
+    MechanismKind.EXOSOME_TRANSFER: "source cell",
+    MechanismKind.UPTAKE: "source cell",
+    MechanismKind.CARGO_PROFILE: "context",
+    MechanismKind.REGULATION: "regulator",
+    MechanismKind.RELEASE_CONTROL: "regulator",
+}
+
+
 class Entity(_Record):
     """A cell, molecule, pathway, process, disease or context with its identifier."""
 
@@ -192,7 +205,10 @@ class Mechanism(_Record):
 
     id: Annotated[str, Field(pattern=r"^MECH:\d{4}$")]
     kind: MechanismKind
-    source: str = Field(description="entity key: cell/tissue (exosome donor) or molecule")
+    source: str = Field(
+        description="entity key: exosome donor cell (transfer, uptake), cell state or disease "
+        "(cargo_profile) or regulator (regulation, release_control); see SOURCE_ROLES"
+    )
     vesicle: str | None = Field(default=None, description="entity key of the vesicle, if any")
     cargo: tuple[str, ...] = ()
     target: str = Field(description="entity key of the target cell (or tissue)")
@@ -204,6 +220,11 @@ class Mechanism(_Record):
     evidence: tuple[Evidence, ...] = Field(min_length=1)
     aliases: tuple[str, ...] = Field(default=(), description="ids of records merged into this one")
     note: str | None = None
+
+    @property
+    def source_role(self) -> str:
+        """What ``source`` is for this kind: ``source cell``, ``context`` or ``regulator``."""
+        return SOURCE_ROLES[self.kind]
 
     @property
     def identity(self) -> tuple[str, str, tuple[str, ...], str, str]:
@@ -311,6 +332,7 @@ class Measure(_Record):
 
 
 __all__ = [
+    "SOURCE_ROLES",
     "Citation",
     "Direction",
     "Entity",

@@ -58,7 +58,9 @@ CargoOpt = Annotated[
     str | None, typer.Option(help="Cargo: miRNA (arm-aware: miR-214 finds miR-214-3p) or gene (OPN finds SPP1).")
 ]
 SourceOpt = Annotated[
-    str | None, typer.Option(help="Exosome source cell or upstream molecule (experiments: the agent).")
+    str | None,
+    typer.Option(help="The first of the chain: source cell (transfer, uptake), context (cargo "
+                 "profile) or regulator (regulation, release control); experiments: the agent."),
 ]
 TargetOpt = Annotated[str | None, typer.Option(help="Target cell, or a molecule the mechanism changes.")]
 PathwayOpt = Annotated[str | None, typer.Option(help="Signalling pathway (mechanisms only).")]
@@ -273,7 +275,9 @@ def _print_mechanisms(selection: Selection) -> None:
     atlas = selection.atlas
     table = Table(show_lines=False)
     table.add_column("id", no_wrap=True)
-    table.add_column("source → cargo → target")
+    # the first of the chain is not always an exosome donor: name its role per record kind
+    table.add_column("from is", no_wrap=True)
+    table.add_column("from → cargo → target")
     table.add_column("effect")
     table.add_column("direction", no_wrap=True)
     table.add_column("evidence", justify="right")
@@ -281,7 +285,7 @@ def _print_mechanisms(selection: Selection) -> None:
     for m in selection.mechanisms:
         effect = atlas.entities[m.effect].name if m.effect in atlas.entities else m.effect
         table.add_row(*_row(
-            m.id, _arrow(atlas, m.source, m.cargo, m.target), effect, m.direction.value,
+            m.id, m.source_role, _arrow(atlas, m.source, m.cargo, m.target), effect, m.direction.value,
             str(len(m.evidence)), m.evidence[0].citation.short(),
         ))
     console = _console()

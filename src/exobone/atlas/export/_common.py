@@ -66,6 +66,7 @@ def mechanism_dict(atlas: Atlas, m: Mechanism) -> dict[str, Any]:
         "id": m.id,
         "kind": m.kind.value,
         "source": entity_ref(atlas, m.source),
+        "source_role": m.source_role,
         "vesicle": entity_ref(atlas, m.vesicle),
         "cargo": [entity_ref(atlas, k) for k in m.cargo],
         "target": entity_ref(atlas, m.target),

@@ -16,8 +16,8 @@ from exobone.atlas.export.registry import Selection, register_exporter
 from exobone.atlas.records import SPECIES
 
 MECHANISM_COLUMNS = (
-    "mechanism_id", "kind", "source", "source_id", "vesicle", "cargo", "cargo_ids", "target",
-    "target_id", "effect", "effect_id", "direction", "molecular_targets", "pathways",
+    "mechanism_id", "kind", "source", "source_id", "source_role", "vesicle", "cargo", "cargo_ids",
+    "target", "target_id", "effect", "effect_id", "direction", "molecular_targets", "pathways",
     "contexts", "evidence_index", "first_author", "journal", "year", "title", "doi", "pmid",
     "ref", "read_in", "species", "setting", "methods", "quote", "quote_en", "conflict",
 )
@@ -49,6 +49,7 @@ def _mechanism_rows(selection: Selection) -> Iterable[dict[str, Any]]:
         base = {
             "mechanism_id": m.id, "kind": m.kind.value,
             "source": entity_name(a, m.source), "source_id": entity_id(a, m.source),
+            "source_role": m.source_role,
             "vesicle": entity_name(a, m.vesicle) if m.vesicle else None,
             "cargo": _join(m.cargo), "cargo_ids": _join(entity_id(a, k) for k in m.cargo),
             "target": entity_name(a, m.target), "target_id": entity_id(a, m.target),

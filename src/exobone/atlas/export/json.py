@@ -1,7 +1,8 @@
 """JSON export: an array of mechanism (or experiment) objects, UTF-8, quotes unescaped.
 
 Mechanism objects carry ``id``, ``kind``, ``source``/``vesicle``/``target`` as
-``{key, name, id, type}``, ``cargo`` and ``molecular_targets`` as lists of those,
+``{key, name, id, type}``, ``source_role`` (what the source is for this kind: ``source cell``,
+``context`` or ``regulator``, :data:`exobone.atlas.records.SOURCE_ROLES`), ``cargo`` and ``molecular_targets`` as lists of those,
 ``effect`` (name, with ``effect_key``/``effect_id``), ``direction``
 (increase|decrease|mixed|none), ``pathways`` and ``contexts`` (names, ids alongside) and
 ``evidence`` (``citation`` {first_author, journal, year, title, doi, pmid, ref}, ``read_in``,
