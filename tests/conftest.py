@@ -6,10 +6,10 @@ import os
 from pathlib import Path
 
 import pytest
-from shared_files import find_biomodels
+from shared_files import find_biomodels, missing_biomodels_message
 
 from exobone.atlas.curation import Atlas, load_atlas
-from exobone.atlas.validate import find_seed_dir
+from exobone.atlas.validate import find_seed_dir, missing_seeds_message
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -22,10 +22,10 @@ def atlas() -> Atlas:
 @pytest.fixture(scope="session")
 def seed_dir() -> Path:
     found = find_seed_dir(REPO)
-    if found is None:
+    if found is None:  # in CI a failure, elsewhere a skip; both say where to put them
         if os.environ.get("CI"):
-            pytest.fail("seed documents (shared/seeds) not found beside the repository in CI")
-        pytest.skip("seed documents not available; set EXOBONE_SEEDS to run quote checks")
+            pytest.fail(missing_seeds_message(REPO))
+        pytest.skip(missing_seeds_message(REPO))
     return found
 
 
@@ -35,7 +35,6 @@ def biomodels() -> Path:
     found = find_biomodels()
     if found is None or not found.is_dir():
         if os.environ.get("CI"):
-            pytest.fail("shared/reference/biomodels not found beside the repository in CI; "
-                        "set EXOBONE_SHARED")
-        pytest.skip("BioModels SBML files not available; set EXOBONE_SHARED to compare")
+            pytest.fail(missing_biomodels_message())
+        pytest.skip(missing_biomodels_message())
     return found

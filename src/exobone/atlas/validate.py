@@ -25,20 +25,52 @@ def _squash(text: str) -> str:
     return _WS.sub("", text)
 
 
-def find_seed_dir(start: Path | None = None) -> Path | None:
-    """Locate the seed documents: ``$EXOBONE_SEEDS``, else a ``shared/seeds`` beside a parent."""
-    env = os.environ.get("EXOBONE_SEEDS")
-    if env:
-        return Path(env)
+# The seed documents are not in the git repository: they live in the project's `shared/`
+# folder (seeds/ beside reference/), kept next to the checkout. These point at them.
+SEEDS_ENV = "EXOBONE_SEEDS"  # the seeds folder itself
+SHARED_ENV = "EXOBONE_SHARED"  # the shared/ folder holding seeds/ and reference/
+_PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def seed_dir_candidates(start: Path | None = None) -> list[Path]:
+    """Where the seeds are looked for without a variable: ``shared/seeds`` in ``start`` (the
+    working directory by default) or a folder above it, then beside the package or above it."""
     here = (start or Path.cwd()).resolve()
-    for parent in [here, *here.parents, *Path(__file__).resolve().parents]:
+    out: list[Path] = []
+    for parent in [here, *here.parents, _PACKAGE_DIR, *_PACKAGE_DIR.parents]:
         cand = parent / "shared" / "seeds"
-        if cand.is_dir():
-            return cand
-        cand = parent.parent / "shared" / "seeds"
-        if cand.is_dir():
-            return cand
-    return None
+        if cand not in out:
+            out.append(cand)
+    return out
+
+
+def find_seed_dir(start: Path | None = None) -> Path | None:
+    """Locate the seed documents: ``$EXOBONE_SEEDS``, else ``$EXOBONE_SHARED/seeds``, else the
+    first of :func:`seed_dir_candidates` that exists; None if none is a folder."""
+    if env := os.environ.get(SEEDS_ENV):
+        return Path(env) if Path(env).is_dir() else None
+    if shared := os.environ.get(SHARED_ENV):
+        return Path(shared) / "seeds" if (Path(shared) / "seeds").is_dir() else None
+    return next((c for c in seed_dir_candidates(start) if c.is_dir()), None)
+
+
+def missing_seeds_message(start: Path | None = None) -> str:
+    """One line: where the seeds were looked for and how to point at them."""
+    if env := os.environ.get(SEEDS_ENV):
+        where = f"${SEEDS_ENV}={env} is not a folder"
+    elif shared := os.environ.get(SHARED_ENV):
+        where = f"${SHARED_ENV}={shared} holds no seeds/ folder"
+    else:
+        here = (start or Path.cwd()).resolve()
+        where = (
+            f"${SEEDS_ENV} and ${SHARED_ENV} are unset and no shared/seeds folder is in {here} "
+            f"or a folder above it, nor in {_PACKAGE_DIR} or above"
+        )
+    return (
+        f"seed documents not found: {where}; they are the five source texts listed in "
+        "src/exobone/atlas/data/seeds.yaml, kept in the project's shared/ folder, not in git: "
+        f"set {SEEDS_ENV}=/path/to/shared/seeds (or {SHARED_ENV}=/path/to/shared)"
+    )
 
 
 def is_verbatim(quote: str, seed_text: str) -> bool:

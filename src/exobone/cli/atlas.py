@@ -184,13 +184,13 @@ def check(
 ) -> None:
     """Validate every curated record, cross-reference and quote; list the problems found."""
     from exobone.atlas.curation import load_atlas
-    from exobone.atlas.validate import check_quotes, find_seed_dir
+    from exobone.atlas.validate import check_quotes, find_seed_dir, missing_seeds_message
 
     with _curation_summary(show_all):
         atlas = load_atlas(data_dir)
         seed_dir = find_seed_dir()
         if seed_dir is None:
-            typer.echo("seed documents not found (set EXOBONE_SEEDS); quotes not checked", err=True)
+            typer.echo(f"{missing_seeds_message()}; quotes not checked", err=True)
         else:
             check_quotes(atlas, seed_dir)
     typer.echo(
