@@ -7,7 +7,13 @@ from math import comb
 import numpy as np
 import pytest
 
-from exobone.atlas.enrich import MAX_LIST_NAMES, benjamini_hochberg, enrich, hypergeometric_p, read_names
+from exobone.atlas.enrich import (
+    MAX_LIST_NAMES,
+    benjamini_hochberg,
+    enrich,
+    hypergeometric_p,
+    read_names,
+)
 from exobone.atlas.genesets import atlas_gene_sets
 from exobone.errors import InvalidInputError
 

@@ -333,6 +333,8 @@ class Measure(_Record):
 
 __all__ = [
     "SOURCE_ROLES",
+    "SPECIES",
+    "SPECIES_SHORT",
     "Citation",
     "Direction",
     "Entity",
@@ -349,6 +351,4 @@ __all__ = [
     "Outcome",
     "Readout",
     "Setting",
-    "SPECIES",
-    "SPECIES_SHORT",
 ]
