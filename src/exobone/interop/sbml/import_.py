@@ -359,7 +359,14 @@ def _convert(r: _Reader, doc: libsbml.SBMLDocument, name: str | None) -> ModelSp
     metadata: dict[str, Any] = {
         "sbml": {"file": r.label, "level": level, "version": doc.getVersion(),
                  "model_id": m.getId(),
-                 "renamed": {new: old for old, new in r.names.items() if new != old}},
+                 "renamed": {new: old for old, new in r.names.items() if new != old},
+                 # how to report values by SBML id (see exobone.interop.sbml.run)
+                 "symbols": {x.getId(): r.n(x.getId()) for lst in (
+                     m.getListOfCompartments(), m.getListOfParameters()) for x in lst},
+                 "species": {s.getId(): [r.n(s.getId()), s.getCompartment(),
+                                         "amount" if s.getHasOnlySubstanceUnits()
+                                         else "concentration"]
+                             for s in m.getListOfSpecies()}},
     }
     if m.isSetTimeUnits():
         metadata["time_unit"] = m.getTimeUnits()
