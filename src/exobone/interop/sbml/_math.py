@@ -191,7 +191,8 @@ _LOGICAL = (libsbml.AST_LOGICAL_AND, libsbml.AST_LOGICAL_OR, libsbml.AST_LOGICAL
 
 def ast_to_expr(ast: libsbml.ASTNode, *, names: Mapping[str, str], where: str,
                 time_equality: Callable[[str, str], str] | None = None,
-                boolean: bool = False, boolean_functions: frozenset[str] = frozenset()) -> str:
+                boolean: bool = False,
+                boolean_functions: Mapping[str, libsbml.ASTNode] | None = None) -> str:
     """Write a libsbml AST in exobone's expression syntax.
 
     SBML math mixes numbers and truth values freely (a function may return a comparison used as
@@ -213,7 +214,8 @@ def ast_to_expr(ast: libsbml.ASTNode, *, names: Mapping[str, str], where: str,
     boolean
         Write the math as a condition (triggers) rather than a number.
     boolean_functions
-        Function definitions (SBML ids) whose body is a condition.
+        Function definitions whose body is a condition, ``{SBML id: lambda}``: exobone's
+        functions return numbers, so calls to these are expanded here.
 
     Raises
     ------
@@ -221,14 +223,13 @@ def ast_to_expr(ast: libsbml.ASTNode, *, names: Mapping[str, str], where: str,
         Naming the construct and ``where`` (delay, rateOf, an unknown csymbol...).
     """
 
+    inline = boolean_functions or {}
+
     def name(sid: str) -> str:
         return names.get(sid, sid)
 
     def is_condition(node: libsbml.ASTNode) -> bool:
-        t = node.getType()
-        return (t in _RELATIONS or t in _LOGICAL
-                or t in (libsbml.AST_CONSTANT_TRUE, libsbml.AST_CONSTANT_FALSE)
-                or (t == libsbml.AST_FUNCTION and node.getName() in boolean_functions))
+        return is_condition_math(node, inline)
 
     def num(node: libsbml.ASTNode) -> str:
         if is_condition(node):
@@ -238,6 +239,8 @@ def ast_to_expr(ast: libsbml.ASTNode, *, names: Mapping[str, str], where: str,
     def cond(node: libsbml.ASTNode) -> str:
         if is_condition(node):
             return walk(node)
+        if _is_number(node):
+            return "true" if node.getValue() != 0 else "false"
         return f"({walk(node)} != 0)"
 
     def walk(node: libsbml.ASTNode) -> str:
@@ -300,7 +303,14 @@ def ast_to_expr(ast: libsbml.ASTNode, *, names: Mapping[str, str], where: str,
             values = [num(kids[i]) for i in range(0, len(kids) - 1, 2)]
             conds = [cond(kids[i + 1]) for i in range(0, len(kids) - 1, 2)]
             out = f"piecewise({num(kids[-1])})" if len(kids) % 2 == 1 else ""
-            for value, c in reversed(list(zip(values, conds, strict=True))):
+            pairs = []
+            for value, c in zip(values, conds, strict=True):  # constant conditions decided now
+                if c == "true":
+                    out = f"piecewise({value})"
+                    break
+                if c != "false":
+                    pairs.append((value, c))
+            for value, c in reversed(pairs):
                 out = f"piecewise({value}, {c}, {out})" if out else f"piecewise({value}, {c})"
             return out
         if t in _RELATIONS:
@@ -336,6 +346,8 @@ def ast_to_expr(ast: libsbml.ASTNode, *, names: Mapping[str, str], where: str,
             return f"((not {cond(kids[0])}) or {cond(kids[1])})"
         if t == libsbml.AST_LOGICAL_NOT:
             return f"(not {cond(kids[0])})"
+        if t == libsbml.AST_FUNCTION and node.getName() in inline:
+            return walk(expand_call(inline[node.getName()], kids, where))
         if t == libsbml.AST_FUNCTION:
             return f"{name(node.getName())}(" + ", ".join(num(k) for k in kids) + ")"
         kind = node.getName() or libsbml.formulaToL3String(node) or f"AST type {t}"
@@ -345,7 +357,31 @@ def ast_to_expr(ast: libsbml.ASTNode, *, names: Mapping[str, str], where: str,
     return cond(ast) if boolean else num(ast)
 
 
-def is_condition_math(ast: libsbml.ASTNode, boolean_functions: frozenset[str]) -> bool:
+def expand_call(lam: libsbml.ASTNode, args: list[libsbml.ASTNode], where: str
+                ) -> libsbml.ASTNode:
+    """The body of a function definition with its arguments put in."""
+    n = lam.getNumBvars()
+    if len(args) != n:
+        raise UnsupportedSBMLError(f"{where}: a function call has {len(args)} arguments, its "
+                                   f"definition {n}")
+    body = lam.getChild(n).deepCopy()
+    if body.getType() == libsbml.AST_NAME and n:  # replaceArgument skips a bare-name body
+        for i in range(n):
+            if body.getName() == lam.getChild(i).getName():
+                return args[i].deepCopy()
+        return body
+    # two passes through unique names, so an argument that mentions a parameter name is safe
+    temps = [f"__exobone_arg_{i}" for i in range(n)]
+    for i in range(n):
+        tmp = libsbml.ASTNode(libsbml.AST_NAME)
+        tmp.setName(temps[i])
+        body.replaceArgument(lam.getChild(i).getName(), tmp)
+    for i in range(n):
+        body.replaceArgument(temps[i], args[i])
+    return body
+
+
+def is_condition_math(ast: libsbml.ASTNode, boolean_functions: Mapping[str, Any]) -> bool:
     """True when ``ast`` is a condition (relation, logic, true/false, a boolean function)."""
     t = ast.getType()
     return (t in _RELATIONS or t in _LOGICAL

@@ -71,7 +71,8 @@ class _Reader:
     names: dict[str, str] = field(default_factory=dict)
     macros: dict[str, ex.Macro] = field(default_factory=dict)
     functions: list[Function] = field(default_factory=list)
-    boolean_functions: set[str] = field(default_factory=set)  # SBML ids of condition functions
+    #: functions whose body is a condition: {SBML id: lambda}
+    boolean_functions: dict[str, libsbml.ASTNode] = field(default_factory=dict)
 
     # ------------------------------------------------------------------ names
     def build_names(self) -> None:
@@ -101,7 +102,7 @@ class _Reader:
         names = {**self.names, **(local or {})}
         return ast_to_expr(math_ast, names=names, where=f"{self.label}: {where}",
                            time_equality=_time_equality if trigger else None,
-                           boolean=condition, boolean_functions=frozenset(self.boolean_functions))
+                           boolean=condition, boolean_functions=self.boolean_functions)
 
     # --------------------------------------------------------------- checks
     def refuse(self, construct: str, element: str) -> UnsupportedSBMLError:
@@ -207,12 +208,12 @@ def _convert(r: _Reader, doc: libsbml.SBMLDocument, name: str | None) -> ModelSp
         if body_ast is None:
             raise InvalidInputError(f"{r.label}: function definition {fd.getId()!r} has no "
                                     f"body")
+        if is_condition_math(body_ast, r.boolean_functions):
+            r.boolean_functions[fd.getId()] = lam  # expanded where called (see ast_to_expr)
+            continue
         body = ast_to_expr(body_ast, names={**r.names, **{
             lam.getChild(i).getName(): args[i] for i in range(n_args)}},
-            where=f"{r.label}: function {fd.getId()!r}",
-            boolean_functions=frozenset(r.boolean_functions))
-        if is_condition_math(body_ast, frozenset(r.boolean_functions)):
-            r.boolean_functions.add(fd.getId())
+            where=f"{r.label}: function {fd.getId()!r}", boolean_functions=r.boolean_functions)
         r.functions.append(Function(r.n(fd.getId()), args, body))
     try:
         r.macros = ex.build_macros([(f.name, f.args, f.body) for f in r.functions])
@@ -265,20 +266,20 @@ def _convert(r: _Reader, doc: libsbml.SBMLDocument, name: str | None) -> ModelSp
 
     # species references: an id makes the stoichiometry a symbol; a stoichiometry that a rule,
     # initial assignment or event sets (or L2 stoichiometryMath) multiplies the rate
-    variable_refs: dict[int, str] = {}  # id(ref) -> exobone expression of its stoichiometry
+    variable_refs: dict[tuple[str, str, int], str] = {}  # -> its stoichiometry's expression
     ref_elements: list[tuple[str, Any]] = []
     for rxn in m.getListOfReactions():
-        for ref in [*rxn.getListOfReactants(), *rxn.getListOfProducts()]:
+        for key, ref in _references(rxn):
             if level == 2 and ref.isSetStoichiometryMath():
                 sm = ref.getStoichiometryMath()
                 if sm.getMath() is not None:
-                    variable_refs[id(ref)] = r.expr(sm.getMath(), f"stoichiometryMath of "
-                                                                  f"{ref.getSpecies()!r}")
+                    variable_refs[key] = r.expr(sm.getMath(), f"stoichiometryMath of "
+                                                              f"{ref.getSpecies()!r}")
             elif ref.isSetId() and ref.getId():
                 ref_elements.append((ref.getId(), ref))
                 if (ref.getId() in assign_rules or ref.getId() in rate_rules
                         or ref.getId() in event_targets or ref.getId() in initial_assignments):
-                    variable_refs[id(ref)] = r.n(ref.getId())
+                    variable_refs[key] = r.n(ref.getId())
 
     # the value every symbol starts from: a number, or an expression (initial assignment,
     # assignment rule, a species amount given for a concentration...) evaluated at run time
@@ -398,27 +399,27 @@ def _convert(r: _Reader, doc: libsbml.SBMLDocument, name: str | None) -> ModelSp
                                           description=f"rate of reaction {rid}")
             rate = r.n(rid)
         groups: dict[tuple[str, str, str], dict[str, float]] = {}
-        for refs, sign in ((rxn.getListOfReactants(), -1.0), (rxn.getListOfProducts(), 1.0)):
-            for ref in refs:
-                sp_id = ref.getSpecies()
-                sp = species_by_id[sp_id]
-                if sp.getBoundaryCondition() or sp.getConstant():
-                    continue
-                if sp_id in rate_rules or sp_id in assign_rules:
-                    raise InvalidInputError(f"{r.label}: species {sp_id!r} is set by a rule and "
-                                            f"changed by reaction {rid!r}")
-                factor = variable_refs.get(id(ref), "")
-                if factor:
+        for key, ref in _references(rxn):
+            sign = -1.0 if key[1] == "reactant" else 1.0
+            sp_id = ref.getSpecies()
+            sp = species_by_id[sp_id]
+            if sp.getBoundaryCondition() or sp.getConstant():
+                continue
+            if sp_id in rate_rules or sp_id in assign_rules:
+                raise InvalidInputError(f"{r.label}: species {sp_id!r} is set by a rule and "
+                                        f"changed by reaction {rid!r}")
+            factor = variable_refs.get(key, "")
+            if factor:
+                stoich = 1.0
+            else:
+                stoich = ref.getStoichiometry() if ref.isSetStoichiometry() else 1.0
+                if not math.isfinite(stoich):
                     stoich = 1.0
-                else:
-                    stoich = ref.getStoichiometry() if ref.isSetStoichiometry() else 1.0
-                    if not math.isfinite(stoich):
-                        stoich = 1.0
-                divisor = "" if sp.getHasOnlySubstanceUnits() else sp.getCompartment()
-                cf = (sp.getConversionFactor() if level >= 3 and sp.isSetConversionFactor()
-                      else model_cf)
-                coeffs = groups.setdefault((divisor, cf, factor), {})
-                coeffs[r.n(sp_id)] = coeffs.get(r.n(sp_id), 0.0) + sign * stoich
+            divisor = "" if sp.getHasOnlySubstanceUnits() else sp.getCompartment()
+            cf = (sp.getConversionFactor() if level >= 3 and sp.isSetConversionFactor()
+                  else model_cf)
+            coeffs = groups.setdefault((divisor, cf, factor), {})
+            coeffs[r.n(sp_id)] = coeffs.get(r.n(sp_id), 0.0) + sign * stoich
         for k, ((divisor, cf, factor), coeffs) in enumerate(sorted(groups.items())):
             coeffs = {s: c for s, c in coeffs.items() if c != 0.0}
             if not coeffs:
@@ -464,6 +465,13 @@ def _convert(r: _Reader, doc: libsbml.SBMLDocument, name: str | None) -> ModelSp
         raise InvalidInputError(f"{r.label}: the imported model does not validate: {exc}") \
             from exc
     return spec
+
+
+def _references(rxn: libsbml.Reaction) -> list[tuple[tuple[str, str, int], Any]]:
+    """The species references of a reaction, keyed by (reaction, side, position)."""
+    return [((rxn.getId(), side, i), ref) for side, refs in (
+        ("reactant", rxn.getListOfReactants()), ("product", rxn.getListOfProducts()))
+        for i, ref in enumerate(refs)]
 
 
 def _num(value: float) -> str:
