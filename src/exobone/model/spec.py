@@ -188,6 +188,16 @@ class Event:
         structure, so changing a schedule does not recompile the model.
     fire_at_start
         Fire a trigger that is already true at the start time (default: do not, as SBML).
+    delay
+        State-triggered events only: an expression evaluated when the trigger fires; the
+        assignments run that much later (SBML event delay). ``None``: at once.
+    persistent
+        With a delay: ``False`` cancels a pending firing whose trigger turns false before it
+        runs (SBML ``persistent="false"``).
+    values_at_trigger
+        Evaluate the assignments when the trigger fires (SBML ``useValuesFromTriggerTime``),
+        rather than when they run (default; the same instant without a delay, where each event
+        sees the results of the ones run before it).
     description, mechanisms
         Documentation and provenance.
     """
@@ -199,6 +209,9 @@ class Event:
     fire_at_start: bool = False
     description: str = ""
     mechanisms: tuple[str, ...] = ()
+    delay: str | None = None
+    persistent: bool = True
+    values_at_trigger: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "assignments",
@@ -213,6 +226,8 @@ class Event:
                              f"at_times=(...)")
         if not self.assignments:
             raise ModelError(f"event {self.name!r} assigns nothing")
+        if self.delay is not None and self.trigger is None:
+            raise ModelError(f"event {self.name!r}: a delay needs a trigger")
 
     @property
     def scheduled(self) -> bool:
@@ -421,6 +436,10 @@ class ModelSpec:
                        "citations": [c.to_dict() for c in t.citations]} for t in self.terms],
             "events": [{"name": e.name, "trigger": e.trigger, "at_times": list(e.at_times),
                         "assignments": dict(e.assignments), "fire_at_start": e.fire_at_start,
+                        **({"delay": e.delay, "persistent": e.persistent,
+                            "values_at_trigger": e.values_at_trigger}
+                           if (e.delay, e.persistent, e.values_at_trigger) != (None, True, False)
+                           else {}),
                         "description": e.description, "mechanisms": list(e.mechanisms)}
                        for e in self.events],
             "functions": [{"name": f.name, "args": list(f.args), "body": f.body}
@@ -453,7 +472,10 @@ class ModelSpec:
             "assignments": [[a.name, a.expr] for a in self.assignments],
             "terms": [[t.name, t.rate, sorted(t.stoichiometry.items())] for t in self.terms],
             "events": [[e.name, e.trigger, e.scheduled, e.fire_at_start,
-                        list(e.assignments.items())] for e in self.events],
+                        list(e.assignments.items())]
+                       + ([e.delay, e.persistent, e.values_at_trigger]
+                          if (e.delay, e.persistent, e.values_at_trigger) != (None, True, False)
+                          else []) for e in self.events],
             "functions": [[f.name, list(f.args), f.body] for f in self.functions],
         }
         return _digest(payload)

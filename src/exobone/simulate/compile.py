@@ -49,6 +49,7 @@ import sympy
 from sympy.printing.pycode import PythonCodePrinter
 
 from exobone.errors import InvalidInputError, ModelError, unknown_name
+from exobone.model import expressions as ex
 from exobone.model.expressions import TIME
 from exobone.model.spec import ModelSpec
 
@@ -163,6 +164,9 @@ class CompiledEvent:
     targets: tuple[tuple[str, int], ...]  # ("state" | "parameter", index)
     apply: Kernel  # event_k(t, y, p, out)
     trigger: Callable[[Sequence[bool]], bool] | None  # from atom truth values
+    delay: Kernel | None = None  # delay_k(t, y, p, out): out[0] = the delay
+    persistent: bool = True
+    values_at_trigger: bool = False
 
 
 @dataclass(frozen=True, eq=False)
@@ -567,6 +571,8 @@ def _generate(spec: ModelSpec) -> CompiledModel:
     lines += ["    return None", ""]
     chunks += lines
 
+    visible = {**em.parsed.states, **em.parsed.parameters, **em.parsed.assignments}
+    macros = ex.build_macros([(f.name, f.args, f.body) for f in spec.functions])
     state_index = {name: i for i, name in enumerate(spec.state_names)}
     param_index = {name: i for i, name in enumerate(spec.parameter_names)}
     event_meta = []
@@ -582,6 +588,12 @@ def _generate(spec: ModelSpec) -> CompiledModel:
         if not e.scheduled:
             lines += [f"def trigger_{k}(a):  # {e.name}",
                       f"    return bool({_code(triggers[e.name])})", ""]
+        if e.delay is not None:
+            delay = em.lower(ex.parse(e.delay, visible, macros=macros,
+                                      where=f"model {spec.name!r}, delay of event {e.name!r}"))
+            lines += [f"def delay_{k}(t, y, p, out):  # {e.name}"]
+            lines += em.prologue([delay])
+            lines += [f"    out[0] = {_code(delay)}", "    return None", ""]
         chunks += lines
         event_meta.append((k, e, targets))
 
@@ -594,7 +606,9 @@ def _generate(spec: ModelSpec) -> CompiledModel:
     events = tuple(
         CompiledEvent(name=e.name, scheduled=e.scheduled, fire_at_start=e.fire_at_start,
                       targets=targets, apply=namespace[f"event_{k}"],
-                      trigger=None if e.scheduled else namespace[f"trigger_{k}"])
+                      trigger=None if e.scheduled else namespace[f"trigger_{k}"],
+                      delay=namespace.get(f"delay_{k}"), persistent=e.persistent,
+                      values_at_trigger=e.values_at_trigger)
         for k, e, targets in event_meta
     )
     kernels = {name: namespace[name] for name in

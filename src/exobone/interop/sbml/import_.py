@@ -505,10 +505,11 @@ def _events(r: _Reader, level: int, events: list[libsbml.Event], params: list[Pa
     out: list[tuple[float, int, Event]] = []
     for k, ev in enumerate(events):
         eid = ev.getId() if ev.isSetId() else f"event_{k + 1}"
+        delay = None
         if ev.isSetDelay() and ev.getDelay().getMath() is not None:
-            delay = _constant(r, ev.getDelay().getMath())
-            if delay != 0.0:
-                raise r.refuse("event delay", f"event {eid!r}")
+            delay = r.expr(ev.getDelay().getMath(), f"delay of event {eid!r}")
+            if _constant(r, ev.getDelay().getMath()) == 0.0:
+                delay = None
         priority = 0.0
         if level >= 3 and ev.isSetPriority() and ev.getPriority().getMath() is not None:
             value = _constant(r, ev.getPriority().getMath())
@@ -547,8 +548,13 @@ def _events(r: _Reader, level: int, events: list[libsbml.Event], params: list[Pa
                 f"against a double firing (exobone's import)")))
             trigger = f"({trigger}) and (time - {guard} > {4 * TIME_EQUALITY_WINDOW!r})"
             targets[guard] = "time"
+        persistent = trig.getPersistent() if level >= 3 else True
+        from_trigger_time = (ev.getUseValuesFromTriggerTime()
+                             if ev.isSetUseValuesFromTriggerTime() or level >= 3 else True)
         out.append((-priority, k, Event(name, targets, trigger=trigger,
-                                        fire_at_start=fire_at_start,
+                                        fire_at_start=fire_at_start, delay=delay,
+                                        persistent=persistent,
+                                        values_at_trigger=from_trigger_time,
                                         mechanisms=(f"sbml:event:{eid}",))))
     # simultaneous events run in declaration order: sort by priority (highest first), stable
     return [e for _, _, e in sorted(out, key=lambda x: (x[0], x[1]))]
