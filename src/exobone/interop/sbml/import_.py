@@ -180,6 +180,9 @@ def import_sbml(source: str | Path, *, overrides: Mapping[str, float] | None = N
     model = doc.getModel()
     label = Path(str(source)).name if not str(source).lstrip().startswith("<") else \
         (model.getId() or "SBML model")
+    if doc.getLevel() >= 3 and doc.isPkgEnabled("comp"):
+        doc = _flatten_comp(doc, label)
+        model = doc.getModel()
     for i in range(doc.getNumPlugins() if doc.getLevel() >= 3 else 0):
         plugin = doc.getPlugin(i)
         prefix = plugin.getPrefix() if plugin is not None else ""
@@ -189,6 +192,19 @@ def import_sbml(source: str | Path, *, overrides: Mapping[str, float] | None = N
                                        f"supported by exobone")
     r = _Reader(model, label, dict(overrides or {}))
     return _convert(r, doc, name)
+
+
+def _flatten_comp(doc: libsbml.SBMLDocument, label: str) -> libsbml.SBMLDocument:
+    """Flatten hierarchical model composition (``comp``) with libsbml's converter."""
+    props = libsbml.ConversionProperties()
+    props.addOption("flatten comp", True)
+    props.addOption("leave_ports", False)
+    if doc.convert(props) != libsbml.LIBSBML_OPERATION_SUCCESS:
+        errors = [doc.getError(i).getMessage().strip() for i in range(doc.getNumErrors())
+                  if doc.getError(i).getSeverity() >= libsbml.LIBSBML_SEV_ERROR]
+        raise UnsupportedSBMLError(f"{label}: libsbml could not flatten this `comp` model"
+                                   f"{': ' + errors[0].splitlines()[0] if errors else ''}")
+    return doc
 
 
 def _convert(r: _Reader, doc: libsbml.SBMLDocument, name: str | None) -> ModelSpec:
@@ -370,7 +386,7 @@ def _convert(r: _Reader, doc: libsbml.SBMLDocument, name: str | None) -> ModelSp
     # reactions: one term per (reaction, compartment divisor, conversion factor), and one per
     # species reference whose stoichiometry varies
     model_cf = m.getConversionFactor() if level >= 3 and m.isSetConversionFactor() else ""
-    referenced = _referenced_ids(doc)
+    reaction_ids = {rxn.getId() for rxn in m.getListOfReactions()}
     taken = set(r.names.values())
     for rxn in m.getListOfReactions():
         rid = rxn.getId()
@@ -394,7 +410,7 @@ def _convert(r: _Reader, doc: libsbml.SBMLDocument, name: str | None) -> ModelSp
                                     unit=unit_of(lp), source=src,
                                     description=f"local parameter {lp.getId()} of {rid}"))
         rate = r.expr(law.getMath(), f"reaction {rid!r} kinetic law", local=local)
-        if rid in referenced:  # the reaction's id in math means its rate
+        if rid:  # the reaction's id (in math, in outputs) means its rate
             assignments[rid] = Assignment(r.n(rid), rate, mechanisms=(f"sbml:reaction:{rid}",),
                                           description=f"rate of reaction {rid}")
             rate = r.n(rid)
@@ -443,8 +459,8 @@ def _convert(r: _Reader, doc: libsbml.SBMLDocument, name: str | None) -> ModelSp
                  "model_id": m.getId(),
                  "renamed": {new: old for old, new in r.names.items() if new != old},
                  # how to report values by SBML id (see exobone.interop.sbml.run)
-                 "symbols": {x.getId(): r.n(x.getId()) for lst in (
-                     m.getListOfCompartments(), m.getListOfParameters()) for x in lst},
+                 "symbols": {sid: r.n(sid) for sid in [*start, *reaction_ids]
+                             if sid not in species_by_id and (sid in start or sid in assignments)},
                  "species": {s.getId(): [r.n(s.getId()), s.getCompartment(),
                                          "amount" if s.getHasOnlySubstanceUnits()
                                          else "concentration"]
@@ -452,7 +468,7 @@ def _convert(r: _Reader, doc: libsbml.SBMLDocument, name: str | None) -> ModelSp
                  "initial_uses_time": any("time" in ex.names_in(s.initial) for s in states
                                           if isinstance(s.initial, str))
                  or any("time" in ex.names_in(a.expr) for sid, a in assignments.items()
-                        if sid not in assign_rules and sid not in referenced)},
+                        if sid not in assign_rules and sid not in reaction_ids)},
     }
     if m.isSetTimeUnits():
         metadata["time_unit"] = m.getTimeUnits()
@@ -481,23 +497,6 @@ def _num(value: float) -> str:
     if math.isinf(value):
         return "(1e999)" if value > 0 else "(-1e999)"
     return repr(value)
-
-
-def _referenced_ids(doc: libsbml.SBMLDocument) -> set[str]:
-    """Every id named in any math of the document."""
-    found: set[str] = set()
-    elements = doc.getListOfAllElements()
-    for i in range(elements.getSize()):
-        el = elements.get(i)
-        getter = getattr(el, "getMath", None)
-        node = getter() if getter is not None else None
-        stack = [node] if node is not None else []
-        while stack:
-            n = stack.pop()
-            if n.getType() == libsbml.AST_NAME:
-                found.add(n.getName())
-            stack += [n.getChild(k) for k in range(n.getNumChildren())]
-    return found
 
 
 def _events(r: _Reader, level: int, events: list[libsbml.Event], params: list[Parameter],
