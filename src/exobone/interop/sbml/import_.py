@@ -71,6 +71,8 @@ class _Reader:
     names: dict[str, str] = field(default_factory=dict)
     macros: dict[str, ex.Macro] = field(default_factory=dict)
     functions: list[Function] = field(default_factory=list)
+    #: species stored as amounts (their compartment's size changes): {id: (state, size)}
+    amounts: dict[str, tuple[str, str]] = field(default_factory=dict)
     #: functions whose body is a condition: {SBML id: lambda}
     boolean_functions: dict[str, libsbml.ASTNode] = field(default_factory=dict)
 
@@ -259,14 +261,6 @@ def _convert(r: _Reader, doc: libsbml.SBMLDocument, name: str | None) -> ModelSp
     species_by_id = {s.getId(): s for s in m.getListOfSpecies()}
     initial_assignments = {ia.getSymbol(): ia for ia in m.getListOfInitialAssignments()
                            if ia.getMath() is not None}
-    for cid in compartment_ids:
-        changes = cid in assign_rules or cid in rate_rules or cid in event_targets
-        holds_concentrations = any(s.getCompartment() == cid and not s.getHasOnlySubstanceUnits()
-                                   for s in species_by_id.values())
-        comp = m.getCompartment(cid)
-        if changes and (holds_concentrations or not comp.getConstant()):
-            raise r.refuse("a compartment whose size changes", f"compartment {cid!r}")
-
     unknown = [k for k in r.overrides if m.getElementBySId(k) is None
                or m.getElementBySId(k).getTypeCode() not in
                (libsbml.SBML_PARAMETER, libsbml.SBML_SPECIES, libsbml.SBML_COMPARTMENT)]
@@ -338,6 +332,21 @@ def _convert(r: _Reader, doc: libsbml.SBMLDocument, name: str | None) -> ModelSp
             kinds[sid] = "state" if sid in event_targets else "assignment"
         else:
             kinds[sid] = "parameter"
+    # a species in a compartment whose size changes is stored as its amount (what reactions
+    # change and a change of size keeps); its symbol is then the concentration amount/size
+    resizing = {cid for cid in compartment_ids
+                if cid in assign_rules or cid in rate_rules or cid in event_targets}
+    taken = set(r.names.values())
+    for sid, sp in species_by_id.items():
+        if (sp.getCompartment() not in resizing or sp.getHasOnlySubstanceUnits()
+                or sid in assign_rules or sid in rate_rules):
+            continue  # (a rate rule sets the concentration itself, whatever the size)
+        amount = f"{r.n(sid)}_amount"
+        while amount in taken:
+            amount += "_"
+        taken.add(amount)
+        r.amounts[sid] = (amount, r.n(sp.getCompartment()))
+        kinds[sid] = "assignment"
     resolved = _resolve_initials(r, start, kinds)
 
     states: list[State] = []
@@ -360,7 +369,14 @@ def _convert(r: _Reader, doc: libsbml.SBMLDocument, name: str | None) -> ModelSp
         unit = (unit_of(element) if kind not in ("species", "stoichiometry")
                 else str(element.getSubstanceUnits() or "") if kind == "species" else "")
         description = element.getName() if element.isSetName() else ""
-        if kinds[sid] == "assignment":
+        if sid in r.amounts:
+            amount, size = r.amounts[sid]
+            size_id = species_by_id[sid].getCompartment()
+            assignments[sid] = Assignment(r.n(sid), f"{amount} / {size}", unit=unit,
+                                          description=f"concentration of {sid}")
+            states.append(State(amount, f"({resolved[sid]}) * ({resolved.get(size_id, size)})",
+                                unit=unit, description=description))
+        elif kinds[sid] == "assignment":
             text = assign_rules.get(sid, resolved[sid])
             assignments[sid] = Assignment(r.n(sid), text, unit=unit, description=description,
                                           mechanisms=(f"sbml:rule:{sid}",))
@@ -387,7 +403,6 @@ def _convert(r: _Reader, doc: libsbml.SBMLDocument, name: str | None) -> ModelSp
     # species reference whose stoichiometry varies
     model_cf = m.getConversionFactor() if level >= 3 and m.isSetConversionFactor() else ""
     reaction_ids = {rxn.getId() for rxn in m.getListOfReactions()}
-    taken = set(r.names.values())
     for rxn in m.getListOfReactions():
         rid = rxn.getId()
         if rxn.isSetFast() and rxn.getFast():
@@ -431,11 +446,13 @@ def _convert(r: _Reader, doc: libsbml.SBMLDocument, name: str | None) -> ModelSp
                 stoich = ref.getStoichiometry() if ref.isSetStoichiometry() else 1.0
                 if not math.isfinite(stoich):
                     stoich = 1.0
-            divisor = "" if sp.getHasOnlySubstanceUnits() else sp.getCompartment()
+            divisor = ("" if sp.getHasOnlySubstanceUnits() or sp_id in r.amounts
+                       else sp.getCompartment())
+            target = r.amounts[sp_id][0] if sp_id in r.amounts else r.n(sp_id)
             cf = (sp.getConversionFactor() if level >= 3 and sp.isSetConversionFactor()
                   else model_cf)
             coeffs = groups.setdefault((divisor, cf, factor), {})
-            coeffs[r.n(sp_id)] = coeffs.get(r.n(sp_id), 0.0) + sign * stoich
+            coeffs[target] = coeffs.get(target, 0.0) + sign * stoich
         for k, ((divisor, cf, factor), coeffs) in enumerate(sorted(groups.items())):
             coeffs = {s: c for s, c in coeffs.items() if c != 0.0}
             if not coeffs:
@@ -461,9 +478,10 @@ def _convert(r: _Reader, doc: libsbml.SBMLDocument, name: str | None) -> ModelSp
                  # how to report values by SBML id (see exobone.interop.sbml.run)
                  "symbols": {sid: r.n(sid) for sid in [*start, *reaction_ids]
                              if sid not in species_by_id and (sid in start or sid in assignments)},
-                 "species": {s.getId(): [r.n(s.getId()), s.getCompartment(),
-                                         "amount" if s.getHasOnlySubstanceUnits()
-                                         else "concentration"]
+                 "species": {s.getId(): [r.amounts[s.getId()][0], s.getCompartment(), "amount"]
+                             if s.getId() in r.amounts else
+                             [r.n(s.getId()), s.getCompartment(),
+                              "amount" if s.getHasOnlySubstanceUnits() else "concentration"]
                              for s in m.getListOfSpecies()},
                  "initial_uses_time": any("time" in ex.names_in(s.initial) for s in states
                                           if isinstance(s.initial, str))
@@ -526,10 +544,15 @@ def _events(r: _Reader, level: int, events: list[libsbml.Event], params: list[Pa
             if ea.getMath() is None:  # L3v2: an assignment without math has no effect
                 continue
             var = ea.getVariable()
-            if var in assignments:
+            if var in assignments and var not in r.amounts:
                 raise InvalidInputError(f"{r.label}: event {eid!r} assigns {var!r}, which an "
                                         f"assignment rule defines")
-            targets[r.n(var)] = r.expr(ea.getMath(), f"event {eid!r} assignment to {var!r}")
+            value = r.expr(ea.getMath(), f"event {eid!r} assignment to {var!r}")
+            if var in r.amounts:  # a concentration, stored as amount at the current size
+                amount, size = r.amounts[var]
+                targets[amount] = f"({value}) * {size}"
+            else:
+                targets[r.n(var)] = value
         if not targets:
             continue
         name = eid if NAME_RE.match(eid) else f"event_{k + 1}"
