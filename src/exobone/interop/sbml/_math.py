@@ -192,7 +192,8 @@ _LOGICAL = (libsbml.AST_LOGICAL_AND, libsbml.AST_LOGICAL_OR, libsbml.AST_LOGICAL
 def ast_to_expr(ast: libsbml.ASTNode, *, names: Mapping[str, str], where: str,
                 time_equality: Callable[[str, str], str] | None = None,
                 boolean: bool = False,
-                boolean_functions: Mapping[str, libsbml.ASTNode] | None = None) -> str:
+                boolean_functions: Mapping[str, libsbml.ASTNode] | None = None,
+                rate_of: Callable[[str], str] | None = None) -> str:
     """Write a libsbml AST in exobone's expression syntax.
 
     SBML math mixes numbers and truth values freely (a function may return a comparison used as
@@ -241,12 +242,21 @@ def ast_to_expr(ast: libsbml.ASTNode, *, names: Mapping[str, str], where: str,
             return walk(node)
         if _is_number(node):
             return "true" if node.getValue() != 0 else "false"
+        if time_equality is not None:
+            raise UnsupportedSBMLError(f"{where}: a number used as a trigger condition (an "
+                                       f"implicit '!= 0', which root finding cannot locate) is "
+                                       f"not supported by exobone")
         return f"({walk(node)} != 0)"
 
     def walk(node: libsbml.ASTNode) -> str:
         """Write ``node`` in its own kind (a condition for relations and logic)."""
         t = node.getType()
         kids = [node.getChild(i) for i in range(node.getNumChildren())]
+        if t == libsbml.AST_FUNCTION_RATE_OF and rate_of is not None:
+            if len(kids) != 1 or kids[0].getType() != libsbml.AST_NAME:
+                raise UnsupportedSBMLError(f"{where}: rateOf() of anything but a symbol is not "
+                                           f"supported by exobone")
+            return rate_of(kids[0].getName())
         if t in _UNSUPPORTED:
             raise UnsupportedSBMLError(f"{where}: {_UNSUPPORTED[t]} is not supported by "
                                        f"exobone's solvers")
@@ -327,6 +337,10 @@ def ast_to_expr(ast: libsbml.ASTNode, *, names: Mapping[str, str], where: str,
                         _uses_time(a) or _uses_time(b)):
                     text = time_equality(lhs, rhs)
                     parts.append(f"({text})" if op == "==" else f"(not ({text}))")
+                elif op in ("==", "!=") and time_equality is not None:
+                    raise UnsupportedSBMLError(f"{where}: an equality ({lhs} {op} {rhs}) in an "
+                                               f"event trigger is not supported by exobone "
+                                               f"(root finding cannot locate it)")
                 else:
                     parts.append(f"({lhs} {op} {rhs})")
             return parts[0] if len(parts) == 1 else "(" + " and ".join(parts) + ")"

@@ -71,6 +71,8 @@ class _Reader:
     names: dict[str, str] = field(default_factory=dict)
     macros: dict[str, ex.Macro] = field(default_factory=dict)
     functions: list[Function] = field(default_factory=list)
+    #: rateOf(x) used in math: {SBML id: assignment name}
+    rates_of: dict[str, str] = field(default_factory=dict)
     #: species stored as amounts (their compartment's size changes): {id: (state, size)}
     amounts: dict[str, tuple[str, str]] = field(default_factory=dict)
     #: functions whose body is a condition: {SBML id: lambda}
@@ -98,13 +100,24 @@ class _Reader:
         return self.names.get(sid, sid)
 
     def expr(self, math_ast: libsbml.ASTNode | None, where: str, *, trigger: bool = False,
-             condition: bool = False, local: Mapping[str, str] | None = None) -> str:
+             condition: bool = False, local: Mapping[str, str] | None = None,
+             at_start: bool = False) -> str:
         if math_ast is None:
             raise InvalidInputError(f"{self.label}: {where} has no math")
         names = {**self.names, **(local or {})}
         return ast_to_expr(math_ast, names=names, where=f"{self.label}: {where}",
                            time_equality=_time_equality if trigger else None,
-                           boolean=condition, boolean_functions=self.boolean_functions)
+                           boolean=condition, boolean_functions=self.boolean_functions,
+                           rate_of=None if at_start else self.rate_of)
+
+    def rate_of(self, sid: str) -> str:
+        """``rateOf(sid)``: an assignment defined once the terms are known."""
+        if sid not in self.rates_of:
+            new = f"rateOf_{self.n(sid)}"
+            while new in self.names.values() or new in self.rates_of.values():
+                new += "_"
+            self.rates_of[sid] = new
+        return self.rates_of[sid]
 
     # --------------------------------------------------------------- checks
     def refuse(self, construct: str, element: str) -> UnsupportedSBMLError:
@@ -217,6 +230,8 @@ def _convert(r: _Reader, doc: libsbml.SBMLDocument, name: str | None) -> ModelSp
     # function definitions (macros; a body sees its arguments and earlier functions)
     for fd in m.getListOfFunctionDefinitions():
         lam = fd.getMath()
+        if lam is None and level >= 3 and doc.getVersion() >= 2:
+            continue  # L3v2: math is optional; a call to it would fail as unknown
         if lam is None or not lam.isLambda():
             raise InvalidInputError(f"{r.label}: function definition {fd.getId()!r} has no "
                                     f"lambda")
@@ -312,7 +327,7 @@ def _convert(r: _Reader, doc: libsbml.SBMLDocument, name: str | None) -> ModelSp
         else:
             start[s.getId()] = math.nan
     for sid, ia in initial_assignments.items():
-        start[sid] = r.expr(ia.getMath(), f"initial assignment to {sid!r}")
+        start[sid] = r.expr(ia.getMath(), f"initial assignment to {sid!r}", at_start=True)
     start.update(assign_rules)
     for k, v in r.overrides.items():
         start[k] = float(v)
@@ -328,7 +343,7 @@ def _convert(r: _Reader, doc: libsbml.SBMLDocument, name: str | None) -> ModelSp
         elif sid in rate_rules or (sp is not None and not sp.getConstant()
                                    and not sp.getBoundaryCondition()):
             kinds[sid] = "state"
-        elif isinstance(value, str):
+        elif isinstance(value, str) or not math.isfinite(value):  # (INF/NaN: a constant)
             kinds[sid] = "state" if sid in event_targets else "assignment"
         else:
             kinds[sid] = "parameter"
@@ -470,6 +485,7 @@ def _convert(r: _Reader, doc: libsbml.SBMLDocument, name: str | None) -> ModelSp
                               description=rxn.getName() if rxn.isSetName() else ""))
 
     compiled_events = _events(r, level, events, params, assignments)
+    _rates_of(r, kinds, terms, assignments, assign_rules)
     ordered = _order_assignments(r, assignments)
     metadata: dict[str, Any] = {
         "sbml": {"file": r.label, "level": level, "version": doc.getVersion(),
@@ -496,9 +512,33 @@ def _convert(r: _Reader, doc: libsbml.SBMLDocument, name: str | None) -> ModelSp
     try:
         spec.validate()
     except ModelError as exc:
-        raise InvalidInputError(f"{r.label}: the imported model does not validate: {exc}") \
-            from exc
+        # SBML math that exobone's expression language cannot hold as written
+        raise UnsupportedSBMLError(f"{r.label}: the imported model is not supported by "
+                                   f"exobone's expressions: {exc}") from exc
     return spec
+
+
+def _rates_of(r: _Reader, kinds: Mapping[str, str], terms: Sequence[Term],
+              assignments: dict[str, Assignment], assign_rules: Mapping[str, str]) -> None:
+    """Define each ``rateOf(x)`` used: the sum of x's terms for a state, 0 for a constant."""
+    for sid, name in r.rates_of.items():
+        kind = kinds.get(sid)
+        if kind is None:
+            raise UnsupportedSBMLError(f"{r.label}: rateOf({sid}) names no species, "
+                                       f"compartment or parameter")
+        if sid in r.amounts:
+            raise r.refuse("rateOf() of a concentration in a compartment whose size changes",
+                           f"species {sid!r}")
+        if kind == "state":
+            parts = [f"({t.stoichiometry[r.n(sid)]!r}) * ({t.rate})" for t in terms
+                     if r.n(sid) in t.stoichiometry]
+            text = " + ".join(parts) if parts else "0"
+        elif sid in assign_rules:
+            raise r.refuse("rateOf() of a symbol an assignment rule defines", f"{sid!r}")
+        else:  # a parameter, or a constant computed at the start
+            text = "0"
+        assignments[f"rateOf {sid}"] = Assignment(name, text,
+                                                  description=f"rate of change of {sid}")
 
 
 def _references(rxn: libsbml.Reaction) -> list[tuple[tuple[str, str, int], Any]]:
