@@ -171,13 +171,21 @@ def test_delay_is_refused_naming_the_reaction() -> None:
     assert "R_delayed" in str(err.value) and "delay()" in str(err.value)
 
 
-def test_algebraic_rule_is_refused() -> None:
+def test_algebraic_rule_is_solved_or_refused() -> None:
     doc, m = _base()
     rule = m.createAlgebraicRule()
     rule.setMetaId("alg_rule_1")
     rule.setMath(libsbml.parseL3Formula("x + y - 2"))
+    # x and y are both undetermined: one equation cannot fix two variables
     with pytest.raises(UnsupportedSBMLError, match="algebraic rule.*alg_rule_1"):
         import_sbml(libsbml.writeSBMLToString(doc))
+    # once a reaction drives x, the rule determines y = 2 - x exactly
+    _reaction(m, "R1", "k * x")
+    traj = simulate(import_sbml(libsbml.writeSBMLToString(doc)), (0.0, 1.0),
+                    saveat=SaveAt(times=[0.0, 1.0]), tolerances=Tolerances(rtol=1e-10,
+                                                                          atol=1e-12))
+    assert traj["y"] == pytest.approx(2.0 - traj["x"], rel=1e-12)
+    assert traj["x"][-1] == pytest.approx(np.exp(-0.5), rel=1e-7)
 
 
 def test_fast_reaction_is_refused() -> None:
@@ -241,7 +249,7 @@ def test_initial_assignment_follows_parameter_overrides() -> None:
         "y") is not None
 
 
-def test_rate_of_is_refused() -> None:
+def test_rate_of_a_state_is_its_derivative() -> None:
     doc, m = _base()
     rule = m.createAssignmentRule()
     p = m.createParameter()
@@ -250,7 +258,15 @@ def test_rate_of_is_refused() -> None:
     rule.setVariable("speed")
     rule.setMath(libsbml.parseL3Formula("rateOf(x)"))
     _reaction(m, "R1", "k * x")
-    with pytest.raises(UnsupportedSBMLError, match=r"speed.*rateOf\(\)"):
+    traj = simulate(import_sbml(libsbml.writeSBMLToString(doc)), (0.0, 1.0),
+                    saveat=SaveAt(times=[0.0, 1.0]), tolerances=Tolerances(rtol=1e-10,
+                                                                          atol=1e-12))
+    assert traj["speed"] == pytest.approx(-0.5 * traj["x"], rel=1e-9)  # dx/dt = -k x
+    # at the start there is no rate yet: refused by name
+    ia = m.createInitialAssignment()
+    ia.setSymbol("k")
+    ia.setMath(libsbml.parseL3Formula("rateOf(x)"))
+    with pytest.raises(UnsupportedSBMLError, match=r"initial assignment to 'k'.*rateOf\(\)"):
         import_sbml(libsbml.writeSBMLToString(doc))
 
 

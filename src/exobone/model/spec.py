@@ -194,6 +194,9 @@ class Event:
     persistent
         With a delay: ``False`` cancels a pending firing whose trigger turns false before it
         runs (SBML ``persistent="false"``).
+    priority
+        State-triggered events only: an expression; of the firings due at one instant the
+        highest priority runs first (SBML event priority). ``None``: declaration order.
     values_at_trigger
         Evaluate the assignments when the trigger fires (SBML ``useValuesFromTriggerTime``),
         rather than when they run (default; the same instant without a delay, where each event
@@ -212,6 +215,7 @@ class Event:
     delay: str | None = None
     persistent: bool = True
     values_at_trigger: bool = False
+    priority: str | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "assignments",
@@ -226,8 +230,8 @@ class Event:
                              f"at_times=(...)")
         if not self.assignments:
             raise ModelError(f"event {self.name!r} assigns nothing")
-        if self.delay is not None and self.trigger is None:
-            raise ModelError(f"event {self.name!r}: a delay needs a trigger")
+        if (self.delay is not None or self.priority is not None) and self.trigger is None:
+            raise ModelError(f"event {self.name!r}: a delay or priority needs a trigger")
 
     @property
     def scheduled(self) -> bool:
@@ -437,9 +441,9 @@ class ModelSpec:
             "events": [{"name": e.name, "trigger": e.trigger, "at_times": list(e.at_times),
                         "assignments": dict(e.assignments), "fire_at_start": e.fire_at_start,
                         **({"delay": e.delay, "persistent": e.persistent,
-                            "values_at_trigger": e.values_at_trigger}
-                           if (e.delay, e.persistent, e.values_at_trigger) != (None, True, False)
-                           else {}),
+                            "values_at_trigger": e.values_at_trigger, "priority": e.priority}
+                           if (e.delay, e.persistent, e.values_at_trigger, e.priority)
+                           != (None, True, False, None) else {}),
                         "description": e.description, "mechanisms": list(e.mechanisms)}
                        for e in self.events],
             "functions": [{"name": f.name, "args": list(f.args), "body": f.body}
@@ -473,9 +477,9 @@ class ModelSpec:
             "terms": [[t.name, t.rate, sorted(t.stoichiometry.items())] for t in self.terms],
             "events": [[e.name, e.trigger, e.scheduled, e.fire_at_start,
                         list(e.assignments.items())]
-                       + ([e.delay, e.persistent, e.values_at_trigger]
-                          if (e.delay, e.persistent, e.values_at_trigger) != (None, True, False)
-                          else []) for e in self.events],
+                       + ([e.delay, e.persistent, e.values_at_trigger, e.priority]
+                          if (e.delay, e.persistent, e.values_at_trigger, e.priority)
+                          != (None, True, False, None) else []) for e in self.events],
             "functions": [[f.name, list(f.args), f.body] for f in self.functions],
         }
         return _digest(payload)

@@ -165,6 +165,7 @@ class CompiledEvent:
     apply: Kernel  # event_k(t, y, p, out)
     trigger: Callable[[Sequence[bool]], bool] | None  # from atom truth values
     delay: Kernel | None = None  # delay_k(t, y, p, out): out[0] = the delay
+    priority: Kernel | None = None  # priority_k(t, y, p, out): out[0] = the priority
     persistent: bool = True
     values_at_trigger: bool = False
 
@@ -588,12 +589,14 @@ def _generate(spec: ModelSpec) -> CompiledModel:
         if not e.scheduled:
             lines += [f"def trigger_{k}(a):  # {e.name}",
                       f"    return bool({_code(triggers[e.name])})", ""]
-        if e.delay is not None:
-            delay = em.lower(ex.parse(e.delay, visible, macros=macros,
-                                      where=f"model {spec.name!r}, delay of event {e.name!r}"))
-            lines += [f"def delay_{k}(t, y, p, out):  # {e.name}"]
-            lines += em.prologue([delay])
-            lines += [f"    out[0] = {_code(delay)}", "    return None", ""]
+        for what, text in (("delay", e.delay), ("priority", e.priority)):
+            if text is None:
+                continue
+            value = em.lower(ex.parse(text, visible, macros=macros,
+                                      where=f"model {spec.name!r}, {what} of event {e.name!r}"))
+            lines += [f"def {what}_{k}(t, y, p, out):  # {e.name}"]
+            lines += em.prologue([value])
+            lines += [f"    out[0] = {_code(value)}", "    return None", ""]
         chunks += lines
         event_meta.append((k, e, targets))
 
@@ -607,7 +610,8 @@ def _generate(spec: ModelSpec) -> CompiledModel:
         CompiledEvent(name=e.name, scheduled=e.scheduled, fire_at_start=e.fire_at_start,
                       targets=targets, apply=namespace[f"event_{k}"],
                       trigger=None if e.scheduled else namespace[f"trigger_{k}"],
-                      delay=namespace.get(f"delay_{k}"), persistent=e.persistent,
+                      delay=namespace.get(f"delay_{k}"), priority=namespace.get(f"priority_{k}"),
+                      persistent=e.persistent,
                       values_at_trigger=e.values_at_trigger)
         for k, e, targets in event_meta
     )

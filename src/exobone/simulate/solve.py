@@ -186,12 +186,24 @@ class _Run:
             elif not event.persistent:
                 self.pending = [q for q in self.pending if q.event != k]
 
+    def priority(self, k: int) -> float:
+        """Event ``k``'s priority now (0 without one; NaN ranks last)."""
+        kernel = self.cm.events[k].priority
+        if kernel is None:
+            return 0.0
+        out = [0.0]
+        try:
+            kernel(self.t, self.y.tolist(), self.p.tolist(), out)
+        except ArithmeticError:
+            return -math.inf
+        return out[0] if math.isfinite(out[0]) or out[0] == math.inf else -math.inf
+
     def next_due(self) -> float:
         """Time of the earliest pending firing (inf if none)."""
         return min((q.when for q in self.pending), default=math.inf)
 
     def cascade(self, band: float) -> None:
-        """Run the firings due now, one at a time, highest priority (lowest index) first;
+        """Run the firings due now, one at a time, highest priority (then lowest index) first;
         after each, triggers are re-read, so an event it enables joins the queue and a
         non-persistent event it disables leaves it."""
         self.read_triggers()
@@ -199,7 +211,7 @@ class _Run:
             due = [q for q in self.pending if q.when <= self.t]
             if not due:
                 return
-            first = min(due, key=lambda q: (q.event, q.order))
+            first = max(due, key=lambda q: (self.priority(q.event), -q.event, -q.order))
             self.pending.remove(first)
             g_before = self.roots()
             self.apply(self.cm.events[first.event], first.values)

@@ -8,8 +8,8 @@ and constant species, L3 conversion factors), parameters, reactions (kinetic law
 parameters; constant or variable stoichiometry, L2 ``stoichiometryMath``; reaction and
 species-reference ids in math), assignment rules, rate rules, initial assignments, function
 definitions (a function returning a condition is expanded where it is called), events (delays,
-``persistent``, ``useValuesFromTriggerTime``, ``initialValue``, constant priorities; an equality
-on time such as ``time == t_dose`` fires when time reaches ``t_dose``, see
+``persistent``, ``useValuesFromTriggerTime``, ``initialValue``, priorities, constant or not; an
+equality on time such as ``time == t_dose`` fires when time reaches ``t_dose``, see
 :data:`TIME_EQUALITY_WINDOW`), ``rateOf`` of states and constants, ``piecewise``, relational
 (n-ary) and logical operators (``implies`` too; numbers and conditions converted as MathML
 defines), ``min``/``max``, ``exp``/``ln``/``log``/``root``/``abs``/``floor``/``ceiling``,
@@ -20,7 +20,7 @@ effect), INF/NaN values.
 Refused, with an :class:`~exobone.errors.UnsupportedSBMLError` naming the construct and the
 element id: algebraic rules, fast reactions, ``delay()``, ``factorial``/``quotient``/``rem``,
 ``arcsin``/``arccos``/``arctan`` and their reciprocals, ``rateOf`` in initial assignments or of
-assignment-rule variables, non-constant priorities, equalities (other than on time) in triggers,
+assignment-rule variables, equalities (other than on time) in triggers,
 and SBML packages other than ``comp`` (``fbc``, ``distrib``...) that change the math. Nothing
 is simulated wrongly in silence. Events of equal priority run in declaration order (SBML allows
 any order; the suite's stochastic cases that test a random order fail by design).
@@ -588,12 +588,13 @@ def _events(r: _Reader, level: int, events: list[libsbml.Event], params: list[Pa
             delay = r.expr(ev.getDelay().getMath(), f"delay of event {eid!r}")
             if _constant(r, ev.getDelay().getMath()) == 0.0:
                 delay = None
-        priority = 0.0
+        priority, priority_expr = 0.0, None
         if level >= 3 and ev.isSetPriority() and ev.getPriority().getMath() is not None:
             value = _constant(r, ev.getPriority().getMath())
             if value is None:
-                raise r.refuse("non-constant event priority", f"event {eid!r}")
-            priority = value
+                priority_expr = r.expr(ev.getPriority().getMath(), f"priority of event {eid!r}")
+            else:
+                priority = value
         trig = ev.getTrigger()
         if trig is None or trig.getMath() is None:
             raise InvalidInputError(f"{r.label}: event {eid!r} has no trigger")
@@ -638,6 +639,8 @@ def _events(r: _Reader, level: int, events: list[libsbml.Event], params: list[Pa
                                         fire_at_start=fire_at_start, delay=delay,
                                         persistent=persistent,
                                         values_at_trigger=from_trigger_time,
+                                        priority=priority_expr or (
+                                            repr(priority) if priority else None),
                                         mechanisms=(f"sbml:event:{eid}",))))
     # simultaneous events run in declaration order: sort by priority (highest first), stable
     return [e for _, _, e in sorted(out, key=lambda x: (x[0], x[1]))]
