@@ -377,3 +377,17 @@ def test_cli_sbml_run_table_and_unsupported(tmp_path: Path, capsys) -> None:
     assert main(["sbml", "run", str(path)]) == 1
     err = capsys.readouterr().err
     assert "delay()" in err and "R_delayed" in err
+
+
+def test_assignment_rule_loop_is_one_line_naming_the_cycle() -> None:
+    doc, m = _base()
+    for var, formula in (("a", "b + 1"), ("b", "a * 2")):
+        p = m.createParameter()
+        p.setId(var)
+        p.setConstant(False)
+        rule = m.createAssignmentRule()
+        rule.setVariable(var)
+        rule.setMath(libsbml.parseL3Formula(formula))
+    with pytest.raises(InvalidInputError, match=r"form a loop: (a -> b -> a|b -> a -> b)") as err:
+        import_sbml(libsbml.writeSBMLToString(doc))
+    assert "\n" not in str(err.value)

@@ -12,11 +12,15 @@ An :class:`Event` is either *scheduled* (``at_times``: fires exactly at those ti
 integrates up to each time, applies the assignments and restarts) or *state-triggered*
 (``trigger``: a condition; fires when it changes from false to true, located by root finding).
 
-* All assignments of one event are evaluated from the values just before the event, then applied
-  together (SBML ``useValuesFromTriggerTime=true``; there are no delays, so persistence is moot).
-* Events due at the same instant run in declaration order, each seeing the results of the ones
-  before it; an event whose trigger becomes true *because of* another event's assignments fires
-  in the same instant (cascades are capped at 100 firings per instant).
+* All assignments of one event are evaluated together, then applied together: when the event
+  runs (default) or, with ``values_at_trigger``, when its trigger fired (SBML
+  ``useValuesFromTriggerTime``). A state-triggered event may have a ``delay`` (an expression
+  evaluated when the trigger fires); a ``persistent=False`` event whose trigger turns false
+  before its delayed firing is cancelled.
+* Firings due at the same instant run one at a time, highest ``priority`` first (an expression,
+  evaluated at that instant; default 0), then in declaration order; after each, triggers are
+  re-read, so an event whose trigger becomes true *because of* another event's assignments joins
+  the queue (cascades are capped at 100 firings per instant).
 * A trigger that is already true at the start time does not fire then (SBML
   ``initialValue=true``, libroadrunner's behaviour for L2 models) unless ``fire_at_start=True``.
   Scheduled events at the start time do fire before integration begins.

@@ -36,11 +36,11 @@ so it stays linear in model size.
 from __future__ import annotations
 
 import linecache
-from graphlib import CycleError, TopologicalSorter
 import math
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from graphlib import CycleError, TopologicalSorter
 from typing import Any
 
 import numpy as np

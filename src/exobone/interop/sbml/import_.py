@@ -32,105 +32,28 @@ changed by ``simulate(params=...)`` or an override reaches every initial value t
 
 from __future__ import annotations
 
-import keyword
 import math
 import re
-from graphlib import CycleError, TopologicalSorter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from graphlib import CycleError, TopologicalSorter
 from pathlib import Path
 from typing import Any
 
 import libsbml
-import sympy
 
 from exobone.errors import InvalidInputError, ModelError, UnsupportedSBMLError, suggest
 from exobone.interop.sbml._algebraic import solve_algebraic
+from exobone.interop.sbml._events import _events
 from exobone.interop.sbml._math import ast_to_expr, is_condition_math
+from exobone.interop.sbml._reader import TIME_EQUALITY_WINDOW, _num, _Reader, _references
 from exobone.model import expressions as ex
-from exobone.model.parameters import NAME_RE, Assumed, Parameter
-from exobone.model.spec import Assignment, Event, Function, ModelSpec, State, Term
+from exobone.model.parameters import Assumed, Parameter
+from exobone.model.spec import Assignment, Function, ModelSpec, State, Term
 
 __all__ = ["TIME_EQUALITY_WINDOW", "import_sbml", "read_sbml"]
 
-#: a ``time == t0`` trigger is read as ``t0 + window <= time < t0 + 2 window``: root finding
-#: locates its start, so the event fires just after t0, where the trigger's other conditions
-#: (often ``time < t_end``) are read unambiguously past t0. An output at exactly t0 shows the
-#: pre-event value (libroadrunner reports the post-event one).
-TIME_EQUALITY_WINDOW = 1e-7
-
-
 #: SBML packages that do not change the math (drawings)
 _HARMLESS_PACKAGES = frozenset({"layout", "render"})
-
-
-def _time_equality(lhs: str, rhs: str) -> str:
-    w = repr(TIME_EQUALITY_WINDOW)
-    return f"(({lhs}) - ({rhs}) >= {w}) and (({lhs}) - ({rhs}) < 2*{w})"
-
-
-@dataclass
-class _Reader:
-    """State of one import (kept out of the public objects)."""
-
-    model: libsbml.Model
-    label: str
-    overrides: dict[str, float]
-    names: dict[str, str] = field(default_factory=dict)
-    macros: dict[str, ex.Macro] = field(default_factory=dict)
-    functions: list[Function] = field(default_factory=list)
-    #: rateOf(x) used in math: {SBML id: assignment name}
-    rates_of: dict[str, str] = field(default_factory=dict)
-    #: species stored as amounts (their compartment's size changes): {id: (state, size)}
-    amounts: dict[str, tuple[str, str]] = field(default_factory=dict)
-    #: functions whose body is a condition: {SBML id: lambda}
-    boolean_functions: dict[str, libsbml.ASTNode] = field(default_factory=dict)
-
-    # ------------------------------------------------------------------ names
-    def build_names(self) -> None:
-        ids: list[str] = []
-        m = self.model
-        for lst in (m.getListOfFunctionDefinitions(), m.getListOfCompartments(),
-                    m.getListOfSpecies(), m.getListOfParameters(), m.getListOfReactions()):
-            ids += [x.getId() for x in lst]
-        ids += [ref.getId() for rxn in m.getListOfReactions()
-                for ref in [*rxn.getListOfReactants(), *rxn.getListOfProducts()]
-                if ref.isSetId() and ref.getId()]
-        taken = set(ids)
-        for sid in ids:
-            new = sid
-            while keyword.iskeyword(new) or new in ex.RESERVED or (new != sid and new in taken):
-                new += "_"
-            taken.add(new)
-            self.names[sid] = new
-
-    def n(self, sid: str) -> str:
-        return self.names.get(sid, sid)
-
-    def expr(self, math_ast: libsbml.ASTNode | None, where: str, *, trigger: bool = False,
-             condition: bool = False, local: Mapping[str, str] | None = None,
-             at_start: bool = False) -> str:
-        if math_ast is None:
-            raise InvalidInputError(f"{self.label}: {where} has no math")
-        names = {**self.names, **(local or {})}
-        return ast_to_expr(math_ast, names=names, where=f"{self.label}: {where}",
-                           time_equality=_time_equality if trigger else None,
-                           boolean=condition, boolean_functions=self.boolean_functions,
-                           rate_of=None if at_start else self.rate_of)
-
-    def rate_of(self, sid: str) -> str:
-        """``rateOf(sid)``: an assignment defined once the terms are known."""
-        if sid not in self.rates_of:
-            new = f"rateOf_{self.n(sid)}"
-            while new in self.names.values() or new in self.rates_of.values():
-                new += "_"
-            self.rates_of[sid] = new
-        return self.rates_of[sid]
-
-    # --------------------------------------------------------------- checks
-    def refuse(self, construct: str, element: str) -> UnsupportedSBMLError:
-        return UnsupportedSBMLError(f"{self.label}: {construct} ({element}) is not supported "
-                                    f"by exobone; it cannot be simulated faithfully")
 
 
 def read_sbml(text_or_path: str | Path) -> libsbml.SBMLDocument:
@@ -560,100 +483,6 @@ def _rates_of(r: _Reader, kinds: Mapping[str, str], terms: Sequence[Term],
             text = "0"
         assignments[f"rateOf {sid}"] = Assignment(name, text,
                                                   description=f"rate of change of {sid}")
-
-
-def _references(rxn: libsbml.Reaction) -> list[tuple[tuple[str, str, int], Any]]:
-    """The species references of a reaction, keyed by (reaction, side, position)."""
-    return [((rxn.getId(), side, i), ref) for side, refs in (
-        ("reactant", rxn.getListOfReactants()), ("product", rxn.getListOfProducts()))
-        for i, ref in enumerate(refs)]
-
-
-def _num(value: float) -> str:
-    """A float as expression text (infinities and NaN included)."""
-    if math.isnan(value):
-        return "(0*1e999)"
-    if math.isinf(value):
-        return "(1e999)" if value > 0 else "(-1e999)"
-    return repr(value)
-
-
-def _events(r: _Reader, level: int, events: list[libsbml.Event], params: list[Parameter],
-            assignments: Mapping[str, Assignment]) -> list[Event]:
-    out: list[tuple[float, int, Event]] = []
-    for k, ev in enumerate(events):
-        eid = ev.getId() if ev.isSetId() else f"event_{k + 1}"
-        delay = None
-        if ev.isSetDelay() and ev.getDelay().getMath() is not None:
-            delay = r.expr(ev.getDelay().getMath(), f"delay of event {eid!r}")
-            if _constant(r, ev.getDelay().getMath()) == 0.0:
-                delay = None
-        priority, priority_expr = 0.0, None
-        if level >= 3 and ev.isSetPriority() and ev.getPriority().getMath() is not None:
-            value = _constant(r, ev.getPriority().getMath())
-            if value is None:
-                priority_expr = r.expr(ev.getPriority().getMath(), f"priority of event {eid!r}")
-            else:
-                priority = value
-        trig = ev.getTrigger()
-        if trig is None or trig.getMath() is None:
-            raise InvalidInputError(f"{r.label}: event {eid!r} has no trigger")
-        trigger = r.expr(trig.getMath(), f"trigger of event {eid!r}", trigger=True,
-                         condition=True)
-        fire_at_start = level >= 3 and not trig.getInitialValue()
-        targets: dict[str, str] = {}
-        for ea in ev.getListOfEventAssignments():
-            if ea.getMath() is None:  # L3v2: an assignment without math has no effect
-                continue
-            var = ea.getVariable()
-            if var in assignments and var not in r.amounts:
-                raise InvalidInputError(f"{r.label}: event {eid!r} assigns {var!r}, which an "
-                                        f"assignment rule defines")
-            value = r.expr(ea.getMath(), f"event {eid!r} assignment to {var!r}")
-            if var in r.amounts:  # a concentration, stored as amount at the current size
-                amount, size = r.amounts[var]
-                targets[amount] = f"({value}) * {size}"
-            else:
-                targets[r.n(var)] = value
-        if not targets:
-            continue
-        name = eid if NAME_RE.match(eid) else f"event_{k + 1}"
-        plain = r.expr(trig.getMath(), f"trigger of event {eid!r}", condition=True)
-        if plain != trigger:
-            # The trigger holds time equalities, each read as a short window. Two of them can
-            # open at the same instant (``time == t0 || time == counter + t0``) and the root
-            # finder may report them a rounding error apart; SBML fires once. A guard closes
-            # the event for three windows after it fires.
-            guard = f"sbml_last_fire_{name}"
-            while any(p.name == guard for p in params) or guard in r.names.values():
-                guard += "_"
-            params.append(Parameter(guard, -1e300, unit="", source=Assumed(
-                f"time of the last firing of event {eid!r}: guards its time-equality trigger "
-                f"against a double firing (exobone's import)")))
-            trigger = f"({trigger}) and (time - {guard} > {4 * TIME_EQUALITY_WINDOW!r})"
-            targets[guard] = "time"
-        persistent = trig.getPersistent() if level >= 3 else True
-        from_trigger_time = (ev.getUseValuesFromTriggerTime()
-                             if ev.isSetUseValuesFromTriggerTime() or level >= 3 else True)
-        out.append((-priority, k, Event(name, targets, trigger=trigger,
-                                        fire_at_start=fire_at_start, delay=delay,
-                                        persistent=persistent,
-                                        values_at_trigger=from_trigger_time,
-                                        priority=priority_expr or (
-                                            repr(priority) if priority else None),
-                                        mechanisms=(f"sbml:event:{eid}",))))
-    # simultaneous events run in declaration order: sort by priority (highest first), stable
-    return [e for _, _, e in sorted(out, key=lambda x: (x[0], x[1]))]
-
-
-def _constant(r: _Reader, math_ast: libsbml.ASTNode) -> float | None:
-    """Return the value of a math element that uses only numbers, or None."""
-    text = ast_to_expr(math_ast, names=r.names, where=r.label)
-    try:
-        value = ex.parse(text, {}, macros=r.macros, where=r.label)
-        return float(value)
-    except (ModelError, TypeError):
-        return None
 
 
 def _order_assignments(r: _Reader, assignments: Mapping[str, Assignment]) -> list[Assignment]:
