@@ -20,7 +20,7 @@ integrates up to each time, applies the assignments and restarts) or *state-trig
 * Firings due at the same instant run one at a time, highest ``priority`` first (an expression,
   evaluated at that instant; default 0), then in declaration order; after each, triggers are
   re-read, so an event whose trigger becomes true *because of* another event's assignments joins
-  the queue (cascades are capped at 100 firings per instant).
+  the queue (cascades are capped at 100 firings per instant, or 10 per event).
 * A trigger that is already true at the start time does not fire then (SBML
   ``initialValue=true``, libroadrunner's behaviour for L2 models) unless ``fire_at_start=True``.
   Scheduled events at the start time do fire before integration begins.

@@ -207,7 +207,8 @@ class _Run:
         after each, triggers are re-read, so an event it enables joins the queue and a
         non-persistent event it disables leaves it."""
         self.read_triggers()
-        for _ in range(_MAX_CASCADE):
+        cap = max(_MAX_CASCADE, 10 * len(self.cm.events))
+        for _ in range(cap):
             due = [q for q in self.pending if q.when <= self.t]
             if not due:
                 return
@@ -217,7 +218,7 @@ class _Run:
             self.apply(self.cm.events[first.event], first.values)
             self.refresh_atoms(g_before, band)
             self.read_triggers()
-        raise SimulationError(f"more than {_MAX_CASCADE} events fired at t={self.t}; "
+        raise SimulationError(f"more than {cap} events fired at t={self.t}; "
                               f"check for event triggers that re-arm each other")
 
 
