@@ -65,21 +65,29 @@ def _parse_sets(items: list[str] | None) -> dict[str, float]:
 def sbml_run_cmd(
     file: Annotated[Path, typer.Argument(help="SBML file (Level 2 or 3).", exists=True,
                                          dir_okay=False)],
+    start: Annotated[float, typer.Option(
+        "--start", help="Start time, in the model's time unit.")] = 0.0,
     days: Annotated[float, typer.Option(
         "--days", help="Length of the run in the model's time unit (days for most bone "
                        "models; hours for Peterson 2010).")] = 365.0,
-    points: Annotated[int, typer.Option("--points", help="Number of output times.")] = 101,
+    points: Annotated[int, typer.Option(
+        "--points", help="Number of output times, evenly spaced from --start to the end "
+                         "(the SBML Test Suite's steps + 1).")] = 101,
     sets: Annotated[list[str] | None, typer.Option(
         "--set", help="NAME=VALUE: set a parameter, compartment or initial value (SBML id); "
                       "repeatable.")] = None,
     solver: Annotated[str, typer.Option("--solver", help="LSODA, BDF, Radau, RK45, DOP853.")]
     = "LSODA",
     rtol: Annotated[float, typer.Option("--rtol")] = 1e-8,
-    atol: Annotated[float, typer.Option("--atol")] = 1e-10,
+    atol: Annotated[float | None, typer.Option(
+        "--atol", help="Absolute tolerance \\[default: scaled to each state's initial "
+                       "magnitude, rtol*1e-4*|x0|].")] = None,
     max_step: Annotated[float | None, typer.Option(
         "--max-step", help="Largest solver step (e.g. 0.05 for Peterson 2010's doses).")] = None,
     as_json: Annotated[bool, typer.Option(
-        "--json", help='Print {"times": [...], "values": {name: [...]}}.')] = False,
+        "--json", help='Print {"times": [...], "values": {id: [...]}}: species as amounts '
+                       'under their id and as concentrations under [id], parameters and '
+                       'compartments under their id.')] = False,
     save: Annotated[Path | None, typer.Option(
         "--save", help="Also save the run as .nc (NetCDF), .csv or .parquet.",
         dir_okay=False)] = None,
@@ -88,22 +96,20 @@ def sbml_run_cmd(
     import numpy as np
 
     from exobone.interop.results import save_results
-    from exobone.interop.sbml import import_sbml
-    from exobone.simulate import SaveAt, Tolerances, simulate
+    from exobone.interop.sbml.run import run_sbml
 
-    spec = import_sbml(file, overrides=_parse_sets(sets))
-    points = max(points, 2)
-    grid = np.linspace(0.0, float(days), points)
-    traj = simulate(spec, (0.0, float(days)), saveat=SaveAt(times=grid), solver=solver,
-                    tolerances=Tolerances(rtol=rtol, atol=atol), max_step=max_step)
+    run = run_sbml(file, start=start, duration=days, points=points,
+                   overrides=_parse_sets(sets), solver=solver, rtol=rtol, atol=atol,
+                   max_step=max_step)
     if save is not None:
-        save_results(traj, save)
+        save_results(run.trajectory, save)
     if as_json:
-        data = traj.to_dict()
-        typer.echo(json.dumps({"times": data["times"], "values": data["values"]},
+        values = {k: [float(x) if np.isfinite(x) else None for x in v.tolist()]
+                  for k, v in run.values.items()}
+        typer.echo(json.dumps({"times": run.times.tolist(), "values": values},
                               separators=(",", ":")))
         return
-    _print_table(traj, spec.state_names)
+    _print_table(run.trajectory, run.spec.state_names)
     if save is not None:
         typer.echo(f"wrote {save}", err=True)
 

@@ -12,11 +12,15 @@ An :class:`Event` is either *scheduled* (``at_times``: fires exactly at those ti
 integrates up to each time, applies the assignments and restarts) or *state-triggered*
 (``trigger``: a condition; fires when it changes from false to true, located by root finding).
 
-* All assignments of one event are evaluated from the values just before the event, then applied
-  together (SBML ``useValuesFromTriggerTime=true``; there are no delays, so persistence is moot).
-* Events due at the same instant run in declaration order, each seeing the results of the ones
-  before it; an event whose trigger becomes true *because of* another event's assignments fires
-  in the same instant (cascades are capped at 100 firings per instant).
+* All assignments of one event are evaluated together, then applied together: when the event
+  runs (default) or, with ``values_at_trigger``, when its trigger fired (SBML
+  ``useValuesFromTriggerTime``). A state-triggered event may have a ``delay`` (an expression
+  evaluated when the trigger fires); a ``persistent=False`` event whose trigger turns false
+  before its delayed firing is cancelled.
+* Firings due at the same instant run one at a time, highest ``priority`` first (an expression,
+  evaluated at that instant; default 0), then in declaration order; after each, triggers are
+  re-read, so an event whose trigger becomes true *because of* another event's assignments joins
+  the queue (cascades are capped at 100 firings per instant, or 10 per event).
 * A trigger that is already true at the start time does not fire then (SBML
   ``initialValue=true``, libroadrunner's behaviour for L2 models) unless ``fire_at_start=True``.
   Scheduled events at the start time do fire before integration begins.
@@ -186,6 +190,19 @@ class Event:
         structure, so changing a schedule does not recompile the model.
     fire_at_start
         Fire a trigger that is already true at the start time (default: do not, as SBML).
+    delay
+        State-triggered events only: an expression evaluated when the trigger fires; the
+        assignments run that much later (SBML event delay). ``None``: at once.
+    persistent
+        With a delay: ``False`` cancels a pending firing whose trigger turns false before it
+        runs (SBML ``persistent="false"``).
+    priority
+        State-triggered events only: an expression; of the firings due at one instant the
+        highest priority runs first (SBML event priority). ``None``: declaration order.
+    values_at_trigger
+        Evaluate the assignments when the trigger fires (SBML ``useValuesFromTriggerTime``),
+        rather than when they run (default; the same instant without a delay, where each event
+        sees the results of the ones run before it).
     description, mechanisms
         Documentation and provenance.
     """
@@ -197,6 +214,10 @@ class Event:
     fire_at_start: bool = False
     description: str = ""
     mechanisms: tuple[str, ...] = ()
+    delay: str | None = None
+    persistent: bool = True
+    values_at_trigger: bool = False
+    priority: str | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "assignments",
@@ -211,6 +232,8 @@ class Event:
                              f"at_times=(...)")
         if not self.assignments:
             raise ModelError(f"event {self.name!r} assigns nothing")
+        if (self.delay is not None or self.priority is not None) and self.trigger is None:
+            raise ModelError(f"event {self.name!r}: a delay or priority needs a trigger")
 
     @property
     def scheduled(self) -> bool:
@@ -405,6 +428,10 @@ class ModelSpec:
                        "citations": [c.to_dict() for c in t.citations]} for t in self.terms],
             "events": [{"name": e.name, "trigger": e.trigger, "at_times": list(e.at_times),
                         "assignments": dict(e.assignments), "fire_at_start": e.fire_at_start,
+                        **({"delay": e.delay, "persistent": e.persistent,
+                            "values_at_trigger": e.values_at_trigger, "priority": e.priority}
+                           if (e.delay, e.persistent, e.values_at_trigger, e.priority)
+                           != (None, True, False, None) else {}),
                         "description": e.description, "mechanisms": list(e.mechanisms)}
                        for e in self.events],
             "functions": [{"name": f.name, "args": list(f.args), "body": f.body}
@@ -437,7 +464,10 @@ class ModelSpec:
             "assignments": [[a.name, a.expr] for a in self.assignments],
             "terms": [[t.name, t.rate, sorted(t.stoichiometry.items())] for t in self.terms],
             "events": [[e.name, e.trigger, e.scheduled, e.fire_at_start,
-                        list(e.assignments.items())] for e in self.events],
+                        list(e.assignments.items())]
+                       + ([e.delay, e.persistent, e.values_at_trigger, e.priority]
+                          if (e.delay, e.persistent, e.values_at_trigger, e.priority)
+                          != (None, True, False, None) else []) for e in self.events],
             "functions": [[f.name, list(f.args), f.body] for f in self.functions],
         }
         return _digest(payload)

@@ -40,6 +40,7 @@ import math
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from graphlib import CycleError, TopologicalSorter
 from typing import Any
 
 import numpy as np
@@ -48,6 +49,7 @@ import sympy
 from sympy.printing.pycode import PythonCodePrinter
 
 from exobone.errors import InvalidInputError, ModelError, unknown_name
+from exobone.model import expressions as ex
 from exobone.model.expressions import TIME
 from exobone.model.spec import ModelSpec
 
@@ -162,6 +164,10 @@ class CompiledEvent:
     targets: tuple[tuple[str, int], ...]  # ("state" | "parameter", index)
     apply: Kernel  # event_k(t, y, p, out)
     trigger: Callable[[Sequence[bool]], bool] | None  # from atom truth values
+    delay: Kernel | None = None  # delay_k(t, y, p, out): out[0] = the delay
+    priority: Kernel | None = None  # priority_k(t, y, p, out): out[0] = the priority
+    persistent: bool = True
+    values_at_trigger: bool = False
 
 
 @dataclass(frozen=True, eq=False)
@@ -178,6 +184,8 @@ class CompiledModel:
         False when the analytic Jacobian could not be built (then solvers difference it).
     atoms
         The root functions (``lhs - rhs`` of each comparison in an event trigger), as text.
+    atom_inclusive
+        Truth of each comparison where its root function is exactly 0.
     """
 
     name: str
@@ -190,6 +198,7 @@ class CompiledModel:
     has_jacobian: bool
     jacobian_note: str
     atoms: tuple[str, ...]
+    atom_inclusive: tuple[bool, ...]
     events: tuple[CompiledEvent, ...]
     kernels: Mapping[str, Kernel]
 
@@ -376,7 +385,7 @@ def _rhs_lines(em: _Emitter) -> tuple[list[str], list[tuple[str, sympy.Expr]],
         lines.append(f"    r_{k} = {_code(r)}  # term {name}")
     for i, parts in enumerate(contrib):
         lines.append(f"    out[{i}] = {_sum(parts)}  # d{spec.state_names[i]}/dt")
-    lines.append("")
+    lines += ["    return None", ""]
     return lines, rates, contrib
 
 
@@ -466,9 +475,7 @@ def _jac_lines(em: _Emitter, rates: Sequence[tuple[str, sympy.Expr]],
     for (flat, _), e in zip(entries, reduced[len(keep):], strict=True):
         lines.append(f"    out[{flat}] = {_code(e)}  # d(d{em.spec.state_names[flat // n]}/dt)"
                      f"/d{em.spec.state_names[flat % n]}")
-    if not entries:
-        lines.append("    pass")
-    lines.append("")
+    lines += ["    return None", ""]
     return lines
 
 
@@ -478,27 +485,27 @@ class _NoJacobian(Exception):
 
 def _topological(statements: Sequence[tuple[sympy.Symbol, sympy.Expr]]
                  ) -> list[tuple[sympy.Symbol, sympy.Expr]]:
-    """Order ``name = expr`` statements so each comes after the names it uses (stable)."""
-    pending = list(statements)
-    defined_here = {sym for sym, _ in statements}
-    done: set[sympy.Symbol] = set()
-    ordered: list[tuple[sympy.Symbol, sympy.Expr]] = []
-    while pending:
-        for i, (sym, e) in enumerate(pending):
-            if (e.free_symbols & defined_here) <= done:
-                ordered.append((sym, e))
-                done.add(sym)
-                del pending[i]
-                break
-        else:  # pragma: no cover - cse output is acyclic
-            raise _NoJacobian("cyclic intermediate expressions in the Jacobian")
-    return ordered
+    """Order ``name = expr`` statements so each comes after the names it uses."""
+    by_sym = dict(statements)
+    graph = {sym: sorted(e.free_symbols & by_sym.keys(), key=str) for sym, e in statements}
+    try:
+        order = list(TopologicalSorter(graph).static_order())
+    except CycleError as exc:  # pragma: no cover - cse output is acyclic
+        cycle = " -> ".join(str(x) for x in exc.args[1])
+        raise _NoJacobian(f"cyclic intermediate expressions in the Jacobian: {cycle}") from None
+    return [(sym, by_sym[sym]) for sym in order]
 
 
-def _atoms(em: _Emitter) -> tuple[list[sympy.Expr], dict[str, sympy.Basic]]:
-    """Collect one root function per comparison in the triggers; rewrite triggers over atoms."""
+def _atoms(em: _Emitter) -> tuple[list[sympy.Expr], dict[str, sympy.Basic], list[bool]]:
+    """Collect one root function per comparison in the triggers; rewrite triggers over atoms.
+
+    Atom ``k`` reads ``g_k > 0``; ``inclusive[k]`` is its truth where ``g_k == 0`` (true when it
+    came from ``>=`` or ``<``), which decides a trigger sitting exactly on its threshold at the
+    start (``time >= 0``).
+    """
     rel = sympy.core.relational
     atoms: list[sympy.Expr] = []
+    inclusive: list[bool] = []
     rewritten: dict[str, sympy.Basic] = {}
     for name, trig in em.parsed.event_triggers.items():
         trig = em.lower(trig)
@@ -517,11 +524,13 @@ def _atoms(em: _Emitter) -> tuple[list[sympy.Expr], dict[str, sympy.Basic]]:
                     break
             else:
                 atoms.append(g)
+                inclusive.append(isinstance(r, rel.GreaterThan) if positive
+                                 else isinstance(r, rel.StrictLessThan))
                 k = len(atoms) - 1
             a = sympy.Symbol(f"a[{k}]")
             subs[r] = a if positive else sympy.Not(a)
         rewritten[name] = trig.xreplace(subs)
-    return atoms, rewritten
+    return atoms, rewritten, inclusive
 
 
 def _generate(spec: ModelSpec) -> CompiledModel:
@@ -555,7 +564,7 @@ def _generate(spec: ModelSpec) -> CompiledModel:
     lines += ["    return None", ""]
     chunks += lines
 
-    atoms, triggers = _atoms(em)
+    atoms, triggers, inclusive = _atoms(em)
     lines = ["def roots(t, y, p, out):"]
     lines += em.prologue(atoms)
     for k, g in enumerate(atoms):
@@ -563,6 +572,8 @@ def _generate(spec: ModelSpec) -> CompiledModel:
     lines += ["    return None", ""]
     chunks += lines
 
+    visible = {**em.parsed.states, **em.parsed.parameters, **em.parsed.assignments}
+    macros = ex.build_macros([(f.name, f.args, f.body) for f in spec.functions])
     state_index = {name: i for i, name in enumerate(spec.state_names)}
     param_index = {name: i for i, name in enumerate(spec.parameter_names)}
     event_meta = []
@@ -578,6 +589,14 @@ def _generate(spec: ModelSpec) -> CompiledModel:
         if not e.scheduled:
             lines += [f"def trigger_{k}(a):  # {e.name}",
                       f"    return bool({_code(triggers[e.name])})", ""]
+        for what, text in (("delay", e.delay), ("priority", e.priority)):
+            if text is None:
+                continue
+            value = em.lower(ex.parse(text, visible, macros=macros,
+                                      where=f"model {spec.name!r}, {what} of event {e.name!r}"))
+            lines += [f"def {what}_{k}(t, y, p, out):  # {e.name}"]
+            lines += em.prologue([value])
+            lines += [f"    out[0] = {_code(value)}", "    return None", ""]
         chunks += lines
         event_meta.append((k, e, targets))
 
@@ -590,7 +609,10 @@ def _generate(spec: ModelSpec) -> CompiledModel:
     events = tuple(
         CompiledEvent(name=e.name, scheduled=e.scheduled, fire_at_start=e.fire_at_start,
                       targets=targets, apply=namespace[f"event_{k}"],
-                      trigger=None if e.scheduled else namespace[f"trigger_{k}"])
+                      trigger=None if e.scheduled else namespace[f"trigger_{k}"],
+                      delay=namespace.get(f"delay_{k}"), priority=namespace.get(f"priority_{k}"),
+                      persistent=e.persistent,
+                      values_at_trigger=e.values_at_trigger)
         for k, e, targets in event_meta
     )
     kernels = {name: namespace[name] for name in
@@ -599,7 +621,8 @@ def _generate(spec: ModelSpec) -> CompiledModel:
         name=spec.name, structure_hash=spec.structure_hash(), states=spec.state_names,
         parameters=spec.parameter_names, assignments=spec.assignment_names,
         expression_initials=tuple(expr_init), source=source, has_jacobian=has_jac,
-        jacobian_note=note, atoms=tuple(str(g) for g in atoms), events=events, kernels=kernels,
+        jacobian_note=note, atoms=tuple(str(g) for g in atoms), atom_inclusive=tuple(inclusive),
+        events=events, kernels=kernels,
     )
 
 

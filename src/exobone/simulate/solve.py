@@ -113,16 +113,22 @@ class _Run:
     atoms: list[bool] = field(default_factory=list)
     triggers: list[bool] = field(default_factory=list)
     fired: list[tuple[float, str]] = field(default_factory=list)
+    pending: list[_Pending] = field(default_factory=list)
 
     def roots(self) -> FloatArray:
         return self.cm.roots(self.t, self.y, self.p) if self.cm.atoms else np.empty(0)
 
-    def apply(self, event: CompiledEvent) -> None:
+    def evaluate(self, event: CompiledEvent) -> list[float]:
+        """The new values of the event's targets, from the current values."""
         out = [0.0] * len(event.targets)
         try:
             event.apply(self.t, self.y.tolist(), self.p.tolist(), out)
         except ArithmeticError:
             out = [math.nan] * len(event.targets)
+        return out
+
+    def apply(self, event: CompiledEvent, values: Sequence[float] | None = None) -> None:
+        out = self.evaluate(event) if values is None else values
         y, p = self.y.copy(), self.p.copy()
         for (kind, idx), value in zip(event.targets, out, strict=True):
             (y if kind == "state" else p)[idx] = value
@@ -149,21 +155,81 @@ class _Run:
             elif g < -band:
                 self.atoms[k] = False
 
+    def schedule(self, k: int) -> None:
+        """Event ``k``'s trigger went false -> true now: queue its firing (after its delay)."""
+        event = self.cm.events[k]
+        delay = 0.0
+        if event.delay is not None:
+            out = [0.0]
+            try:
+                event.delay(self.t, self.y.tolist(), self.p.tolist(), out)
+            except ArithmeticError:
+                out = [math.nan]
+            delay = out[0]
+            if not (math.isfinite(delay) and delay >= 0.0):
+                raise SimulationError(f"event {event.name!r}: delay {delay} at t={self.t} is "
+                                      f"not a non-negative number")
+        values = self.evaluate(event) if event.values_at_trigger else None
+        self.pending.append(_Pending(self.t + delay, k, len(self.fired) + len(self.pending),
+                                     values))
+
+    def read_triggers(self) -> None:
+        """Queue the events whose trigger went false -> true; a non-persistent event whose
+        trigger went true -> false loses its pending firings."""
+        now = self.eval_triggers()
+        for k, event in enumerate(self.cm.events):
+            if event.trigger is None or now[k] == self.triggers[k]:
+                continue
+            self.triggers[k] = now[k]
+            if now[k]:
+                self.schedule(k)
+            elif not event.persistent:
+                self.pending = [q for q in self.pending if q.event != k]
+
+    def priority(self, k: int) -> float:
+        """Event ``k``'s priority now (0 without one; NaN ranks last)."""
+        kernel = self.cm.events[k].priority
+        if kernel is None:
+            return 0.0
+        out = [0.0]
+        try:
+            kernel(self.t, self.y.tolist(), self.p.tolist(), out)
+        except ArithmeticError:
+            return -math.inf
+        return out[0] if math.isfinite(out[0]) or out[0] == math.inf else -math.inf
+
+    def next_due(self) -> float:
+        """Time of the earliest pending firing (inf if none)."""
+        return min((q.when for q in self.pending), default=math.inf)
+
     def cascade(self, band: float) -> None:
-        """Fire state-triggered events whose trigger went false -> true, until quiet."""
-        for _ in range(_MAX_CASCADE):
-            now = self.eval_triggers()
-            due = [k for k, ev in enumerate(self.cm.events)
-                   if ev.trigger is not None and now[k] and not self.triggers[k]]
-            self.triggers = now
+        """Run the firings due now, one at a time, highest priority (then lowest index) first;
+        after each, triggers are re-read, so an event it enables joins the queue and a
+        non-persistent event it disables leaves it."""
+        self.read_triggers()
+        cap = max(_MAX_CASCADE, 10 * len(self.cm.events))
+        for _ in range(cap):
+            due = [q for q in self.pending if q.when <= self.t]
             if not due:
                 return
-            for k in due:
-                g_before = self.roots()
-                self.apply(self.cm.events[k])
-                self.refresh_atoms(g_before, band)
-        raise SimulationError(f"more than {_MAX_CASCADE} events fired at t={self.t}; "
+            first = max(due, key=lambda q: (self.priority(q.event), -q.event, -q.order))
+            self.pending.remove(first)
+            g_before = self.roots()
+            self.apply(self.cm.events[first.event], first.values)
+            self.refresh_atoms(g_before, band)
+            self.read_triggers()
+        raise SimulationError(f"more than {cap} events fired at t={self.t}; "
                               f"check for event triggers that re-arm each other")
+
+
+@dataclass
+class _Pending:
+    """A queued firing: when it runs, which event, and its values if taken at trigger time."""
+
+    when: float
+    event: int
+    order: int
+    values: list[float] | None
 
 
 def _validate_span(t_span: Sequence[float]) -> tuple[float, float]:
@@ -398,28 +464,22 @@ class _Integrator:
     def run(self, y0: FloatArray, p0: FloatArray) -> dict[str, Any]:
         cm = self.cm
         run = _Run(cm=cm, y=y0.copy(), p=p0.copy(), t=self.t0)
-        run.atoms = [bool(g > 0.0) for g in run.roots()]
-        run.triggers = run.eval_triggers()
+        run.atoms = [bool(g > 0.0 or (g == 0.0 and inclusive))
+                     for g, inclusive in zip(run.roots(), cm.atom_inclusive, strict=True)]
+        # SBML initialValue: a trigger counts as true just before the start unless the event
+        # fires at the start, so only those can go false -> true at t0
+        run.triggers = [ev.trigger is not None and not ev.fire_at_start for ev in cm.events]
         status, message = Status.OK, "ok"
         times = self.times
         i_save = 0
         try:
             self._scheduled(run, self.t0)
-            starters = [k for k, ev in enumerate(cm.events)
-                        if ev.trigger is not None and ev.fire_at_start and run.triggers[k]]
-            for k in starters:
-                g_before = run.roots()
-                run.apply(cm.events[k])
-                run.refresh_atoms(g_before, self.band)
-            if starters:
-                run.cascade(self.band)
-            breakpoints = sorted(tm for tm in self.schedule if tm > self.t0)
-            if not breakpoints or breakpoints[-1] < self.t1:
-                breakpoints.append(self.t1)
-            bp_i = 0
+            scheduled = sorted(tm for tm in self.schedule if tm > self.t0)
             while run.t < self.t1:
-                b = breakpoints[bp_i]
-                event_at_b = b in self.schedule
+                # the next stop: a scheduled event, a delayed firing, or the end
+                next_scheduled = next((tm for tm in scheduled if tm > run.t), math.inf)
+                b = min(next_scheduled, run.next_due(), self.t1)
+                event_at_b = b == next_scheduled or b == run.next_due()
                 if times is not None:
                     j = int(np.searchsorted(times, b, side="left" if event_at_b else "right"))
                     t_eval = times[i_save:j]
@@ -442,7 +502,8 @@ class _Integrator:
                     break
                 # with t_eval and no point reached, solve_ivp leaves t and y as empty lists
                 sol.t = np.asarray(sol.t, dtype=float).reshape(-1)
-                sol.y = (np.asarray(sol.y, dtype=float).reshape(cm.n_states, -1) if sol.t.size
+                sol.y = (np.asarray(sol.y, dtype=float).reshape(cm.n_states, sol.t.size)
+                         if sol.t.size
                          else np.empty((cm.n_states, 0)))
                 self.stats["segments"] += 1
                 for key in ("nfev", "njev", "nlu"):
@@ -505,7 +566,6 @@ class _Integrator:
                             i_save = j
                     elif b == self.t1:
                         self._save(np.array([b]), run.y[:, None], run.p)
-                bp_i += 1
         except SimulationError as exc:
             status, message = Status.SOLVER_FAILED, str(exc)
         return self._assemble(status, message, run)
@@ -521,11 +581,8 @@ class _Integrator:
         self._save(sol.t[:n_keep], sol.y[:, :n_keep], run.p)
 
     def _scheduled(self, run: _Run, when: float) -> None:
-        ks = self.schedule.get(when)
-        if not ks:
-            return
         run.t = when
-        for k in ks:
+        for k in self.schedule.get(when, ()):
             g_before = run.roots()
             run.apply(self.cm.events[k])
             run.refresh_atoms(g_before, self.band)

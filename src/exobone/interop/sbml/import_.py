@@ -2,104 +2,58 @@
 
 Supported constructs
 --------------------
-compartments (constant size), species (amounts or concentrations, boundary and constant
-species, L3 conversion factors), parameters, reactions (kinetic laws with local parameters,
-constant stoichiometry; one exobone term per reaction and compartment), assignment rules, rate
-rules, initial assignments, function definitions, events (state- or time-triggered, without delay
-or with a zero delay; constant priorities order simultaneous events; an equality on time such as
-``time == t_dose`` fires when time reaches ``t_dose``, see
-:data:`TIME_EQUALITY_WINDOW`), ``piecewise``, relational and logical
-operators, ``min``/``max``, ``exp``/``ln``/``log``/``root``/``abs``/``floor``/``ceiling`` and
-trigonometric functions.
+compartments (constant or changing size: species in a compartment whose size changes are
+stored as amounts, their symbol is amount/size), species (amounts or concentrations, boundary
+and constant species, L3 conversion factors), parameters, reactions (kinetic laws with local
+parameters; constant or variable stoichiometry, L2 ``stoichiometryMath``; reaction and
+species-reference ids in math), assignment rules, rate rules, initial assignments, function
+definitions (a function returning a condition is expanded where it is called), events (delays,
+``persistent``, ``useValuesFromTriggerTime``, ``initialValue``, priorities, constant or not; an
+equality on time such as ``time == t_dose`` fires when time reaches ``t_dose``, see
+:data:`TIME_EQUALITY_WINDOW`), ``rateOf`` of states and constants, ``piecewise``, relational
+(n-ary) and logical operators (``implies`` too; numbers and conditions converted as MathML
+defines), ``min``/``max``, ``exp``/``ln``/``log``/``root``/``abs``/``floor``/``ceiling``,
+``sin``/``cos``/``tan``/``tanh`` and the hyperbolic, reciprocal and inverse-hyperbolic functions
+(by their definitions), ``comp`` (flattened by libsbml), L3v2 optional math (absent math has no
+effect), INF/NaN values.
 
 Refused, with an :class:`~exobone.errors.UnsupportedSBMLError` naming the construct and the
-element id: algebraic rules, fast reactions, ``delay()``, ``rateOf()``, event delays other than
-0, non-constant priorities, variable stoichiometry (``stoichiometryMath`` or a species reference
-changed by a rule), compartments whose size changes while they hold concentration species, and
-SBML packages (``comp``, ``fbc``, ``distrib``...) that change the math. Nothing is simulated
-wrongly in silence.
+element id: algebraic rules, fast reactions, ``delay()``, ``factorial``/``quotient``/``rem``,
+``arcsin``/``arccos``/``arctan`` and their reciprocals, ``rateOf`` in initial assignments or of
+assignment-rule variables, equalities (other than on time) in triggers,
+and SBML packages other than ``comp`` (``fbc``, ``distrib``...) that change the math. Nothing
+is simulated wrongly in silence. Events of equal priority run in declaration order (SBML allows
+any order; the suite's stochastic cases that test a random order fail by design).
 
-Initial values (including initial assignments and ``overrides``) are evaluated once, at import:
-the ModelSpec holds numbers, as a simulator's state after loading the file does.
+Initial values (initial assignments, assignment rules at the start, amounts given for
+concentrations) are expressions over the parameters, evaluated at simulation time: a parameter
+changed by ``simulate(params=...)`` or an override reaches every initial value that uses it.
 """
 
 from __future__ import annotations
 
-import keyword
 import math
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+import re
+from collections.abc import Mapping, Sequence
+from graphlib import CycleError, TopologicalSorter
 from pathlib import Path
 from typing import Any
 
 import libsbml
-import sympy
 
 from exobone.errors import InvalidInputError, ModelError, UnsupportedSBMLError, suggest
-from exobone.interop.sbml._math import ast_to_expr
+from exobone.interop.sbml._algebraic import solve_algebraic
+from exobone.interop.sbml._events import _events
+from exobone.interop.sbml._math import ast_to_expr, is_condition_math
+from exobone.interop.sbml._reader import TIME_EQUALITY_WINDOW, _num, _Reader, _references
 from exobone.model import expressions as ex
-from exobone.model.parameters import NAME_RE, Assumed, Parameter
-from exobone.model.spec import Assignment, Event, Function, ModelSpec, State, Term
+from exobone.model.parameters import Assumed, Parameter
+from exobone.model.spec import Assignment, Function, ModelSpec, State, Term
 
 __all__ = ["TIME_EQUALITY_WINDOW", "import_sbml", "read_sbml"]
 
-#: a ``time == t0`` trigger is read as ``t0 + window <= time < t0 + 2 window``: root finding
-#: locates its start, so the event fires just after t0, where the trigger's other conditions
-#: (often ``time < t_end``) are read unambiguously past t0. An output at exactly t0 shows the
-#: pre-event value (libroadrunner reports the post-event one).
-TIME_EQUALITY_WINDOW = 1e-7
-
-
 #: SBML packages that do not change the math (drawings)
 _HARMLESS_PACKAGES = frozenset({"layout", "render"})
-
-
-def _time_equality(lhs: str, rhs: str) -> str:
-    w = repr(TIME_EQUALITY_WINDOW)
-    return f"(({lhs}) - ({rhs}) >= {w}) and (({lhs}) - ({rhs}) < 2*{w})"
-
-
-@dataclass
-class _Reader:
-    """State of one import (kept out of the public objects)."""
-
-    model: libsbml.Model
-    label: str
-    overrides: dict[str, float]
-    names: dict[str, str] = field(default_factory=dict)
-    macros: dict[str, ex.Macro] = field(default_factory=dict)
-    functions: list[Function] = field(default_factory=list)
-
-    # ------------------------------------------------------------------ names
-    def build_names(self) -> None:
-        ids: list[str] = []
-        m = self.model
-        for lst in (m.getListOfFunctionDefinitions(), m.getListOfCompartments(),
-                    m.getListOfSpecies(), m.getListOfParameters()):
-            ids += [x.getId() for x in lst]
-        taken = set(ids)
-        for sid in ids:
-            new = sid
-            while keyword.iskeyword(new) or new in ex.RESERVED or (new != sid and new in taken):
-                new += "_"
-            taken.add(new)
-            self.names[sid] = new
-
-    def n(self, sid: str) -> str:
-        return self.names.get(sid, sid)
-
-    def expr(self, math_ast: libsbml.ASTNode | None, where: str, *, trigger: bool = False,
-             local: Mapping[str, str] | None = None) -> str:
-        if math_ast is None:
-            raise InvalidInputError(f"{self.label}: {where} has no math")
-        names = {**self.names, **(local or {})}
-        return ast_to_expr(math_ast, names=names, where=f"{self.label}: {where}",
-                           time_equality=_time_equality if trigger else None)
-
-    # --------------------------------------------------------------- checks
-    def refuse(self, construct: str, element: str) -> UnsupportedSBMLError:
-        return UnsupportedSBMLError(f"{self.label}: {construct} ({element}) is not supported "
-                                    f"by exobone; it cannot be simulated faithfully")
 
 
 def read_sbml(text_or_path: str | Path) -> libsbml.SBMLDocument:
@@ -172,6 +126,9 @@ def import_sbml(source: str | Path, *, overrides: Mapping[str, float] | None = N
     model = doc.getModel()
     label = Path(str(source)).name if not str(source).lstrip().startswith("<") else \
         (model.getId() or "SBML model")
+    if doc.getLevel() >= 3 and doc.isPkgEnabled("comp"):
+        doc = _flatten_comp(doc, label)
+        model = doc.getModel()
     for i in range(doc.getNumPlugins() if doc.getLevel() >= 3 else 0):
         plugin = doc.getPlugin(i)
         prefix = plugin.getPrefix() if plugin is not None else ""
@@ -183,54 +140,86 @@ def import_sbml(source: str | Path, *, overrides: Mapping[str, float] | None = N
     return _convert(r, doc, name)
 
 
+def _flatten_comp(doc: libsbml.SBMLDocument, label: str) -> libsbml.SBMLDocument:
+    """Flatten hierarchical model composition (``comp``) with libsbml's converter."""
+    props = libsbml.ConversionProperties()
+    props.addOption("flatten comp", True)
+    props.addOption("leave_ports", False)
+    if doc.convert(props) != libsbml.LIBSBML_OPERATION_SUCCESS:
+        errors = [doc.getError(i).getMessage().strip() for i in range(doc.getNumErrors())
+                  if doc.getError(i).getSeverity() >= libsbml.LIBSBML_SEV_ERROR]
+        raise UnsupportedSBMLError(f"{label}: libsbml could not flatten this `comp` model"
+                                   f"{': ' + errors[0].splitlines()[0] if errors else ''}")
+    return doc
+
+
 def _convert(r: _Reader, doc: libsbml.SBMLDocument, name: str | None) -> ModelSpec:
     m = r.model
-    r.build_names()
     level = doc.getLevel()
+    r.build_names()
 
     # function definitions (macros; a body sees its arguments and earlier functions)
     for fd in m.getListOfFunctionDefinitions():
         lam = fd.getMath()
+        if lam is None and level >= 3 and doc.getVersion() >= 2:
+            continue  # L3v2: math is optional; a call to it would fail as unknown
         if lam is None or not lam.isLambda():
             raise InvalidInputError(f"{r.label}: function definition {fd.getId()!r} has no "
                                     f"lambda")
         n_args = lam.getNumBvars()
         args = tuple(r.n(lam.getChild(i).getName()) for i in range(n_args))
-        body = ast_to_expr(lam.getChild(n_args), names={**r.names, **{
+        body_ast = lam.getChild(n_args)
+        if body_ast is None:
+            raise InvalidInputError(f"{r.label}: function definition {fd.getId()!r} has no "
+                                    f"body")
+        if is_condition_math(body_ast, r.boolean_functions):
+            r.boolean_functions[fd.getId()] = lam  # expanded where called (see ast_to_expr)
+            continue
+        body = ast_to_expr(body_ast, names={**r.names, **{
             lam.getChild(i).getName(): args[i] for i in range(n_args)}},
-            where=f"{r.label}: function {fd.getId()!r}")
+            where=f"{r.label}: function {fd.getId()!r}", boolean_functions=r.boolean_functions)
         r.functions.append(Function(r.n(fd.getId()), args, body))
     try:
         r.macros = ex.build_macros([(f.name, f.args, f.body) for f in r.functions])
     except ModelError as exc:
         raise InvalidInputError(f"{r.label}: {exc}") from exc
 
-    # rules
+    # rules (L3v2 math is optional: a rule without math has no effect)
     assign_rules: dict[str, str] = {}
     rate_rules: dict[str, str] = {}
+    algebraic: list[tuple[str, str]] = []
     for k, rule in enumerate(m.getListOfRules()):
+        if rule.getMath() is None:
+            continue
         if rule.isAlgebraic():
             ident = rule.getId() if rule.isSetId() else (
                 rule.getMetaId() if rule.isSetMetaId() else f"rule number {k + 1}")
-            raise r.refuse("algebraic rule", f"rule {ident!r}")
+            algebraic.append((f"rule {ident!r}",
+                              r.expr(rule.getMath(), f"algebraic rule {ident!r}")))
+            continue
         var = rule.getVariable()
         where = f"{'assignment' if rule.isAssignment() else 'rate'} rule for {var!r}"
         text = r.expr(rule.getMath(), where)
         (assign_rules if rule.isAssignment() else rate_rules)[var] = text
 
-    event_targets = {ea.getVariable() for ev in m.getListOfEvents()
-                     for ea in ev.getListOfEventAssignments()}
+    events = [ev for ev in m.getListOfEvents()
+              if ev.getTrigger() is not None and ev.getTrigger().getMath() is not None]
+    event_targets = {ea.getVariable() for ev in events
+                     for ea in ev.getListOfEventAssignments() if ea.getMath() is not None}
     compartment_ids = {c.getId() for c in m.getListOfCompartments()}
     species_by_id = {s.getId(): s for s in m.getListOfSpecies()}
-    for cid in compartment_ids:
-        changes = cid in assign_rules or cid in rate_rules or cid in event_targets
-        holds_concentrations = any(s.getCompartment() == cid and not s.getHasOnlySubstanceUnits()
-                                   for s in species_by_id.values())
-        comp = m.getCompartment(cid)
-        if changes and (holds_concentrations or not comp.getConstant()):
-            raise r.refuse("a compartment whose size changes", f"compartment {cid!r}")
+    initial_assignments = {ia.getSymbol(): ia for ia in m.getListOfInitialAssignments()
+                           if ia.getMath() is not None}
+    if algebraic:
+        reacting = {ref.getSpecies() for rxn in m.getListOfReactions() for _, ref in
+                    _references(rxn) if not species_by_id[ref.getSpecies()].getBoundaryCondition()}
+        variables = [x for lst in (m.getListOfCompartments(), m.getListOfSpecies(),
+                                   m.getListOfParameters()) for x in lst]
+        free = [x.getId() for x in variables if not x.getConstant()
+                and x.getId() not in assign_rules and x.getId() not in rate_rules
+                and x.getId() not in reacting and x.getId() not in event_targets]
+        assign_rules.update(solve_algebraic(algebraic, free, r.n, r.macros, r.label))
 
-    # initial values (numbers, evaluated once)
     unknown = [k for k in r.overrides if m.getElementBySId(k) is None
                or m.getElementBySId(k).getTypeCode() not in
                (libsbml.SBML_PARAMETER, libsbml.SBML_SPECIES, libsbml.SBML_COMPARTMENT)]
@@ -243,7 +232,81 @@ def _convert(r: _Reader, doc: libsbml.SBMLDocument, name: str | None) -> ModelSp
     if ruled:
         raise InvalidInputError(f"{r.label}: {ruled[0]!r} is defined by an assignment rule; "
                                 f"set the parameters it depends on instead")
-    values = _initial_values(r, assign_rules)
+
+    # species references: an id makes the stoichiometry a symbol; a stoichiometry that a rule,
+    # initial assignment or event sets (or L2 stoichiometryMath) multiplies the rate
+    variable_refs: dict[tuple[str, str, int], str] = {}  # -> its stoichiometry's expression
+    ref_elements: list[tuple[str, Any]] = []
+    for rxn in m.getListOfReactions():
+        for key, ref in _references(rxn):
+            if level == 2 and ref.isSetStoichiometryMath():
+                sm = ref.getStoichiometryMath()
+                if sm.getMath() is not None:
+                    variable_refs[key] = r.expr(sm.getMath(), f"stoichiometryMath of "
+                                                              f"{ref.getSpecies()!r}")
+            elif ref.isSetId() and ref.getId():
+                ref_elements.append((ref.getId(), ref))
+                if (ref.getId() in assign_rules or ref.getId() in rate_rules
+                        or ref.getId() in event_targets or ref.getId() in initial_assignments):
+                    variable_refs[key] = r.n(ref.getId())
+
+    # the value every symbol starts from: a number, or an expression (initial assignment,
+    # assignment rule, a species amount given for a concentration...) evaluated at run time
+    # from the current parameters, so overrides reach everything that depends on them
+    start: dict[str, float | str] = {}
+    for c in m.getListOfCompartments():
+        start[c.getId()] = c.getSize() if c.isSetSize() else 1.0
+    for p in m.getListOfParameters():
+        start[p.getId()] = p.getValue() if p.isSetValue() else math.nan
+    for sid, ref in ref_elements:
+        start[sid] = ref.getStoichiometry() if ref.isSetStoichiometry() else 1.0
+    for s in m.getListOfSpecies():
+        cname = r.n(s.getCompartment())
+        if s.isSetInitialConcentration():
+            v = s.getInitialConcentration()
+            start[s.getId()] = f"({_num(v)}) * {cname}" if s.getHasOnlySubstanceUnits() else v
+        elif s.isSetInitialAmount():
+            v = s.getInitialAmount()
+            start[s.getId()] = v if s.getHasOnlySubstanceUnits() else f"({_num(v)}) / {cname}"
+        else:
+            start[s.getId()] = math.nan
+    for sid, ia in initial_assignments.items():
+        start[sid] = r.expr(ia.getMath(), f"initial assignment to {sid!r}", at_start=True)
+    start.update(assign_rules)
+    for k, v in r.overrides.items():
+        start[k] = float(v)
+
+    # what each symbol becomes: a state (reacting species, rate rules, and symbols events
+    # change that start from an expression), an assignment (rules, and constants computed
+    # from others) or a parameter (a number)
+    kinds: dict[str, str] = {}
+    for sid, value in start.items():
+        sp = species_by_id.get(sid)
+        if sid in assign_rules:
+            kinds[sid] = "assignment"
+        elif sid in rate_rules or (sp is not None and not sp.getConstant()
+                                   and not sp.getBoundaryCondition()):
+            kinds[sid] = "state"
+        elif isinstance(value, str) or not math.isfinite(value):  # (INF/NaN: a constant)
+            kinds[sid] = "state" if sid in event_targets else "assignment"
+        else:
+            kinds[sid] = "parameter"
+    # a species in a compartment whose size changes is stored as its amount (what reactions
+    # change and a change of size keeps); its symbol is then the concentration amount/size
+    resizing = {cid for cid in compartment_ids
+                if cid in assign_rules or cid in rate_rules or cid in event_targets}
+    taken = set(r.names.values())
+    for sid, sp in species_by_id.items():
+        if (sp.getCompartment() not in resizing or sp.getHasOnlySubstanceUnits()
+                or sid in assign_rules or sid in rate_rules):
+            continue  # (a rate rule sets the concentration itself, whatever the size)
+        amount = f"{r.n(sid)}_amount"
+        while amount in taken:
+            amount += "_"
+        taken.add(amount)
+        r.amounts[sid] = (amount, r.n(sp.getCompartment()))
+        kinds[sid] = "assignment"
+    resolved = _resolve_initials(r, start, kinds)
 
     states: list[State] = []
     params: list[Parameter] = []
@@ -256,95 +319,106 @@ def _convert(r: _Reader, doc: libsbml.SBMLDocument, name: str | None) -> ModelSp
         return str(element.getUnits()) if hasattr(element, "getUnits") and \
             element.isSetUnits() else ""
 
-    def add_param(sid: str, unit: str, description: str = "") -> None:
-        value = values.get(sid, math.nan)
-        if not math.isfinite(value):
-            raise InvalidInputError(f"{r.label}: {sid!r} has no finite value ({value}); give "
-                                    f"it a value or an initial assignment")
-        params.append(Parameter(r.n(sid), value, unit=unit, source=src,
-                                description=description))
-
     symbols: list[tuple[str, Any, str]] = []  # (sid, element, kind)
     symbols += [(c.getId(), c, "compartment") for c in m.getListOfCompartments()]
     symbols += [(s.getId(), s, "species") for s in m.getListOfSpecies()]
     symbols += [(p.getId(), p, "parameter") for p in m.getListOfParameters()]
+    symbols += [(sid, ref, "stoichiometry") for sid, ref in ref_elements]
     for sid, element, kind in symbols:
-        unit = (unit_of(element) if kind != "species"
-                else str(element.getSubstanceUnits() or ""))
+        unit = (unit_of(element) if kind not in ("species", "stoichiometry")
+                else str(element.getSubstanceUnits() or "") if kind == "species" else "")
         description = element.getName() if element.isSetName() else ""
-        if sid in assign_rules:
-            assignments[sid] = Assignment(r.n(sid), assign_rules[sid], unit=unit,
-                                          description=description,
+        if sid in r.amounts:
+            amount, size = r.amounts[sid]
+            size_id = species_by_id[sid].getCompartment()
+            assignments[sid] = Assignment(r.n(sid), f"{amount} / {size}", unit=unit,
+                                          description=f"concentration of {sid}")
+            states.append(State(amount, f"({resolved[sid]}) * ({resolved.get(size_id, size)})",
+                                unit=unit, description=description))
+        elif kinds[sid] == "assignment":
+            text = assign_rules.get(sid, resolved[sid])
+            assignments[sid] = Assignment(r.n(sid), text, unit=unit, description=description,
                                           mechanisms=(f"sbml:rule:{sid}",))
-            continue
-        constant = element.getConstant()
-        is_state = sid in rate_rules or (kind == "species" and not constant
-                                         and not element.getBoundaryCondition())
-        if is_state:
-            value = values.get(sid, math.nan)
-            if not math.isfinite(value):
+        elif kinds[sid] == "state":
+            value = start[sid]
+            initial: float | str = resolved[sid] if isinstance(value, str) else value
+            if isinstance(initial, float) and not math.isfinite(initial):
                 raise InvalidInputError(f"{r.label}: {kind} {sid!r} has no finite initial value")
-            states.append(State(r.n(sid), value, unit=unit, description=description))
+            states.append(State(r.n(sid), initial, unit=unit, description=description))
         else:
-            add_param(sid, unit, description)
+            value = float(start[sid])
+            if not math.isfinite(value):
+                raise InvalidInputError(f"{r.label}: {sid!r} has no finite value ({value}); "
+                                        f"give it a value or an initial assignment")
+            params.append(Parameter(r.n(sid), value, unit=unit, source=src,
+                                    description=description))
 
     for var, text in rate_rules.items():
         terms.append(Term(f"rate_rule_{r.n(var)}", text, {r.n(var): 1.0},
                           mechanisms=(f"sbml:rule:{var}",),
                           description=f"rate rule for {var}"))
 
-    # reactions: one term per (reaction, compartment divisor, conversion factor)
+    # reactions: one term per (reaction, compartment divisor, conversion factor), and one per
+    # species reference whose stoichiometry varies
     model_cf = m.getConversionFactor() if level >= 3 and m.isSetConversionFactor() else ""
+    reaction_ids = {rxn.getId() for rxn in m.getListOfReactions()}
     for rxn in m.getListOfReactions():
         rid = rxn.getId()
         if rxn.isSetFast() and rxn.getFast():
             raise r.refuse("fast reaction", f"reaction {rid!r}")
         law = rxn.getKineticLaw()
         if law is None or law.getMath() is None:
+            if level >= 3 and doc.getVersion() >= 2:
+                continue  # L3v2: a reaction without a rate law changes nothing
             raise InvalidInputError(f"{r.label}: reaction {rid!r} has no kinetic law")
         local: dict[str, str] = {}
         local_params = (law.getListOfLocalParameters() if level >= 3
                         else law.getListOfParameters())
         for lp in local_params:
             new = f"{rid}_{lp.getId()}"
-            while new in r.names.values() or any(p.name == new for p in params):
+            while new in taken:
                 new += "_"
+            taken.add(new)
             local[lp.getId()] = new
             params.append(Parameter(new, r.overrides.get(new, lp.getValue()),
                                     unit=unit_of(lp), source=src,
                                     description=f"local parameter {lp.getId()} of {rid}"))
         rate = r.expr(law.getMath(), f"reaction {rid!r} kinetic law", local=local)
-        groups: dict[tuple[str, str], dict[str, float]] = {}
-        for refs, sign in ((rxn.getListOfReactants(), -1.0), (rxn.getListOfProducts(), 1.0)):
-            for ref in refs:
-                sp_id = ref.getSpecies()
-                sp = species_by_id[sp_id]
-                if sp.getBoundaryCondition() or sp.getConstant():
-                    continue
-                if (level == 2 and ref.isSetStoichiometryMath()) or (
-                        level >= 3 and ref.isSetId() and (
-                            ref.getId() in assign_rules or ref.getId() in rate_rules
-                            or ref.getId() in event_targets
-                            or m.getInitialAssignment(ref.getId()) is not None)):
-                    raise r.refuse("variable stoichiometry", f"species {sp_id!r} in reaction "
-                                   f"{rid!r}")
-                if sp_id in rate_rules or sp_id in assign_rules:
-                    raise InvalidInputError(f"{r.label}: species {sp_id!r} is set by a rule and "
-                                            f"changed by reaction {rid!r}")
+        if rid:  # the reaction's id (in math, in outputs) means its rate
+            assignments[rid] = Assignment(r.n(rid), rate, mechanisms=(f"sbml:reaction:{rid}",),
+                                          description=f"rate of reaction {rid}")
+            rate = r.n(rid)
+        groups: dict[tuple[str, str, str], dict[str, float]] = {}
+        for key, ref in _references(rxn):
+            sign = -1.0 if key[1] == "reactant" else 1.0
+            sp_id = ref.getSpecies()
+            sp = species_by_id[sp_id]
+            if sp.getBoundaryCondition() or sp.getConstant():
+                continue
+            if sp_id in rate_rules or sp_id in assign_rules:
+                raise InvalidInputError(f"{r.label}: species {sp_id!r} is set by a rule and "
+                                        f"changed by reaction {rid!r}")
+            factor = variable_refs.get(key, "")
+            if factor:
+                stoich = 1.0
+            else:
                 stoich = ref.getStoichiometry() if ref.isSetStoichiometry() else 1.0
                 if not math.isfinite(stoich):
                     stoich = 1.0
-                divisor = "" if sp.getHasOnlySubstanceUnits() else sp.getCompartment()
-                cf = (sp.getConversionFactor() if level >= 3 and sp.isSetConversionFactor()
-                      else model_cf)
-                key = (divisor, cf)
-                coeffs = groups.setdefault(key, {})
-                coeffs[r.n(sp_id)] = coeffs.get(r.n(sp_id), 0.0) + sign * stoich
-        for k, ((divisor, cf), coeffs) in enumerate(sorted(groups.items())):
+            divisor = ("" if sp.getHasOnlySubstanceUnits() or sp_id in r.amounts
+                       else sp.getCompartment())
+            target = r.amounts[sp_id][0] if sp_id in r.amounts else r.n(sp_id)
+            cf = (sp.getConversionFactor() if level >= 3 and sp.isSetConversionFactor()
+                  else model_cf)
+            coeffs = groups.setdefault((divisor, cf, factor), {})
+            coeffs[target] = coeffs.get(target, 0.0) + sign * stoich
+        for k, ((divisor, cf, factor), coeffs) in enumerate(sorted(groups.items())):
             coeffs = {s: c for s, c in coeffs.items() if c != 0.0}
             if not coeffs:
                 continue
             text = f"({rate})"
+            if factor:
+                text += f" * ({factor})"
             if divisor:
                 text += f" / {r.n(divisor)}"
             if cf:
@@ -354,112 +428,78 @@ def _convert(r: _Reader, doc: libsbml.SBMLDocument, name: str | None) -> ModelSp
                               coeffs, mechanisms=(f"sbml:reaction:{rid}",),
                               description=rxn.getName() if rxn.isSetName() else ""))
 
-    events = _events(r, level, params, assignments)
+    compiled_events = _events(r, level, events, params, assignments)
+    _rates_of(r, kinds, terms, assignments, assign_rules)
     ordered = _order_assignments(r, assignments)
     metadata: dict[str, Any] = {
         "sbml": {"file": r.label, "level": level, "version": doc.getVersion(),
                  "model_id": m.getId(),
-                 "renamed": {new: old for old, new in r.names.items() if new != old}},
+                 "renamed": {new: old for old, new in r.names.items() if new != old},
+                 # how to report values by SBML id (see exobone.interop.sbml.run)
+                 "symbols": {sid: r.n(sid) for sid in [*start, *reaction_ids]
+                             if sid not in species_by_id and (sid in start or sid in assignments)},
+                 "species": {s.getId(): [r.amounts[s.getId()][0], s.getCompartment(), "amount"]
+                             if s.getId() in r.amounts else
+                             [r.n(s.getId()), s.getCompartment(),
+                              "amount" if s.getHasOnlySubstanceUnits() else "concentration"]
+                             for s in m.getListOfSpecies()},
+                 "initial_uses_time": any("time" in ex.names_in(s.initial) for s in states
+                                          if isinstance(s.initial, str))
+                 or any("time" in ex.names_in(a.expr) for sid, a in assignments.items()
+                        if sid not in assign_rules and sid not in reaction_ids)},
     }
     if m.isSetTimeUnits():
         metadata["time_unit"] = m.getTimeUnits()
     spec = ModelSpec(name or m.getId() or r.label, states=states, parameters=params,
-                     assignments=ordered, terms=terms, events=events,
+                     assignments=ordered, terms=terms, events=compiled_events,
                      functions=r.functions, metadata=metadata)
     try:
         spec.validate()
     except ModelError as exc:
-        raise InvalidInputError(f"{r.label}: the imported model does not validate: {exc}") \
-            from exc
+        # SBML math that exobone's expression language cannot hold as written
+        raise UnsupportedSBMLError(f"{r.label}: the imported model is not supported by "
+                                   f"exobone's expressions: {exc}") from exc
     return spec
 
 
-def _events(r: _Reader, level: int, params: list[Parameter],
-            assignments: Mapping[str, Assignment]) -> list[Event]:
-    m = r.model
-    out: list[tuple[float, int, Event]] = []
-    for k, ev in enumerate(m.getListOfEvents()):
-        eid = ev.getId() if ev.isSetId() else f"event_{k + 1}"
-        if ev.isSetDelay() and ev.getDelay().getMath() is not None:
-            delay = _constant(r, ev.getDelay().getMath())
-            if delay != 0.0:
-                raise r.refuse("event delay", f"event {eid!r}")
-        priority = 0.0
-        if level >= 3 and ev.isSetPriority() and ev.getPriority().getMath() is not None:
-            value = _constant(r, ev.getPriority().getMath())
-            if value is None:
-                raise r.refuse("non-constant event priority", f"event {eid!r}")
-            priority = value
-        trig = ev.getTrigger()
-        if trig is None or trig.getMath() is None:
-            raise InvalidInputError(f"{r.label}: event {eid!r} has no trigger")
-        trigger = r.expr(trig.getMath(), f"trigger of event {eid!r}", trigger=True)
-        fire_at_start = level >= 3 and not trig.getInitialValue()
-        targets: dict[str, str] = {}
-        for ea in ev.getListOfEventAssignments():
-            var = ea.getVariable()
-            if var in assignments:
-                raise InvalidInputError(f"{r.label}: event {eid!r} assigns {var!r}, which an "
-                                        f"assignment rule defines")
-            targets[r.n(var)] = r.expr(ea.getMath(), f"event {eid!r} assignment to {var!r}")
-        if not targets:
-            continue
-        name = eid if NAME_RE.match(eid) else f"event_{k + 1}"
-        plain = r.expr(trig.getMath(), f"trigger of event {eid!r}")
-        if plain != trigger:
-            # The trigger holds time equalities, each read as a short window. Two of them can
-            # open at the same instant (``time == t0 || time == counter + t0``) and the root
-            # finder may report them a rounding error apart; SBML fires once. A guard closes
-            # the event for three windows after it fires.
-            guard = f"sbml_last_fire_{name}"
-            while any(p.name == guard for p in params) or guard in r.names.values():
-                guard += "_"
-            params.append(Parameter(guard, -1e300, unit="", source=Assumed(
-                f"time of the last firing of event {eid!r}: guards its time-equality trigger "
-                f"against a double firing (exobone's import)")))
-            trigger = f"({trigger}) and (time - {guard} > {4 * TIME_EQUALITY_WINDOW!r})"
-            targets[guard] = "time"
-        out.append((-priority, k, Event(name, targets, trigger=trigger,
-                                        fire_at_start=fire_at_start,
-                                        mechanisms=(f"sbml:event:{eid}",))))
-    # simultaneous events run in declaration order: sort by priority (highest first), stable
-    return [e for _, _, e in sorted(out, key=lambda x: (x[0], x[1]))]
-
-
-def _constant(r: _Reader, math_ast: libsbml.ASTNode) -> float | None:
-    """Return the value of a math element that uses only numbers, or None."""
-    text = ast_to_expr(math_ast, names=r.names, where=r.label)
-    try:
-        value = ex.parse(text, {}, macros=r.macros, where=r.label)
-        return float(value)
-    except (ModelError, TypeError):
-        return None
+def _rates_of(r: _Reader, kinds: Mapping[str, str], terms: Sequence[Term],
+              assignments: dict[str, Assignment], assign_rules: Mapping[str, str]) -> None:
+    """Define each ``rateOf(x)`` used: the sum of x's terms for a state, 0 for a constant."""
+    for sid, name in r.rates_of.items():
+        kind = kinds.get(sid)
+        if kind is None:
+            raise UnsupportedSBMLError(f"{r.label}: rateOf({sid}) names no species, "
+                                       f"compartment or parameter")
+        if sid in r.amounts:
+            raise r.refuse("rateOf() of a concentration in a compartment whose size changes",
+                           f"species {sid!r}")
+        if kind == "state":
+            parts = [f"({t.stoichiometry[r.n(sid)]!r}) * ({t.rate})" for t in terms
+                     if r.n(sid) in t.stoichiometry]
+            text = " + ".join(parts) if parts else "0"
+        elif sid in assign_rules:
+            raise r.refuse("rateOf() of a symbol an assignment rule defines", f"{sid!r}")
+        else:  # a parameter, or a constant computed at the start
+            text = "0"
+        assignments[f"rateOf {sid}"] = Assignment(name, text,
+                                                  description=f"rate of change of {sid}")
 
 
 def _order_assignments(r: _Reader, assignments: Mapping[str, Assignment]) -> list[Assignment]:
     """Order assignment rules so each comes after the ones it uses (SBML has no order)."""
     by_name = {a.name: a for a in assignments.values()}
-    deps = {a.name: {n for n in _names_with_macros(r, a.expr) if n in by_name}
-            for a in by_name.values()}
-    ordered: list[Assignment] = []
-    done: set[str] = set()
-    visiting: set[str] = set()
+    graph = {a.name: sorted(n for n in _names_with_macros(r, a.expr) if n in by_name)
+             for a in by_name.values()}
+    return [by_name[n] for n in _topological_order(r, graph, "assignment rules")]
 
-    def visit(nm: str) -> None:
-        if nm in done:
-            return
-        if nm in visiting:
-            raise InvalidInputError(f"{r.label}: assignment rules form a loop through {nm!r}")
-        visiting.add(nm)
-        for d in sorted(deps[nm]):
-            visit(d)
-        visiting.discard(nm)
-        done.add(nm)
-        ordered.append(by_name[nm])
 
-    for nm in by_name:
-        visit(nm)
-    return ordered
+def _topological_order(r: _Reader, graph: Mapping[str, Sequence[str]], what: str) -> list[str]:
+    """Names in dependency order; a cycle is one line naming it."""
+    try:
+        return list(TopologicalSorter(graph).static_order())
+    except CycleError as exc:
+        cycle = " -> ".join(exc.args[1])
+        raise InvalidInputError(f"{r.label}: {what} form a loop: {cycle}") from None
 
 
 def _names_with_macros(r: _Reader, text: str) -> set[str]:
@@ -467,72 +507,34 @@ def _names_with_macros(r: _Reader, text: str) -> set[str]:
     return {n for n in names if n not in r.macros}
 
 
-def _initial_values(r: _Reader, assign_rules: Mapping[str, str]) -> dict[str, float]:
-    """Evaluate every symbol's value at the start: values, overrides, initial assignments and
-    assignment rules, in dependency order."""
-    m = r.model
-    values: dict[str, float] = {}
-    for c in m.getListOfCompartments():
-        values[c.getId()] = c.getSize() if c.isSetSize() else 1.0
-    for c in m.getListOfCompartments():
-        if c.getId() in r.overrides:
-            values[c.getId()] = float(r.overrides[c.getId()])
-    for p in m.getListOfParameters():
-        values[p.getId()] = p.getValue() if p.isSetValue() else math.nan
-    pending_species: dict[str, tuple[str, float]] = {}
-    for s in m.getListOfSpecies():
-        if s.isSetInitialConcentration():
-            pending_species[s.getId()] = ("concentration", s.getInitialConcentration())
-        elif s.isSetInitialAmount():
-            pending_species[s.getId()] = ("amount", s.getInitialAmount())
-        else:
-            pending_species[s.getId()] = ("none", math.nan)
-    for k, v in r.overrides.items():
-        values[k] = float(v)
-    for sid, (kind, v) in pending_species.items():
-        if sid in r.overrides:
-            continue
-        sp = m.getSpecies(sid)
-        vol = values.get(sp.getCompartment(), 1.0)
-        if sp.getHasOnlySubstanceUnits():
-            values[sid] = v * vol if kind == "concentration" else v
-        else:
-            values[sid] = v / vol if kind == "amount" else v
+_NAME = re.compile(r"(?<![\w.])([A-Za-z_]\w*)(?!\s*\()")
 
-    pending: dict[str, str] = {}
-    for ia in m.getListOfInitialAssignments():
-        sym = ia.getSymbol()
-        if sym in r.overrides:
-            continue
-        pending[sym] = r.expr(ia.getMath(), f"initial assignment to {sym!r}")
-    for var, text in assign_rules.items():
-        pending[var] = text
-    # substitute in dependency order; all names are known symbols
-    symbols = {r.n(k): sympy.Symbol(r.n(k), real=True) for k in
-               list(values) + list(pending)}
-    back = {r.n(k): k for k in list(values) + list(pending)}
-    parsed = {k: ex.parse(text, symbols, macros=r.macros,
-                          where=f"{r.label}: initial value of {k!r}")
-              for k, text in pending.items()}
-    for _ in range(len(parsed) + 1):
-        progress = False
-        for k in list(parsed):
-            expr = parsed[k]
-            needed = {back.get(str(s), str(s)) for s in expr.free_symbols} - {"time"}
-            if any(n in parsed for n in needed):
-                continue
-            subs = {symbols[r.n(n)]: values[n] for n in needed if n in values}
-            subs[ex.TIME] = 0.0
-            try:
-                values[k] = float(expr.xreplace({s: sympy.Float(v) for s, v in subs.items()}))
-            except TypeError as exc:
-                raise InvalidInputError(f"{r.label}: cannot evaluate the initial value of "
-                                        f"{k!r}: {exc}") from exc
-            del parsed[k]
-            progress = True
-        if not parsed:
-            break
-        if not progress:
-            raise InvalidInputError(f"{r.label}: initial assignments form a loop through "
-                                    f"{sorted(parsed)[:3]}")
-    return values
+
+def _resolve_initials(r: _Reader, start: Mapping[str, float | str],
+                      kinds: Mapping[str, str]) -> dict[str, str]:
+    """Write every symbol's initial value over the parameters only.
+
+    An initial value may use any symbol's initial value (a state's, an assignment rule's at
+    t0...); the compiled model evaluates initial values from the parameter vector, so each name
+    that is not a parameter is replaced by its own initial value, in dependency order. Time in
+    an initial value is the start time, 0 (``metadata["sbml"]["initial_uses_time"]`` says when
+    that matters).
+    """
+    by_name = {r.n(sid): sid for sid in start}
+    text_of = {sid: (v if isinstance(v, str) else _num(v)) for sid, v in start.items()}
+    inline = {sid for sid in start if kinds[sid] != "parameter"}
+    graph = {sid: sorted({by_name[n] for n in _names_with_macros(r, text)
+                          if n in by_name and by_name[n] in inline})
+             for sid, text in text_of.items() if sid in inline}
+    resolved: dict[str, str] = {}
+    for sid in _topological_order(r, graph, "initial values"):
+        def sub(match: re.Match[str]) -> str:
+            word = match.group(1)
+            if word == "time" or word == "t":
+                return "0"
+            target = by_name.get(word)
+            if target is not None and target in resolved:
+                return f"({resolved[target]})"
+            return word
+        resolved[sid] = _NAME.sub(sub, text_of[sid])
+    return resolved
