@@ -193,7 +193,6 @@ class CompiledModel:
     states: tuple[str, ...]
     parameters: tuple[str, ...]
     assignments: tuple[str, ...]
-    expression_initials: tuple[int, ...]
     source: str
     has_jacobian: bool
     jacobian_note: str
@@ -620,7 +619,7 @@ def _generate(spec: ModelSpec) -> CompiledModel:
     return CompiledModel(
         name=spec.name, structure_hash=spec.structure_hash(), states=spec.state_names,
         parameters=spec.parameter_names, assignments=spec.assignment_names,
-        expression_initials=tuple(expr_init), source=source, has_jacobian=has_jac,
+        source=source, has_jacobian=has_jac,
         jacobian_note=note, atoms=tuple(str(g) for g in atoms), atom_inclusive=tuple(inclusive),
         events=events, kernels=kernels,
     )
