@@ -132,17 +132,32 @@ def calibrate_cmd(
     scenario: Annotated[str | None, typer.Option(
         "--scenario", help="Fit exobone's model of this scenario instead of the problem's SBML "
                            "file (PEtab ids are then exobone names).")] = None,
+    evaluate_only: Annotated[bool, typer.Option(
+        "--evaluate", help="Only evaluate the log-likelihood at the nominal parameters (no "
+                           "fit).")] = False,
 ) -> None:
-    """Fit parameters to PEtab time-course data; report estimates with confidence intervals."""
-    from exobone.analysis.calibrate import calibrate, load_petab, plot_fit
+    """Fit parameters to PEtab data; report estimates with confidence intervals.
+
+    The problem is read and linted with the petab library; a construct exobone does not
+    evaluate exactly is refused with one line naming it.
+    """
+    from exobone.analysis.calibrate import calibrate, evaluate, load_petab, plot_fit
 
     model = None
     if scenario is not None:
         from exobone.model.build import build_model
 
         model = build_model(scenario)
-    result = calibrate(load_petab(problem, model=model), starts=starts, rng=seed, ci=ci,
-                       level=level)
+    prob = load_petab(problem, model=model)
+    if evaluate_only:
+        values = evaluate(prob)
+        if as_json:
+            typer.echo(json.dumps(values, separators=(",", ":")))
+        else:
+            typer.echo(f"llh {values['llh']:.12g}, nllh {values['nllh']:.12g}, log-prior "
+                       f"{values['log_prior']:.12g} at the nominal parameters")
+        return
+    result = calibrate(prob, starts=starts, rng=seed, ci=ci, level=level)
     if plot is not None:
         plot_fit(result, plot)
     if as_json:
@@ -152,7 +167,8 @@ def calibrate_cmd(
     from rich.table import Table
 
     table = Table(title=f"calibration ({result.method} {result.level:.0%} intervals, "
-                        f"cost {result.cost:.4g}, {result.n_data} data)")
+                        f"nllh {-result.llh:.6g}, objective {result.cost:.6g}, "
+                        f"{result.n_data} data)")
     for col in ("parameter", "estimate", "low", "high", "scale"):
         table.add_column(col, justify="left" if col == "parameter" else "right")
     for name, scale in zip(result.names, result.scales, strict=True):

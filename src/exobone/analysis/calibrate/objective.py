@@ -366,7 +366,7 @@ class Objective:
             if bad.any():
                 i = int(rows[np.flatnonzero(bad)[0]])
                 raise ObjectiveUndefinedError(
-                    f"observable {oid!r}, measurement row {i + 2}: simulated {h[i]:.6g}, "
+                    f"observable {oid!r}, measurement {i + 1}: simulated {h[i]:.6g}, "
                     f"measured {m[i]:.6g}, sigma {sigma[i]:.6g} give no finite "
                     f"{o['transform']}-{o['noise']} likelihood")
             out[rows] = _llh(ms, hs, sg, o["transform"], o["noise"])
