@@ -36,6 +36,7 @@ so it stays linear in model size.
 from __future__ import annotations
 
 import linecache
+from graphlib import CycleError, TopologicalSorter
 import math
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
@@ -178,6 +179,8 @@ class CompiledModel:
         False when the analytic Jacobian could not be built (then solvers difference it).
     atoms
         The root functions (``lhs - rhs`` of each comparison in an event trigger), as text.
+    atom_inclusive
+        Truth of each comparison where its root function is exactly 0.
     """
 
     name: str
@@ -190,6 +193,7 @@ class CompiledModel:
     has_jacobian: bool
     jacobian_note: str
     atoms: tuple[str, ...]
+    atom_inclusive: tuple[bool, ...]
     events: tuple[CompiledEvent, ...]
     kernels: Mapping[str, Kernel]
 
@@ -376,7 +380,7 @@ def _rhs_lines(em: _Emitter) -> tuple[list[str], list[tuple[str, sympy.Expr]],
         lines.append(f"    r_{k} = {_code(r)}  # term {name}")
     for i, parts in enumerate(contrib):
         lines.append(f"    out[{i}] = {_sum(parts)}  # d{spec.state_names[i]}/dt")
-    lines.append("")
+    lines += ["    return None", ""]
     return lines, rates, contrib
 
 
@@ -466,9 +470,7 @@ def _jac_lines(em: _Emitter, rates: Sequence[tuple[str, sympy.Expr]],
     for (flat, _), e in zip(entries, reduced[len(keep):], strict=True):
         lines.append(f"    out[{flat}] = {_code(e)}  # d(d{em.spec.state_names[flat // n]}/dt)"
                      f"/d{em.spec.state_names[flat % n]}")
-    if not entries:
-        lines.append("    pass")
-    lines.append("")
+    lines += ["    return None", ""]
     return lines
 
 
@@ -478,27 +480,27 @@ class _NoJacobian(Exception):
 
 def _topological(statements: Sequence[tuple[sympy.Symbol, sympy.Expr]]
                  ) -> list[tuple[sympy.Symbol, sympy.Expr]]:
-    """Order ``name = expr`` statements so each comes after the names it uses (stable)."""
-    pending = list(statements)
-    defined_here = {sym for sym, _ in statements}
-    done: set[sympy.Symbol] = set()
-    ordered: list[tuple[sympy.Symbol, sympy.Expr]] = []
-    while pending:
-        for i, (sym, e) in enumerate(pending):
-            if (e.free_symbols & defined_here) <= done:
-                ordered.append((sym, e))
-                done.add(sym)
-                del pending[i]
-                break
-        else:  # pragma: no cover - cse output is acyclic
-            raise _NoJacobian("cyclic intermediate expressions in the Jacobian")
-    return ordered
+    """Order ``name = expr`` statements so each comes after the names it uses."""
+    by_sym = dict(statements)
+    graph = {sym: sorted(e.free_symbols & by_sym.keys(), key=str) for sym, e in statements}
+    try:
+        order = list(TopologicalSorter(graph).static_order())
+    except CycleError as exc:  # pragma: no cover - cse output is acyclic
+        cycle = " -> ".join(str(x) for x in exc.args[1])
+        raise _NoJacobian(f"cyclic intermediate expressions in the Jacobian: {cycle}") from None
+    return [(sym, by_sym[sym]) for sym in order]
 
 
-def _atoms(em: _Emitter) -> tuple[list[sympy.Expr], dict[str, sympy.Basic]]:
-    """Collect one root function per comparison in the triggers; rewrite triggers over atoms."""
+def _atoms(em: _Emitter) -> tuple[list[sympy.Expr], dict[str, sympy.Basic], list[bool]]:
+    """Collect one root function per comparison in the triggers; rewrite triggers over atoms.
+
+    Atom ``k`` reads ``g_k > 0``; ``inclusive[k]`` is its truth where ``g_k == 0`` (true when it
+    came from ``>=`` or ``<``), which decides a trigger sitting exactly on its threshold at the
+    start (``time >= 0``).
+    """
     rel = sympy.core.relational
     atoms: list[sympy.Expr] = []
+    inclusive: list[bool] = []
     rewritten: dict[str, sympy.Basic] = {}
     for name, trig in em.parsed.event_triggers.items():
         trig = em.lower(trig)
@@ -517,11 +519,13 @@ def _atoms(em: _Emitter) -> tuple[list[sympy.Expr], dict[str, sympy.Basic]]:
                     break
             else:
                 atoms.append(g)
+                inclusive.append(isinstance(r, rel.GreaterThan) if positive
+                                 else isinstance(r, rel.StrictLessThan))
                 k = len(atoms) - 1
             a = sympy.Symbol(f"a[{k}]")
             subs[r] = a if positive else sympy.Not(a)
         rewritten[name] = trig.xreplace(subs)
-    return atoms, rewritten
+    return atoms, rewritten, inclusive
 
 
 def _generate(spec: ModelSpec) -> CompiledModel:
@@ -555,7 +559,7 @@ def _generate(spec: ModelSpec) -> CompiledModel:
     lines += ["    return None", ""]
     chunks += lines
 
-    atoms, triggers = _atoms(em)
+    atoms, triggers, inclusive = _atoms(em)
     lines = ["def roots(t, y, p, out):"]
     lines += em.prologue(atoms)
     for k, g in enumerate(atoms):
@@ -599,7 +603,8 @@ def _generate(spec: ModelSpec) -> CompiledModel:
         name=spec.name, structure_hash=spec.structure_hash(), states=spec.state_names,
         parameters=spec.parameter_names, assignments=spec.assignment_names,
         expression_initials=tuple(expr_init), source=source, has_jacobian=has_jac,
-        jacobian_note=note, atoms=tuple(str(g) for g in atoms), events=events, kernels=kernels,
+        jacobian_note=note, atoms=tuple(str(g) for g in atoms), atom_inclusive=tuple(inclusive),
+        events=events, kernels=kernels,
     )
 
 

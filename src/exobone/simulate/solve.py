@@ -398,7 +398,8 @@ class _Integrator:
     def run(self, y0: FloatArray, p0: FloatArray) -> dict[str, Any]:
         cm = self.cm
         run = _Run(cm=cm, y=y0.copy(), p=p0.copy(), t=self.t0)
-        run.atoms = [bool(g > 0.0) for g in run.roots()]
+        run.atoms = [bool(g > 0.0 or (g == 0.0 and inclusive))
+                     for g, inclusive in zip(run.roots(), cm.atom_inclusive, strict=True)]
         run.triggers = run.eval_triggers()
         status, message = Status.OK, "ok"
         times = self.times
@@ -442,7 +443,8 @@ class _Integrator:
                     break
                 # with t_eval and no point reached, solve_ivp leaves t and y as empty lists
                 sol.t = np.asarray(sol.t, dtype=float).reshape(-1)
-                sol.y = (np.asarray(sol.y, dtype=float).reshape(cm.n_states, -1) if sol.t.size
+                sol.y = (np.asarray(sol.y, dtype=float).reshape(cm.n_states, sol.t.size)
+                         if sol.t.size
                          else np.empty((cm.n_states, 0)))
                 self.stats["segments"] += 1
                 for key in ("nfev", "njev", "nlu"):

@@ -21,7 +21,7 @@ from sympy.printing.str import StrPrinter
 from exobone.errors import ExportError, UnsupportedSBMLError
 from exobone.model.expressions import TIME
 
-__all__ = ["ast_to_expr", "sympy_to_ast", "sympy_to_formula"]
+__all__ = ["ast_to_expr", "is_condition_math", "sympy_to_ast", "sympy_to_formula"]
 
 
 # ----------------------------------------------------------------------------- export
@@ -152,6 +152,23 @@ _FUNCS: dict[int, str] = {
     libsbml.AST_FUNCTION_MIN: "min",
     libsbml.AST_FUNCTION_MAX: "max",
 }
+#: hyperbolic and reciprocal functions by their definitions over exp/log/sqrt/sin/cos/tan
+_TRIG_IDENTITIES: dict[int, str] = {
+    libsbml.AST_FUNCTION_SINH: "((exp({0}) - exp(-({0}))) / 2)",
+    libsbml.AST_FUNCTION_COSH: "((exp({0}) + exp(-({0}))) / 2)",
+    libsbml.AST_FUNCTION_SEC: "(1 / cos({0}))",
+    libsbml.AST_FUNCTION_CSC: "(1 / sin({0}))",
+    libsbml.AST_FUNCTION_COT: "(1 / tan({0}))",
+    libsbml.AST_FUNCTION_SECH: "(2 / (exp({0}) + exp(-({0}))))",
+    libsbml.AST_FUNCTION_CSCH: "(2 / (exp({0}) - exp(-({0}))))",
+    libsbml.AST_FUNCTION_COTH: "(1 / tanh({0}))",
+    libsbml.AST_FUNCTION_ARCSINH: "log(({0}) + sqrt(({0})^2 + 1))",
+    libsbml.AST_FUNCTION_ARCCOSH: "log(({0}) + sqrt(({0})^2 - 1))",
+    libsbml.AST_FUNCTION_ARCTANH: "(log((1 + ({0})) / (1 - ({0}))) / 2)",
+    libsbml.AST_FUNCTION_ARCSECH: "log((1 + sqrt(1 - ({0})^2)) / ({0}))",
+    libsbml.AST_FUNCTION_ARCCSCH: "log(1 / ({0}) + sqrt(1 / ({0})^2 + 1))",
+    libsbml.AST_FUNCTION_ARCCOTH: "(log((({0}) + 1) / (({0}) - 1)) / 2)",
+}
 _RELATIONS: dict[int, str] = {
     libsbml.AST_RELATIONAL_LT: "<",
     libsbml.AST_RELATIONAL_LEQ: "<=",
@@ -167,13 +184,21 @@ _UNSUPPORTED: dict[int, str] = {
     libsbml.AST_FUNCTION_FACTORIAL: "factorial()",
     libsbml.AST_FUNCTION_QUOTIENT: "quotient()",
     libsbml.AST_FUNCTION_REM: "rem()",
-    libsbml.AST_LOGICAL_IMPLIES: "implies",
 }
+_LOGICAL = (libsbml.AST_LOGICAL_AND, libsbml.AST_LOGICAL_OR, libsbml.AST_LOGICAL_XOR,
+            libsbml.AST_LOGICAL_NOT, libsbml.AST_LOGICAL_IMPLIES)
 
 
 def ast_to_expr(ast: libsbml.ASTNode, *, names: Mapping[str, str], where: str,
-                time_equality: Callable[[str, str], str] | None = None) -> str:
+                time_equality: Callable[[str, str], str] | None = None,
+                boolean: bool = False,
+                boolean_functions: Mapping[str, libsbml.ASTNode] | None = None) -> str:
     """Write a libsbml AST in exobone's expression syntax.
+
+    SBML math mixes numbers and truth values freely (a function may return a comparison used as
+    a number; a piecewise may choose between conditions); exobone's syntax keeps them apart, so
+    each node is written in the kind its context needs: a condition used as a number becomes
+    ``piecewise(1, cond, 0)`` and a number used as a condition ``(x != 0)``, as MathML defines.
 
     Parameters
     ----------
@@ -186,6 +211,11 @@ def ast_to_expr(ast: libsbml.ASTNode, *, names: Mapping[str, str], where: str,
     time_equality
         In event triggers: how to write ``lhs == rhs`` when one side is time (exobone's events
         cannot fire on an equality); ``None`` leaves equalities as they are.
+    boolean
+        Write the math as a condition (triggers) rather than a number.
+    boolean_functions
+        Function definitions whose body is a condition, ``{SBML id: lambda}``: exobone's
+        functions return numbers, so calls to these are expanded here.
 
     Raises
     ------
@@ -193,10 +223,28 @@ def ast_to_expr(ast: libsbml.ASTNode, *, names: Mapping[str, str], where: str,
         Naming the construct and ``where`` (delay, rateOf, an unknown csymbol...).
     """
 
+    inline = boolean_functions or {}
+
     def name(sid: str) -> str:
         return names.get(sid, sid)
 
+    def is_condition(node: libsbml.ASTNode) -> bool:
+        return is_condition_math(node, inline)
+
+    def num(node: libsbml.ASTNode) -> str:
+        if is_condition(node):
+            return f"piecewise(1, {walk(node)}, 0)"
+        return walk(node)
+
+    def cond(node: libsbml.ASTNode) -> str:
+        if is_condition(node):
+            return walk(node)
+        if _is_number(node):
+            return "true" if node.getValue() != 0 else "false"
+        return f"({walk(node)} != 0)"
+
     def walk(node: libsbml.ASTNode) -> str:
+        """Write ``node`` in its own kind (a condition for relations and logic)."""
         t = node.getType()
         kids = [node.getChild(i) for i in range(node.getNumChildren())]
         if t in _UNSUPPORTED:
@@ -225,43 +273,56 @@ def ast_to_expr(ast: libsbml.ASTNode, *, names: Mapping[str, str], where: str,
             return "true"
         if t == libsbml.AST_CONSTANT_FALSE:
             return "false"
-        if t == libsbml.AST_PLUS:
-            return "(" + " + ".join(walk(k) for k in kids) + ")" if kids else "0"
-        if t == libsbml.AST_TIMES:
-            return "(" + " * ".join(walk(k) for k in kids) + ")" if kids else "1"
+        if t == libsbml.AST_PLUS:  # MathML: the empty sum is 0
+            return "(" + " + ".join(num(k) for k in kids) + ")" if kids else "0"
+        if t == libsbml.AST_TIMES:  # the empty product is 1
+            return "(" + " * ".join(num(k) for k in kids) + ")" if kids else "1"
         if t == libsbml.AST_MINUS:
             if len(kids) == 1:
-                return f"(-{walk(kids[0])})"
-            return f"({walk(kids[0])} - {walk(kids[1])})"
+                return f"(-{num(kids[0])})"
+            return f"({num(kids[0])} - {num(kids[1])})"
         if t == libsbml.AST_DIVIDE:
-            return f"({walk(kids[0])} / {walk(kids[1])})"
+            return f"({num(kids[0])} / {num(kids[1])})"
         if t in (libsbml.AST_POWER, libsbml.AST_FUNCTION_POWER):
-            return f"pow({walk(kids[0])}, {walk(kids[1])})"
+            return f"pow({num(kids[0])}, {num(kids[1])})"
         if t == libsbml.AST_FUNCTION_ROOT:
             if len(kids) == 1:
-                return f"sqrt({walk(kids[0])})"
-            return f"pow({walk(kids[1])}, 1/({walk(kids[0])}))"
+                return f"sqrt({num(kids[0])})"
+            return f"pow({num(kids[1])}, 1/({num(kids[0])}))"
         if t == libsbml.AST_FUNCTION_LOG:
             if len(kids) == 1:
-                return f"log10({walk(kids[0])})"
-            return f"log({walk(kids[0])}, {walk(kids[1])})"
+                return f"log10({num(kids[0])})"
+            return f"log({num(kids[0])}, {num(kids[1])})"
         if t in _FUNCS:
-            return f"{_FUNCS[t]}(" + ", ".join(walk(k) for k in kids) + ")"
+            return f"{_FUNCS[t]}(" + ", ".join(num(k) for k in kids) + ")"
+        if t in _TRIG_IDENTITIES:
+            return _TRIG_IDENTITIES[t].format(*(num(k) for k in kids))
         if t == libsbml.AST_FUNCTION_PIECEWISE:
             # nested two-branch form: sympy's Piecewise simplifies its conditions pairwise,
             # which takes minutes for the 16 time windows of Kroll 2000 written flat
-            args = [walk(k) for k in kids]
-            out = f"piecewise({args[-1]})" if len(args) % 2 == 1 else ""
-            pairs = [(args[i], args[i + 1]) for i in range(0, len(args) - 1, 2)]
-            for value, cond in reversed(pairs):
-                out = f"piecewise({value}, {cond}, {out})" if out else \
-                    f"piecewise({value}, {cond})"
+            values = [num(kids[i]) for i in range(0, len(kids) - 1, 2)]
+            conds = [cond(kids[i + 1]) for i in range(0, len(kids) - 1, 2)]
+            out = f"piecewise({num(kids[-1])})" if len(kids) % 2 == 1 else ""
+            pairs = []
+            for value, c in zip(values, conds, strict=True):  # constant conditions decided now
+                if c == "true":
+                    out = f"piecewise({value})"
+                    break
+                if c != "false":
+                    pairs.append((value, c))
+            for value, c in reversed(pairs):
+                out = f"piecewise({value}, {c}, {out})" if out else f"piecewise({value}, {c})"
             return out
         if t in _RELATIONS:
             op = _RELATIONS[t]
+            if len(kids) < 2:  # a relation of one argument holds (MathML n-ary semantics)
+                return "true"
             parts = []
             for a, b in itertools.pairwise(kids):
-                lhs, rhs = walk(a), walk(b)
+                if _is_number(a) and _is_number(b):  # decided now (sympy's Piecewise chokes
+                    parts.append(str(_COMPARE[op](a.getValue(), b.getValue())).lower())
+                    continue                          # on unevaluated number comparisons)
+                lhs, rhs = num(a), num(b)
                 if op in ("==", "!=") and time_equality is not None and (
                         _uses_time(a) or _uses_time(b)):
                     text = time_equality(lhs, rhs)
@@ -269,25 +330,74 @@ def ast_to_expr(ast: libsbml.ASTNode, *, names: Mapping[str, str], where: str,
                 else:
                     parts.append(f"({lhs} {op} {rhs})")
             return parts[0] if len(parts) == 1 else "(" + " and ".join(parts) + ")"
-        if t == libsbml.AST_LOGICAL_AND:
-            return "(" + " and ".join(walk(k) for k in kids) + ")" if kids else "true"
-        if t == libsbml.AST_LOGICAL_OR:
-            return "(" + " or ".join(walk(k) for k in kids) + ")" if kids else "false"
+        if t == libsbml.AST_LOGICAL_AND:  # the empty conjunction is true
+            return "(" + " and ".join(cond(k) for k in kids) + ")" if kids else "true"
+        if t == libsbml.AST_LOGICAL_OR:  # the empty disjunction is false
+            return "(" + " or ".join(cond(k) for k in kids) + ")" if kids else "false"
         if t == libsbml.AST_LOGICAL_XOR:
-            out = walk(kids[0])
+            if not kids:
+                return "false"
+            out = cond(kids[0])
             for k in kids[1:]:
-                other = walk(k)
+                other = cond(k)
                 out = f"(({out} and not {other}) or (not {out} and {other}))"
             return out
+        if t == libsbml.AST_LOGICAL_IMPLIES:
+            return f"((not {cond(kids[0])}) or {cond(kids[1])})"
         if t == libsbml.AST_LOGICAL_NOT:
-            return f"(not {walk(kids[0])})"
+            return f"(not {cond(kids[0])})"
+        if t == libsbml.AST_FUNCTION and node.getName() in inline:
+            return walk(expand_call(inline[node.getName()], kids, where))
         if t == libsbml.AST_FUNCTION:
-            return f"{name(node.getName())}(" + ", ".join(walk(k) for k in kids) + ")"
+            return f"{name(node.getName())}(" + ", ".join(num(k) for k in kids) + ")"
         kind = node.getName() or libsbml.formulaToL3String(node) or f"AST type {t}"
         raise UnsupportedSBMLError(f"{where}: the MathML construct {kind!r} is not supported "
                                    f"by exobone")
 
-    return walk(ast)
+    return cond(ast) if boolean else num(ast)
+
+
+def expand_call(lam: libsbml.ASTNode, args: list[libsbml.ASTNode], where: str
+                ) -> libsbml.ASTNode:
+    """The body of a function definition with its arguments put in."""
+    n = lam.getNumBvars()
+    if len(args) != n:
+        raise UnsupportedSBMLError(f"{where}: a function call has {len(args)} arguments, its "
+                                   f"definition {n}")
+    body = lam.getChild(n).deepCopy()
+    if body.getType() == libsbml.AST_NAME and n:  # replaceArgument skips a bare-name body
+        for i in range(n):
+            if body.getName() == lam.getChild(i).getName():
+                return args[i].deepCopy()
+        return body
+    # two passes through unique names, so an argument that mentions a parameter name is safe
+    temps = [f"__exobone_arg_{i}" for i in range(n)]
+    for i in range(n):
+        tmp = libsbml.ASTNode(libsbml.AST_NAME)
+        tmp.setName(temps[i])
+        body.replaceArgument(lam.getChild(i).getName(), tmp)
+    for i in range(n):
+        body.replaceArgument(temps[i], args[i])
+    return body
+
+
+def is_condition_math(ast: libsbml.ASTNode, boolean_functions: Mapping[str, Any]) -> bool:
+    """True when ``ast`` is a condition (relation, logic, true/false, a boolean function)."""
+    t = ast.getType()
+    return (t in _RELATIONS or t in _LOGICAL
+            or t in (libsbml.AST_CONSTANT_TRUE, libsbml.AST_CONSTANT_FALSE)
+            or (t == libsbml.AST_FUNCTION and ast.getName() in boolean_functions))
+
+
+_COMPARE: dict[str, Callable[[float, float], bool]] = {
+    "<": lambda a, b: a < b, "<=": lambda a, b: a <= b, ">": lambda a, b: a > b,
+    ">=": lambda a, b: a >= b, "==": lambda a, b: a == b, "!=": lambda a, b: a != b,
+}
+
+
+def _is_number(node: libsbml.ASTNode) -> bool:
+    return node.getType() in (libsbml.AST_INTEGER, libsbml.AST_REAL, libsbml.AST_REAL_E,
+                              libsbml.AST_RATIONAL)
 
 
 def _uses_time(node: libsbml.ASTNode) -> bool:

@@ -27,7 +27,9 @@ from __future__ import annotations
 
 import keyword
 import math
-from collections.abc import Mapping
+import re
+from graphlib import CycleError, TopologicalSorter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,7 +38,7 @@ import libsbml
 import sympy
 
 from exobone.errors import InvalidInputError, ModelError, UnsupportedSBMLError, suggest
-from exobone.interop.sbml._math import ast_to_expr
+from exobone.interop.sbml._math import ast_to_expr, is_condition_math
 from exobone.model import expressions as ex
 from exobone.model.parameters import NAME_RE, Assumed, Parameter
 from exobone.model.spec import Assignment, Event, Function, ModelSpec, State, Term
@@ -69,14 +71,19 @@ class _Reader:
     names: dict[str, str] = field(default_factory=dict)
     macros: dict[str, ex.Macro] = field(default_factory=dict)
     functions: list[Function] = field(default_factory=list)
+    #: functions whose body is a condition: {SBML id: lambda}
+    boolean_functions: dict[str, libsbml.ASTNode] = field(default_factory=dict)
 
     # ------------------------------------------------------------------ names
     def build_names(self) -> None:
         ids: list[str] = []
         m = self.model
         for lst in (m.getListOfFunctionDefinitions(), m.getListOfCompartments(),
-                    m.getListOfSpecies(), m.getListOfParameters()):
+                    m.getListOfSpecies(), m.getListOfParameters(), m.getListOfReactions()):
             ids += [x.getId() for x in lst]
+        ids += [ref.getId() for rxn in m.getListOfReactions()
+                for ref in [*rxn.getListOfReactants(), *rxn.getListOfProducts()]
+                if ref.isSetId() and ref.getId()]
         taken = set(ids)
         for sid in ids:
             new = sid
@@ -89,12 +96,13 @@ class _Reader:
         return self.names.get(sid, sid)
 
     def expr(self, math_ast: libsbml.ASTNode | None, where: str, *, trigger: bool = False,
-             local: Mapping[str, str] | None = None) -> str:
+             condition: bool = False, local: Mapping[str, str] | None = None) -> str:
         if math_ast is None:
             raise InvalidInputError(f"{self.label}: {where} has no math")
         names = {**self.names, **(local or {})}
         return ast_to_expr(math_ast, names=names, where=f"{self.label}: {where}",
-                           time_equality=_time_equality if trigger else None)
+                           time_equality=_time_equality if trigger else None,
+                           boolean=condition, boolean_functions=self.boolean_functions)
 
     # --------------------------------------------------------------- checks
     def refuse(self, construct: str, element: str) -> UnsupportedSBMLError:
@@ -185,8 +193,8 @@ def import_sbml(source: str | Path, *, overrides: Mapping[str, float] | None = N
 
 def _convert(r: _Reader, doc: libsbml.SBMLDocument, name: str | None) -> ModelSpec:
     m = r.model
-    r.build_names()
     level = doc.getLevel()
+    r.build_names()
 
     # function definitions (macros; a body sees its arguments and earlier functions)
     for fd in m.getListOfFunctionDefinitions():
@@ -196,16 +204,23 @@ def _convert(r: _Reader, doc: libsbml.SBMLDocument, name: str | None) -> ModelSp
                                     f"lambda")
         n_args = lam.getNumBvars()
         args = tuple(r.n(lam.getChild(i).getName()) for i in range(n_args))
-        body = ast_to_expr(lam.getChild(n_args), names={**r.names, **{
+        body_ast = lam.getChild(n_args)
+        if body_ast is None:
+            raise InvalidInputError(f"{r.label}: function definition {fd.getId()!r} has no "
+                                    f"body")
+        if is_condition_math(body_ast, r.boolean_functions):
+            r.boolean_functions[fd.getId()] = lam  # expanded where called (see ast_to_expr)
+            continue
+        body = ast_to_expr(body_ast, names={**r.names, **{
             lam.getChild(i).getName(): args[i] for i in range(n_args)}},
-            where=f"{r.label}: function {fd.getId()!r}")
+            where=f"{r.label}: function {fd.getId()!r}", boolean_functions=r.boolean_functions)
         r.functions.append(Function(r.n(fd.getId()), args, body))
     try:
         r.macros = ex.build_macros([(f.name, f.args, f.body) for f in r.functions])
     except ModelError as exc:
         raise InvalidInputError(f"{r.label}: {exc}") from exc
 
-    # rules
+    # rules (L3v2 math is optional: a rule without math has no effect)
     assign_rules: dict[str, str] = {}
     rate_rules: dict[str, str] = {}
     for k, rule in enumerate(m.getListOfRules()):
@@ -213,15 +228,21 @@ def _convert(r: _Reader, doc: libsbml.SBMLDocument, name: str | None) -> ModelSp
             ident = rule.getId() if rule.isSetId() else (
                 rule.getMetaId() if rule.isSetMetaId() else f"rule number {k + 1}")
             raise r.refuse("algebraic rule", f"rule {ident!r}")
+        if rule.getMath() is None:
+            continue
         var = rule.getVariable()
         where = f"{'assignment' if rule.isAssignment() else 'rate'} rule for {var!r}"
         text = r.expr(rule.getMath(), where)
         (assign_rules if rule.isAssignment() else rate_rules)[var] = text
 
-    event_targets = {ea.getVariable() for ev in m.getListOfEvents()
-                     for ea in ev.getListOfEventAssignments()}
+    events = [ev for ev in m.getListOfEvents()
+              if ev.getTrigger() is not None and ev.getTrigger().getMath() is not None]
+    event_targets = {ea.getVariable() for ev in events
+                     for ea in ev.getListOfEventAssignments() if ea.getMath() is not None}
     compartment_ids = {c.getId() for c in m.getListOfCompartments()}
     species_by_id = {s.getId(): s for s in m.getListOfSpecies()}
+    initial_assignments = {ia.getSymbol(): ia for ia in m.getListOfInitialAssignments()
+                           if ia.getMath() is not None}
     for cid in compartment_ids:
         changes = cid in assign_rules or cid in rate_rules or cid in event_targets
         holds_concentrations = any(s.getCompartment() == cid and not s.getHasOnlySubstanceUnits()
@@ -230,7 +251,6 @@ def _convert(r: _Reader, doc: libsbml.SBMLDocument, name: str | None) -> ModelSp
         if changes and (holds_concentrations or not comp.getConstant()):
             raise r.refuse("a compartment whose size changes", f"compartment {cid!r}")
 
-    # initial values (numbers, evaluated once)
     unknown = [k for k in r.overrides if m.getElementBySId(k) is None
                or m.getElementBySId(k).getTypeCode() not in
                (libsbml.SBML_PARAMETER, libsbml.SBML_SPECIES, libsbml.SBML_COMPARTMENT)]
@@ -243,7 +263,66 @@ def _convert(r: _Reader, doc: libsbml.SBMLDocument, name: str | None) -> ModelSp
     if ruled:
         raise InvalidInputError(f"{r.label}: {ruled[0]!r} is defined by an assignment rule; "
                                 f"set the parameters it depends on instead")
-    values = _initial_values(r, assign_rules)
+
+    # species references: an id makes the stoichiometry a symbol; a stoichiometry that a rule,
+    # initial assignment or event sets (or L2 stoichiometryMath) multiplies the rate
+    variable_refs: dict[tuple[str, str, int], str] = {}  # -> its stoichiometry's expression
+    ref_elements: list[tuple[str, Any]] = []
+    for rxn in m.getListOfReactions():
+        for key, ref in _references(rxn):
+            if level == 2 and ref.isSetStoichiometryMath():
+                sm = ref.getStoichiometryMath()
+                if sm.getMath() is not None:
+                    variable_refs[key] = r.expr(sm.getMath(), f"stoichiometryMath of "
+                                                              f"{ref.getSpecies()!r}")
+            elif ref.isSetId() and ref.getId():
+                ref_elements.append((ref.getId(), ref))
+                if (ref.getId() in assign_rules or ref.getId() in rate_rules
+                        or ref.getId() in event_targets or ref.getId() in initial_assignments):
+                    variable_refs[key] = r.n(ref.getId())
+
+    # the value every symbol starts from: a number, or an expression (initial assignment,
+    # assignment rule, a species amount given for a concentration...) evaluated at run time
+    # from the current parameters, so overrides reach everything that depends on them
+    start: dict[str, float | str] = {}
+    for c in m.getListOfCompartments():
+        start[c.getId()] = c.getSize() if c.isSetSize() else 1.0
+    for p in m.getListOfParameters():
+        start[p.getId()] = p.getValue() if p.isSetValue() else math.nan
+    for sid, ref in ref_elements:
+        start[sid] = ref.getStoichiometry() if ref.isSetStoichiometry() else 1.0
+    for s in m.getListOfSpecies():
+        cname = r.n(s.getCompartment())
+        if s.isSetInitialConcentration():
+            v = s.getInitialConcentration()
+            start[s.getId()] = f"({_num(v)}) * {cname}" if s.getHasOnlySubstanceUnits() else v
+        elif s.isSetInitialAmount():
+            v = s.getInitialAmount()
+            start[s.getId()] = v if s.getHasOnlySubstanceUnits() else f"({_num(v)}) / {cname}"
+        else:
+            start[s.getId()] = math.nan
+    for sid, ia in initial_assignments.items():
+        start[sid] = r.expr(ia.getMath(), f"initial assignment to {sid!r}")
+    start.update(assign_rules)
+    for k, v in r.overrides.items():
+        start[k] = float(v)
+
+    # what each symbol becomes: a state (reacting species, rate rules, and symbols events
+    # change that start from an expression), an assignment (rules, and constants computed
+    # from others) or a parameter (a number)
+    kinds: dict[str, str] = {}
+    for sid, value in start.items():
+        sp = species_by_id.get(sid)
+        if sid in assign_rules:
+            kinds[sid] = "assignment"
+        elif sid in rate_rules or (sp is not None and not sp.getConstant()
+                                   and not sp.getBoundaryCondition()):
+            kinds[sid] = "state"
+        elif isinstance(value, str):
+            kinds[sid] = "state" if sid in event_targets else "assignment"
+        else:
+            kinds[sid] = "parameter"
+    resolved = _resolve_initials(r, start, kinds)
 
     states: list[State] = []
     params: list[Parameter] = []
@@ -256,95 +335,98 @@ def _convert(r: _Reader, doc: libsbml.SBMLDocument, name: str | None) -> ModelSp
         return str(element.getUnits()) if hasattr(element, "getUnits") and \
             element.isSetUnits() else ""
 
-    def add_param(sid: str, unit: str, description: str = "") -> None:
-        value = values.get(sid, math.nan)
-        if not math.isfinite(value):
-            raise InvalidInputError(f"{r.label}: {sid!r} has no finite value ({value}); give "
-                                    f"it a value or an initial assignment")
-        params.append(Parameter(r.n(sid), value, unit=unit, source=src,
-                                description=description))
-
     symbols: list[tuple[str, Any, str]] = []  # (sid, element, kind)
     symbols += [(c.getId(), c, "compartment") for c in m.getListOfCompartments()]
     symbols += [(s.getId(), s, "species") for s in m.getListOfSpecies()]
     symbols += [(p.getId(), p, "parameter") for p in m.getListOfParameters()]
+    symbols += [(sid, ref, "stoichiometry") for sid, ref in ref_elements]
     for sid, element, kind in symbols:
-        unit = (unit_of(element) if kind != "species"
-                else str(element.getSubstanceUnits() or ""))
+        unit = (unit_of(element) if kind not in ("species", "stoichiometry")
+                else str(element.getSubstanceUnits() or "") if kind == "species" else "")
         description = element.getName() if element.isSetName() else ""
-        if sid in assign_rules:
-            assignments[sid] = Assignment(r.n(sid), assign_rules[sid], unit=unit,
-                                          description=description,
+        if kinds[sid] == "assignment":
+            text = assign_rules.get(sid, resolved[sid])
+            assignments[sid] = Assignment(r.n(sid), text, unit=unit, description=description,
                                           mechanisms=(f"sbml:rule:{sid}",))
-            continue
-        constant = element.getConstant()
-        is_state = sid in rate_rules or (kind == "species" and not constant
-                                         and not element.getBoundaryCondition())
-        if is_state:
-            value = values.get(sid, math.nan)
-            if not math.isfinite(value):
+        elif kinds[sid] == "state":
+            value = start[sid]
+            initial: float | str = resolved[sid] if isinstance(value, str) else value
+            if isinstance(initial, float) and not math.isfinite(initial):
                 raise InvalidInputError(f"{r.label}: {kind} {sid!r} has no finite initial value")
-            states.append(State(r.n(sid), value, unit=unit, description=description))
+            states.append(State(r.n(sid), initial, unit=unit, description=description))
         else:
-            add_param(sid, unit, description)
+            value = float(start[sid])
+            if not math.isfinite(value):
+                raise InvalidInputError(f"{r.label}: {sid!r} has no finite value ({value}); "
+                                        f"give it a value or an initial assignment")
+            params.append(Parameter(r.n(sid), value, unit=unit, source=src,
+                                    description=description))
 
     for var, text in rate_rules.items():
         terms.append(Term(f"rate_rule_{r.n(var)}", text, {r.n(var): 1.0},
                           mechanisms=(f"sbml:rule:{var}",),
                           description=f"rate rule for {var}"))
 
-    # reactions: one term per (reaction, compartment divisor, conversion factor)
+    # reactions: one term per (reaction, compartment divisor, conversion factor), and one per
+    # species reference whose stoichiometry varies
     model_cf = m.getConversionFactor() if level >= 3 and m.isSetConversionFactor() else ""
+    referenced = _referenced_ids(doc)
+    taken = set(r.names.values())
     for rxn in m.getListOfReactions():
         rid = rxn.getId()
         if rxn.isSetFast() and rxn.getFast():
             raise r.refuse("fast reaction", f"reaction {rid!r}")
         law = rxn.getKineticLaw()
         if law is None or law.getMath() is None:
+            if level >= 3 and doc.getVersion() >= 2:
+                continue  # L3v2: a reaction without a rate law changes nothing
             raise InvalidInputError(f"{r.label}: reaction {rid!r} has no kinetic law")
         local: dict[str, str] = {}
         local_params = (law.getListOfLocalParameters() if level >= 3
                         else law.getListOfParameters())
         for lp in local_params:
             new = f"{rid}_{lp.getId()}"
-            while new in r.names.values() or any(p.name == new for p in params):
+            while new in taken:
                 new += "_"
+            taken.add(new)
             local[lp.getId()] = new
             params.append(Parameter(new, r.overrides.get(new, lp.getValue()),
                                     unit=unit_of(lp), source=src,
                                     description=f"local parameter {lp.getId()} of {rid}"))
         rate = r.expr(law.getMath(), f"reaction {rid!r} kinetic law", local=local)
-        groups: dict[tuple[str, str], dict[str, float]] = {}
-        for refs, sign in ((rxn.getListOfReactants(), -1.0), (rxn.getListOfProducts(), 1.0)):
-            for ref in refs:
-                sp_id = ref.getSpecies()
-                sp = species_by_id[sp_id]
-                if sp.getBoundaryCondition() or sp.getConstant():
-                    continue
-                if (level == 2 and ref.isSetStoichiometryMath()) or (
-                        level >= 3 and ref.isSetId() and (
-                            ref.getId() in assign_rules or ref.getId() in rate_rules
-                            or ref.getId() in event_targets
-                            or m.getInitialAssignment(ref.getId()) is not None)):
-                    raise r.refuse("variable stoichiometry", f"species {sp_id!r} in reaction "
-                                   f"{rid!r}")
-                if sp_id in rate_rules or sp_id in assign_rules:
-                    raise InvalidInputError(f"{r.label}: species {sp_id!r} is set by a rule and "
-                                            f"changed by reaction {rid!r}")
+        if rid in referenced:  # the reaction's id in math means its rate
+            assignments[rid] = Assignment(r.n(rid), rate, mechanisms=(f"sbml:reaction:{rid}",),
+                                          description=f"rate of reaction {rid}")
+            rate = r.n(rid)
+        groups: dict[tuple[str, str, str], dict[str, float]] = {}
+        for key, ref in _references(rxn):
+            sign = -1.0 if key[1] == "reactant" else 1.0
+            sp_id = ref.getSpecies()
+            sp = species_by_id[sp_id]
+            if sp.getBoundaryCondition() or sp.getConstant():
+                continue
+            if sp_id in rate_rules or sp_id in assign_rules:
+                raise InvalidInputError(f"{r.label}: species {sp_id!r} is set by a rule and "
+                                        f"changed by reaction {rid!r}")
+            factor = variable_refs.get(key, "")
+            if factor:
+                stoich = 1.0
+            else:
                 stoich = ref.getStoichiometry() if ref.isSetStoichiometry() else 1.0
                 if not math.isfinite(stoich):
                     stoich = 1.0
-                divisor = "" if sp.getHasOnlySubstanceUnits() else sp.getCompartment()
-                cf = (sp.getConversionFactor() if level >= 3 and sp.isSetConversionFactor()
-                      else model_cf)
-                key = (divisor, cf)
-                coeffs = groups.setdefault(key, {})
-                coeffs[r.n(sp_id)] = coeffs.get(r.n(sp_id), 0.0) + sign * stoich
-        for k, ((divisor, cf), coeffs) in enumerate(sorted(groups.items())):
+            divisor = "" if sp.getHasOnlySubstanceUnits() else sp.getCompartment()
+            cf = (sp.getConversionFactor() if level >= 3 and sp.isSetConversionFactor()
+                  else model_cf)
+            coeffs = groups.setdefault((divisor, cf, factor), {})
+            coeffs[r.n(sp_id)] = coeffs.get(r.n(sp_id), 0.0) + sign * stoich
+        for k, ((divisor, cf, factor), coeffs) in enumerate(sorted(groups.items())):
             coeffs = {s: c for s, c in coeffs.items() if c != 0.0}
             if not coeffs:
                 continue
             text = f"({rate})"
+            if factor:
+                text += f" * ({factor})"
             if divisor:
                 text += f" / {r.n(divisor)}"
             if cf:
@@ -354,17 +436,28 @@ def _convert(r: _Reader, doc: libsbml.SBMLDocument, name: str | None) -> ModelSp
                               coeffs, mechanisms=(f"sbml:reaction:{rid}",),
                               description=rxn.getName() if rxn.isSetName() else ""))
 
-    events = _events(r, level, params, assignments)
+    compiled_events = _events(r, level, events, params, assignments)
     ordered = _order_assignments(r, assignments)
     metadata: dict[str, Any] = {
         "sbml": {"file": r.label, "level": level, "version": doc.getVersion(),
                  "model_id": m.getId(),
-                 "renamed": {new: old for old, new in r.names.items() if new != old}},
+                 "renamed": {new: old for old, new in r.names.items() if new != old},
+                 # how to report values by SBML id (see exobone.interop.sbml.run)
+                 "symbols": {x.getId(): r.n(x.getId()) for lst in (
+                     m.getListOfCompartments(), m.getListOfParameters()) for x in lst},
+                 "species": {s.getId(): [r.n(s.getId()), s.getCompartment(),
+                                         "amount" if s.getHasOnlySubstanceUnits()
+                                         else "concentration"]
+                             for s in m.getListOfSpecies()},
+                 "initial_uses_time": any("time" in ex.names_in(s.initial) for s in states
+                                          if isinstance(s.initial, str))
+                 or any("time" in ex.names_in(a.expr) for sid, a in assignments.items()
+                        if sid not in assign_rules and sid not in referenced)},
     }
     if m.isSetTimeUnits():
         metadata["time_unit"] = m.getTimeUnits()
     spec = ModelSpec(name or m.getId() or r.label, states=states, parameters=params,
-                     assignments=ordered, terms=terms, events=events,
+                     assignments=ordered, terms=terms, events=compiled_events,
                      functions=r.functions, metadata=metadata)
     try:
         spec.validate()
@@ -374,11 +467,43 @@ def _convert(r: _Reader, doc: libsbml.SBMLDocument, name: str | None) -> ModelSp
     return spec
 
 
-def _events(r: _Reader, level: int, params: list[Parameter],
+def _references(rxn: libsbml.Reaction) -> list[tuple[tuple[str, str, int], Any]]:
+    """The species references of a reaction, keyed by (reaction, side, position)."""
+    return [((rxn.getId(), side, i), ref) for side, refs in (
+        ("reactant", rxn.getListOfReactants()), ("product", rxn.getListOfProducts()))
+        for i, ref in enumerate(refs)]
+
+
+def _num(value: float) -> str:
+    """A float as expression text (infinities and NaN included)."""
+    if math.isnan(value):
+        return "(0*1e999)"
+    if math.isinf(value):
+        return "(1e999)" if value > 0 else "(-1e999)"
+    return repr(value)
+
+
+def _referenced_ids(doc: libsbml.SBMLDocument) -> set[str]:
+    """Every id named in any math of the document."""
+    found: set[str] = set()
+    elements = doc.getListOfAllElements()
+    for i in range(elements.getSize()):
+        el = elements.get(i)
+        getter = getattr(el, "getMath", None)
+        node = getter() if getter is not None else None
+        stack = [node] if node is not None else []
+        while stack:
+            n = stack.pop()
+            if n.getType() == libsbml.AST_NAME:
+                found.add(n.getName())
+            stack += [n.getChild(k) for k in range(n.getNumChildren())]
+    return found
+
+
+def _events(r: _Reader, level: int, events: list[libsbml.Event], params: list[Parameter],
             assignments: Mapping[str, Assignment]) -> list[Event]:
-    m = r.model
     out: list[tuple[float, int, Event]] = []
-    for k, ev in enumerate(m.getListOfEvents()):
+    for k, ev in enumerate(events):
         eid = ev.getId() if ev.isSetId() else f"event_{k + 1}"
         if ev.isSetDelay() and ev.getDelay().getMath() is not None:
             delay = _constant(r, ev.getDelay().getMath())
@@ -393,10 +518,13 @@ def _events(r: _Reader, level: int, params: list[Parameter],
         trig = ev.getTrigger()
         if trig is None or trig.getMath() is None:
             raise InvalidInputError(f"{r.label}: event {eid!r} has no trigger")
-        trigger = r.expr(trig.getMath(), f"trigger of event {eid!r}", trigger=True)
+        trigger = r.expr(trig.getMath(), f"trigger of event {eid!r}", trigger=True,
+                         condition=True)
         fire_at_start = level >= 3 and not trig.getInitialValue()
         targets: dict[str, str] = {}
         for ea in ev.getListOfEventAssignments():
+            if ea.getMath() is None:  # L3v2: an assignment without math has no effect
+                continue
             var = ea.getVariable()
             if var in assignments:
                 raise InvalidInputError(f"{r.label}: event {eid!r} assigns {var!r}, which an "
@@ -405,7 +533,7 @@ def _events(r: _Reader, level: int, params: list[Parameter],
         if not targets:
             continue
         name = eid if NAME_RE.match(eid) else f"event_{k + 1}"
-        plain = r.expr(trig.getMath(), f"trigger of event {eid!r}")
+        plain = r.expr(trig.getMath(), f"trigger of event {eid!r}", condition=True)
         if plain != trigger:
             # The trigger holds time equalities, each read as a short window. Two of them can
             # open at the same instant (``time == t0 || time == counter + t0``) and the root
@@ -439,27 +567,18 @@ def _constant(r: _Reader, math_ast: libsbml.ASTNode) -> float | None:
 def _order_assignments(r: _Reader, assignments: Mapping[str, Assignment]) -> list[Assignment]:
     """Order assignment rules so each comes after the ones it uses (SBML has no order)."""
     by_name = {a.name: a for a in assignments.values()}
-    deps = {a.name: {n for n in _names_with_macros(r, a.expr) if n in by_name}
-            for a in by_name.values()}
-    ordered: list[Assignment] = []
-    done: set[str] = set()
-    visiting: set[str] = set()
+    graph = {a.name: sorted(n for n in _names_with_macros(r, a.expr) if n in by_name)
+             for a in by_name.values()}
+    return [by_name[n] for n in _topological_order(r, graph, "assignment rules")]
 
-    def visit(nm: str) -> None:
-        if nm in done:
-            return
-        if nm in visiting:
-            raise InvalidInputError(f"{r.label}: assignment rules form a loop through {nm!r}")
-        visiting.add(nm)
-        for d in sorted(deps[nm]):
-            visit(d)
-        visiting.discard(nm)
-        done.add(nm)
-        ordered.append(by_name[nm])
 
-    for nm in by_name:
-        visit(nm)
-    return ordered
+def _topological_order(r: _Reader, graph: Mapping[str, Sequence[str]], what: str) -> list[str]:
+    """Names in dependency order; a cycle is one line naming it."""
+    try:
+        return list(TopologicalSorter(graph).static_order())
+    except CycleError as exc:
+        cycle = " -> ".join(exc.args[1])
+        raise InvalidInputError(f"{r.label}: {what} form a loop: {cycle}") from None
 
 
 def _names_with_macros(r: _Reader, text: str) -> set[str]:
@@ -467,72 +586,34 @@ def _names_with_macros(r: _Reader, text: str) -> set[str]:
     return {n for n in names if n not in r.macros}
 
 
-def _initial_values(r: _Reader, assign_rules: Mapping[str, str]) -> dict[str, float]:
-    """Evaluate every symbol's value at the start: values, overrides, initial assignments and
-    assignment rules, in dependency order."""
-    m = r.model
-    values: dict[str, float] = {}
-    for c in m.getListOfCompartments():
-        values[c.getId()] = c.getSize() if c.isSetSize() else 1.0
-    for c in m.getListOfCompartments():
-        if c.getId() in r.overrides:
-            values[c.getId()] = float(r.overrides[c.getId()])
-    for p in m.getListOfParameters():
-        values[p.getId()] = p.getValue() if p.isSetValue() else math.nan
-    pending_species: dict[str, tuple[str, float]] = {}
-    for s in m.getListOfSpecies():
-        if s.isSetInitialConcentration():
-            pending_species[s.getId()] = ("concentration", s.getInitialConcentration())
-        elif s.isSetInitialAmount():
-            pending_species[s.getId()] = ("amount", s.getInitialAmount())
-        else:
-            pending_species[s.getId()] = ("none", math.nan)
-    for k, v in r.overrides.items():
-        values[k] = float(v)
-    for sid, (kind, v) in pending_species.items():
-        if sid in r.overrides:
-            continue
-        sp = m.getSpecies(sid)
-        vol = values.get(sp.getCompartment(), 1.0)
-        if sp.getHasOnlySubstanceUnits():
-            values[sid] = v * vol if kind == "concentration" else v
-        else:
-            values[sid] = v / vol if kind == "amount" else v
+_NAME = re.compile(r"(?<![\w.])([A-Za-z_]\w*)(?!\s*\()")
 
-    pending: dict[str, str] = {}
-    for ia in m.getListOfInitialAssignments():
-        sym = ia.getSymbol()
-        if sym in r.overrides:
-            continue
-        pending[sym] = r.expr(ia.getMath(), f"initial assignment to {sym!r}")
-    for var, text in assign_rules.items():
-        pending[var] = text
-    # substitute in dependency order; all names are known symbols
-    symbols = {r.n(k): sympy.Symbol(r.n(k), real=True) for k in
-               list(values) + list(pending)}
-    back = {r.n(k): k for k in list(values) + list(pending)}
-    parsed = {k: ex.parse(text, symbols, macros=r.macros,
-                          where=f"{r.label}: initial value of {k!r}")
-              for k, text in pending.items()}
-    for _ in range(len(parsed) + 1):
-        progress = False
-        for k in list(parsed):
-            expr = parsed[k]
-            needed = {back.get(str(s), str(s)) for s in expr.free_symbols} - {"time"}
-            if any(n in parsed for n in needed):
-                continue
-            subs = {symbols[r.n(n)]: values[n] for n in needed if n in values}
-            subs[ex.TIME] = 0.0
-            try:
-                values[k] = float(expr.xreplace({s: sympy.Float(v) for s, v in subs.items()}))
-            except TypeError as exc:
-                raise InvalidInputError(f"{r.label}: cannot evaluate the initial value of "
-                                        f"{k!r}: {exc}") from exc
-            del parsed[k]
-            progress = True
-        if not parsed:
-            break
-        if not progress:
-            raise InvalidInputError(f"{r.label}: initial assignments form a loop through "
-                                    f"{sorted(parsed)[:3]}")
-    return values
+
+def _resolve_initials(r: _Reader, start: Mapping[str, float | str],
+                      kinds: Mapping[str, str]) -> dict[str, str]:
+    """Write every symbol's initial value over the parameters only.
+
+    An initial value may use any symbol's initial value (a state's, an assignment rule's at
+    t0...); the compiled model evaluates initial values from the parameter vector, so each name
+    that is not a parameter is replaced by its own initial value, in dependency order. Time in
+    an initial value is the start time, 0 (``metadata["sbml"]["initial_uses_time"]`` says when
+    that matters).
+    """
+    by_name = {r.n(sid): sid for sid in start}
+    text_of = {sid: (v if isinstance(v, str) else _num(v)) for sid, v in start.items()}
+    inline = {sid for sid in start if kinds[sid] != "parameter"}
+    graph = {sid: sorted({by_name[n] for n in _names_with_macros(r, text)
+                          if n in by_name and by_name[n] in inline})
+             for sid, text in text_of.items() if sid in inline}
+    resolved: dict[str, str] = {}
+    for sid in _topological_order(r, graph, "initial values"):
+        def sub(match: re.Match[str]) -> str:
+            word = match.group(1)
+            if word == "time" or word == "t":
+                return "0"
+            target = by_name.get(word)
+            if target is not None and target in resolved:
+                return f"({resolved[target]})"
+            return word
+        resolved[sid] = _NAME.sub(sub, text_of[sid])
+    return resolved
