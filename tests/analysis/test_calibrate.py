@@ -97,7 +97,8 @@ def write_problem(tmp: Path, *, seed: int = 3, sigma: float = SIGMA,
 
 
 def test_profile_likelihood_recovers_known_parameters(tmp_path: Path):
-    res = calibrate(write_problem(tmp_path), starts=4, rng=7, ci="profile")
+    res = calibrate(write_problem(tmp_path), starts=4, rng=7, ci="profile",
+                    ensemble=False)
     assert res.seed == 7 and len(res.start_costs) == 4
     for name, value in TRUE.items():
         low, high = res.intervals[name]
@@ -114,7 +115,8 @@ def test_profile_likelihood_recovers_known_parameters(tmp_path: Path):
 
 @pytest.mark.slow
 def test_bootstrap_intervals_cover_known_parameters(tmp_path: Path):
-    res = calibrate(write_problem(tmp_path), starts=2, rng=1, ci="bootstrap", n_bootstrap=40)
+    res = calibrate(write_problem(tmp_path), starts=2, rng=1, ci="bootstrap", n_bootstrap=40,
+                    ensemble=False)
     for name, value in TRUE.items():
         low, high = res.intervals[name]
         assert low <= value <= high, (name, value, res.intervals[name])
@@ -123,9 +125,29 @@ def test_bootstrap_intervals_cover_known_parameters(tmp_path: Path):
 def test_same_seed_same_starts(tmp_path: Path):
     path = write_problem(tmp_path)
     prob = load_petab(path)
-    a = calibrate(prob, starts=2, rng=11, ci="bootstrap", n_bootstrap=2)
-    b = calibrate(prob, starts=2, rng=11, ci="bootstrap", n_bootstrap=2)
+    a = calibrate(prob, starts=2, rng=11, ci="bootstrap", n_bootstrap=2, ensemble=False)
+    b = calibrate(prob, starts=2, rng=11, ci="bootstrap", n_bootstrap=2, ensemble=False)
     assert a.start_costs == b.start_costs and a.estimates == b.estimates
+
+
+@pytest.mark.slow  # compiles the model for the ensemble backend once
+def test_ensemble_residuals_and_jacobian_match_the_reference_solver(tmp_path: Path):
+    from exobone.analysis.calibrate import Objective
+    from exobone.analysis.calibrate.fit import Residuals
+
+    obj = Objective(load_petab(write_problem(tmp_path)))
+    theta = np.log10([0.4, 1.5])
+    fast, ref = Residuals(obj, ensemble=True), Residuals(obj, ensemble=False)
+    assert fast.fast(theta) == pytest.approx(ref.exact(theta), rel=1e-6, abs=1e-7)
+    # forward differences against central differences of the reference solver
+    jac = fast.jacobian(theta)
+    for k in range(2):
+        e = np.eye(2)[k] * 1e-4
+        central = (ref.exact(theta + e) - ref.exact(theta - e)) / 2e-4
+        assert jac[:, k] == pytest.approx(central, rel=1e-3, abs=1e-4)
+    res = calibrate(obj.prob, starts=2, rng=7, ci=None, ensemble=True)
+    ref_fit = calibrate(obj.prob, starts=2, rng=7, ci=None, ensemble=False)
+    assert res.cost == pytest.approx(ref_fit.cost, abs=1e-4)
 
 
 def test_unknown_observable_is_rejected(tmp_path: Path):
@@ -151,7 +173,7 @@ def test_cli_calibrate(tmp_path: Path, capsys):
     write_problem(tmp_path)
     png = tmp_path / "fit.png"
     code = main(["calibrate", str(tmp_path), "--seed", "5", "--starts", "2", "--plot", str(png),
-                 "--json"])
+                 "--json", "--no-ensemble"])
     assert code == 0, capsys.readouterr().err
     data = json.loads(capsys.readouterr().out)
     assert set(data["estimates"]) == set(TRUE) and data["seed"] == 5

@@ -132,6 +132,10 @@ def calibrate_cmd(
     scenario: Annotated[str | None, typer.Option(
         "--scenario", help="Fit exobone's model of this scenario instead of the problem's SBML "
                            "file (PEtab ids are then exobone names).")] = None,
+    ensemble: Annotated[bool | None, typer.Option(
+        "--ensemble/--no-ensemble", help="Run residuals and Jacobian points as one compiled "
+        "ensemble (first use compiles the model) \\[default: when the problem allows it].")
+    ] = None,
     evaluate_only: Annotated[bool, typer.Option(
         "--evaluate", help="Only evaluate the log-likelihood at the nominal parameters (no "
                            "fit).")] = False,
@@ -157,7 +161,7 @@ def calibrate_cmd(
             typer.echo(f"llh {values['llh']:.12g}, nllh {values['nllh']:.12g}, log-prior "
                        f"{values['log_prior']:.12g} at the nominal parameters")
         return
-    result = calibrate(prob, starts=starts, rng=seed, ci=ci, level=level)
+    result = calibrate(prob, starts=starts, rng=seed, ci=ci, level=level, ensemble=ensemble)
     if plot is not None:
         plot_fit(result, plot)
     if as_json:

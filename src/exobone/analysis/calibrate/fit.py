@@ -51,15 +51,27 @@ _REDRAWS = 20
 
 
 class Residuals:
-    """The objective as ``0.5 * sum(residuals(theta)**2) - constant``."""
+    """The objective as ``0.5 * sum(residuals(theta)**2) - constant``.
 
-    def __init__(self, obj: Objective) -> None:
+    For :attr:`Objective.batchable` problems the residuals and their forward-difference
+    Jacobian come from one compiled ensemble per call (the base point and its ``n``
+    perturbations together); otherwise from the reference solver, one run at a time.
+    """
+
+    def __init__(self, obj: Objective, *, ensemble: bool | None = None,
+                 step: float = 1e-5) -> None:
         self.obj = obj
+        self.step = step
+        self.batch = obj.batchable if ensemble is None else ensemble
+        if self.batch and not obj.batchable:
+            raise InvalidInputError("ensemble=True needs a problem without preequilibration, "
+                                    "steady-state data, species values in conditions or "
+                                    "events")
         self.last: FloatArray | None = None
 
     def __call__(self, theta: FloatArray, y: FloatArray | None = None) -> FloatArray:
         try:
-            out = self.exact(theta, y)
+            out = self.fast(theta, y)
         except ObjectiveUndefinedError:
             if self.last is None:
                 raise
@@ -67,9 +79,44 @@ class Residuals:
         self.last = out
         return out
 
-    def exact(self, theta: FloatArray, y: FloatArray | None = None) -> FloatArray:
+    def fast(self, theta: FloatArray, y: FloatArray | None = None) -> FloatArray:
+        if not self.batch:
+            return self.exact(theta, y)
+        frames = self.obj.simulate_many(np.asarray([theta]))[0]
+        if isinstance(frames, str):
+            raise ObjectiveUndefinedError(frames)
+        return self.from_frames(frames, theta, y)
+
+    def jacobian(self, theta: FloatArray, y: FloatArray | None = None) -> FloatArray:
+        """Forward differences (backward at an upper bound), all points in one ensemble."""
         obj = self.obj
-        h, sigma = obj.predict(theta)
+        steps = self.step * np.maximum(1.0, np.abs(theta))
+        steps = np.where(theta + steps > obj.upper, -steps, steps)
+        points = np.vstack([theta, theta + np.diag(steps)])
+        runs = obj.simulate_many(points)
+        if isinstance(runs[0], str):
+            raise ObjectiveUndefinedError(runs[0])
+        base = self.from_frames(runs[0], theta, y)
+        jac = np.empty((base.size, theta.size))
+        for k in range(theta.size):
+            if isinstance(runs[k + 1], str):
+                raise ObjectiveUndefinedError(str(runs[k + 1]))
+            jac[:, k] = (self.from_frames(runs[k + 1], points[k + 1], y) - base) / steps[k]
+        return jac
+
+    def exact(self, theta: FloatArray, y: FloatArray | None = None) -> FloatArray:
+        """Residuals from the reference solver."""
+        h, sigma = self.obj.predict(theta)
+        return self.from_prediction(h, sigma, theta, y)
+
+    def from_frames(self, frames: dict[str, FloatArray], theta: FloatArray,
+                    y: FloatArray | None) -> FloatArray:
+        h, sigma = self.obj.observe(frames, self.obj.table_values(theta))
+        return self.from_prediction(h, sigma, theta, y)
+
+    def from_prediction(self, h: FloatArray, sigma: FloatArray, theta: FloatArray,
+                        y: FloatArray | None = None) -> FloatArray:
+        obj = self.obj
         m = obj.y if y is None else y
         parts = []
         for o in obj.observables.values():
@@ -101,7 +148,7 @@ class Residuals:
         return out
 
     def cost(self, res: FloatArray) -> float:
-        """The objective (nllh - log prior) from a residual vector of :meth:`exact`."""
+        """The objective (nllh - log prior) from a residual vector."""
         n_norm = len(self.obj.y) + len(self.obj._priors)
         return float(0.5 * np.sum(res ** 2) - _K * n_norm)
 
@@ -166,7 +213,7 @@ class CalibrationResult:
 def calibrate(problem: CalibrationProblem | str | Path, *, starts: int = 10,
               rng: np.random.Generator | int | None = None, ci: str | None = "profile",
               level: float = 0.95, n_bootstrap: int = 30, tolerances: Any = None,
-              max_nfev: int = 200) -> CalibrationResult:
+              max_nfev: int = 200, ensemble: bool | None = None) -> CalibrationResult:
     """Fit the estimated parameters of a PEtab problem; return estimates and intervals.
 
     Parameters
@@ -188,6 +235,12 @@ def calibrate(problem: CalibrationProblem | str | Path, *, starts: int = 10,
         Solver tolerances (default ``rtol=1e-8, atol=1e-12``).
     max_nfev
         Objective evaluations allowed per start (besides the finite-difference Jacobian's).
+    ensemble
+        Run the residuals and the Jacobian's perturbed points as one compiled ensemble
+        (:func:`exobone.simulate.ensemble.run_ensemble`; the first use of a model compiles it,
+        then each call is far faster than the reference solver). ``None``: whenever the problem
+        allows it (:attr:`Objective.batchable`). The reported objective is always the
+        reference solver's.
 
     Raises
     ------
@@ -211,14 +264,16 @@ def calibrate(problem: CalibrationProblem | str | Path, *, starts: int = 10,
     seed = rng if isinstance(rng, int) else None
     gen = np.random.default_rng(rng)
     obj = Objective(prob, tolerances)
-    res = Residuals(obj)
+    res = Residuals(obj, ensemble=ensemble)
     lo, hi = obj.lower, obj.upper
 
     def fit(x0: FloatArray, y: FloatArray | None = None) -> Any:
         res.last = None
         res(x0, y)  # raises when the start itself is undefined
-        return least_squares(res, x0, bounds=(lo, hi), kwargs={"y": y}, method="trf",
-                             x_scale="jac", max_nfev=max_nfev, diff_step=1e-5)
+        jac = res.jacobian if res.batch else "2-point"
+        return least_squares(res, x0, jac=jac, bounds=(lo, hi), kwargs={"y": y},
+                             method="trf", x_scale="jac", max_nfev=max_nfev,
+                             diff_step=res.step)
 
     costs: list[float] = []
     best: tuple[float, FloatArray] | None = None
@@ -228,7 +283,7 @@ def calibrate(problem: CalibrationProblem | str | Path, *, starts: int = 10,
             x0 = gen.uniform(lo, hi)
             try:
                 sol = fit(x0)
-                cost = res.cost(res.exact(sol.x))
+                cost = res.cost(res.fast(sol.x))
             except ObjectiveUndefinedError:
                 continue
             break
@@ -238,10 +293,13 @@ def calibrate(problem: CalibrationProblem | str | Path, *, starts: int = 10,
     if best is None:
         raise SimulationError(f"calibration failed: no start reached a finite objective "
                               f"({starts} starts, {_REDRAWS} draws each)")
-    cost, theta = best
+    _, theta = best
+    cost = res.cost(res.exact(theta))  # the reported objective is the reference solver's
     if ci == "profile":
         threshold = float(chi2.ppf(level, df=1)) / 2.0
-        scaled = {n: _profile(res, theta, cost, k, threshold) for k, n in enumerate(obj.names)}
+        at_best = res.cost(res.fast(theta))  # the profile compares costs of one solver
+        scaled = {n: _profile(res, theta, at_best, k, threshold)
+                  for k, n in enumerate(obj.names)}
     elif ci == "bootstrap":
         scaled = _bootstrap(res, fit, theta, gen, n_bootstrap, level)
     else:
@@ -284,9 +342,9 @@ def _profile(res: Residuals, theta: FloatArray, cost: float, k: int, threshold: 
                     res.last = None
                     sol = least_squares(sub, x[others], bounds=(obj.lower[others],
                                                                 obj.upper[others]),
-                                        method="trf", max_nfev=50, diff_step=1e-5)
+                                        method="trf", max_nfev=50, diff_step=res.step)
                     x[others] = sol.x
-                c = res.cost(res.exact(x))
+                c = res.cost(res.fast(x))
             except ObjectiveUndefinedError:
                 end = prev_val  # the profile cannot be continued past an undefined point
                 break

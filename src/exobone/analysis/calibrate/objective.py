@@ -302,8 +302,57 @@ class Objective:
     def predict(self, theta: FloatArray) -> tuple[FloatArray, FloatArray]:
         """Return the simulated observable and sigma of every measurement row."""
         self.n_evals += 1
-        pv = self.table_values(theta)
-        frames = self.simulate(theta)
+        return self.observe(self.simulate(theta), self.table_values(theta))
+
+    @property
+    def batchable(self) -> bool:
+        """Whether every experiment is a plain run from t=0 (no preequilibration, steady-state
+        data, species values in conditions or events), so that many parameter vectors can run
+        as one ensemble (:meth:`simulate_many`)."""
+        return not self.prob.model.events and all(
+            not pre and np.all(np.isfinite(times)) and not self._condition(sim)[1]
+            for (pre, sim), times in zip(self.experiments, self.exp_times, strict=True))
+
+    def simulate_many(self, thetas: FloatArray) -> list[dict[str, FloatArray] | str]:
+        """Frames (as :meth:`simulate`) for each row of ``thetas``, or why its run failed.
+
+        All runs go through :func:`exobone.simulate.ensemble.run_ensemble` (the compiled
+        ensemble backend); only for :attr:`batchable` problems.
+        """
+        from exobone.simulate import SaveAt
+        from exobone.simulate.ensemble import run_ensemble
+
+        spec, cm = self.prob.model, self.cm
+        rows = [cm.parameter_vector(spec, self._model_params(sim, self.table_values(theta)))
+                for theta in thetas for _, sim in self.experiments]
+        grid = np.unique(np.concatenate([[0.0], *self.exp_times]))
+        outputs = [*cm.states, *cm.assignments]
+        run = run_ensemble(spec, np.array(rows), saveat=SaveAt(times=grid), outputs=outputs,
+                           tolerances=self.tol)
+        values = {name: run.values(name) for name in outputs}
+        n_exp = len(self.experiments)
+        out: list[dict[str, FloatArray] | str] = []
+        for i in range(len(thetas)):
+            frames = {name: np.empty(self.n_frames) for name in (*outputs, *cm.parameters)}
+            offset, failed = 0, ""
+            for e, times in enumerate(self.exp_times):
+                m = i * n_exp + e
+                if not run.ok[m]:
+                    failed = f"simulation of condition {self.experiments[e][1]!r} failed: " \
+                             f"{run.messages[m]}"
+                    break
+                idx = np.searchsorted(grid, times)
+                for name in outputs:
+                    frames[name][offset:offset + times.size] = values[name][m, idx]
+                for j, name in enumerate(cm.parameters):
+                    frames[name][offset:offset + times.size] = rows[m][j]
+                offset += times.size
+            out.append(failed or frames)
+        return out
+
+    def observe(self, frames: Mapping[str, FloatArray], pv: Mapping[str, float]
+                ) -> tuple[FloatArray, FloatArray]:
+        """Observables and sigmas of every measurement row from simulated frames."""
         ids = self.prob.sbml_ids
         h = np.empty(len(self.y))
         sigma = np.empty(len(self.y))
@@ -311,8 +360,7 @@ class Objective:
             rows = o["rows"]
             f = self.row_frame[rows]
             values: dict[str, Any] = {}
-            for formula, key in ((o["h"], "observableParameter"), (o["sigma"],
-                                                                    "noiseParameter")):
+            for formula in (o["h"], o["sigma"]):
                 for sym in formula.symbols:
                     if sym in values:
                         continue
@@ -323,8 +371,8 @@ class Objective:
                     elif sym in ("time", "t"):
                         values[sym] = self.row_time[rows]
                     else:
-                        values[sym] = self._placeholder(sym, o[f"{sym.split('Parameter')[0]}"
-                                                               f"Parameter"], pv, oid)
+                        kind = sym.split("Parameter")[0]
+                        values[sym] = self._placeholder(sym, o[f"{kind}Parameter"], pv, oid)
             h[rows] = o["h"](values, rows.size)
             sigma[rows] = o["sigma"](values, rows.size)
         return h, sigma
