@@ -10,7 +10,7 @@ README, their relative difference, the wall time, and (where the collection ship
 original authors' simulated data and the problem has at most 3000 data) petab's own
 ``calculate_llh`` of those simulations: a second reference, independent of exobone and AMICI. A problem matches when the relative
 difference is at most ``--rtol`` (1e-6). With ``--fit`` the problems named by ``--only`` (default
-Boehm and Fujita-sized ones) are also fitted from ``--starts`` seeded starts and the best
+Boehm and Crauste; Fujita is not in the shared collection) are also fitted from ``--starts`` seeded starts and the best
 objective is printed beside the reference nllh.
 
     .venv/bin/python benchmarks/petab_suite.py --dir /tmp/petab-bench
@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = next((p / "shared" / "conformance" / "petab-benchmark" for p in ROOT.parents[:2]
                if (p / "shared" / "conformance" / "petab-benchmark").is_dir()),
               ROOT.parent / "shared" / "conformance" / "petab-benchmark")
-FIT_DEFAULT = ("Boehm_JProteomeRes2014", "Crauste_CellSystems2017", "Zheng_PNAS2012")
+FIT_DEFAULT = ("Boehm_JProteomeRes2014", "Crauste_CellSystems2017")
 
 
 def references(readme: Path) -> dict[str, float]:

@@ -7,6 +7,7 @@ Thin shells over :mod:`exobone.interop.sbml`, :mod:`exobone.interop.results` and
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from typing import Annotated
 
@@ -155,8 +156,9 @@ def calibrate_cmd(
     prob = load_petab(problem, model=model)
     if evaluate_only:
         values = evaluate(prob)
-        if as_json:
-            typer.echo(json.dumps(values, separators=(",", ":")))
+        if as_json:  # a zero prior density (-inf) is null: JSON has no infinities
+            typer.echo(json.dumps({k: v if math.isfinite(v) else None
+                                   for k, v in values.items()}, separators=(",", ":")))
         else:
             typer.echo(f"llh {values['llh']:.12g}, nllh {values['nllh']:.12g}, log-prior "
                        f"{values['log_prior']:.12g} at the nominal parameters")

@@ -45,9 +45,20 @@ class ObjectiveUndefinedError(SimulationError):
 
 
 def to_scale(value: float, scale: str) -> float:
-    """Return ``value`` on a PEtab parameter scale (lin, log, log10)."""
-    return math.log10(value) if scale == "log10" else math.log(value) if scale == "log" \
-        else value
+    """Return ``value`` on a PEtab parameter scale (lin, log, log10); 0 is -inf on a log scale.
+
+    Raises
+    ------
+    InvalidInputError
+        For a negative value on a log scale.
+    """
+    if scale == "lin":
+        return value
+    if value < 0 or math.isnan(value):
+        raise InvalidInputError(f"{value} has no {scale} value (parameterScale {scale})")
+    if value == 0:
+        return -math.inf
+    return math.log10(value) if scale == "log10" else math.log(value)
 
 
 def from_scale(value: float, scale: str) -> float:
@@ -423,8 +434,9 @@ class Objective:
     def log_prior(self, theta: FloatArray) -> float:
         """Return the sum of the objective priors' log-densities (0 without priors)."""
         total = 0.0
-        for k, prior in self._priors:
-            total -= float(prior.neglogprior(float(theta[k]), x_scaled=True))
+        with np.errstate(divide="ignore"):  # a zero density is a log-prior of -inf, said so
+            for k, prior in self._priors:
+                total -= float(prior.neglogprior(float(theta[k]), x_scaled=True))
         return total
 
 
