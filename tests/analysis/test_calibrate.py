@@ -250,8 +250,8 @@ def test_llh_equals_petab_for_every_noise_model(tmp_path: Path, noise: str, tran
                          "observableParameters": "scale_x;offset_x",
                          "noiseParameters": "sd_x"})
     obs = pd.DataFrame({"observableId": ["obs_x"],
-                        "observableFormula": ["observableParameter1_obs_x * x + "
-                                              "observableParameter2_obs_x"],
+                        "observableFormula": [("observableParameter1_obs_x * x + "
+                                               "observableParameter2_obs_x")],
                         "noiseFormula": ["noiseParameter1_obs_x * (1 + 0 * x)"],
                         "observableTransformation": [transform], "noiseDistribution": [noise]})
     cond = pd.DataFrame({"conditionId": ["c0"], "conditionName": ["control"]})

@@ -208,7 +208,7 @@ class Objective:
             }
             for formula in (entry["h"], entry["sigma"]):
                 for sym in formula.symbols:
-                    if sym in ids or sym in self.table_scale or sym in ("time", "t"):
+                    if sym in ids or sym in self.table_scale or sym == "time":
                         continue
                     kind, _, rest = sym.partition("Parameter")
                     if kind not in ("observable", "noise") or not rest.endswith(f"_{oid}"):
@@ -292,8 +292,8 @@ class Objective:
                     raise ObjectiveUndefinedError(f"simulation of condition {sim!r} failed: "
                                                   f"{traj.message}")
                 p_run = traj.provenance.parameters
-                for name in frames:
-                    frames[name][offset:offset + finite.size] = \
+                for name, column in frames.items():
+                    column[offset:offset + finite.size] = \
                         traj[name] if name in traj else p_run[name]
             if finite.size < times.size:  # steady-state data
                 y_ss = steady_state(spec, cm, params, initial, self.tol,
@@ -379,7 +379,7 @@ class Objective:
                         values[sym] = frames[ids[sym]][f]
                     elif sym in pv:
                         values[sym] = pv[sym]
-                    elif sym in ("time", "t"):
+                    elif sym == "time":
                         values[sym] = self.row_time[rows]
                     else:
                         kind = sym.split("Parameter")[0]

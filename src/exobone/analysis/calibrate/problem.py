@@ -8,7 +8,6 @@ for what exobone evaluates exactly. Anything else is refused with one line namin
 
 from __future__ import annotations
 
-import math
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
