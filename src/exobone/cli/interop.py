@@ -7,6 +7,7 @@ Thin shells over :mod:`exobone.interop.sbml`, :mod:`exobone.interop.results` and
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from typing import Annotated
 
@@ -142,9 +143,20 @@ def calibrate_cmd(
     scenario: Annotated[str | None, typer.Option(
         "--scenario", help="Fit exobone's model of this scenario instead of the problem's SBML "
                            "file (PEtab ids are then exobone names).")] = None,
+    ensemble: Annotated[bool | None, typer.Option(
+        "--ensemble/--no-ensemble", help="Run residuals and Jacobian points as one compiled "
+        "ensemble (first use compiles the model) \\[default: when the problem allows it].")
+    ] = None,
+    evaluate_only: Annotated[bool, typer.Option(
+        "--evaluate", help="Only evaluate the log-likelihood at the nominal parameters (no "
+                           "fit).")] = False,
 ) -> None:
-    """Fit parameters to PEtab time-course data; report estimates with confidence intervals."""
-    from exobone.analysis.calibrate import calibrate, load_petab
+    """Fit parameters to PEtab data; report estimates with confidence intervals.
+
+    The problem is read and linted with the petab library; a construct exobone does not
+    evaluate exactly is refused with one line naming it.
+    """
+    from exobone.analysis.calibrate import calibrate, evaluate, load_petab
     from exobone.plotting import plot_calibration
 
     model = None
@@ -152,8 +164,17 @@ def calibrate_cmd(
         from exobone.model.assemble import build_model
 
         model = build_model(scenario)
-    result = calibrate(load_petab(problem, model=model), starts=starts, rng=seed, ci=ci,
-                       level=level)
+    prob = load_petab(problem, model=model)
+    if evaluate_only:
+        values = evaluate(prob)
+        if as_json:  # a zero prior density (-inf) is null: JSON has no infinities
+            typer.echo(json.dumps({k: v if math.isfinite(v) else None
+                                   for k, v in values.items()}, separators=(",", ":")))
+        else:
+            typer.echo(f"llh {values['llh']:.12g}, nllh {values['nllh']:.12g}, log-prior "
+                       f"{values['log_prior']:.12g} at the nominal parameters")
+        return
+    result = calibrate(prob, starts=starts, rng=seed, ci=ci, level=level, ensemble=ensemble)
     if plot is not None:
         plot_calibration(result, plot)
     if as_json:
@@ -163,7 +184,8 @@ def calibrate_cmd(
     from rich.table import Table
 
     table = Table(title=f"calibration ({result.method} {result.level:.0%} intervals, "
-                        f"cost {result.cost:.4g}, {result.n_data} data)")
+                        f"nllh {-result.llh:.6g}, objective {result.cost:.6g}, "
+                        f"{result.n_data} data)")
     for col in ("parameter", "estimate", "low", "high", "scale"):
         table.add_column(col, justify="left" if col == "parameter" else "right")
     for name, scale in zip(result.names, result.scales, strict=True):

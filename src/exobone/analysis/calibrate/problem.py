@@ -1,0 +1,269 @@
+"""Read, lint and bind a PEtab (format 1) problem to an exobone model.
+
+Every table of the problem is read by the ``petab`` library (all measurement, condition and
+observable files the YAML lists, concatenated), linted with ``petab.v1.lint``, and then checked
+for what exobone evaluates exactly. Anything else is refused with one line naming the construct
+(:class:`UnsupportedPEtabError`); nothing is approximated.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from exobone.errors import ExoboneError, InvalidInputError
+from exobone.model.spec import ModelSpec
+
+__all__ = ["CalibrationProblem", "UnsupportedPEtabError", "load_petab"]
+
+NOISE_DISTRIBUTIONS = ("normal", "laplace")
+TRANSFORMATIONS = ("lin", "log", "log10")
+PARAMETER_SCALES = ("lin", "log", "log10")
+
+
+class UnsupportedPEtabError(ExoboneError, ValueError):
+    """A PEtab construct exobone does not evaluate exactly; names the construct and where."""
+
+
+@dataclass(frozen=True)
+class CalibrationProblem:
+    """A linted PEtab problem bound to an exobone model.
+
+    Attributes
+    ----------
+    model
+        The model (the problem's SBML file imported, or one given).
+    measurements, observables, conditions, parameters
+        The PEtab tables (pandas DataFrames; all files of a kind concatenated).
+    sbml_ids
+        ``{sbml id: exobone name}`` for every model symbol (the importer renames a few ids).
+    compartments
+        SBML ids of the model's compartments.
+    source
+        The problem's YAML file.
+    """
+
+    model: ModelSpec
+    measurements: Any
+    observables: Any
+    conditions: Any
+    parameters: Any
+    sbml_ids: dict[str, str]
+    compartments: frozenset[str] = frozenset()
+    source: str = ""
+
+    @property
+    def estimated(self) -> list[str]:
+        """Ids of the parameters to estimate, in table order."""
+        df = self.parameters
+        return [str(p) for p, e in zip(df["parameterId"], df["estimate"], strict=True)
+                if int(e) == 1]
+
+
+def _problem_yaml(path: str | Path) -> Path:
+    p = Path(path)
+    if p.is_dir():
+        found = sorted(p.glob("*.yaml")) + sorted(p.glob("*.yml"))
+        named = [f for f in found if f.stem in (p.name, "problem")]
+        if named or len(found) == 1:
+            return (named or found)[0]
+        if not found:
+            raise InvalidInputError(f"no PEtab problem .yaml file in directory {str(p)!r}")
+        raise InvalidInputError(f"directory {str(p)!r} holds several .yaml files "
+                                f"({', '.join(f.name for f in found)}); name one")
+    if not p.is_file():
+        raise InvalidInputError(f"PEtab problem {str(p)!r} does not exist")
+    return p
+
+
+def _read_tables(yaml_path: Path) -> tuple[Any, list[Path]]:
+    """Return the petab Problem (tables only) and the SBML files the YAML lists."""
+    import petab.v1 as petab
+
+    try:
+        config = yaml.safe_load(yaml_path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise InvalidInputError(f"{yaml_path.name} is not YAML: {exc}".splitlines()[0]) \
+            from None
+    if not isinstance(config, dict) or not config.get("problems"):
+        raise InvalidInputError(f"{yaml_path.name}: no 'problems' entry (PEtab format 1)")
+    if str(config.get("format_version", "1")).split(".")[0] != "1":
+        raise UnsupportedPEtabError(f"{yaml_path.name}: PEtab format version "
+                                    f"{config.get('format_version')} (exobone reads format 1)")
+    if len(config["problems"]) != 1:
+        raise UnsupportedPEtabError(f"{yaml_path.name}: a composite problem "
+                                    f"({len(config['problems'])} sub-problems)")
+    entry = dict(config["problems"][0])
+    base = yaml_path.parent
+    sbml = [base / f for f in entry.get("sbml_files") or []]
+    for key in ("measurement_files", "condition_files", "observable_files"):
+        if not entry.get(key):
+            raise InvalidInputError(f"{yaml_path.name}: no {key} listed")
+    listed = [config.get("parameter_file")] + [f for key in ("measurement_files",
+              "condition_files", "observable_files") for f in entry[key]]
+    for f in listed + [str(s.relative_to(base)) for s in sbml]:
+        if not f or not (base / str(f)).is_file():
+            raise InvalidInputError(f"{yaml_path.name}: listed file {str(f)!r} does not exist")
+    # the model is imported by exobone, and visualisation files play no part in the objective
+    entry.pop("sbml_files", None)
+    entry.pop("visualization_files", None)
+    config = {**config, "problems": [entry]}
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tables = petab.Problem.from_yaml(config, base_path=str(base))
+    except (ValueError, KeyError, OSError) as exc:
+        raise InvalidInputError(f"petab cannot read {yaml_path.name}: "
+                                f"{str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"
+                                ) from None
+    return tables, sbml
+
+
+def _lint(tables: Any, yaml_path: Path) -> None:
+    """Run petab's linter on the tables (the model checks are exobone's); raise its first error."""
+    import logging
+
+    import petab.v1 as petab
+
+    records: list[str] = []
+
+    class _Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            if record.levelno >= logging.ERROR:
+                records.append(record.getMessage())
+
+    logger = logging.getLogger("petab")
+    handler = _Keep()
+    logger.addHandler(handler)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            failed = petab.lint.lint_problem(tables)
+    finally:
+        logger.removeHandler(handler)
+    if failed:
+        first = records[0].splitlines()[0] if records else "see petablint"
+        raise InvalidInputError(f"{yaml_path.name} fails the PEtab linter: {first}")
+
+
+def load_petab(path: str | Path, *, model: ModelSpec | None = None) -> CalibrationProblem:
+    """Read, lint and check a PEtab problem (its YAML file, or a directory holding one).
+
+    Parameters
+    ----------
+    path
+        The problem YAML (PEtab format version 1) or its directory.
+    model
+        Use this model instead of importing the problem's SBML file (PEtab ids are then
+        exobone names).
+
+    Raises
+    ------
+    InvalidInputError
+        For a missing file or column, a table the PEtab linter rejects, or an id that is neither
+        a model symbol nor a parameter of the problem.
+    UnsupportedPEtabError
+        For a construct exobone does not evaluate exactly (named in the message).
+    UnsupportedSBMLError
+        For an SBML construct the importer refuses.
+    """
+    yaml_path = _problem_yaml(path)
+    tables, sbml = _read_tables(yaml_path)
+    if model is None:
+        if len(sbml) != 1:
+            raise UnsupportedPEtabError(f"{yaml_path.name}: {len(sbml)} SBML files (exobone "
+                                        f"reads exactly one model)")
+        from exobone.interop.sbml import import_sbml, read_sbml
+
+        model = import_sbml(sbml[0])
+        doc = read_sbml(sbml[0])  # held: libsbml frees the model with its document
+        compartments = frozenset(c.getId() for c in doc.getModel().getListOfCompartments())
+    else:
+        compartments = frozenset()
+    renamed = dict(model.metadata.get("sbml", {}).get("renamed", {}))
+    names = (*model.state_names, *model.parameter_names, *model.assignment_names)
+    sbml_ids = {renamed.get(n, n): n for n in names}
+    _lint(tables, yaml_path)
+    prob = CalibrationProblem(model, tables.measurement_df.reset_index(drop=True),
+                              tables.observable_df.reset_index(),
+                              tables.condition_df.reset_index(),
+                              tables.parameter_df.reset_index(), sbml_ids, compartments,
+                              str(yaml_path))
+    _check(prob, yaml_path.name)
+    return prob
+
+
+def _check(prob: CalibrationProblem, label: str) -> None:
+    """Refuse, with one line, every construct the objective would not evaluate exactly."""
+    import petab.v1 as petab
+
+    meas, obs, cond, par = prob.measurements, prob.observables, prob.conditions, \
+        prob.parameters
+    par_ids = set(map(str, par["parameterId"]))
+    for col in ("noiseDistribution", "observableTransformation"):
+        allowed = NOISE_DISTRIBUTIONS if col == "noiseDistribution" else TRANSFORMATIONS
+        if col in obs:
+            for oid, v in zip(obs["observableId"], obs[col], strict=True):
+                if isinstance(v, str) and v not in allowed:
+                    raise UnsupportedPEtabError(f"{label}: observable {oid!r}: {col} {v!r}")
+    for pid, scale in zip(par["parameterId"], par["parameterScale"], strict=True):
+        if scale not in PARAMETER_SCALES:
+            raise UnsupportedPEtabError(f"{label}: parameter {pid!r}: parameterScale {scale!r}")
+    if "objectivePriorType" in par:
+        for pid, prior in zip(par["parameterId"], par["objectivePriorType"], strict=True):
+            if isinstance(prior, str) and prior not in petab.C.PRIOR_TYPES:
+                raise UnsupportedPEtabError(f"{label}: parameter {pid!r}: objective prior "
+                                            f"{prior!r}")
+    model = prob.model
+    states = set(model.state_names)
+    assigned = set(model.assignment_names)
+    for col in cond.columns:
+        if col in ("conditionId", "conditionName"):
+            continue
+        name = prob.sbml_ids.get(str(col))
+        if name is None:
+            raise InvalidInputError(f"{label}: condition table column {col!r} is not a "
+                                    f"parameter, species or compartment of model "
+                                    f"{model.name!r}")
+        if name in assigned:
+            raise UnsupportedPEtabError(f"{label}: condition table column {col!r} overrides "
+                                        f"a symbol set by an assignment rule")
+        if str(col) in prob.compartments:
+            raise UnsupportedPEtabError(f"{label}: condition table column {col!r} changes a "
+                                        f"compartment size")
+        for cid, v in zip(cond["conditionId"], cond[col], strict=True):
+            if isinstance(v, str) and v not in par_ids and not _is_number(v):
+                raise InvalidInputError(f"{label}: condition {cid!r}, column {col!r}: {v!r} "
+                                        f"is neither a number nor a parameter of the table")
+    model_syms = set(prob.sbml_ids)
+    for pid in par_ids:
+        if pid in prob.sbml_ids and prob.sbml_ids[pid] in states:
+            raise UnsupportedPEtabError(f"{label}: parameter table entry {pid!r} is a species "
+                                        f"of the model (estimate its initial value through a "
+                                        f"parameter instead)")
+    for oid, formula, noise in zip(obs["observableId"], obs["observableFormula"],
+                                   obs["noiseFormula"], strict=True):
+        for what, text in (("observableFormula", formula), ("noiseFormula", noise)):
+            from exobone.model import expressions as ex
+
+            for nm in ex.names_in(str(text)):
+                if nm in model_syms or nm in par_ids or nm in ex.RESERVED or nm == "time" \
+                        or nm.startswith(("observableParameter", "noiseParameter")):
+                    continue
+                raise InvalidInputError(f"{label}: observable {oid!r}: {what} uses {nm!r}, "
+                                        f"which is neither a model symbol nor a parameter of "
+                                        f"the table")
+    if (meas["time"] < 0).any():
+        raise InvalidInputError(f"{label}: a measurement time is negative")
+
+
+def _is_number(value: Any) -> bool:
+    try:
+        float(value)
+    except (TypeError, ValueError):
+        return False
+    return True
