@@ -31,17 +31,14 @@ import numpy.typing as npt
 import sympy
 
 from exobone.analysis.calibrate.problem import CalibrationProblem, UnsupportedPEtabError
-from exobone.errors import InvalidInputError, SimulationError
+from exobone.analysis.calibrate.steady import ObjectiveUndefinedError, steady_state
+from exobone.errors import InvalidInputError
 
 FloatArray = npt.NDArray[np.float64]
 
 __all__ = ["Objective", "ObjectiveUndefinedError", "from_scale", "to_scale"]
 
 _LN10 = math.log(10.0)
-
-
-class ObjectiveUndefinedError(SimulationError):
-    """The objective has no finite value at these parameters (named in the message)."""
 
 
 def to_scale(value: float, scale: str) -> float:
@@ -266,7 +263,6 @@ class Objective:
 
     def simulate(self, theta: FloatArray) -> dict[str, FloatArray]:
         """Return ``{symbol: values at every frame}`` for every model symbol (SBML ids)."""
-        from exobone.analysis.calibrate.steady import steady_state
         from exobone.simulate import SaveAt, simulate
 
         pv = self.table_values(theta)

@@ -18,7 +18,13 @@ from exobone.errors import SimulationError
 
 FloatArray = npt.NDArray[np.float64]
 
-__all__ = ["ATOL", "RTOL", "T_MAX", "steady_state"]
+__all__ = ["ATOL", "RTOL", "T_MAX", "ObjectiveUndefinedError", "steady_state"]
+
+
+
+class ObjectiveUndefinedError(SimulationError):
+    """The objective has no finite value at these parameters (named in the message)."""
+
 
 #: steady-state test |dx/dt| <= ATOL + RTOL * |x|, per state
 ATOL = 1e-12
@@ -36,7 +42,6 @@ def steady_state(spec: Any, cm: Any, params: Mapping[str, float],
     SimulationError
         One line naming ``where``: the run failed, or the model was not at rest by T_MAX.
     """
-    from exobone.analysis.calibrate.objective import ObjectiveUndefinedError
     from exobone.simulate import SaveAt, simulate
 
     p = cm.parameter_vector(spec, params)
