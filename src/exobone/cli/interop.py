@@ -96,9 +96,11 @@ def sbml_run_cmd(
     """Import an SBML model and simulate it with exobone's own solvers."""
     import numpy as np
 
-    from exobone.interop.results import save_results
+    from exobone.interop.results import check_target, save_results
     from exobone.interop.sbml.run import run_sbml
 
+    if save is not None:  # a missing extra or a bad path is said before the run, not after
+        check_target(save)
     run = run_sbml(file, start=start, duration=days, points=points,
                    overrides=_parse_sets(sets), solver=solver, rtol=rtol, atol=atol,
                    max_step=max_step)
