@@ -100,6 +100,8 @@ _MESSAGES = {
     "SOLVER_FAILED": "step size fell below 1e-14 (Rodas5P); try looser tolerances or the "
                      "reference backend",
 }
+#: how long a cache miss takes, said before compiling (see :func:`_say_compiling`)
+COMPILE_SECONDS = "PROVISIONAL"
 _LOCK = threading.Lock()
 _MODULES: dict[str, ModuleType] = {}
 _BY_SOURCE: dict[str, ModuleType] = {}  # generated kernel source -> its loaded module
@@ -242,11 +244,20 @@ def load_kernels(cm: CompiledModel) -> ModuleType:
             os.replace(tmp, path)
         marker = path.with_suffix(".compiled")
         if not marker.exists():
+            _say_compiling(path.parent)
             _compile_in_child(path, len(cm.parameters), cm.n_states, len(cm.assignments))
         module = _import(path, digest)
         _MODULES[digest] = module
         _BY_SOURCE[cm.source] = module
         return module
+
+
+def _say_compiling(directory: Path) -> None:
+    """One line on stderr before a cache miss's compile, so a long first run is not silent
+    (stderr only: ``--json`` output on stdout stays clean)."""
+    sys.stderr.write(f"compiling the model for the fast backend (once per model; about "
+                     f"{COMPILE_SECONDS}, cached in {directory})\n")
+    sys.stderr.flush()
 
 
 def _import(path: Path, digest: str) -> ModuleType:
