@@ -275,7 +275,7 @@ def test_the_compile_is_announced_on_a_cache_miss_only(tmp_path, monkeypatch, ca
         assert out.out == ""
         if process == "cold":
             assert out.err == (f"compiling the model for the fast backend (once per model; "
-                               f"about {numba_backend.COMPILE_SECONDS}, cached in "
+                               f"about {numba_backend.COMPILE_SECONDS}; cached in "
                                f"{tmp_path / 'cache' / 'numba'})\n")
         else:
             assert out.err == ""

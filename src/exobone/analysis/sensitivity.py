@@ -43,8 +43,9 @@ MAX_SAMPLE_BYTES = 8 * 2**30
 #: smallest Sobol base sample whose indices are not flagged as unreliable. Measured on the
 #: Ishigami function (exact indices known), 50 seeds per n: below 64 SALib's 95% bootstrap
 #: intervals covered the exact S1/ST in 85-92% of cases and the median largest error was
-#: 0.24-0.67; at 64, 97% and 0.13 (docs/analysis.md). A floor for meaningless numbers, not a
-#: target for precise ones: SALib's maintainers advise far more runs (SALib issues #171, #599).
+#: 0.24-0.67; at 64, 97% and 0.13 (benchmarks/sobol_floor.py, docs/analysis.md). A floor for
+#: meaningless numbers, not a target for precise ones: SALib's maintainers advise far more runs
+#: (SALib issues #171, #599).
 MIN_SOBOL_N = 64
 
 

@@ -6,7 +6,8 @@ with jitted versions of its helpers, the same kernels with their parameter-only 
 out (:mod:`.hoist`), the straight-line sparse LU of the Jacobian's pattern (:mod:`.sparse_lu`),
 one ``_apply_event`` dispatcher for scheduled events, and the batched stiff integrator of
 :mod:`._rodas_template` (Rodas5P, Steinebach 2023). numba compiles the file with
-``cache=True``, the first time in a child process (tens of seconds), so that every process,
+``cache=True``, the first time in a child process (tens of seconds, minutes on a busy machine;
+one line on stderr says so before it starts), so that every process,
 including Dask workers, runs the machine code loaded from the cache and gets bit-identical
 results (a marker file ``*.compiled`` records that it was done). Members run in parallel
 threads (``prange``) with their own adaptive steps, so one stiff or failing member does not slow
@@ -100,8 +101,11 @@ _MESSAGES = {
     "SOLVER_FAILED": "step size fell below 1e-14 (Rodas5P); try looser tolerances or the "
                      "reference backend",
 }
-#: how long a cache miss takes, said before compiling (see :func:`_say_compiling`)
-COMPILE_SECONDS = "PROVISIONAL"
+#: how long a cache miss takes, said before compiling (see :func:`_say_compiling`). Measured
+#: on the 2-core development machine (Xeon 2.8 GHz): 205 s and 209 s for the ovx model without
+#: and with ``exosome:bmsc`` at load average ~11 (six jobs sharing it); 20-50 s idle is the
+#: earlier figure of docs/analysis.md.
+COMPILE_SECONDS = "20-50 s, up to 4 min on a busy machine"
 _LOCK = threading.Lock()
 _MODULES: dict[str, ModuleType] = {}
 _BY_SOURCE: dict[str, ModuleType] = {}  # generated kernel source -> its loaded module
@@ -256,7 +260,7 @@ def _say_compiling(directory: Path) -> None:
     """One line on stderr before a cache miss's compile, so a long first run is not silent
     (stderr only: ``--json`` output on stdout stays clean)."""
     sys.stderr.write(f"compiling the model for the fast backend (once per model; about "
-                     f"{COMPILE_SECONDS}, cached in {directory})\n")
+                     f"{COMPILE_SECONDS}; cached in {directory})\n")
     sys.stderr.flush()
 
 
