@@ -42,7 +42,7 @@ def example_commands() -> list[list[str]]:
     """The ``exobone ...`` lines of the section's code blocks (continuations joined, comments
     dropped), as argument lists."""
     commands = []
-    for block in re.findall(r"```bash\n(.*?)```", newcomer_section(), flags=re.S):
+    for block in re.findall(r"```bash\n(.*?)```", newcomer_section(), flags=re.DOTALL):
         for line in re.sub(r"\\\n\s*", " ", block).splitlines():
             args = shlex.split(line, comments=True)
             if args and args[0] == "exobone":
