@@ -42,8 +42,9 @@ from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
-import numba  # noqa: F401  (a required dependency: a broken install fails here, loudly)
 import numpy as np
+
+import numba  # noqa: F401  (a required dependency: a broken install fails here, loudly)
 
 from exobone.errors import CompileError, InvalidInputError, warn
 from exobone.simulate.backends import STATUS_NAMES, BatchResult, FloatArray, register_backend
@@ -195,7 +196,7 @@ def jacobian_pattern(cm: CompiledModel) -> list[tuple[int, int]]:
     """Return the ``(row, column)`` entries the generated ``jac`` writes (its sparsity)."""
     jac = _split_functions(cm.source)["jac"]
     n = cm.n_states
-    return [divmod(int(m), n) for m in re.findall(r"^\s+out\[(\d+)\] = ", jac, re.MULTILINE)]
+    return [divmod(int(m), n) for m in re.findall(r"^\s+out\[(\d+)\] = ", jac, re.M)]
 
 
 def _module_source(cm: CompiledModel) -> str:
