@@ -102,9 +102,9 @@ _MESSAGES = {
                      "reference backend",
 }
 #: how long a cache miss takes, said before compiling (see :func:`_say_compiling`). Measured
-#: on the 2-core development machine (Xeon 2.8 GHz): 205 s and 209 s for the ovx model without
-#: and with ``exosome:bmsc`` at load average ~11 (six jobs sharing it); 20-50 s idle is the
-#: earlier figure of docs/analysis.md.
+#: on the 2-core development machine (Xeon 2.8 GHz) at load average 7-11 (six jobs sharing
+#: it): 140-209 s over four compiles of the ovx model without and with ``exosome:bmsc``;
+#: 20-50 s idle is the earlier figure of docs/analysis.md.
 COMPILE_SECONDS = "20-50 s, up to 4 min on a busy machine"
 _LOCK = threading.Lock()
 _MODULES: dict[str, ModuleType] = {}
