@@ -175,7 +175,7 @@ def reliability_warnings(res: SensitivityResult, n: int) -> tuple[str, ...]:
     confidence half-widths wider than the indices (the widest 95% half-width of any index
     exceeds the largest index: Sobol ST, Morris mu*), i.e. sampling noise larger than the
     signal. The rules are explained in docs/analysis.md."""
-    found = []
+    found: list[str] = []
     if res.method == "sobol" and n < MIN_SOBOL_N:
         found.append(f"n={n} is below {MIN_SOBOL_N}, the smallest Sobol base sample whose "
                      f"indices are meaningful (docs/analysis.md); use --n {MIN_SOBOL_N} or more")
