@@ -8,9 +8,12 @@ import numpy as np
 import pytest
 
 from exobone.analysis.sensitivity import (
+    MIN_SOBOL_N,
     NO_MECHANISM,
+    SensitivityResult,
     parameter_mechanisms,
     parse_objective,
+    reliability_warnings,
     run_sensitivity,
     sensitivity_indices,
 )
@@ -96,3 +99,47 @@ def test_oversized_samples_and_days_are_refused_before_any_run():
     with pytest.raises(InvalidInputError, match="the limit is 10,000 doses per run"):
         run_sensitivity("ovx", ["exosome:bmsc,dose=100,every=1e-9"], outcome="bv_tv",
                         day=60.0)
+
+
+def _sobol(s1, s1_conf, st, st_conf) -> SensitivityResult:
+    names = tuple(f"p{i}" for i in range(len(s1)))
+    return SensitivityResult("sobol", names, *(np.array(v, dtype=float)
+                                               for v in (s1, s1_conf, st, st_conf)))
+
+
+def test_noise_wider_than_the_indices_is_flagged_and_signal_is_not():
+    # the case: S1 -0.76 +- 1.45 with every total index below 1.45
+    noisy = reliability_warnings(_sobol([-0.76, 0.2], [1.45, 0.3], [0.9, 0.4], [0.5, 0.2]),
+                                 n=MIN_SOBOL_N)
+    assert len(noisy) == 1 and "wider than the indices (widest ±1.4, largest index 0.9)" \
+        in noisy[0]
+    clear = _sobol([0.31, 0.44, -0.004], [0.05, 0.06, 0.03], [0.56, 0.44, 0.24],
+                   [0.04, 0.03, 0.02])
+    assert reliability_warnings(clear, n=MIN_SOBOL_N) == ()
+    assert "below 64" in reliability_warnings(clear, n=MIN_SOBOL_N - 1)[0]
+
+
+def test_small_sobol_sample_warns_once_on_stderr_and_in_json(capsys):
+    from SALib.test_functions import Ishigami
+
+    res = sensitivity_indices(ISHIGAMI, Ishigami.evaluate, method="sobol", n=4, rng=0)
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("warning: n=4 is below 64")
+    assert res.warnings and res.warnings[0].startswith("n=4 is below 64")
+    assert res.to_dict()["warnings"] == list(res.warnings)
+    ok = sensitivity_indices(ISHIGAMI, Ishigami.evaluate, method="sobol", n=256, rng=0)
+    assert capsys.readouterr().err == "" and ok.to_dict()["warnings"] == []
+
+
+def test_cli_json_carries_the_warnings_and_stdout_stays_json(capsys):
+    import json
+
+    from exobone.cli import main
+
+    code = main(["sensitivity", "ovx", "--method", "sobol", "--outcome", "bv_tv@60", "--n", "4",
+                 "--parameters", "k_oc_apoptosis", "--json"])
+    out = capsys.readouterr()
+    assert code == 0, out.err
+    data = json.loads(out.out)
+    assert data["warnings"] and data["warnings"][0].startswith("n=4 is below 64")
+    assert "warning: n=4 is below 64" in out.err

@@ -188,9 +188,16 @@ def test_a_cold_cache_gives_the_same_bits_in_every_process(tmp_path):
 
     env = {**os.environ, "EXOBONE_CACHE": str(tmp_path / "cache")}
     outs = [tmp_path / "cold.npy", tmp_path / "warm.npy"]
+    said = []
     for out in outs:  # the first run finds an empty cache
-        subprocess.run([sys.executable, "-c", _RUN, str(out)], env=env, check=True)
+        done = subprocess.run([sys.executable, "-c", _RUN, str(out)], env=env, check=True,
+                              capture_output=True, text=True)
+        said.append(done.stderr)
     assert list((tmp_path / "cache" / "numba").glob("*.compiled"))
+    # the cold run says once, before compiling, what it does and how long it takes; warm: silent
+    assert said[0].count("compiling the model for the fast backend") == 1, said[0]
+    assert str(tmp_path / "cache" / "numba") in said[0]
+    assert said[1] == "", said[1]
     cold, warm = (np.load(o) for o in outs)
     assert np.isfinite(cold).all()
     np.testing.assert_array_equal(cold, warm)
@@ -243,3 +250,33 @@ def test_a_failed_child_compile_is_an_error_naming_the_cause(tmp_path):
                                            "'undefined_name' is not defined"):
         _compile_in_child(path, 1, 1, 0)
     assert not path.with_suffix(".compiled").exists()
+
+
+def test_the_compile_is_announced_on_a_cache_miss_only(tmp_path, monkeypatch, capsys):
+    """One stderr line before compiling a model's module; nothing when the cache has it (a new
+    process finds the marker), nothing on stdout (``--json`` stays parseable)."""
+    from exobone.model.reference import decay_with_bolus
+    from exobone.simulate.backends import numba_backend
+
+    compiled = []
+
+    def fake_compile(path, *sizes):  # the real one takes tens of seconds: only the marker
+        compiled.append(path)
+        path.with_suffix(".compiled").write_text("test\n")
+
+    monkeypatch.setenv("EXOBONE_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setattr(numba_backend, "_compile_in_child", fake_compile)
+    cm = compile_model(decay_with_bolus(times=(2.0,)))
+    for process in ("cold", "warm"):  # a new process: empty in-memory module tables
+        monkeypatch.setattr(numba_backend, "_MODULES", {})
+        monkeypatch.setattr(numba_backend, "_BY_SOURCE", {})
+        load_kernels(cm)
+        out = capsys.readouterr()
+        assert out.out == ""
+        if process == "cold":
+            assert out.err == (f"compiling the model for the fast backend (once per model; "
+                               f"about {numba_backend.COMPILE_SECONDS}; cached in "
+                               f"{tmp_path / 'cache' / 'numba'})\n")
+        else:
+            assert out.err == ""
+    assert len(compiled) == 1

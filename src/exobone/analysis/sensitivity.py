@@ -16,13 +16,13 @@ JOSS 2(9):97. https://doi.org/10.21105/joss.00097
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
 
-from exobone.errors import InvalidInputError, unknown_name
+from exobone.errors import InvalidInputError, unknown_name, warn
 from exobone.simulate.scenarios import MAX_DAYS, check_dosing
 
 if TYPE_CHECKING:
@@ -31,8 +31,8 @@ if TYPE_CHECKING:
 
 FloatArray = npt.NDArray[np.float64]
 
-__all__ = ["METHODS", "SensitivityResult", "parameter_mechanisms", "parse_objective",
-           "run_sensitivity", "sensitivity_indices"]
+__all__ = ["METHODS", "MIN_SOBOL_N", "SensitivityResult", "parameter_mechanisms",
+           "parse_objective", "reliability_warnings", "run_sensitivity", "sensitivity_indices"]
 
 METHODS = ("sobol", "morris")
 #: label for parameters that no atlas mechanism uses (the bone core)
@@ -40,6 +40,13 @@ NO_MECHANISM = "core (no atlas mechanism)"
 #: largest parameter sample accepted (assumption: 8 GiB, as for cohorts; the outputs and the
 #: chunked parameter matrices are smaller)
 MAX_SAMPLE_BYTES = 8 * 2**30
+#: smallest Sobol base sample whose indices are not flagged as unreliable. Measured on the
+#: Ishigami function (exact indices known), 50 seeds per n: below 64 SALib's 95% bootstrap
+#: intervals covered the exact S1/ST in 85-92% of cases and the median largest error was
+#: 0.24-0.67; at 64, 97% and 0.13 (benchmarks/sobol_floor.py, docs/analysis.md). A floor for
+#: meaningless numbers, not a target for precise ones: SALib's maintainers advise far more runs
+#: (SALib issues #171, #599).
+MIN_SOBOL_N = 64
 
 
 @dataclass(frozen=True)
@@ -61,6 +68,8 @@ class SensitivityResult:
     n_runs: int = 0
     n_failed: int = 0
     meta: dict[str, Any] = field(default_factory=dict)
+    #: why these indices should not be trusted (too small a sample, noise wider than signal)
+    warnings: tuple[str, ...] = ()
 
     def ranking(self) -> list[int]:
         """Indices of the parameters by decreasing total (Sobol) or mu* (Morris)."""
@@ -78,6 +87,7 @@ class SensitivityResult:
                             "first_conf": f(self.first_conf[i]), "total": f(self.total[i]),
                             "total_conf": f(self.total_conf[i])} for i in self.ranking()],
             "mechanisms": dict(sorted(self.mechanisms.items(), key=lambda kv: -kv[1])),
+            "warnings": list(self.warnings),
         }
 
 
@@ -105,6 +115,8 @@ def sensitivity_indices(problem: dict[str, Any],
     Returns
     -------
     SensitivityResult
+        With ``warnings`` (also written as one ``warning:`` line on stderr) when the indices
+        cannot be trusted: see :func:`reliability_warnings`.
     """
     if method not in METHODS:
         raise unknown_name("sensitivity method", method, METHODS)
@@ -139,17 +151,43 @@ def sensitivity_indices(problem: dict[str, Any],
     names = tuple(problem["names"])
     if method == "sobol":
         res = analyze.analyze(problem, Y, calc_second_order=False, seed=seed)
-        return SensitivityResult("sobol", names, np.asarray(res["S1"]),
-                                 np.asarray(res["S1_conf"]), np.asarray(res["ST"]),
-                                 np.asarray(res["ST_conf"]), n_runs=int(Y.size),
-                                 n_failed=n_failed)
-    res = analyze_m.analyze(problem, X, Y, num_levels=4, seed=seed)
-    mu = np.asarray(res["mu_star"], dtype=float)
-    scale = float(mu.sum()) or 1.0
-    return SensitivityResult("morris", names, mu / scale,
-                             np.asarray(res["mu_star_conf"], dtype=float) / scale,
-                             np.asarray(res["sigma"], dtype=float) / scale,
-                             np.full(mu.size, np.nan), n_runs=int(Y.size), n_failed=n_failed)
+        out = SensitivityResult("sobol", names, np.asarray(res["S1"]),
+                                np.asarray(res["S1_conf"]), np.asarray(res["ST"]),
+                                np.asarray(res["ST_conf"]), n_runs=int(Y.size),
+                                n_failed=n_failed)
+    else:
+        res = analyze_m.analyze(problem, X, Y, num_levels=4, seed=seed)
+        mu = np.asarray(res["mu_star"], dtype=float)
+        scale = float(mu.sum()) or 1.0
+        out = SensitivityResult("morris", names, mu / scale,
+                                np.asarray(res["mu_star_conf"], dtype=float) / scale,
+                                np.asarray(res["sigma"], dtype=float) / scale,
+                                np.full(mu.size, np.nan), n_runs=int(Y.size),
+                                n_failed=n_failed)
+    found = reliability_warnings(out, n)
+    if found:
+        warn("; ".join(found))
+    return replace(out, warnings=found)
+
+
+def reliability_warnings(res: SensitivityResult, n: int) -> tuple[str, ...]:
+    """Say why indices cannot be trusted: a Sobol base sample below :data:`MIN_SOBOL_N`, or
+    confidence half-widths wider than the indices (the widest 95% half-width of any index
+    exceeds the largest index: Sobol ST, Morris mu*), i.e. sampling noise larger than the
+    signal. The rules are explained in docs/analysis.md."""
+    found: list[str] = []
+    if res.method == "sobol" and n < MIN_SOBOL_N:
+        found.append(f"n={n} is below {MIN_SOBOL_N}, the smallest Sobol base sample whose "
+                     f"indices are meaningful (docs/analysis.md); use --n {MIN_SOBOL_N} or more")
+    index = res.total if res.method == "sobol" else res.first
+    halves = np.concatenate([res.first_conf, res.total_conf])
+    if np.isfinite(halves).any() and np.isfinite(index).any():
+        widest, largest = float(np.nanmax(halves)), float(np.nanmax(index))
+        if widest > largest:
+            found.append(f"the confidence intervals are wider than the indices (widest "
+                         f"±{widest:.2g}, largest index {largest:.2g}): the indices cannot be "
+                         f"told from sampling noise; use a larger --n (now {n})")
+    return tuple(found)
 
 
 def parameter_mechanisms(model: ModelSpec) -> dict[str, tuple[str, ...]]:
@@ -261,4 +299,5 @@ def run_sensitivity(scenario: str, interventions: Sequence[str] = (), *, outcome
             "day": day, "spread": spread,
             "seed": rng if isinstance(rng, int) else None}
     return SensitivityResult(res.method, res.names, res.first, res.first_conf, res.total,
-                             res.total_conf, agg, res.n_runs, res.n_failed, meta)
+                             res.total_conf, agg, res.n_runs, res.n_failed, meta,
+                             warnings=res.warnings)

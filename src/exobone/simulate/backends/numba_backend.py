@@ -6,7 +6,8 @@ with jitted versions of its helpers, the same kernels with their parameter-only 
 out (:mod:`.hoist`), the straight-line sparse LU of the Jacobian's pattern (:mod:`.sparse_lu`),
 one ``_apply_event`` dispatcher for scheduled events, and the batched stiff integrator of
 :mod:`._rodas_template` (Rodas5P, Steinebach 2023). numba compiles the file with
-``cache=True``, the first time in a child process (tens of seconds), so that every process,
+``cache=True``, the first time in a child process (tens of seconds, minutes on a busy machine;
+one line on stderr says so before it starts), so that every process,
 including Dask workers, runs the machine code loaded from the cache and gets bit-identical
 results (a marker file ``*.compiled`` records that it was done). Members run in parallel
 threads (``prange``) with their own adaptive steps, so one stiff or failing member does not slow
@@ -100,6 +101,11 @@ _MESSAGES = {
     "SOLVER_FAILED": "step size fell below 1e-14 (Rodas5P); try looser tolerances or the "
                      "reference backend",
 }
+#: how long a cache miss takes, said before compiling (see :func:`_say_compiling`). Measured
+#: on the 2-core development machine (Xeon 2.8 GHz) at load average 7-11 (six jobs sharing
+#: it): 140-209 s over four compiles of the ovx model without and with ``exosome:bmsc``;
+#: 20-50 s idle is the earlier figure of docs/analysis.md.
+COMPILE_SECONDS = "20-50 s, up to 4 min on a busy machine"
 _LOCK = threading.Lock()
 _MODULES: dict[str, ModuleType] = {}
 _BY_SOURCE: dict[str, ModuleType] = {}  # generated kernel source -> its loaded module
@@ -242,11 +248,20 @@ def load_kernels(cm: CompiledModel) -> ModuleType:
             os.replace(tmp, path)
         marker = path.with_suffix(".compiled")
         if not marker.exists():
+            _say_compiling(path.parent)
             _compile_in_child(path, len(cm.parameters), cm.n_states, len(cm.assignments))
         module = _import(path, digest)
         _MODULES[digest] = module
         _BY_SOURCE[cm.source] = module
         return module
+
+
+def _say_compiling(directory: Path) -> None:
+    """One line on stderr before a cache miss's compile, so a long first run is not silent
+    (stderr only: ``--json`` output on stdout stays clean)."""
+    sys.stderr.write(f"compiling the model for the fast backend (once per model; about "
+                     f"{COMPILE_SECONDS}; cached in {directory})\n")
+    sys.stderr.flush()
 
 
 def _import(path: Path, digest: str) -> ModuleType:
