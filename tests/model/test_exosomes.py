@@ -180,8 +180,8 @@ def test_adding_a_mechanism_yaml_changes_the_model_without_code(tmp_path: Path) 
 
     b0, m0 = run(before)
     b1, m1 = run(after)
-    assert b0.get_parameter("mech_9990_emax") is None
-    assert b1.get_parameter("mech_9990_emax") is not None
+    assert b0.get_parameter("mech_9990_weight") is None
+    assert b1.get_parameter("mech_9990_weight") is not None
     assert any("MECH:9990" in f.mechanisms for f in b1.factors("oc_differentiation"))
     assert m1[-1] < m0[-1]  # less osteoclast exosome -> less of the new promoting effect
 
