@@ -391,10 +391,12 @@ def exosome_transfer(binding: Binding) -> Compiled:
     The signal is the exosome level reaching the target, in µg of exosome protein at the
     site: the sum of the source's pools (endogenous secretion and exogenous doses), each
     multiplied by the mean presence of the mechanism's cargo in that pool, so an antagomir,
-    mimic or knockout of the cargo scales exactly the mechanisms it carries. The factor on each
-    sink is ``H(E)/H(E0)`` (increase) or ``H(E0)/H(E)`` (decrease) with
-    ``H(E) = 1 + Emax*E/(E + EC50)`` (module docstring); ``E0`` is the healthy endogenous level
-    of the source (0 for a source the body does not have).
+    mimic or knockout of the cargo scales exactly the mechanisms it carries. On a process the
+    mechanism adds its signed drive ``±w*(E - E0)/EC50`` to the one bounded response of its
+    source family (module docstring: one Emax per family and process, so claims do not stack);
+    ``E0`` is the healthy endogenous level of the source (0 for a source the body does not
+    have). On a pool's secretion (exosomes that make their target release more) it keeps its
+    own normalised Emax factor.
 
     Parameters
     ----------
@@ -405,7 +407,8 @@ def exosome_transfer(binding: Binding) -> Compiled:
     Returns
     -------
     Compiled
-        Parameters ``mech_<id>_emax`` and ``mech_<id>_ec50`` and one factor per sink.
+        Parameters ``mech_<id>_ec50`` and ``mech_<id>_weight`` with one drive per process
+        sink (``mech_<id>_emax`` and a factor per secretion sink).
 
     References
     ----------
