@@ -229,7 +229,11 @@ def parse_dose(raw: str) -> Dose:
     >>> str(parse_dose("4mg/kg")), str(parse_dose("100")), parse_dose("5 ug/kg").per_kg
     ('4000ug/kg', '100ug', True)
     """
-    m = _DOSE_RE.match(raw.strip().lower())
+    text = raw.strip().lower()
+    if text.startswith("-"):
+        raise InvalidInputError(f"exosome: dose must be >= 0, got {raw}; a negative dose is "
+                                f"impossible")
+    m = _DOSE_RE.match(text)
     if m is None:
         raise InvalidInputError(f"exosome: dose={raw!r} is not a dose; write e.g. dose=100ug "
                                 f"(per animal) or dose=5ug/kg (per kg body weight)")
