@@ -54,13 +54,13 @@ from typing import TYPE_CHECKING
 
 from exobone.errors import unknown_name
 from exobone.model.core_parameters import (
-    KOMAROVA_2003,
-    LEMAIRE_2004,
-    PARAMETER_TABLE,
     BV_TV_MAX,
     BV_TV_MAX_SOURCE,
+    KOMAROVA_2003,
+    LEMAIRE_2004,
     N_SPACE,
     N_SPACE_SOURCE,
+    PARAMETER_TABLE,
     SPECIES_BV_TV,
     derived_parameters,
     yields,

@@ -65,10 +65,10 @@ __all__ = [
     "REFERENCE_SPECIES",
     "ROUTES",
     "Dose",
-    "parse_dose",
-    "resolve_exosome",
     "is_mirna",
+    "parse_dose",
     "resolve_cell",
+    "resolve_exosome",
     "resolve_source",
 ]
 
@@ -281,8 +281,8 @@ def _body_weight(builder: ModelBuilder) -> tuple[str, str]:
         raise unknown_name("species (body weight)", species, BODY_WEIGHT_KG)
     for name, sp, what in (("body_weight", species, f"body weight ({species})"),
                            ("body_weight_reference", REFERENCE_SPECIES,
-                            f"body weight of the species the exosome EC50s are stated for "
-                            f"({REFERENCE_SPECIES})")):
+                            (f"body weight of the species the exosome EC50s are stated for "
+                             f"({REFERENCE_SPECIES})"))):
         if builder.get_parameter(name) is None:
             kg, reason = BODY_WEIGHT_KG[sp]
             builder.add_parameter(name, kg, unit="kg", bounds=(kg / 3, kg * 3),
