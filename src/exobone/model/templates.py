@@ -88,9 +88,9 @@ SinkKind = Literal["process", "secretion", "cargo"]
 
 #: why magnitudes are assumed (recorded on every mechanism parameter)
 MAGNITUDE_NOT_MEASURED = "direction from the atlas; magnitude not measured in the seeds"
-#: default Emax: at saturation one mechanism changes its rate by at most +50% (or to 1/1.5).
-#: Several mechanisms of one source often name the same process (a general MSC claim and a
-#: specific one), and their factors multiply, so a single mechanism is kept moderate.
+#: default Emax of a mechanism with a factor of its own (regulations, release controls, cargo
+#: profiles, transfers onto secretion): at saturation it changes its rate by at most +50% (or
+#: to 1/1.5). Exosome transfers onto processes share one ceiling per source family instead.
 DEFAULT_EMAX = 0.5
 #: default ceiling of one source family on one process (:func:`shared_emax_parameter`)
 DEFAULT_SHARED_EMAX = 0.5
