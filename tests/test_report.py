@@ -10,6 +10,8 @@ import pytest
 from exobone.analysis.report import build_report, render_report
 
 EXO = "exosome:bmsc,dose=100,start=14,every=7"
+#: the report names the intervention resolved: dose with its unit, route, schedule
+EXO_RESOLVED = "exosome:bmsc,dose=100ug,route=systemic,start=14,every=7"
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +29,7 @@ def test_report_is_self_contained(report_html: str) -> None:
 
 
 def test_report_has_outcomes_mechanisms_and_provenance(report_html: str) -> None:
-    assert "ovx (rat): " + EXO in report_html
+    assert "ovx (rat): " + EXO_RESOLVED in report_html
     for heading in ("Time courses", "Outcomes", "Mechanisms involved", "Provenance"):
         assert f"<h2>{heading}" in report_html
     assert "BV/TV" in report_html and "osteoclasts" in report_html

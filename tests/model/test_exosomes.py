@@ -81,7 +81,30 @@ def test_compiled_factors_carry_their_mechanism_ids(
         for name in m.parameters:
             p = b.get_parameter(name)
             assert p is not None and isinstance(p.source, Assumed)
-            assert name.startswith("mech_" + m.id.split(":")[1])
+            if name.startswith("exo_emax__"):  # the shared ceiling of its combined response
+                assert m.id in p.description
+            else:
+                assert name.startswith("mech_" + m.id.split(":")[1])
+
+
+def test_transfers_of_one_family_share_one_bounded_factor_per_process() -> None:
+    """BMSC exosomes act on bone formation through several atlas claims (general MSC ones and
+    BMSC ones): one factor with one ceiling, every claim listed in it and in the report."""
+    b = assemble_model("ovx", ["exosome:bmsc,dose=100,route=local,every=7"])
+    exo = [f for f in b.factors("bone_formation") if "exo_emax__msc__" in f.expr]
+    assert len(exo) == 1
+    (factor,) = exo
+    assert len(factor.mechanisms) > 1
+    drive = b.get_assignment("exo_drive__msc__bone_formation")
+    assert drive is not None
+    report = b.exosome_layer.report if b.exosome_layer is not None else None
+    assert report is not None
+    for mid in factor.mechanisms:
+        assert mid in factor.description
+        assert "mech_" + mid.split(":")[1] + "_weight" in drive.expr
+        status = report.status(mid)
+        assert status is not None and status.compiled
+        assert "exo_emax__msc__bone_formation" in status.parameters
 
 
 def test_uptake_and_unmapped_mechanisms_are_reported_with_reasons(
@@ -180,8 +203,8 @@ def test_adding_a_mechanism_yaml_changes_the_model_without_code(tmp_path: Path) 
 
     b0, m0 = run(before)
     b1, m1 = run(after)
-    assert b0.get_parameter("mech_9990_emax") is None
-    assert b1.get_parameter("mech_9990_emax") is not None
+    assert b0.get_parameter("mech_9990_weight") is None
+    assert b1.get_parameter("mech_9990_weight") is not None
     assert any("MECH:9990" in f.mechanisms for f in b1.factors("oc_differentiation"))
     assert m1[-1] < m0[-1]  # less osteoclast exosome -> less of the new promoting effect
 

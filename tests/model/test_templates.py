@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 import sympy
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from exobone.atlas.records import Direction, Mechanism, MechanismKind
 from exobone.errors import DuplicateRegistrationError, UnknownNameError
@@ -14,6 +18,8 @@ from exobone.model.templates import (
     Binding,
     Signal,
     Sink,
+    combined_factor,
+    drive_term,
     emax_factor,
     mechanism_prefix,
     register_template,
@@ -71,28 +77,83 @@ def test_unsigned_direction_raises() -> None:
         emax_factor("E", "0", "a", "k", Direction.MIXED)
 
 
+def _transfer(direction: str = "increase", group: str = "msc") -> Binding:
+    return Binding(_mech(direction=direction),
+                   Signal("exo", "0", unit="ug", ec50=10.0, ec50_bounds=(1.0, 100.0),
+                          group=group),
+                   (Sink("process", "bone_formation", Direction(direction)),))
+
+
 def test_exosome_transfer_parameters_are_named_after_the_mechanism_and_assumed() -> None:
-    b = Binding(_mech(), Signal("exo", "0", unit="ug", ec50=10.0, ec50_bounds=(1.0, 100.0)),
-                (Sink("process", "bone_formation", Direction.INCREASE),))
-    out = TEMPLATES["exosome_transfer"](b)
+    out = TEMPLATES["exosome_transfer"](_transfer())
     names = [p.name for p in out.parameters]
-    assert names == ["mech_9001_emax", "mech_9001_ec50"]
+    assert names == ["mech_9001_ec50", "mech_9001_weight"]
     assert mechanism_prefix("MECH:9001") == "mech_9001"
     for p in out.parameters:
         assert isinstance(p.source, Assumed) and p.source.reason == MAGNITUDE_NOT_MEASURED
         assert p.bounds is not None and p.bounds[0] <= p.value <= p.bounds[1]
+    assert out.factors == ()  # no factor of its own: a share of the family's response
+    (drive,) = out.drives
+    assert drive.group == "msc" and drive.sink.name == "bone_formation"
+    assert _value(drive.term, exo=10.0, mech_9001_weight=1.0, mech_9001_ec50=10.0) == 1.0
+
+
+def test_a_transfer_without_family_keeps_its_own_factor() -> None:
+    out = TEMPLATES["exosome_transfer"](_transfer(group=""))
     (sink, expr), = out.factors
-    assert sink.name == "bone_formation"
+    assert out.drives == () and sink.name == "bone_formation"
     assert _value(expr, exo=10.0, mech_9001_emax=1.0, mech_9001_ec50=10.0) == pytest.approx(1.5)
 
 
-def test_decrease_lowers_the_rate_and_never_below_one_over_one_plus_emax() -> None:
-    b = Binding(_mech(direction="decrease"), Signal("exo", "0", unit="ug"),
-                (Sink("process", "bone_formation", Direction.DECREASE),))
-    (_, expr), = TEMPLATES["exosome_transfer"](b).factors
-    for e in (0.1, 1.0, 1e3, 1e9):
-        v = _value(expr, exo=e, mech_9001_emax=2.0, mech_9001_ec50=1.0)
-        assert 1 / 3 - 1e-9 <= v < 1.0
+def test_decrease_drive_is_negative_and_zero_in_health() -> None:
+    assert drive_term("E", "E0", "w", "k", Direction.DECREASE) == "-w*(E - E0)/k"
+    expr = drive_term("E", "E0", "w", "k", Direction.DECREASE)
+    assert _value(expr, E=3.0, E0=3.0, w=1.0, k=10.0) == 0.0
+    assert _value(expr, E=13.0, E0=3.0, w=1.0, k=10.0) == pytest.approx(-1.0)
+    with pytest.raises(ValueError, match="no sign"):
+        drive_term("E", "0", "w", "k", Direction.MIXED)
+
+
+def test_combined_response_is_one_in_health_and_saturates_at_the_shared_ceiling() -> None:
+    f = combined_factor("D", "a")
+    assert _value(f, D=0.0, a=0.5) == 1.0
+    assert _value(f, D=1.0, a=0.5) == pytest.approx(1.25)  # half-maximal at D = 1
+    assert _value(f, D=1e9, a=0.5) == pytest.approx(1.5, rel=1e-6)
+    assert _value(f, D=-1e9, a=0.5) == pytest.approx(1 / 1.5, rel=1e-6)
+
+
+def _combined(drives: list[tuple[float, float, float, bool]], emax: float) -> float:
+    """f of the combined drive of mechanisms (dose µg, weight, EC50, increase?)."""
+    terms = [drive_term(f"c{i}", "0", f"w{i}", f"k{i}",
+                        Direction.INCREASE if up else Direction.DECREASE)
+             for i, (_, _, _, up) in enumerate(drives)]
+    values: dict[str, float] = {"a": emax}
+    for i, (c, w, k, _) in enumerate(drives):
+        values.update({f"c{i}": c, f"w{i}": w, f"k{i}": k})
+    drive = sum(_value(t, **{n: values[n] for n in (f"c{i}", f"w{i}", f"k{i}")})
+                for i, t in enumerate(terms))
+    return _value(combined_factor("D", "a"), D=drive, a=emax)
+
+
+_MECHANISM = st.tuples(st.floats(0.0, 1e7), st.floats(0.0, 5.0), st.floats(1.0, 100.0),
+                       st.booleans())
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_MECHANISM, min_size=1, max_size=8), st.floats(0.05, 5.0))
+def test_no_dose_mix_takes_a_combined_response_past_its_ceiling(
+        mechanisms: list[tuple[float, float, float, bool]], emax: float) -> None:
+    """However many mechanisms of a family act, with whatever doses, weights, EC50s and signs,
+    the process factor stays within [1/(1 + Emax), 1 + Emax]."""
+    f = _combined(mechanisms, emax)
+    assert math.isfinite(f)
+    assert 1 / (1 + emax) * (1 - 1e-12) <= f <= (1 + emax) * (1 + 1e-12)
+
+
+def test_opposite_signs_net_out() -> None:
+    both = _combined([(50.0, 1.0, 10.0, True), (50.0, 1.0, 10.0, False)], 0.5)
+    assert both == 1.0
+    assert _combined([(50.0, 1.0, 10.0, True), (10.0, 1.0, 10.0, False)], 0.5) > 1.0
 
 
 def test_unsigned_mechanism_compiles_to_nothing_with_a_note() -> None:

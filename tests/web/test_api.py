@@ -11,6 +11,8 @@ from fastapi.testclient import TestClient
 from exobone.web import Limits, create_app
 
 OVX_EXO = "exosome:bmsc,dose=100,start=7,every=7"
+#: what the run reports: the intervention with its defaults written out (dose unit, route)
+OVX_EXO_RESOLVED = "exosome:bmsc,dose=100ug,route=systemic,start=7,every=7"
 SIM = {"scenario": "ovx", "interventions": [OVX_EXO], "days": 60, "points": 61}
 
 
@@ -190,7 +192,7 @@ def test_simulate_ovx_with_bmsc_exosomes(client: TestClient) -> None:
     assert r.status_code == 200, r.text
     data = r.json()
     assert data["scenario"] == "ovx" and data["species"] == "rat"
-    assert data["interventions"] == [OVX_EXO]
+    assert data["interventions"] == [OVX_EXO_RESOLVED]
     assert len(data["times"]) == 61 and data["times"][-1] == 60
     assert len(data["outcomes"]["bv_tv"]) == 61
     assert data["control"]["interventions"] == []
@@ -268,7 +270,7 @@ def test_download_netcdf(client: TestClient, tmp_path: Path) -> None:
         assert list(ds["arm"].values) == ["treated", "control"]
         assert ds.sizes["time"] == 61 and "bone_volume" in ds
         assert ds.attrs["scenario"] == "ovx"
-        assert json.loads(ds.attrs["treated_interventions"]) == [OVX_EXO]
+        assert json.loads(ds.attrs["treated_interventions"]) == [OVX_EXO_RESOLVED]
         assert "model_hash" in ds.attrs["treated_provenance"]
 
 

@@ -16,8 +16,16 @@ Structure (``m_<process>`` are the modifiers of :mod:`exobone.model.processes`; 
                            OPG from pre-osteoblasts), bone surface-->  active osteoclast
     active osteoclast --apoptosis beta1 (Komarova) x TGF-beta (Lemaire)-->
     resorption releases TGF-beta (pi_C, Lemaire);  osteoblast lineage -> VEGF -> endothelium
-    dBV/dt = k_formation * osteoblasts * m_bone_formation
+    dBV/dt = k_formation * osteoblasts * m_bone_formation * free_space
              - k_resorption * osteoclasts * bone_surface * m_bone_resorption
+
+Why the BV/TV ceiling: space in the marrow cavity is finite, so formation must stop before
+bone fills it, however strongly it is stimulated. ``free_space = min((1 - (BV/BV_max)^n) /
+(1 - (BV_h/BV_max)^n), 1)`` (``bv_tv_max`` 60 %, ``n_space`` 8, both assumed) is exactly 1 at
+and below the healthy BV/TV (so the healthy steady state and the calibrated ovariectomy course
+do not move; the Hill form is within 6e-5 of 1 there anyway, so the clip is only a kink of
+that size) and falls steeply to 0 as BV/TV nears ``bv_tv_max``: no stimulus takes BV/TV past
+the ceiling, since resorption goes on.
 
 Hormones are core inputs: ``estrogen`` (a state relaxing to ``estrogen_input``; ovariectomy
 sets the input to 0), ``glucocorticoid`` (0 in health), ``pth_secretion`` (1 in health, scales
@@ -46,8 +54,12 @@ from typing import TYPE_CHECKING
 
 from exobone.errors import unknown_name
 from exobone.model.core_parameters import (
+    BV_TV_MAX,
+    BV_TV_MAX_SOURCE,
     KOMAROVA_2003,
     LEMAIRE_2004,
+    N_SPACE,
+    N_SPACE_SOURCE,
     PARAMETER_TABLE,
     SPECIES_BV_TV,
     derived_parameters,
@@ -148,6 +160,10 @@ def add_core(builder: ModelBuilder, *, species: str = "rat") -> None:
     bv, bv_source = SPECIES_BV_TV[species]
     P("bv_tv_healthy", bv, unit="%", bounds=(1.0, 60.0), source=bv_source,
       description=f"healthy trabecular BV/TV ({species})")
+    P("bv_tv_max", BV_TV_MAX, unit="%", bounds=(30.0, 100.0), source=BV_TV_MAX_SOURCE,
+      description="ceiling of trabecular BV/TV: formation stops as bone fills the marrow space")
+    P("n_space", N_SPACE, unit="1", bounds=(2.0, 16.0), source=N_SPACE_SOURCE,
+      description="steepness of the crowding of formation near the BV/TV ceiling")
     derived_note = ("derived at build time from the other parameters so that the healthy state "
                     "(all cells 1) is a steady state")
     for name, value, unit, desc in derived_parameters(values):
@@ -205,6 +221,11 @@ def _signals(b: ModelBuilder) -> None:
     A("bone_surface",
       "(bone_volume/(bone_volume + K_surface)) / (bv_tv_healthy/(bv_tv_healthy + K_surface))",
       unit="1", description="remodeling surface relative to health (saturating in BV/TV)")
+    A("free_space",
+      "min(max(1 - pow(bone_volume/bv_tv_max, n_space), 0)"
+      " / (1 - pow(bv_tv_healthy/bv_tv_max, n_space)), 1)", unit="1",
+      description="room left for new bone relative to health: 1 up to the healthy BV/TV, 0 at "
+                  "the ceiling bv_tv_max (finite marrow space; assumed form)")
     A("resorption_activity", "osteoclasts*bone_surface*m_bone_resorption", unit="1",
       description="resorption relative to health: osteoclasts x surface x activity")
     A("tgf_beta_activation",
@@ -362,7 +383,8 @@ def _terms(b: ModelBuilder, y: dict[str, float]) -> None:
       {"endothelium": -1}, mechanisms=("core:vessels",),
       description="endothelial apoptosis / vessel regression")
     # bone volume
-    T("bone_formation", "k_resorption*osteoblasts*m_bone_formation", {"bone_volume": 1},
+    T("bone_formation", "k_resorption*osteoblasts*m_bone_formation*free_space",
+      {"bone_volume": 1},
       mechanisms=("core:bone_volume", "GO:0001503"), citations=kom,
       description="matrix formation by active osteoblasts (balanced with resorption in "
                   "health, as in Komarova 2003)")
@@ -408,7 +430,7 @@ def _terms(b: ModelBuilder, y: dict[str, float]) -> None:
 def _outcomes(b: ModelBuilder) -> None:
     A = b.add_assignment
     A("bv_tv", "bone_volume", unit="%", description="trabecular BV/TV")
-    A("formation_rate", "k_resorption*osteoblasts*m_bone_formation", unit="%/day",
+    A("formation_rate", "k_resorption*osteoblasts*m_bone_formation*free_space", unit="%/day",
       description="bone formation rate (BV/TV per day)")
     A("resorption_rate", "k_resorption*resorption_activity", unit="%/day",
       description="bone resorption rate (BV/TV per day)")

@@ -12,9 +12,13 @@ from exobone.errors import ModelError
 from exobone.model.parameters import Assumed, Reference, Source
 
 __all__ = [
+    "BV_TV_MAX",
+    "BV_TV_MAX_SOURCE",
     "CONTROL_BV_TV",
     "KOMAROVA_2003",
     "LEMAIRE_2004",
+    "N_SPACE",
+    "N_SPACE_SOURCE",
     "OVX_TIMECOURSE",
     "PARAMETER_TABLE",
     "SPECIES_BV_TV",
@@ -74,6 +78,19 @@ SPECIES_BV_TV: dict[str, tuple[float, Source]] = {
     "human": (17.6, Assumed("no human BV/TV was read in a source; the rat control value "
                             "(17.6%) is used")),
 }
+
+#: ceiling of trabecular BV/TV (the free-space factor on formation in :mod:`exobone.model.core`)
+BV_TV_MAX = 60.0
+BV_TV_MAX_SOURCE = Assumed(
+    "no measured maximum was read in a source: the hard limit is 100 % (marrow cavity full), "
+    "and marrow (haematopoiesis, vessels) keeps part of it; 60 % is set well above every "
+    "healthy trabecular BV/TV of the model (17.6 %) so the ceiling bounds stimulated formation "
+    "without touching health or bone loss")
+#: steepness of the free-space factor: ~1 up to and below health, steep near the ceiling
+N_SPACE = 8.0
+N_SPACE_SOURCE = Assumed(
+    "steep crowding chosen so that free space is within 1e-4 of 1 at or below the healthy "
+    "BV/TV ((17.6/60)^8 = 5.5e-5) and the calibrated ovariectomy course does not move")
 
 # Lemaire steady state (BIOMD0000000278 initial concentrations, pM): scales of the relative states
 _R_SS, _B_SS, _C_SS = 7.734e-4, 7.282e-4, 9.127e-4

@@ -25,6 +25,31 @@ gives the direction of each effect but no magnitudes, so ``Emax`` and ``EC50`` a
 ``Assumed`` with wide bounds and are named after the mechanism id (``mech_1036_emax``) so that a
 sensitivity analysis can aggregate by mechanism.
 
+Combining the mechanisms of one source on one process
+----------------------------------------------------
+Several atlas claims often say the same thing of one source (a general "MSC exosomes promote
+osteogenesis" and three specific miRNAs of BMSC exosomes): as separate Emax factors they would
+multiply, so a dose could raise a rate by ``(1 + Emax)^n`` without limit in ``n``. Exosome
+transfers therefore do not get a factor each. Each contributes a signed *drive* (a
+:class:`Drive`) to the group of its source family (:data:`~exobone.model.exosomes.sources.
+SOURCE_PARENTS`: every MSC source is ``msc``) and process::
+
+    D = sum_i  s_i * w_i * (S_i - S0_i) / EC50_i        (s_i = +1 increase, -1 decrease)
+    f = (1 + Emax_g*max(D, 0)/(1 + |D|)) / (1 + Emax_g*max(-D, 0)/(1 + |D|))
+
+That is, one Emax response to the summed, EC50-scaled signals of the group: concentration
+addition (Loewe additivity) of agonists that share one maximal effect, the standard null model
+for agents acting on the same response. ``f`` is 1 in health (``D = 0``), rises to at most
+``1 + Emax_g`` for a net stimulating drive and falls to no less than ``1/(1 + Emax_g)`` for a net
+inhibiting one, whatever the doses or how many claims the atlas holds; opposite signs net out;
+the two branches join smoothly at ``D = 0`` (slope ``Emax_g`` on both sides). Each mechanism keeps
+its weight ``mech_<id>_weight`` (1) and ``mech_<id>_ec50``; the shared ceiling is
+``exo_emax__<group>__<process>`` (:func:`shared_emax_parameter`), one per source family and
+process, which is what ``exobone calibrate`` fits against a measured magnitude.
+
+Regulations, release controls and cargo profiles keep one factor per mechanism: their signal is
+a distinct regulator each, not one dose seen through several claims.
+
 Adding a kind: write one function ``(binding) -> Compiled`` with a numpydoc docstring and
 References, decorate it with ``@register_template("<kind>")``, and add a test.
 """
@@ -41,27 +66,39 @@ from exobone.model.parameters import Assumed, Parameter
 
 __all__ = [
     "DEFAULT_EMAX",
+    "DEFAULT_SHARED_EMAX",
     "TEMPLATES",
     "Binding",
     "Compiled",
+    "Drive",
     "RateTemplate",
     "Signal",
     "Sink",
+    "combined_factor",
+    "drive_term",
     "emax_factor",
     "get_template",
     "mechanism_prefix",
     "register_template",
     "require_template",
+    "shared_emax_parameter",
 ]
 
 SinkKind = Literal["process", "secretion", "cargo"]
 
 #: why magnitudes are assumed (recorded on every mechanism parameter)
 MAGNITUDE_NOT_MEASURED = "direction from the atlas; magnitude not measured in the seeds"
-#: default Emax: at saturation one mechanism changes its rate by at most +50% (or to 1/1.5).
-#: Several mechanisms of one source often name the same process (a general MSC claim and a
-#: specific one), and their factors multiply, so a single mechanism is kept moderate.
+#: default Emax of a mechanism with a factor of its own (regulations, release controls, cargo
+#: profiles, transfers onto secretion): at saturation it changes its rate by at most +50% (or
+#: to 1/1.5). Exosome transfers onto processes share one ceiling per source family instead.
 DEFAULT_EMAX = 0.5
+#: default ceiling of one source family on one process (:func:`shared_emax_parameter`)
+DEFAULT_SHARED_EMAX = 0.5
+#: why the shared ceiling has its value
+SHARED_EMAX_REASON = (
+    "no magnitude in the seeds: at saturation one exosome source raises a process rate by at "
+    "most 50 % (or lowers it to 1/1.5), the per-claim default before claims were combined; "
+    "to be fitted per source and process with `exobone calibrate` where data exist")
 
 
 @dataclass(frozen=True)
@@ -89,6 +126,9 @@ class Signal:
     ec50: float = 1.0
     ec50_bounds: tuple[float, float] = (0.1, 10.0)
     description: str = ""
+    group: str = ""
+    """Source family of an exosome signal (``msc``, ``osteoclast``): the mechanism's process
+    effects join that family's combined response (empty: one factor per mechanism)."""
 
 
 @dataclass(frozen=True)
@@ -122,6 +162,25 @@ class Binding:
 
 
 @dataclass(frozen=True)
+class Drive:
+    """One mechanism's signed share of its source family's combined drive on a process.
+
+    Attributes
+    ----------
+    sink
+        The process (and the mechanism's sign on it).
+    group
+        Source family (``msc``): mechanisms of one family on one process share one response.
+    term
+        Signed expression ``±w*(S - S0)/EC50`` (0 in health).
+    """
+
+    sink: Sink
+    group: str
+    term: str
+
+
+@dataclass(frozen=True)
 class Compiled:
     """What a template produced for one mechanism.
 
@@ -133,6 +192,8 @@ class Compiled:
         Parameters the mechanism owns (named ``mech_<digits>_<what>``).
     factors
         ``(sink, expression)`` pairs: multiply the sink by the expression.
+    drives
+        Shares of combined responses (exosome transfers on processes; module docstring).
     note
         For templates without a rate effect: why (empty otherwise).
     """
@@ -141,11 +202,12 @@ class Compiled:
     parameters: tuple[Parameter, ...] = ()
     factors: tuple[tuple[Sink, str], ...] = ()
     note: str = ""
+    drives: tuple[Drive, ...] = ()
 
     @property
     def has_effect(self) -> bool:
-        """True when the template contributed at least one factor."""
-        return bool(self.factors)
+        """True when the template contributed at least one factor or drive."""
+        return bool(self.factors or self.drives)
 
 
 RateTemplate = Callable[[Binding], Compiled]
@@ -228,6 +290,56 @@ def emax_factor(signal: str, baseline: str, emax: str, ec50: str, direction: Dir
                      f"mechanisms have a rate effect")
 
 
+def drive_term(signal: str, baseline: str, weight: str, ec50: str,
+               direction: Direction) -> str:
+    """Return one mechanism's signed drive ``±w*(S - S0)/EC50`` (module docstring).
+
+    Raises
+    ------
+    ValueError
+        For a direction without a sign.
+
+    Examples
+    --------
+    >>> drive_term("E", "0", "w", "k", Direction.INCREASE)
+    'w*E/k'
+    >>> drive_term("E", "E0", "w", "k", Direction.DECREASE)
+    '-w*(E - E0)/k'
+    """
+    if direction not in (Direction.INCREASE, Direction.DECREASE):
+        raise ValueError(f"direction {direction.value!r} has no sign; only increase/decrease "
+                         f"mechanisms have a rate effect")
+    s = _wrap(signal)
+    delta = s if baseline.strip() in ("0", "0.0") else f"({signal} - {baseline})"
+    sign = "" if direction is Direction.INCREASE else "-"
+    return f"{sign}{weight}*{delta}/{ec50}"
+
+
+def combined_factor(drive: str, emax: str) -> str:
+    """Return the bounded response ``f(D)`` to a combined drive (module docstring).
+
+    ``f`` is 1 at ``D = 0``, at most ``1 + emax`` and at least ``1/(1 + emax)``.
+
+    Examples
+    --------
+    >>> combined_factor("D", "a")
+    '(1 + a*max(D, 0)/(1 + abs(D)))/(1 + a*max(-D, 0)/(1 + abs(D)))'
+    """
+    d = _wrap(drive)
+    return (f"(1 + {emax}*max({d}, 0)/(1 + abs({d})))"
+            f"/(1 + {emax}*max(-{d}, 0)/(1 + abs({d})))")
+
+
+def shared_emax_parameter(group: str, process: str, mechanisms: tuple[str, ...] = (),
+                          value: float = DEFAULT_SHARED_EMAX) -> Parameter:
+    """Return the ceiling ``exo_emax__<group>__<process>`` of one source family on a process."""
+    ids = ", ".join(mechanisms)
+    return Parameter(f"exo_emax__{group}__{process}", value, unit="1", bounds=(0.05, 5.0),
+                     source=Assumed(SHARED_EMAX_REASON),
+                     description=f"maximal relative change of {process} by {group} exosomes, "
+                                 f"all their mechanisms together" + (f" ({ids})" if ids else ""))
+
+
 def _emax_parameters(prefix: str, mech: Mechanism, signal: Signal,
                      emax: float = DEFAULT_EMAX) -> tuple[Parameter, Parameter]:
     evidence = "; ".join(dict.fromkeys(e.citation.short() for e in mech.evidence))
@@ -252,9 +364,23 @@ def _saturating(binding: Binding, *, emax: float = DEFAULT_EMAX) -> Compiled:
                                       f"mechanism asserts no directed rate change")
     prefix = mechanism_prefix(mech.id)
     p_emax, p_ec50 = _emax_parameters(prefix, mech, signal, emax)
+    combined = [s for s in signed if signal.group and s.kind == "process"]
+    own = [s for s in signed if s not in combined]
+    params: tuple[Parameter, ...] = (p_emax, p_ec50) if own else (p_ec50,)
     factors = tuple((s, emax_factor(signal.expr, signal.baseline, p_emax.name, p_ec50.name,
-                                    s.direction)) for s in signed)
-    return Compiled(mech.id, (p_emax, p_ec50), factors)
+                                    s.direction)) for s in own)
+    drives: tuple[Drive, ...] = ()
+    if combined:
+        what = f"{mech.id} ({mech.kind.value}: {mech.source} -> {mech.target} {mech.effect})"
+        p_weight = Parameter(f"{prefix}_weight", 1.0, unit="1", bounds=(0.0, 5.0),
+                             source=Assumed(MAGNITUDE_NOT_MEASURED),
+                             description=f"weight of {what} in the combined drive of "
+                                         f"{signal.group} exosomes on its process")
+        params = (*params, p_weight)
+        drives = tuple(Drive(s, signal.group, drive_term(signal.expr, signal.baseline,
+                                                         p_weight.name, p_ec50.name,
+                                                         s.direction)) for s in combined)
+    return Compiled(mech.id, params, factors, drives=drives)
 
 
 # --------------------------------------------------------------------- templates
@@ -265,10 +391,12 @@ def exosome_transfer(binding: Binding) -> Compiled:
     The signal is the exosome level reaching the target, in µg of exosome protein at the
     site: the sum of the source's pools (endogenous secretion and exogenous doses), each
     multiplied by the mean presence of the mechanism's cargo in that pool, so an antagomir,
-    mimic or knockout of the cargo scales exactly the mechanisms it carries. The factor on each
-    sink is ``H(E)/H(E0)`` (increase) or ``H(E0)/H(E)`` (decrease) with
-    ``H(E) = 1 + Emax*E/(E + EC50)`` (module docstring); ``E0`` is the healthy endogenous level
-    of the source (0 for a source the body does not have).
+    mimic or knockout of the cargo scales exactly the mechanisms it carries. On a process the
+    mechanism adds its signed drive ``±w*(E - E0)/EC50`` to the one bounded response of its
+    source family (module docstring: one Emax per family and process, so claims do not stack);
+    ``E0`` is the healthy endogenous level of the source (0 for a source the body does not
+    have). On a pool's secretion (exosomes that make their target release more) it keeps its
+    own normalised Emax factor.
 
     Parameters
     ----------
@@ -279,7 +407,8 @@ def exosome_transfer(binding: Binding) -> Compiled:
     Returns
     -------
     Compiled
-        Parameters ``mech_<id>_emax`` and ``mech_<id>_ec50`` and one factor per sink.
+        Parameters ``mech_<id>_ec50`` and ``mech_<id>_weight`` with one drive per process
+        sink (``mech_<id>_emax`` and a factor per secretion sink).
 
     References
     ----------

@@ -63,6 +63,10 @@ def add_dose_pool(builder: ModelBuilder, source: str) -> str:
         first = old.expr.strip() == "0"
         expr = term if first else f"{old.expr} + {term}"
         for f in plan.factors.get(name, ()) if first else ():
+            # a combined response waits under each of its members' signals: add it once
+            if any(g.expr == f.expr and g.mechanisms == f.mechanisms
+                   for g in builder.factors(f.process)):
+                continue
             builder.add_factor(f.process, f.expr, mechanisms=f.mechanisms,
                                description=f.description)
         builder.replace_assignment(name, expr, mechanisms=plan.mechanisms)

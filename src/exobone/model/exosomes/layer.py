@@ -20,7 +20,9 @@
 * **regulator levels** ``level_<molecule>_in_<cell>`` (1 in health) for genes and miRNAs that
   regulate a process in the atlas;
 * one factor per (mechanism, sink) from :mod:`exobone.model.templates`, bound by the rules of
-  :mod:`.binding`.
+  :mod:`.binding`; exosome transfers instead add their signed drive to the one bounded response
+  of their source family on each process (``exo_drive__<family>__<process>``, ceiling
+  ``exo_emax__<family>__<process>``; the combination rule is in :mod:`exobone.model.templates`).
 
 Every mechanism of the atlas ends up in the :class:`~exobone.model.exosomes.report.LayerReport`:
 compiled, with the processes/pools it acts on and its parameters, or not compiled, with the
@@ -35,6 +37,7 @@ registry, adding a mechanism to the curated YAML changes the compiled model with
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from exobone.atlas.curation import Atlas, default_atlas
@@ -44,12 +47,30 @@ from exobone.model.exosomes.binding import Binder
 from exobone.model.exosomes.pools import Pools
 from exobone.model.exosomes.report import LayerReport, MechanismStatus, Reason
 from exobone.model.exosomes.state import DeferredFactor, ExosomeLayer
-from exobone.model.templates import Compiled, Sink, require_template
+from exobone.model.templates import (
+    Compiled,
+    Drive,
+    Sink,
+    combined_factor,
+    require_template,
+    shared_emax_parameter,
+)
 
 if TYPE_CHECKING:
     from exobone.model.builder import ModelBuilder
 
 __all__ = ["add_exosome_layer"]
+
+
+@dataclass
+class _Member:
+    """One mechanism's share of a combined response."""
+
+    mech: Mechanism
+    drive: Drive
+    signal: str
+    dormant: bool
+    description: str
 
 
 class _Compiler:
@@ -59,6 +80,8 @@ class _Compiler:
                  report: LayerReport) -> None:
         self.b, self.atlas = builder, atlas
         self.pools, self.binder, self.report = pools, binder, report
+        #: (source family, process) -> the mechanisms combined into its response
+        self.groups: dict[tuple[str, str], list[_Member]] = {}
 
     def compile(self) -> None:
         """Bind every mechanism of the atlas and record its fate."""
@@ -73,6 +96,45 @@ class _Compiler:
             results = [template(b) for b in bound]
             signal = bound[0].signal.expr if bound[0].signal is not None else ""
             self.record(mech, results, signal)
+        self.combine()
+
+    def combine(self) -> None:
+        """Write one drive and one bounded factor per (source family, process).
+
+        A response whose every member waits for a dose pool waits with them: its factor is
+        planned under each member's signal and added once, by the first dose that feeds one.
+        """
+        for (group, process), members in self.groups.items():
+            ids = tuple(dict.fromkeys(m.mech.id for m in members))
+            drive = f"exo_drive__{group}__{process}"
+            terms = " + ".join(m.drive.term for m in members).replace("+ -", "- ")
+            self.b.add_assignment(
+                drive, terms, unit="1", mechanisms=ids,
+                description=(f"combined drive of {group} exosomes on {process}: the sum of "
+                             f"each mechanism's signed, EC50-scaled signal (0 in health)"))
+            emax = shared_emax_parameter(group, process, ids)
+            if self.b.get_parameter(emax.name) is None:
+                self.b.add_parameter(emax)
+            expr = combined_factor(drive, emax.name)
+            desc = (f"{group} exosomes -> {process}: one saturating response (ceiling "
+                    f"1 + {emax.name}) to {drive} = "
+                    + "; ".join(f"{'+' if m.drive.sink.direction.value == 'increase' else '-'}"
+                                f"[{m.description}]" for m in members))
+            note = (f"combined on {process} with {len(ids) - 1} other mechanism(s) of "
+                    f"{group} exosomes ({drive}, ceiling {emax.name})" if len(ids) > 1
+                    else f"{process}: response {drive}, ceiling {emax.name}")
+            statuses = self.report.mechanisms
+            for i, status in enumerate(statuses):
+                if status.id in ids:
+                    statuses[i] = replace(
+                        status, detail="; ".join(x for x in (status.detail, note) if x),
+                        parameters=tuple(dict.fromkeys((*status.parameters, emax.name))))
+            if all(m.dormant for m in members):
+                deferred = DeferredFactor(process, expr, ids, desc)
+                for signal in dict.fromkeys(m.signal for m in members):
+                    self.pools.deferred.setdefault(signal, []).append(deferred)
+                continue
+            self.b.add_factor(process, expr, mechanisms=ids, description=desc)
 
     def record(self, mech: Mechanism, results: list[Compiled], signal: str = "") -> None:
         """Add a bound mechanism's parameters and factors; report it compiled or why not."""
@@ -91,6 +153,10 @@ class _Compiler:
                 if self.b.get_parameter(p.name) is None:
                     self.b.add_parameter(p)
                     params.append(p.name)
+            for d in res.drives:
+                sinks.append(f"{d.sink.kind}:{d.sink.name}")
+                self.groups.setdefault((d.group, d.sink.name), []).append(
+                    _Member(mech, d, signal, dormant, self.describe(mech, d.sink)))
             for sink, expr in res.factors:
                 sinks.append(f"{sink.kind}:{sink.name}")
                 if dormant and sink.kind == "process":

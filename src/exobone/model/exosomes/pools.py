@@ -27,6 +27,7 @@ from exobone.model.exosomes.sources import (
     SOURCE_PARENTS,
     exogenous_sources,
     safe_name,
+    source_family,
 )
 from exobone.model.exosomes.state import (
     CargoKnob,
@@ -197,7 +198,7 @@ class Pools:
                     self.plan(pool).signals[name] = term
         base = [p.baseline for p in pools if p.endogenous and p.baseline != "0"]
         return Signal(name, " + ".join(base) if base else "0", unit="ug",
-                      ec50=EXO_EC50[0], ec50_bounds=EXO_EC50[1],
+                      ec50=EXO_EC50[0], ec50_bounds=EXO_EC50[1], group=source_family(source),
                       description=f"{source} exosomes reaching the target"
                                   + (f", gated by {', '.join(cargo)}" if cargo else ""))
 

@@ -22,6 +22,7 @@ __all__ = [
     "ExosomeSource",
     "exogenous_sources",
     "safe_name",
+    "source_family",
 ]
 
 #: atlas cell key -> candidate state names in the core or a scenario (first present wins)
@@ -135,6 +136,17 @@ EXOGENOUS_SOURCES: dict[str, ExosomeSource] = {s.name: s for s in [
     ExosomeSource("myeloma", "myeloma_cell", "multiple myeloma cells (promote "
                   "osteoclastogenesis)"),
 ]}
+
+
+def source_family(source: str) -> str:
+    """Return the widest class of an exosome source (``bmsc`` -> ``msc``; ``osteoclast`` itself).
+
+    The mechanisms of one family on one process combine into one bounded response
+    (:mod:`exobone.model.templates`): a BMSC dose is seen through the general MSC claims and
+    the BMSC-specific ones at once, and together they may not exceed one ceiling.
+    """
+    parents = SOURCE_PARENTS.get(source, ())
+    return safe_name(parents[-1] if parents else source)
 
 
 def safe_name(text: str) -> str:

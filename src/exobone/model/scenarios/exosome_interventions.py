@@ -2,9 +2,14 @@
 
 Kinds registered here (``exobone list interventions``):
 
-``exosome:SOURCE[,dose=UG,route=local|systemic,start=DAY,every=DAYS,stop=DAY]``
+``exosome:SOURCE[,dose=100ug|5ug/kg,route=systemic|local,start=DAY,every=DAYS,stop=DAY]``
     Doses of exosomes from an exogenous source as scheduled events on the source's dose pool
-    (µg of exosome protein; the fraction reaching the bone site depends on the route).
+    (µg of exosome protein per animal, or per kg body weight; a bare number is µg per animal).
+    The route defaults to ``systemic`` (intravenous, as in the rodent studies of
+    ``data/calibration``); the fraction reaching the bone site depends on it. What reaches the
+    site is scaled by body weight (:data:`BODY_WEIGHT_KG`), so the same µg/kg does the same in
+    a rat and a mouse. The resolved form (dose with unit, route, schedule) is the
+    intervention's ``str()``.
     ``adipose-msc-tnf`` is TNF-α preconditioning: adipose-MSC exosomes whose Wnt-3a content is
     raised by the atlas's cargo profile (MECH:1018).
 ``rab27a-knockdown:CELL[,residual=F,start=DAY]``
@@ -27,7 +32,9 @@ layer switched off they raise a clear error instead of doing nothing.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from exobone.atlas.curation import default_atlas
@@ -52,15 +59,35 @@ if TYPE_CHECKING:
     from exobone.model.builder import ModelBuilder
 
 __all__ = [
+    "BODY_WEIGHT_KG",
     "DEFAULT_DOSE_UG",
+    "DEFAULT_ROUTE",
+    "REFERENCE_SPECIES",
     "ROUTES",
+    "Dose",
     "is_mirna",
+    "parse_dose",
     "resolve_cell",
+    "resolve_exosome",
     "resolve_source",
 ]
 
 #: dose when none is given: a typical single dose of the seeds' papers (50-200 µg protein)
 DEFAULT_DOSE_UG = 100.0
+
+#: route when none is given: intravenous, the route of the rodent studies in data/calibration
+#: (EXP:1021: iPS-MSC exosomes "intravenously injected" in steroid-induced osteonecrosis rats)
+DEFAULT_ROUTE = "systemic"
+
+#: species -> (body weight in kg, why): converts µg/kg doses and scales what reaches the site
+BODY_WEIGHT_KG: dict[str, tuple[float, str]] = {
+    "rat": (0.25, "typical adult laboratory rat; a round value, not read in a source"),
+    "mouse": (0.025, "typical adult laboratory mouse; a round value, not read in a source"),
+    "human": (70.0, "conventional reference adult; a round value, not read in a source"),
+}
+#: the species the exosome EC50s (10 µg at the site) are stated for: the seeds' doses are
+#: rat doses, so a dose pool holds rat-equivalent µg (µg per kg x the rat's body weight)
+REFERENCE_SPECIES = "rat"
 
 #: route -> (parameter, fraction of the dose reaching the bone site, bounds, reason)
 ROUTES: dict[str, tuple[str, float, tuple[float, float], str]] = {
@@ -171,25 +198,117 @@ def _fraction(iv: Intervention, key: str, default: float, *, upper: float | None
 
 
 # ============================================================================ exosome dosing
+@dataclass(frozen=True)
+class Dose:
+    """An exosome dose: µg of exosome protein per animal, or per kg body weight."""
+
+    value: float
+    per_kg: bool = False
+
+    def per_animal(self, body_weight_kg: float) -> float:
+        """Return the dose in µg per animal."""
+        return self.value * body_weight_kg if self.per_kg else self.value
+
+    def __str__(self) -> str:
+        return f"{self.value:g}ug" + ("/kg" if self.per_kg else "")
+
+
+_DOSE_RE = re.compile(r"^([0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\s*(ug|µg|mcg|mg)?\s*(/\s*kg)?$")
+
+
+def parse_dose(raw: str) -> Dose:
+    """Parse ``100``, ``100ug``, ``0.1mg``, ``5ug/kg`` or ``4mg/kg`` (a bare number is µg).
+
+    Raises
+    ------
+    InvalidInputError
+        For anything else, or a dose that is not finite and >= 0.
+
+    Examples
+    --------
+    >>> str(parse_dose("4mg/kg")), str(parse_dose("100")), parse_dose("5 ug/kg").per_kg
+    ('4000ug/kg', '100ug', True)
+    """
+    text = raw.strip().lower()
+    if text.startswith("-"):
+        raise InvalidInputError(f"exosome: dose must be >= 0, got {raw}; a negative dose is "
+                                f"impossible")
+    m = _DOSE_RE.match(text)
+    if m is None:
+        raise InvalidInputError(f"exosome: dose={raw!r} is not a dose; write e.g. dose=100ug "
+                                f"(per animal) or dose=5ug/kg (per kg body weight)")
+    value = float(m.group(1)) * (1000.0 if m.group(2) == "mg" else 1.0)
+    if not math.isfinite(value):
+        raise InvalidInputError(f"exosome: dose={raw!r} is not finite")
+    if m.group(2) is None and m.group(3):
+        raise InvalidInputError(f"exosome: dose={raw!r} needs a mass unit before /kg "
+                                f"(ug/kg or mg/kg)")
+    return Dose(value, bool(m.group(3)))
+
+
+def resolve_exosome(iv: Intervention) -> Intervention:
+    """Return ``iv`` with its dose (with unit), route and start written out.
+
+    Examples
+    --------
+    >>> str(resolve_exosome(Intervention.parse("exosome:bmsc,every=7")))
+    'exosome:bmsc,dose=100ug,route=systemic,start=0,every=7'
+    """
+    dose = parse_dose(iv.option("dose") or f"{DEFAULT_DOSE_UG:g}")
+    options = {"dose": str(dose), "route": (iv.option("route") or DEFAULT_ROUTE).lower(),
+               "start": f"{iv.number('start', 0.0):g}"}
+    for key in ("every", "stop"):
+        if iv.option(key) is not None:
+            options[key] = f"{iv.number(key):g}"
+    return Intervention(iv.kind, iv.arg, options)
+
+
 def _validate_exosome(iv: Intervention) -> None:
     assert iv.arg is not None
     resolve_source(iv.arg)
-    route = (iv.option("route") or "local").lower()
+    if iv.option("dose") is not None:
+        parse_dose(iv.option("dose") or "")
+    route = (iv.option("route") or DEFAULT_ROUTE).lower()
     if route not in ROUTES:
         raise InvalidInputError(f"exosome: route must be one of {', '.join(ROUTES)}, got "
                                 f"{route!r}{suggest(route, ROUTES)}")
 
 
+def _body_weight(builder: ModelBuilder) -> tuple[str, str]:
+    """Add the body weight of the model's species and the reference's; return their names."""
+    species = str(builder.metadata.get("species", REFERENCE_SPECIES))
+    if species not in BODY_WEIGHT_KG:
+        raise unknown_name("species (body weight)", species, BODY_WEIGHT_KG)
+    for name, sp, what in (("body_weight", species, f"body weight ({species})"),
+                           ("body_weight_reference", REFERENCE_SPECIES,
+                            (f"body weight of the species the exosome EC50s are stated for "
+                             f"({REFERENCE_SPECIES})"))):
+        if builder.get_parameter(name) is None:
+            kg, reason = BODY_WEIGHT_KG[sp]
+            builder.add_parameter(name, kg, unit="kg", bounds=(kg / 3, kg * 3),
+                                  source=Assumed(reason), description=what)
+    return "body_weight", "body_weight_reference"
+
+
 @register_intervention(
     "exosome",
-    help="dose exosomes from a source (µg protein; local or systemic; scheduled doses)",
-    usage="exosome:SOURCE[,dose=UG,route=local|systemic,start=DAY,every=DAYS,stop=DAY]",
+    help=("dose exosomes from a source (µg protein per animal or per kg; systemic (default) "
+          "or local; scheduled doses)"),
+    usage=("exosome:SOURCE[,dose=100ug|5ug/kg,route=systemic|local,start=DAY,every=DAYS,"
+           "stop=DAY]"),
     options=("dose", "route", "start", "every", "stop"), arg="required",
-    validate=_validate_exosome,
+    validate=_validate_exosome, quantities=("dose",), resolve=resolve_exosome,
     sources=(("assumed: bioavailability per route and dose-pool clearance are orders of "
-             "magnitude"), "mechanisms of the source compiled from the atlas"))
+             "magnitude; body weight per species"),
+             "mechanisms of the source compiled from the atlas"))
 def apply_exosome(builder: ModelBuilder, iv: Intervention) -> None:
-    """Add the scheduled doses of ``iv`` to the source's dose pool."""
+    """Add the scheduled doses of ``iv`` to the source's dose pool.
+
+    What reaches the site is ``dose (µg per animal) x bioavailability(route) x
+    body_weight_reference / body_weight``: the pool holds rat-equivalent µg, so equal µg/kg
+    doses give equal pools in every species.
+    """
+    iv = resolve_exosome(iv)
     plans = _layer(builder, iv).dose_plans
     assert iv.arg is not None
     name = _norm(iv.arg) if _norm(iv.arg) in plans else resolve_source(iv.arg).name
@@ -198,22 +317,25 @@ def apply_exosome(builder: ModelBuilder, iv: Intervention) -> None:
                          f"atlas this model was compiled from?")
     source = ExosomeSource(name, plans[name].cell, "")
     pool = add_dose_pool(builder, name)
-    route = (iv.option("route") or "local").lower()
+    route = iv.option("route") or DEFAULT_ROUTE
     pname, value, bounds, reason = ROUTES[route]
     if builder.get_parameter(pname) is None:
         builder.add_parameter(pname, value, unit="1", bounds=bounds, source=Assumed(reason),
                               description=f"fraction of a {route} exosome dose reaching the "
                                           f"bone site")
-    dose = iv.number("dose", DEFAULT_DOSE_UG)
-    assert dose is not None
+    bw, bw_ref = _body_weight(builder)
+    dose = parse_dose(iv.option("dose") or "")
+    ug = dose.per_animal(builder.require_parameter(bw).value)
     dose_name = unique_name(builder, f"dose_{source.key}_ug")
-    builder.add_parameter(dose_name, dose, unit="ug", bounds=(0.0, max(10.0 * dose, 1000.0)),
+    builder.add_parameter(dose_name, ug, unit="ug", bounds=(0.0, max(10.0 * ug, 1000.0)),
                           source=Assumed(f"dose given by the intervention {iv}"),
-                          description=f"exosome dose per administration of {source.name}")
+                          description=f"exosome dose per administration of {source.name}, µg "
+                                      f"per animal ({dose})")
     times = iv.schedule().dose_times(DEFAULT_HORIZON_DAYS)
     builder.add_event(unique_name(builder, f"dose_{source.key}"),
-                      {pool: f"{pool} + {dose_name}*{pname}"}, at_times=times,
-                      description=f"{iv}: {dose:g} µg of {source.name} exosomes, {route}")
+                      {pool: f"{pool} + {dose_name}*{pname}*{bw_ref}/{bw}"}, at_times=times,
+                      description=f"{iv}: {ug:g} µg per animal of {source.name} exosomes, "
+                                  f"{route}")
 
 
 # ============================================================================ Rab27a

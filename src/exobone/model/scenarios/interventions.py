@@ -267,7 +267,7 @@ class Intervention:
                 raise InvalidInputError(f"{self.kind}: unknown option {key!r}"
                                         f"{suggest(key, kind.options)} (allowed: {allowed})")
         for key in NUMERIC_OPTIONS:
-            if key in kind.options:
+            if key in kind.options and key not in kind.quantities:
                 self.number(key)
         if any(k in kind.options for k in ("start", "stop", "every")):
             self.schedule()
@@ -277,15 +277,22 @@ class Intervention:
 
 
 def parse_intervention(text: str | Intervention) -> Intervention:
-    """Parse and validate one intervention (see :meth:`Intervention.parse`, :meth:`check`)."""
+    """Parse and validate one intervention (see :meth:`Intervention.parse`, :meth:`check`).
+
+    A kind with a ``resolve`` step returns the intervention with its defaults written out
+    (the exosome route, the dose with its unit, the schedule), so ``str()`` of the result,
+    which the model's metadata, ``--json`` ``interventions``, reports and the web show, says
+    exactly what was simulated.
+    """
     iv = text if isinstance(text, Intervention) else Intervention.parse(text)
-    iv.check()
-    return iv
+    kind = iv.check()
+    return kind.resolve(iv) if kind.resolve is not None else iv
 
 
 # ---------------------------------------------------------------- registry
 ApplyFn = Callable[["ModelBuilder", Intervention], None]
 ValidateFn = Callable[[Intervention], None]
+ResolveFn = Callable[[Intervention], Intervention]
 
 
 @dataclass(frozen=True)
@@ -310,6 +317,11 @@ class InterventionKind:
         Extra checks run before any model is built (e.g. the exosome source exists).
     sources
         Short citations or assumption notes for the way the kind is modelled.
+    quantities
+        Options whose values carry a unit (``dose=5ug/kg``): checked by ``validate``, not as
+        plain numbers.
+    resolve
+        Returns the intervention with every default written out (:func:`parse_intervention`).
     """
 
     kind: str
@@ -320,6 +332,8 @@ class InterventionKind:
     arg: str = "optional"
     validate: ValidateFn | None = None
     sources: tuple[str, ...] = ()
+    quantities: tuple[str, ...] = ()
+    resolve: ResolveFn | None = None
 
 
 INTERVENTIONS: dict[str, InterventionKind] = {}
@@ -328,7 +342,8 @@ INTERVENTIONS: dict[str, InterventionKind] = {}
 def register_intervention(kind: str, *, help: str, usage: str,
                           options: Iterable[str] = (), arg: str = "optional",
                           validate: ValidateFn | None = None,
-                          sources: Iterable[str] = ()) -> Callable[[ApplyFn], ApplyFn]:
+                          sources: Iterable[str] = (), quantities: Iterable[str] = (),
+                          resolve: ResolveFn | None = None) -> Callable[[ApplyFn], ApplyFn]:
     """Register ``apply`` as the intervention ``kind`` (decorator).
 
     Raises
@@ -348,7 +363,8 @@ def register_intervention(kind: str, *, help: str, usage: str,
             raise DuplicateRegistrationError(f"intervention {kind!r} is already registered by "
                                              f"{owner}")
         INTERVENTIONS[kind] = InterventionKind(kind, help, usage, fn, tuple(options), arg,
-                                               validate, tuple(sources))
+                                               validate, tuple(sources), tuple(quantities),
+                                               resolve)
         return fn
     return add
 
