@@ -350,7 +350,7 @@ def run_cohort(scenario: str, interventions: Sequence[str] = (), *, n: int = 200
     prov = {arm: {k: v for k, v in r.provenance.items() if k != "times"}
             for arm, r in arms.items()}
     doses = dose_days(treated)
-    warnings = (transient_warnings(Readout("the outcomes", read.day, read.kind, read.span),
+    warnings = (transient_warnings(Readout("outcomes", read.day, read.kind, read.span),
                                    doses, dose_half_life(treated)) if doses else [])
     return CohortResult(scen.name, tuple(interventions), times, n, seed, bands, cbands, ebands,
                         counts, failures, prov, read, summary, tuple(warnings))

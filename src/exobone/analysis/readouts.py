@@ -151,7 +151,8 @@ def transient_warnings(readout: Readout, doses: Sequence[float], half_life: floa
     if not before or readout.day - max(before) >= transient:
         return []
     last = max(before)
-    return [f"the read-out ({readout.label()}) ends {readout.day - last:.3g} days after the "
+    gap = readout.day - last
+    return [f"the read-out ({readout.label()}) ends {gap:.3g} day{'' if gap == 1 else 's'} after the "
             f"dose on day {last:g}, inside its transient ({TRANSIENT_HALF_LIVES:g} half-lives "
             f"of {DOSE_CLEARANCE}: {transient:.3g} days): the value depends on the dose's "
             f"timing"]
