@@ -152,8 +152,10 @@ def test_plans_and_optimiser_settings_are_checked(problem):
         Plan(10, 0, 0, 10)
     with pytest.raises(InvalidInputError, match="maxiter must be at least 1"):
         optimize_schedule(problem, maxiter=-1)
-    with pytest.raises(InvalidInputError, match="the bounds allow 180,000,001 doses"):
-        optimize_schedule(problem, bounds=parse_bounds("every=1e-6:1"), maxiter=1)
+    with pytest.raises(InvalidInputError, match="the bounds allow 20,001 doses"):
+        optimize_schedule(problem, bounds=parse_bounds("every=1:2,duration=0:20000"), maxiter=1)
+    with pytest.raises(InvalidInputError, match=r"every=0.2:0.5 holds no whole day >= 1"):
+        optimize_schedule(problem, bounds=parse_bounds("every=0.2:0.5"), maxiter=1)
 
 
 @pytest.mark.parametrize(("argv", "message"), [
