@@ -281,8 +281,8 @@ def run_cohort(scenario: str, interventions: Sequence[str] = (), *, n: int = 200
     Examples
     --------
     >>> res = run_cohort("ovx", ["denosumab,start=28"], n=8, rng=1, days=90)  # doctest: +SKIP
-    >>> res.bands["bv_tv"].shape
-    (3, 53)
+    >>> res.bands["bv_tv"].shape  # 53 save times and the daily days 62-90 of the read-out
+    (3, 81)
     """
     from exobone.model.assemble import build_model
     from exobone.model.scenarios import require_scenario
