@@ -152,7 +152,8 @@ def transient_warnings(readout: Readout, doses: Sequence[float], half_life: floa
         return []
     last = max(before)
     gap = readout.day - last
-    return [f"the read-out ({readout.label()}) ends {gap:.3g} day{'' if gap == 1 else 's'} after the "
-            f"dose on day {last:g}, inside its transient ({TRANSIENT_HALF_LIVES:g} half-lives "
-            f"of {DOSE_CLEARANCE}: {transient:.3g} days): the value depends on the dose's "
-            f"timing"]
+    days = f"{gap:.3g} day{'' if gap == 1 else 's'}"
+    line = (f"the read-out ({readout.label()}) ends {days} after the dose on day {last:g}, "
+            f"inside its transient ({TRANSIENT_HALF_LIVES:g} half-lives of {DOSE_CLEARANCE}: "
+            f"{transient:.3g} days): the value depends on the dose's timing")
+    return [line]

@@ -123,18 +123,15 @@ def cohort_cmd(
 ) -> None:
     """A virtual cohort over parameter uncertainty: median and 5-95 % bands, treated vs control;
     the table reads each member over the last --window days (default: mean over 28)."""
-    from exobone.analysis.cohorts import load_priors, run_cohort
+    from exobone.analysis.cohorts import check_cohort, load_priors, run_cohort
+    from exobone.analysis.readouts import Readout
     from exobone.errors import InvalidInputError
     from exobone.plotting import plot_cohort
-
-    from exobone.analysis.cohorts import check_cohort
 
     _check_plot_path(plot)
     if resume and out is None:
         raise InvalidInputError("--resume needs --out DIR (the chunks of the interrupted run)")
     check_cohort(list(intervention or []), n=n, days=days, points=points)  # before any output
-    from exobone.analysis.readouts import Readout
-
     Readout("*", days, readout, window)
     prior_list = load_priors(priors) if priors is not None else []
     s = spread if spread is not None else (0.0 if prior_list else 0.2)
@@ -228,8 +225,8 @@ def optimize_cmd(
         if total_dose_ug is not None:
             raise InvalidInputError("give --total-dose-ug only (--budget is its deprecated "
                                     "alias)")
-        _warn(["--budget is deprecated: it is the total µg of exosome protein over the run; "
-               "use --total-dose-ug"])
+        _warn([("--budget is deprecated: it is the total µg of exosome protein over the run; "
+                "use --total-dose-ug")])
         total_dose_ug = budget
     with _progress("building the model") as update:
         update(0, 1)
