@@ -190,9 +190,10 @@ def plot_optimization(result: OptimizationResult, path: str | Path | None = None
             ax.axvspan(r.start, r.day, color="C1", alpha=0.2, label=f"read-out: {r.kind}")
         else:
             ax.axvline(r.day, color="C1", label="read-out day")
-        for k, t in enumerate(result.plan.times(r.day)):
-            if t < r.day:
-                ax.axvline(t, color="C3", lw=0.6, alpha=0.5, label="doses" if k == 0 else None)
+        given = [t for t in result.plan.times(r.day) if t < r.day]
+        # doses as ticks along the bottom, so that many doses do not hide the window
+        ax.plot(given, np.zeros(len(given)), "|", color="C3", ms=10, label="doses",
+                transform=ax.get_xaxis_transform())
         ax.set_xlabel("day")
         ax.set_ylabel(result.objective)
         ax.legend(fontsize=7)

@@ -437,7 +437,7 @@ def _at_bounds(found: Plan, best: Plan, b: Mapping[str, tuple[float, float]],
         value = getattr(best, key)
         if low < high and value in (low, high):
             side = "lower" if value == low else "upper"
-            out[key] = f"sits on its {side} bound ({value:g} days)"
+            out[key] = f"sits on its {side} bound ({value:g} day{'' if value == 1 else 's'})"
     # another dose before the read-out day was forbidden only by the duration's upper bound
     if best.start + best.duration + best.every < problem.day and \
             best.duration + best.every > b["duration"][1]:
