@@ -163,10 +163,11 @@ class DoseProblem:
         self.control_value = float(self.evaluate([Plan(0.0, 1.0, 0.0, 0.0)])[0])
 
     def effective(self, plan: Plan) -> Plan:
-        """The plan with its dose capped by the total dose."""
+        """The plan with its dose capped by the total dose (over the doses given: before the
+        read-out day)."""
         if self.total_dose_ug is None:
             return plan
-        n = max(len(plan.times(self.day)), 1)
+        n = max(len([t for t in plan.times(self.day) if t < self.day]), 1)
         return Plan(min(plan.dose, self.total_dose_ug / n), plan.every, plan.start,
                     plan.duration)
 
