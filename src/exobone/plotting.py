@@ -163,6 +163,9 @@ def plot_cohort(result: CohortResult, path: str | Path | None = None) -> Figure:
             ax.plot(result.times, q[1], color=color, label=f"{lab} (median, 5-95 %)")
         ax.set_title(_title(name, OUTCOMES[name].unit if name in OUTCOMES else ""), fontsize=9)
         ax.grid(alpha=0.3)
+        if result.readout is not None and result.readout.span > 0:
+            ax.axvspan(result.readout.start, result.readout.day, color="C1", alpha=0.15,
+                       label=f"read-out window ({result.readout.kind})")
     _label_time_axes(axes, len(names), fontsize=9)
     axes.flat[0].legend(fontsize=7)
     fig.suptitle(f"virtual cohort: {result.scenario}, n={result.n}", fontsize=11)
@@ -172,10 +175,29 @@ def plot_cohort(result: CohortResult, path: str | Path | None = None) -> Figure:
 
 def plot_optimization(result: OptimizationResult, path: str | Path | None = None, *,
                       title: str = "") -> Figure:
-    """Dose-response curve and interval x start surface around the best plan (marked)."""
-    fig = _figure(figsize=(11, 4))
-    axes = fig.subplots(1, 2)
-    ylabel = f"{result.objective} at day {result.day:g}"
+    """The objective's course under the best plan with the read-out window shaded and the doses
+    marked, and the dose-response curve and interval x start surface around the best plan."""
+    fig = _figure(figsize=(15, 4))
+    axes = fig.subplots(1, 3)
+    ylabel = result.readout.label()
+    if result.course is not None:
+        days, best, control = result.course
+        ax = axes[2]
+        ax.plot(days, control, color="0.5", ls="--", label="no exosomes")
+        ax.plot(days, best, color="C0", label="best plan")
+        r = result.readout
+        if r.span > 0:
+            ax.axvspan(r.start, r.day, color="C1", alpha=0.2, label=f"read-out: {r.kind}")
+        else:
+            ax.axvline(r.day, color="C1", label="read-out day")
+        given = [t for t in result.plan.times(r.day) if t < r.day]
+        # doses as ticks along the bottom, so that many doses do not hide the window
+        ax.plot(given, np.zeros(len(given)), "|", color="C3", ms=10, label="doses",
+                transform=ax.get_xaxis_transform())
+        ax.set_xlabel("day")
+        ax.set_ylabel(result.objective)
+        ax.legend(fontsize=7)
+        ax.set_title(f"{result.objective} over the run; {ylabel}", fontsize=9)
     if result.dose_curve is not None:
         d, v = result.dose_curve
         axes[0].semilogx(d, v, "o-", ms=3)

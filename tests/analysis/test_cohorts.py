@@ -15,7 +15,8 @@ def test_cohort_bands_and_determinism_under_a_seed():
     a = run_cohort("ovx", IV, n=24, rng=11, days=90, points=10, outcomes=("bv_tv", "ctx"))
     b = run_cohort("ovx", IV, n=24, rng=11, days=90, points=10, outcomes=("bv_tv", "ctx"))
     q = a.bands["bv_tv"]
-    assert q.shape == (3, 10)
+    # 10 save times joined with the daily days 62-90 of the read-out window (70, 80, 90 shared)
+    assert q.shape == (3, 36) and a.times.size == 36
     assert (q[0] <= q[1]).all() and (q[1] <= q[2]).all()
     assert a.status_counts == {"treated": {"ok": 24}, "control": {"ok": 24}}
     for name in ("bv_tv", "ctx"):
@@ -95,3 +96,21 @@ def test_cohort_on_the_command_line_says_the_limit(capsys):
     assert main(["cohort", "ovx", "--n", "1000000000000"]) == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "the limit is 8 GiB" in err
+
+
+def test_cohort_summary_is_each_members_window_readout():
+    from exobone.analysis.readouts import Readout
+
+    res = run_cohort("ovx", IV, n=6, rng=2, days=60, points=4, outcomes=("bv_tv", "p1np"),
+                     readout="trough", window=14)
+    assert res.readout == Readout("*", 60.0, "trough", 14.0)
+    window = (res.times >= 46.0) & (res.times <= 60.0)
+    assert np.array_equal(res.times[window], np.arange(46.0, 61.0))  # sampled daily
+    # the trough of each member is at most its value on every day of the window, so the
+    # median trough is at most the median on each of those days
+    for name in ("bv_tv", "p1np"):
+        med = res.summary[name]["treated"][1]
+        assert med <= res.bands[name][1, window].min() + 1e-12
+        assert len(res.summary[name]["effect"]) == 3
+    # the dose on day 42 is 18 days before day 60: outside its 11.6-day transient
+    assert res.warnings == ()

@@ -1,4 +1,5 @@
-"""Dose and schedule: dose-response shape, budget cap, and a seed-stable optimum."""
+"""Dose and schedule: dose-response shape, total-dose cap, window read-outs, and an optimum
+that is stable across seeds and does not follow the read-out day."""
 
 from __future__ import annotations
 
@@ -13,12 +14,13 @@ from exobone.analysis.doses import (
     optimize_schedule,
     parse_bounds,
 )
+from exobone.analysis.readouts import Readout, transient_warnings
 from exobone.errors import InvalidInputError, UnknownNameError
 
 
 @pytest.fixture(scope="module")
 def problem():
-    return DoseProblem("ovx", "bmsc", "bv_tv", 90.0, budget=600.0)
+    return DoseProblem("ovx", "bmsc", "bv_tv", 90.0, total_dose_ug=600.0)
 
 
 def test_plan_times():
@@ -26,11 +28,11 @@ def test_plan_times():
     assert Plan(10, 7, 100, 14).times(90) == ()
 
 
-def test_dose_response_rises_and_budget_caps(problem):
+def test_dose_response_rises_and_total_dose_caps(problem):
     _, values = dose_response(problem, every=14, start=7, doses=[1, 10, 100, 1000])
     assert np.all(np.diff(values[:3]) > 0)
     assert values[0] > problem.control_value
-    # 6 doses x 1000 ug exceeds the 600 ug budget: capped at 100 ug per dose
+    # 6 doses x 1000 ug exceeds the 600 ug total: capped at 100 ug per dose
     assert values[3] == pytest.approx(values[2], rel=1e-9)
 
 
@@ -43,10 +45,81 @@ def test_optimum_is_stable_across_seeds(problem):
     assert runs[0].plan.dose == pytest.approx(runs[1].plan.dose, rel=0.02)
     assert len(runs[0].plan.times(90.0)) == len(runs[1].plan.times(90.0))
     assert runs[0].plan.start == pytest.approx(runs[1].plan.start, abs=1.0)
-    assert runs[0].plan.every == pytest.approx(runs[1].plan.every, abs=0.5)
+    assert runs[0].plan.every == pytest.approx(runs[1].plan.every, abs=1.0)
     assert all(v > problem.control_value for v in values)
     for r in runs:
         assert r.plan.dose * len(r.plan.times(90.0)) <= 600.0 + 1e-6
+        # whole days: interval, start and duration are integers
+        assert all(float(getattr(r.plan, k)).is_integer() for k in ("every", "start", "duration"))
+        assert r.readout == Readout("bv_tv", 90.0, "mean", 28.0)
+
+
+def test_best_plan_does_not_follow_the_readout_day():
+    """Issue 13: the best plan is the same whichever day the read-out window ends on (+-5 d).
+
+    With a single-day read-out (window=0) the same search places the last dose 4 days before
+    each day (every 23, 24, 26 days; measured), i.e. it wins by the dose pulse."""
+    bounds = parse_bounds("dose=1:100,every=7:28,start=0:56")
+    plans = []
+    for day in (175.0, 180.0, 185.0):
+        p = DoseProblem("ovx", "bmsc", "bv_tv", day, total_dose_ug=60.0)
+        plans.append(optimize_schedule(p, bounds=bounds, rng=0, maxiter=12, popsize=8,
+                                       surfaces=False).plan)
+    for plan in plans[1:]:
+        assert plan.every == pytest.approx(plans[0].every, abs=1.0)
+        assert plan.start == pytest.approx(plans[0].start, abs=1.0)
+    for plan, day in zip(plans, (175.0, 180.0, 185.0), strict=True):
+        assert plan.dose * len(plan.times(day)) == pytest.approx(60.0)
+
+
+def test_a_parameter_on_its_bound_is_reported(problem):
+    # 600 µg over 90 days: the best plan gives as many doses as the duration bound allows
+    # (measured), so a duration of at most 42 days binds
+    res = optimize_schedule(problem, bounds=parse_bounds("dose=10:300,every=7:21,start=0:3,"
+                                                         "duration=0:42"),
+                            rng=1, maxiter=5, popsize=5, surfaces=False)
+    assert res.plan.duration == 42.0 and res.plan.start + 42.0 + res.plan.every < 90.0
+    assert res.at_bounds["duration"].startswith("sits on its upper bound (42 days)")
+    assert any(w.startswith("duration sits on its upper bound") for w in res.warnings)
+    # a bound the plan does not touch is not reported
+    assert "dose" not in res.at_bounds
+    data = res.to_dict()
+    assert data["at_bounds"] == dict(res.at_bounds) and data["warnings"] == list(res.warnings)
+    assert data["total_dose_ug"] == 600.0 and data["readout"]["kind"] == "mean"
+
+
+def test_readout_reduces_a_window():
+    r = Readout("bv_tv", 10.0, "mean", 4.0)
+    np.testing.assert_array_equal(r.times(), [6.0, 7.0, 8.0, 9.0, 10.0])
+    y = np.array([[1.0, 1.0, 5.0, 1.0, 1.0]])
+    assert r.reduce(y)[0] == pytest.approx(2.0)  # trapezoid: area 8 over 4 days
+    assert Readout("bv_tv", 10.0, "auc", 4.0).reduce(y)[0] == pytest.approx(8.0)
+    assert Readout("bv_tv", 10.0, "trough", 4.0).reduce(y)[0] == 1.0
+    assert Readout("bv_tv", 10.0, "mean", 0.0).reduce(y)[0] == 1.0  # the single day
+    assert Readout("bv_tv", 180.0).span == 28.0 and Readout("bv_tv", 20.0).span == 20.0
+    assert Readout("bv_tv", 180.0).label() == "mean bv_tv over days 152-180"
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"kind": "median"}, "median"),
+    ({"window": 200.0}, "window must be 0 to 180 days"),
+    ({"window": -1.0}, "window must be 0 to 180 days"),
+    ({"kind": "auc", "window": 0.0}, "area under the curve needs a window"),
+])
+def test_bad_readouts_are_one_line(kwargs, message):
+    with pytest.raises((InvalidInputError, UnknownNameError), match=message) as info:
+        Readout("bv_tv", 180.0, **kwargs)
+    assert "\n" not in str(info.value)
+
+
+def test_a_readout_inside_a_dose_transient_is_flagged(problem):
+    # k_exo_dose_clearance 0.3/day: half-life 2.31 days, transient 11.6 days
+    assert problem.half_life == pytest.approx(np.log(2) / 0.3)
+    r = Readout("bv_tv", 180.0)
+    (line,) = transient_warnings(r, [100.0, 175.0], problem.half_life)
+    assert "5 days after the dose on day 175" in line and "11.6 days" in line
+    assert transient_warnings(r, [100.0, 165.0], problem.half_life) == []
+    assert transient_warnings(r, [181.0], problem.half_life) == []
 
 
 def test_bad_bounds_and_outcome():
@@ -79,8 +152,10 @@ def test_plans_and_optimiser_settings_are_checked(problem):
         Plan(10, 0, 0, 10)
     with pytest.raises(InvalidInputError, match="maxiter must be at least 1"):
         optimize_schedule(problem, maxiter=-1)
-    with pytest.raises(InvalidInputError, match="the bounds allow 180,000,001 doses"):
-        optimize_schedule(problem, bounds=parse_bounds("every=1e-6:1"), maxiter=1)
+    with pytest.raises(InvalidInputError, match="the bounds allow 20,001 doses"):
+        optimize_schedule(problem, bounds=parse_bounds("every=1:2,duration=0:20000"), maxiter=1)
+    with pytest.raises(InvalidInputError, match=r"every=0.2:0.5 holds no whole day >= 1"):
+        optimize_schedule(problem, bounds=parse_bounds("every=0.2:0.5"), maxiter=1)
 
 
 @pytest.mark.parametrize(("argv", "message"), [

@@ -25,7 +25,12 @@ def test_cohort_table_and_json(capsys, tmp_path) -> None:
     assert code == 0, err
     data = json.loads(out)
     assert data["n"] == 6 and data["quantiles"] == [0.05, 0.5, 0.95]
-    assert len(data["treated"]["bv_tv"]) == 3 and len(data["times"]) == 4
+    # save times 0, 10, 20, 30 joined with the daily days of the default read-out window
+    # (days 2-30): day 0, then 2-30
+    assert len(data["treated"]["bv_tv"]) == 3 and data["times"] == [0.0, *range(2, 31)]
+    assert data["readout"] == {"outcome": "*", "day": 30.0, "kind": "mean", "window": 28.0,
+                               "start": 2.0}
+    assert len(data["summary"]["bv_tv"]["treated"]) == 3 and data["warnings"] == []
     assert (tmp_path / "run" / "treated" / "manifest.json").exists()
 
 
@@ -39,6 +44,21 @@ def test_cohort_says_when_the_save_grid_undersamples_the_doses(capsys) -> None:
     assert code == 0 and "note:" not in err
 
 
+def test_cohort_reads_a_window_and_warns_inside_a_dose_transient(capsys) -> None:
+    # a dose on day 56 of a 60-day run: the table's read-out ends 4 days after it
+    args = ("cohort", "ovx", "-i", "exosome:bmsc,dose=100,start=28,every=28", "--n", "4",
+            "--seed", "1", "--days", "60", "--points", "61")
+    code, out, err = run(capsys, *args, "--readout", "trough", "--window", "14")
+    assert code == 0, err
+    assert "trough over days 46-60" in out
+    assert "warning: the read-out" in err and "4 days after the dose on day 56" in err
+    code, out, err = run(capsys, *args, "--window", "0", "--json")
+    data = json.loads(out)
+    assert data["readout"]["window"] == 0.0 and len(data["warnings"]) == 1
+    # a single-day summary is the last column of the bands
+    assert data["summary"]["p1np"]["treated"] == [row[-1] for row in data["treated"]["p1np"]]
+
+
 def test_cohort_resume_needs_out(capsys) -> None:
     code, _, err = run(capsys, "cohort", "ovx", "--n", "4", "--resume")
     assert code == 1 and "--resume needs --out" in err
@@ -50,18 +70,47 @@ def test_dose_response_json(capsys) -> None:
     assert code == 0, err
     data = json.loads(out)
     assert data["dose"] == [1.0, 100.0] and data["value"][1] > data["control"]
+    assert data["readout"]["kind"] == "mean" and data["readout"]["start"] == 32.0
+    code, out, err = run(capsys, "dose-response", "ovx", "--exosome", "bmsc", "--objective",
+                         "bv_tv@60", "--doses", "100", "--readout", "auc", "--window", "10")
+    assert code == 0, err
+    assert "auc bv_tv over days 50-60" in out
+
+
+def test_bad_readout_is_one_line_before_any_work(capsys) -> None:
+    code, _, err = run(capsys, "dose-response", "ovx", "--exosome", "bmsc", "--objective",
+                       "bv_tv@20", "--window", "30")
+    assert code == 1 and err.count("\n") == 1 and "window must be 0 to 20 days" in err
 
 
 def test_optimize_json(capsys, tmp_path) -> None:
     code, out, err = run(capsys, "optimize", "ovx", "--exosome", "bmsc", "--objective",
                          "bv_tv@60", "--bounds", "dose=10:100,every=7:14,start=0:14,duration=0:28",
-                         "--budget", "400", "--maxiter", "5", "--json",
+                         "--total-dose-ug", "400", "--maxiter", "5", "--json",
                          "--plot", str(tmp_path / "o.png"))
     assert code == 0, err
     data = json.loads(out)
     assert data["value"] > data["control_value"] and data["seed"] == 0
     assert set(data["plan"]) == {"dose", "every", "start", "duration"}
+    assert data["total_dose_ug"] == 400.0 and data["readout"]["window"] == 28.0
+    assert all(float(data["plan"][k]).is_integer() for k in ("every", "start", "duration"))
+    assert data["warnings"] == [line.removeprefix("warning: ") for line in err.splitlines()
+                                if line.startswith("warning: ")]
+    assert set(data["at_bounds"]) <= {"dose", "every", "start", "duration"}
     assert (tmp_path / "o.png").stat().st_size > 0
+
+
+def test_optimize_budget_is_a_deprecated_alias(capsys) -> None:
+    args = ("optimize", "ovx", "--exosome", "bmsc", "--objective", "bv_tv@30", "--bounds",
+            "dose=10:100,every=7:14,start=0:7,duration=0:14", "--maxiter", "1", "--json")
+    code, out, err = run(capsys, *args, "--budget", "50")
+    assert code == 0, err
+    assert "--budget is deprecated" in err and "--total-dose-ug" in err
+    assert json.loads(out)["total_dose_ug"] == 50.0
+    code, _, err = run(capsys, *args, "--budget", "50", "--total-dose-ug", "50")
+    assert code == 1 and "give --total-dose-ug only" in err
+    code, out, _ = run(capsys, "optimize", "--help")
+    assert "--total-dose-ug" in out and "--budget" not in out
 
 
 def test_sensitivity_table(capsys, tmp_path) -> None:

@@ -5,6 +5,9 @@ in ``[1 - spread, 1 + spread]``, or named parameters from priors); :func:`run_co
 treated and the untreated arm with *the same draws* (paired members) through
 :func:`exobone.simulate.ensemble.run_ensemble` and summarises each outcome over time as the
 median and the 5-95 % band of the members that succeeded, and the treated-minus-control effect.
+The summary at the end of the run is a :class:`~exobone.analysis.readouts.Readout` of each
+member (default: its mean over the last 28 days, sampled daily; the save grid gains those days),
+then quantiles over members, so a table read one day after a dose does not report the pulse.
 Failed members are counted and listed, never dropped silently.
 """
 
@@ -20,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
+from exobone.analysis.readouts import Readout, dose_days, dose_half_life, transient_warnings
 from exobone.errors import InvalidInputError, unknown_name
 
 if TYPE_CHECKING:
@@ -185,6 +189,11 @@ class CohortResult:
     bands, control_bands, effect_bands
         ``{outcome: array (3, n_times)}``: 5 %, 50 % and 95 % quantiles over the members that
         succeeded in the treated arm, the control arm, and of the paired difference.
+    readout, summary
+        The read-out at the end of the run and ``{outcome: {"treated"|"control"|"effect":
+        [5 %, 50 %, 95 %]}}`` of the members' read-outs (effect: of the paired differences).
+    warnings
+        One-line warnings (a read-out inside a dose's transient).
     status_counts
         ``{arm: {status name: count}}``.
     failures
@@ -202,6 +211,9 @@ class CohortResult:
     status_counts: dict[str, dict[str, int]]
     failures: list[dict[str, Any]] = field(default_factory=list)
     provenance: dict[str, Any] = field(default_factory=dict)
+    readout: Readout | None = None
+    summary: dict[str, dict[str, list[float]]] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready dict."""
@@ -216,6 +228,10 @@ class CohortResult:
             "effect": {k: arr(v) for k, v in self.effect_bands.items()},
             "status": self.status_counts, "failures": self.failures,
             "provenance": self.provenance,
+            "readout": None if self.readout is None else self.readout.to_dict(),
+            "summary": {k: {arm: [float(x) if math.isfinite(x) else None for x in q]
+                            for arm, q in v.items()} for k, v in self.summary.items()},
+            "warnings": list(self.warnings),
         }
 
     def to_json(self) -> str:
@@ -236,7 +252,8 @@ def run_cohort(scenario: str, interventions: Sequence[str] = (), *, n: int = 200
                species: str | None = None, backend: str = "auto",
                chunk_size: int = 1000, out: str | Path | None = None,
                scheduler: str | Any | None = None, resume: bool = False,
-               progress: Progress | None = None) -> CohortResult:
+               progress: Progress | None = None, readout: str = "mean",
+               window: float | None = None) -> CohortResult:
     """Run a virtual cohort of ``scenario`` with ``interventions`` against its control.
 
     Parameters
@@ -250,6 +267,9 @@ def run_cohort(scenario: str, interventions: Sequence[str] = (), *, n: int = 200
         Length of the run and number of save times.
     outcomes
         Outcomes to summarise (those the model lacks are skipped).
+    readout, window
+        The summary reads each outcome over the ``window`` days ending at ``days`` as its
+        ``readout`` (mean, trough or auc; see :class:`~exobone.analysis.readouts.Readout`).
     backend, chunk_size, out, scheduler, resume, progress
         Passed to :func:`~exobone.simulate.ensemble.run_ensemble`; with ``out`` each arm
         streams to ``out/treated`` and ``out/control``.
@@ -261,8 +281,8 @@ def run_cohort(scenario: str, interventions: Sequence[str] = (), *, n: int = 200
     Examples
     --------
     >>> res = run_cohort("ovx", ["denosumab,start=28"], n=8, rng=1, days=90)  # doctest: +SKIP
-    >>> res.bands["bv_tv"].shape
-    (3, 53)
+    >>> res.bands["bv_tv"].shape  # 53 save times and the daily days 62-90 of the read-out
+    (3, 81)
     """
     from exobone.model.assemble import build_model
     from exobone.model.scenarios import require_scenario
@@ -271,6 +291,9 @@ def run_cohort(scenario: str, interventions: Sequence[str] = (), *, n: int = 200
     from exobone.simulate.solve import SaveAt
 
     times = check_cohort(interventions, n=n, days=days, points=points, outcomes=outcomes)
+    read = Readout("*", float(days), readout, window)
+    times = np.union1d(times, read.times())
+    in_window = np.searchsorted(times, read.times())
     scen = require_scenario(scenario)
     species = scen.resolve_species(species)
     seed = rng if isinstance(rng, int) else None
@@ -304,12 +327,17 @@ def run_cohort(scenario: str, interventions: Sequence[str] = (), *, n: int = 200
             scheduler=scheduler, resume=resume, progress=arm_progress(k))
     ok_t, ok_c = arms["treated"].ok, arms["control"].ok
     bands, cbands, ebands = {}, {}, {}
+    summary: dict[str, dict[str, list[float]]] = {}
     for name in names_c:
         vt = arms["treated"].values(name)
         vc = arms["control"].values(name)
         bands[name] = _quantiles(vt, ok_t)
         cbands[name] = _quantiles(vc, ok_c)
         ebands[name] = _quantiles(vt - vc, ok_t & ok_c)
+        rt, rc = read.reduce(vt[:, in_window]), read.reduce(vc[:, in_window])
+        summary[name] = {arm: _member_quantiles(r, ok).tolist() for arm, r, ok in
+                         (("treated", rt, ok_t), ("control", rc, ok_c),
+                          ("effect", rt - rc, ok_t & ok_c))}
         del vt, vc
     from exobone.simulate.backends import STATUS_NAMES
 
@@ -321,8 +349,17 @@ def run_cohort(scenario: str, interventions: Sequence[str] = (), *, n: int = 200
                 for arm, r in arms.items() for i in np.flatnonzero(r.status)[:10]]
     prov = {arm: {k: v for k, v in r.provenance.items() if k != "times"}
             for arm, r in arms.items()}
+    doses = dose_days(treated)
+    warnings = (transient_warnings(Readout("outcomes", read.day, read.kind, read.span),
+                                   doses, dose_half_life(treated)) if doses else [])
     return CohortResult(scen.name, tuple(interventions), times, n, seed, bands, cbands, ebands,
-                        counts, failures, prov)
+                        counts, failures, prov, read, summary, tuple(warnings))
+
+
+def _member_quantiles(values: FloatArray, mask: npt.NDArray[np.bool_]) -> FloatArray:
+    if not mask.any():
+        return np.full(len(QUANTILES), np.nan)
+    return np.asarray(np.quantile(values[mask], QUANTILES), dtype=float)
 
 
 def check_cohort(interventions: Sequence[str] = (), *, n: int, days: float, points: int,

@@ -1,13 +1,18 @@
 """Exosome dose and schedule: dose-response curves and schedule optimisation.
 
 A dosing plan is ``dose`` µg per administration, the first on day ``start``, then every
-``every`` days for ``duration`` days. :func:`evaluate_plans` runs many plans of one compiled
-model (the plan changes only the dose parameter and the event times), :func:`dose_response`
-draws the outcome against the dose for one schedule, and :func:`optimize_schedule` maximises an
-outcome at a day over dose, interval, start and duration with scipy's
-``differential_evolution`` (seeded; a global optimiser, since the number of doses makes the
-objective piecewise smooth). With a ``budget`` the dose per administration is capped at
-``budget / number of doses``, so plans never exceed the total amount.
+``every`` days for ``duration`` days. :meth:`DoseProblem.evaluate` runs many plans of one
+compiled model (the plan changes only the dose parameter and the event times) and reads each
+with a :class:`~exobone.analysis.readouts.Readout` (default: the mean over the 28 days ending at
+the objective day, so a dose placed just before the day cannot win by its pulse),
+:func:`dose_response` draws the read-out against the dose for one schedule, and
+:func:`optimize_schedule` maximises it over dose, interval, start and number of doses with
+scipy's ``differential_evolution`` (seeded; a global optimiser, since the number of doses makes
+the objective piecewise smooth). Interval, start and number of doses are integers in the search
+(whole days); the result names every schedule parameter sitting on a bound of the search, and
+warns when the read-out still ends inside a dose's transient. With ``total_dose_ug`` (µg of
+exosome protein over the whole run) the dose per administration is capped at
+``total_dose_ug / number of doses``, so plans never exceed the total amount.
 
 References
 ----------
@@ -25,12 +30,13 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from exobone.analysis.readouts import Readout, dose_half_life, transient_warnings
 from exobone.errors import InvalidInputError, ModelError, unknown_name
-from exobone.simulate.scenarios import MAX_DAYS, MAX_DOSES_PER_RUN
+from exobone.simulate.scenarios import MAX_DOSES_PER_RUN
 
 FloatArray = npt.NDArray[np.float64]
 
-__all__ = ["DEFAULT_BOUNDS", "DoseProblem", "OptimizationResult", "Plan", "dose_grid",
+__all__ = ["DEFAULT_BOUNDS", "DoseProblem", "OptimizationResult", "Plan", "Readout", "dose_grid",
            "dose_response", "optimize_schedule", "parse_bounds"]
 
 #: default search ranges: dose (µg, log scale), interval, start and duration (days)
@@ -110,7 +116,12 @@ def parse_bounds(text: str | None) -> dict[str, tuple[float, float]]:
 
 @dataclass
 class DoseProblem:
-    """One compiled model of ``scenario`` with a dose of ``source``, run for many plans."""
+    """One compiled model of ``scenario`` with a dose of ``source``, run for many plans.
+
+    ``objective`` is read at ``day`` as ``readout`` (mean, trough or auc) over the ``window``
+    days ending at ``day`` (see :class:`~exobone.analysis.readouts.Readout`; ``None``: 28 days).
+    ``total_dose_ug`` caps the µg of exosome protein given over the whole run.
+    """
 
     scenario: str
     source: str
@@ -118,8 +129,10 @@ class DoseProblem:
     day: float
     route: str = "local"
     species: str | None = None
-    budget: float | None = None
+    total_dose_ug: float | None = None
     backend: str = "auto"
+    readout_kind: str = "mean"
+    window: float | None = None
     model: Any = field(init=False)
     control_value: float = field(init=False)
 
@@ -127,10 +140,10 @@ class DoseProblem:
         from exobone.model.assemble import build_model
         from exobone.simulate.compile import compile_model
 
-        if not (0 < self.day <= MAX_DAYS):
-            raise InvalidInputError(f"day must be in (0, {MAX_DAYS:g}], got {self.day}")
-        if self.budget is not None and not self.budget > 0:
-            raise InvalidInputError(f"budget must be positive, got {self.budget}")
+        self.readout = Readout(self.objective, float(self.day), self.readout_kind, self.window)
+        if self.total_dose_ug is not None and not self.total_dose_ug > 0:
+            raise InvalidInputError(f"the total dose must be positive µg, got "
+                                    f"{self.total_dose_ug}")
         dosing = f"exosome:{self.source},dose=1,route={self.route}"
         self.model = build_model(self.scenario, [dosing], species=self.species)
         cm = compile_model(self.model)
@@ -144,18 +157,35 @@ class DoseProblem:
         self.event = doses[0].name
         self.dose_index = cm.parameter_index(params[0])
         self.base = cm.parameter_vector(self.model)
-        self.times = np.array([0.0, float(self.day)])
+        self.half_life = dose_half_life(self.model)
+        window = self.readout.times()
+        self.times = window if window[0] == 0 else np.concatenate([[0.0], window])
         self.control_value = float(self.evaluate([Plan(0.0, 1.0, 0.0, 0.0)])[0])
 
     def effective(self, plan: Plan) -> Plan:
-        """The plan with its dose capped by the budget."""
-        if self.budget is None:
+        """The plan with its dose capped by the total dose (over the doses given: before the
+        read-out day)."""
+        if self.total_dose_ug is None:
             return plan
-        n = max(len(plan.times(self.day)), 1)
-        return Plan(min(plan.dose, self.budget / n), plan.every, plan.start, plan.duration)
+        n = max(len([t for t in plan.times(self.day) if t < self.day]), 1)
+        return Plan(min(plan.dose, self.total_dose_ug / n), plan.every, plan.start,
+                    plan.duration)
+
+    def warnings(self, plan: Plan) -> list[str]:
+        """Say when ``plan``'s read-out ends inside a dose's transient."""
+        doses = [t for t in plan.times(self.day) if t < self.day] if plan.dose > 0 else []
+        return transient_warnings(self.readout, doses, self.half_life)
 
     def evaluate(self, plans: Sequence[Plan]) -> FloatArray:
-        """Objective (outcome at ``day``) of each plan; NaN for a failed run."""
+        """Read-out of each plan; NaN for a failed run."""
+        return self.readout.reduce(self.courses(plans))
+
+    def courses(self, plans: Sequence[Plan]) -> FloatArray:
+        """The objective at the read-out's sample days (plans x days); NaN for a failed run."""
+        return self.run(plans, self.times)[:, -self.readout.times().size:]
+
+    def run(self, plans: Sequence[Plan], times: FloatArray) -> FloatArray:
+        """The objective at ``times`` (from 0, up to the day) of each plan (plans x times)."""
         from exobone.simulate.backends import resolve_backend
         from exobone.simulate.solve import Tolerances
 
@@ -167,10 +197,10 @@ class DoseProblem:
         backend = resolve_backend(self.backend, self.model)
         tol = Tolerances()
         if hasattr(backend, "run_schedules"):
-            res = backend.run_schedules(self.model, P, schedules, times=self.times,
+            res = backend.run_schedules(self.model, P, schedules, times=times,
                                         outputs=[self.objective], tolerances=tol,
                                         max_steps=100_000)
-            y: FloatArray = np.array(res.values[:, -1, 0], dtype=float)
+            y: FloatArray = np.array(res.values[:, :, 0], dtype=float)
             y[res.status != 0] = np.nan
             return y
         # reference backend: one model variant per plan
@@ -178,41 +208,60 @@ class DoseProblem:
 
         from exobone.simulate.solve import SaveAt, simulate
 
-        out = np.full(len(plans), np.nan)
+        out = np.full((len(plans), times.size), np.nan)
         for k, sched in enumerate(schedules):
             events = tuple(dataclasses.replace(e, at_times=tuple(sched[self.event]))
                            if e.name == self.event else e for e in self.model.events)
             variant = dataclasses.replace(self.model, events=events)
-            traj = simulate(variant, (0.0, self.day), params=P[k],
-                            saveat=SaveAt(times=self.times), tolerances=tol, throw=False)
-            out[k] = traj[self.objective][-1] if traj.ok else np.nan
+            traj = simulate(variant, (0.0, float(times[-1])), params=P[k],
+                            saveat=SaveAt(times=times), tolerances=tol, throw=False)
+            if traj.ok:
+                out[k] = np.asarray(traj[self.objective])
         return out
 
 
 @dataclass(frozen=True)
 class OptimizationResult:
-    """The best plan found and the surfaces around it."""
+    """The best plan found, the surfaces around it, and what the user should know about it.
+
+    ``course`` is ``(days, best plan, no exosomes)`` of the objective over the run, for the
+    figure; ``at_bounds`` names each schedule parameter sitting on a bound of the search;
+    ``warnings`` are one-line messages (bounds, dose transient).
+    """
 
     plan: Plan
     value: float
     control_value: float
-    objective: str
-    day: float
+    readout: Readout
     bounds: Mapping[str, tuple[float, float]]
     seed: int | None
     n_evaluations: int
     dose_curve: tuple[FloatArray, FloatArray] | None = None
     schedule_surface: tuple[FloatArray, FloatArray, FloatArray] | None = None
-    budget: float | None = None
+    total_dose_ug: float | None = None
+    course: tuple[FloatArray, FloatArray, FloatArray] | None = None
+    at_bounds: Mapping[str, str] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def objective(self) -> str:
+        return self.readout.outcome
+
+    @property
+    def day(self) -> float:
+        return self.readout.day
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready dict."""
         out: dict[str, Any] = {
             "plan": self.plan.to_dict(), "n_doses": len(self.plan.times(self.day)),
-            "objective": f"{self.objective}@{self.day:g}", "value": self.value,
-            "control_value": self.control_value, "bounds": {k: list(v) for k, v in
-                                                           self.bounds.items()},
-            "budget": self.budget, "seed": self.seed, "n_evaluations": self.n_evaluations}
+            "dose_days": list(self.plan.times(self.day)),
+            "objective": f"{self.objective}@{self.day:g}", "readout": self.readout.to_dict(),
+            "value": self.value, "control_value": self.control_value,
+            "bounds": {k: list(v) for k, v in self.bounds.items()},
+            "at_bounds": dict(self.at_bounds), "warnings": list(self.warnings),
+            "total_dose_ug": self.total_dose_ug, "seed": self.seed,
+            "n_evaluations": self.n_evaluations}
         if self.dose_curve is not None:
             out["dose_response"] = {"dose": self.dose_curve[0].tolist(),
                                     "value": _nan_list(self.dose_curve[1])}
@@ -257,7 +306,7 @@ def dose_grid(day: float, *, every: float = 7.0, start: float = 0.0,
 def dose_response(problem: DoseProblem, *, every: float = 7.0, start: float = 0.0,
                   duration: float | None = None, doses: Sequence[float] | None = None,
                   points: int = 17) -> tuple[FloatArray, FloatArray]:
-    """Outcome at the day against the dose (log-spaced 1-1000 µg by default).
+    """The read-out against the dose (log-spaced 1-1000 µg by default).
 
     Raises
     ------
@@ -271,25 +320,40 @@ def dose_response(problem: DoseProblem, *, every: float = 7.0, start: float = 0.
     return grid, values
 
 
+def _whole_days(key: str, bound: tuple[float, float]) -> tuple[int, int]:
+    lo, hi = math.ceil(bound[0] - 1e-9), math.floor(bound[1] + 1e-9)
+    if key == "every":
+        lo = max(lo, 1)
+    if lo > hi:
+        raise InvalidInputError(f"bound {key}={bound[0]:g}:{bound[1]:g} holds no whole day "
+                                f"{'>= 1 ' if key == 'every' else ''}(schedules use whole days)")
+    return lo, hi
+
+
 def optimize_schedule(problem: DoseProblem, *, bounds: Mapping[str, tuple[float, float]]
                       | None = None, rng: np.random.Generator | int | None = None,
                       maxiter: int = 30, popsize: int = 10, surfaces: bool = True,
                       ) -> OptimizationResult:
-    """Maximise the objective over dose (log scale), interval, start and duration.
+    """Maximise the read-out over dose (log scale), interval, start and number of doses.
+
+    Interval and start are whole days and the number of doses a whole number inside the search
+    (``differential_evolution``'s ``integrality``), so the best plan needs no rounding;
+    duration is ``(doses - 1) x interval``, counting only doses before the read-out day.
 
     Parameters
     ----------
     problem
-        The compiled scenario, source, objective and budget.
+        The compiled scenario, source, read-out and total dose.
     bounds
-        ``{"dose"|"every"|"start"|"duration": (low, high)}`` over :data:`DEFAULT_BOUNDS`.
+        ``{"dose"|"every"|"start"|"duration": (low, high)}`` over :data:`DEFAULT_BOUNDS`;
+        interval, start and duration are narrowed to whole days.
     rng
         Seed of ``differential_evolution`` (an int drawn from a generator).
     maxiter, popsize
-        Passed to ``differential_evolution`` (the number of doses is an integer variable).
+        Passed to ``differential_evolution``.
     surfaces
-        Also compute the dose-response curve at the best schedule and the interval x start
-        surface at the best dose.
+        Also compute the dose-response curve at the best schedule, the interval x start
+        surface at the best dose, and the objective's course under the best plan.
     """
     from scipy.optimize import differential_evolution
 
@@ -298,10 +362,11 @@ def optimize_schedule(problem: DoseProblem, *, bounds: Mapping[str, tuple[float,
     if not (isinstance(popsize, int) and popsize >= 1):
         raise InvalidInputError(f"popsize must be at least 1, got {popsize!r}")
     b = {**DEFAULT_BOUNDS, **(bounds or {})}
-    b["start"] = (min(b["start"][0], problem.day), min(b["start"][1], problem.day))
+    last = math.ceil(problem.day) - 1  # the last whole day a dose can act before the read-out
+    b["start"] = (min(b["start"][0], last), min(b["start"][1], last))
+    b = {k: (v if k == "dose" else tuple(float(x) for x in _whole_days(k, v)))
+         for k, v in b.items()}
     seed = rng if isinstance(rng, int) else int(np.random.default_rng(rng).integers(2**31 - 1))
-    # the number of doses is an integer variable (duration = (n - 1) * interval), so the
-    # objective is smooth in the continuous ones and the best plan needs no rounding
     n_max = (math.floor(b["duration"][1] / b["every"][0] + 1e-9)) + 1
     if n_max > MAX_DOSES_PER_RUN:
         raise InvalidInputError(f"the bounds allow {n_max:,} doses in a run (duration up to "
@@ -312,11 +377,10 @@ def optimize_schedule(problem: DoseProblem, *, bounds: Mapping[str, tuple[float,
     count = [0]
 
     def to_plan(x: Sequence[float]) -> Plan:
-        every = float(x[1])
-        n = min(round(float(x[3])),
-                (math.floor(b["duration"][1] / every + 1e-9)) + 1)
+        every, start = float(round(x[1])), float(round(x[2]))
+        n = min(round(float(x[3])), math.floor(b["duration"][1] / every + 1e-9) + 1)
         duration = max((n - 1) * every, b["duration"][0])
-        return Plan(10 ** float(x[0]), every, float(x[2]), duration)
+        return Plan(10 ** float(x[0]), every, start, duration)
 
     def neg(xs: FloatArray) -> FloatArray:
         xs = np.atleast_2d(np.asarray(xs, dtype=float).T)
@@ -328,18 +392,64 @@ def optimize_schedule(problem: DoseProblem, *, bounds: Mapping[str, tuple[float,
     res = differential_evolution(neg, scipy_bounds, seed=seed, maxiter=maxiter,
                                  popsize=popsize, tol=1e-8, polish=False, vectorized=True,
                                  updating="deferred", init="sobol",
-                                 integrality=[False, False, False, True])
-    best = problem.effective(to_plan(res.x))
+                                 integrality=[False, True, True, True])
+    found = to_plan(res.x)
+    best = _given(problem.effective(found), problem.day, b["duration"][0])
     value = float(problem.evaluate([best])[0])
-    curve = surface = None
+    at_bounds = _at_bounds(found, best, b, problem)
+    warnings = [f"{k} {v}" for k, v in at_bounds.items()] + problem.warnings(best)
+    curve = surface = course = None
     if surfaces:
         doses = np.geomspace(b["dose"][0], b["dose"][1], 15)
         curve = (doses, problem.evaluate([Plan(float(d), best.every, best.start,
                                                best.duration) for d in doses]))
-        everys = np.linspace(b["every"][0], b["every"][1], 8)
-        starts = np.linspace(b["start"][0], b["start"][1], 8)
+        everys = np.unique(np.round(np.linspace(b["every"][0], b["every"][1], 8)))
+        starts = np.unique(np.round(np.linspace(b["start"][0], b["start"][1], 8)))
         plans = [Plan(best.dose, float(e), float(s), best.duration) for e in everys
                  for s in starts]
         surface = (everys, starts, problem.evaluate(plans).reshape(everys.size, starts.size))
-    return OptimizationResult(best, value, problem.control_value, problem.objective,
-                              problem.day, b, seed, count[0], curve, surface, problem.budget)
+        course = _course(problem, best)
+    return OptimizationResult(best, value, problem.control_value, problem.readout, b, seed,
+                              count[0], curve, surface, problem.total_dose_ug, course,
+                              at_bounds, tuple(warnings))
+
+
+def _given(plan: Plan, day: float, min_duration: float) -> Plan:
+    """``plan`` with its duration cut to the doses given before ``day`` (later doses cannot
+    change the read-out, so a longer duration would be reported for nothing)."""
+    n = len([t for t in plan.times(day) if t < day])
+    duration = max((n - 1) * plan.every, 0.0) if n else min_duration
+    return Plan(plan.dose, plan.every, plan.start, duration)
+
+
+def _at_bounds(found: Plan, best: Plan, b: Mapping[str, tuple[float, float]],
+               problem: DoseProblem) -> dict[str, str]:
+    """Schedule parameters of the best plan that sit on a bound of the search."""
+    out: dict[str, str] = {}
+    capped = best.dose < found.dose * (1 - 1e-12)  # the total dose set the dose, not its bound
+    lo, hi = (math.log10(x) for x in b["dose"])
+    tol = 0.01 * max(hi - lo, 1e-12)  # 1 % of the searched log-range
+    if not capped and math.log10(found.dose) <= lo + tol:
+        out["dose"] = f"sits on its lower bound ({b['dose'][0]:g} µg)"
+    elif not capped and math.log10(found.dose) >= hi - tol:
+        out["dose"] = f"sits on its upper bound ({b['dose'][1]:g} µg)"
+    for key in ("every", "start"):
+        low, high = b[key]
+        value = getattr(best, key)
+        if low < high and value in (low, high):
+            side = "lower" if value == low else "upper"
+            out[key] = f"sits on its {side} bound ({value:g} day{'' if value == 1 else 's'})"
+    # another dose before the read-out day was forbidden only by the duration's upper bound
+    if best.start + best.duration + best.every < problem.day and \
+            best.duration + best.every > b["duration"][1]:
+        out["duration"] = f"sits on its upper bound ({b['duration'][1]:g} days)"
+    if out:
+        out = {k: v + ": the best plan may lie outside --bounds" for k, v in out.items()}
+    return out
+
+
+def _course(problem: DoseProblem, plan: Plan) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """The objective daily from day 0 to the read-out day under ``plan`` and without doses."""
+    days = np.linspace(0.0, problem.day, math.ceil(problem.day) + 1)
+    y = problem.run([plan, Plan(0.0, 1.0, 0.0, 0.0)], days)
+    return days, y[0], y[1]

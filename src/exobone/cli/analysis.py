@@ -30,6 +30,18 @@ SchedulerOpt = Annotated[str | None, typer.Option(
                         "run locally without Dask.")]
 BackendOpt = Annotated[str, typer.Option("--backend",
                                          help="auto, numba or reference.")]
+ReadoutOpt = Annotated[str, typer.Option(
+    "--readout", help="Read the outcome over the window as its mean, trough (minimum) or auc "
+                      "(area, outcome x days).")]
+WindowOpt = Annotated[float | None, typer.Option(
+    "--window", help="Days of the read-out window, ending at the day \\[default: 28, or the "
+                     "whole run if shorter]; 0 reads the single day.")]
+
+
+def _warn(lines: list[str] | tuple[str, ...]) -> None:
+    """One line per warning on stderr."""
+    for line in lines:
+        typer.echo(f"warning: {line}", err=True)
 
 
 def _check_plot_path(plot: Path | None) -> None:
@@ -95,6 +107,8 @@ def cohort_cmd(
     seed: SeedOpt = None,
     days: Annotated[float, typer.Option("--days", help="Length of the run in days.")] = 365.0,
     points: Annotated[int, typer.Option("--points", help="Save times over the run.")] = 53,
+    readout: ReadoutOpt = "mean",
+    window: WindowOpt = None,
     species: SpeciesOpt = None,
     as_json: JsonOpt = False,
     plot: PlotOpt = None,
@@ -107,17 +121,18 @@ def cohort_cmd(
     scheduler: SchedulerOpt = None,
     backend: BackendOpt = "auto",
 ) -> None:
-    """A virtual cohort over parameter uncertainty: median and 5-95 % bands, treated vs control."""
-    from exobone.analysis.cohorts import load_priors, run_cohort
+    """A virtual cohort over parameter uncertainty: median and 5-95 % bands, treated vs control;
+    the table reads each member over the last --window days (default: mean over 28)."""
+    from exobone.analysis.cohorts import check_cohort, load_priors, run_cohort
+    from exobone.analysis.readouts import Readout
     from exobone.errors import InvalidInputError
     from exobone.plotting import plot_cohort
-
-    from exobone.analysis.cohorts import check_cohort
 
     _check_plot_path(plot)
     if resume and out is None:
         raise InvalidInputError("--resume needs --out DIR (the chunks of the interrupted run)")
     check_cohort(list(intervention or []), n=n, days=days, points=points)  # before any output
+    Readout("*", days, readout, window)
     prior_list = load_priors(priors) if priors is not None else []
     s = spread if spread is not None else (0.0 if prior_list else 0.2)
     note = _undersampled_doses(list(intervention or []), days, points)
@@ -129,9 +144,11 @@ def cohort_cmd(
         res = run_cohort(scenario, list(intervention or []), n=n, spread=s, priors=prior_list,
                          rng=seed, days=days, points=points, species=species,
                          backend=backend, chunk_size=chunk_size, out=out,
-                         scheduler=scheduler, resume=resume, progress=update)
+                         scheduler=scheduler, resume=resume, progress=update,
+                         readout=readout, window=window)
     if plot is not None:
         plot_cohort(res, plot)
+    _warn(res.warnings)
     if as_json:
         typer.echo(res.to_json())
         return
@@ -139,19 +156,20 @@ def cohort_cmd(
 
     from exobone.cli.model import _console, _fmt
 
-    last = -1
     ivs = ", ".join(res.interventions) or "no intervention"
+    r = res.readout
+    assert r is not None
+    when = (f"day {r.day:g}" if r.span == 0 else
+            f"{r.kind} over days {r.start:g}-{r.day:g}")
     table = Table(title=f"virtual cohort: {res.scenario}, {ivs} vs control; n={n}, "
-                        f"seed={seed}, day {res.times[last]:g}",
-                  caption="median [5 %, 95 %] over the members that succeeded; effect = "
-                          "treated - control, paired")
+                        f"seed={seed}, {when}",
+                  caption="median [5 %, 95 %] over the members that succeeded of each "
+                          "member's read-out; effect = treated - control, paired")
     for col in ("outcome", "treated", "control", "effect"):
         table.add_column(col, justify="right" if col != "outcome" else "left")
-    for name in res.bands:
-        cells = []
-        for bands in (res.bands, res.control_bands, res.effect_bands):
-            q = bands[name][:, last]
-            cells.append(f"{_fmt(q[1])} [{_fmt(q[0])}, {_fmt(q[2])}]")
+    for name, arms in res.summary.items():
+        cells = [f"{_fmt(q[1])} [{_fmt(q[0])}, {_fmt(q[2])}]"
+                 for q in (arms["treated"], arms["control"], arms["effect"])]
         table.add_row(name, *cells)
     console = _console()
     console.print(table)
@@ -169,11 +187,18 @@ def optimize_cmd(
                                                            "(`exobone list sources`).")],
     objective: Annotated[str, typer.Option("--objective", help="OUTCOME@DAY to maximise, "
                                                                "e.g. bv_tv@180.")],
+    readout: ReadoutOpt = "mean",
+    window: WindowOpt = None,
     bounds: Annotated[str | None, typer.Option(
-        "--bounds", help="dose=1:500,every=1:56,start=0:56,duration=0:180 (any subset).")]
+        "--bounds", help="dose=1:500,every=1:56,start=0:56,duration=0:180 (any subset; "
+                         "interval, start and duration are whole days).")]
         = None,
-    budget: Annotated[float | None, typer.Option("--budget", help="Total µg over the plan.")]
+    total_dose_ug: Annotated[float | None, typer.Option(
+        "--total-dose-ug", help="Total µg of exosome protein over the whole run (the dose per "
+                                "administration is capped at total / number of doses).")]
         = None,
+    budget: Annotated[float | None, typer.Option(
+        "--budget", hidden=True, help="Deprecated alias of --total-dose-ug.")] = None,
     route: Annotated[str, typer.Option("--route", help="local or systemic.")] = "local",
     species: SpeciesOpt = None,
     seed: SeedOpt = 0,
@@ -181,8 +206,10 @@ def optimize_cmd(
     as_json: JsonOpt = False,
     plot: PlotOpt = None,
 ) -> None:
-    """Find the dose, interval, start and duration that maximise OUTCOME@DAY."""
+    """Find the dose, interval, start and duration (whole days) that maximise the read-out of
+    OUTCOME@DAY (default: its mean over the 28 days ending at DAY)."""
     from exobone.analysis.doses import DoseProblem, optimize_schedule, parse_bounds
+    from exobone.analysis.readouts import Readout
     from exobone.analysis.sensitivity import parse_objective
     from exobone.errors import InvalidInputError
     from exobone.plotting import plot_optimization
@@ -190,30 +217,41 @@ def optimize_cmd(
     _check_plot_path(plot)
 
     name, day = parse_objective(objective)
+    Readout(name, day, readout, window)  # checked before the model is built
     b = parse_bounds(bounds)
     if maxiter < 1:
         raise InvalidInputError(f"--maxiter must be at least 1 generation, got {maxiter}")
+    if budget is not None:
+        if total_dose_ug is not None:
+            raise InvalidInputError("give --total-dose-ug only (--budget is its deprecated "
+                                    "alias)")
+        _warn([("--budget is deprecated: it is the total µg of exosome protein over the run; "
+                "use --total-dose-ug")])
+        total_dose_ug = budget
     with _progress("building the model") as update:
         update(0, 1)
         problem = DoseProblem(scenario, exosome, name, day, route=route, species=species,
-                              budget=budget)
+                              total_dose_ug=total_dose_ug, readout_kind=readout, window=window)
         update(1, 1)
     with _progress(f"optimising {objective}") as update:
         update(0, 1)
         res = optimize_schedule(problem, bounds=b, rng=seed, maxiter=maxiter)
         update(1, 1)
     if plot is not None:
-        plot_optimization(res, plot, title=f"{scenario}: {exosome} exosomes, {objective}")
+        plot_optimization(res, plot, title=f"{scenario}: {exosome} exosomes, "
+                                           f"{res.readout.label()}")
+    _warn(res.warnings)
     if as_json:
         typer.echo(json.dumps(res.to_dict(), separators=(",", ":")))
         return
     p = res.plan
-    typer.echo(f"best plan for {objective} in {scenario} with {exosome} exosemes ({route}):"
-               .replace("exosemes", "exosomes"))
-    typer.echo(f"  {p.dose:g} µg every {p.every:g} days from day {p.start:g} for "
-               f"{p.duration:g} days ({len(p.times(day))} doses"
-               + (f", budget {budget:g} µg" if budget else "") + ")")
-    typer.echo(f"  {name} at day {day:g}: {res.value:.4g} (no exosomes: "
+    typer.echo(f"best plan for {res.readout.label()} in {scenario} with {exosome} exosomes "
+               f"({route}):")
+    typer.echo(f"  {p.dose:.4g} µg every {p.every:g} days from day {p.start:g} for "
+               f"{p.duration:g} days ({len(p.times(day))} doses, {p.dose * len(p.times(day)):.4g}"
+               f" µg in all" + (f", total dose capped at {total_dose_ug:g} µg" if total_dose_ug
+                                else "") + ")")
+    typer.echo(f"  {res.readout.label()}: {res.value:.4g} (no exosomes: "
                f"{res.control_value:.4g}); {res.n_evaluations} runs, seed {seed}")
     if plot is not None:
         typer.echo(f"wrote {plot}", err=True)
@@ -223,6 +261,8 @@ def dose_response_cmd(
     scenario: Annotated[str, typer.Argument(help="Scenario (see `exobone list scenarios`).")],
     exosome: Annotated[str, typer.Option("--exosome", help="Exosome source.")],
     objective: Annotated[str, typer.Option("--objective", help="OUTCOME@DAY.")] = "bv_tv@180",
+    readout: ReadoutOpt = "mean",
+    window: WindowOpt = None,
     every: Annotated[float, typer.Option("--every", help="Days between doses.")] = 7.0,
     start: Annotated[float, typer.Option("--start", help="Day of the first dose.")] = 0.0,
     doses: Annotated[str | None, typer.Option(
@@ -232,8 +272,10 @@ def dose_response_cmd(
     as_json: JsonOpt = False,
     plot: PlotOpt = None,
 ) -> None:
-    """Draw OUTCOME@DAY against the dose of one exosome source."""
-    from exobone.analysis.doses import DoseProblem, dose_grid, dose_response
+    """Draw the read-out of OUTCOME@DAY (default: its mean over the 28 days ending at DAY)
+    against the dose of one exosome source."""
+    from exobone.analysis.doses import DoseProblem, Plan, dose_grid, dose_response
+    from exobone.analysis.readouts import Readout
     from exobone.analysis.sensitivity import parse_objective
     from exobone.errors import InvalidInputError
     from exobone.plotting import plot_dose_response
@@ -249,17 +291,22 @@ def dose_response_cmd(
             raise InvalidInputError(f"--doses must be comma-separated numbers, got {doses!r}") \
                 from None
     dose_grid(day, every=every, start=start, doses=grid)  # before the model is built
-    problem = DoseProblem(scenario, exosome, name, day, route=route, species=species)
+    Readout(name, day, readout, window)
+    problem = DoseProblem(scenario, exosome, name, day, route=route, species=species,
+                          readout_kind=readout, window=window)
     d, v = dose_response(problem, every=every, start=start, doses=grid)
+    warnings = problem.warnings(Plan(1.0, every, start, day))
+    _warn(warnings)
     if plot is not None:
         plot_dose_response(d, v, problem.control_value, plot,
                            label=f"{exosome}, every {every:g} d from day {start:g}",
-                           ylabel=f"{name} at day {day:g}")
+                           ylabel=problem.readout.label())
     if as_json:
-        typer.echo(json.dumps({"objective": objective, "dose": d.tolist(),
-                               "value": [float(x) for x in v], "control": problem.control_value}))
+        typer.echo(json.dumps({"objective": objective, "readout": problem.readout.to_dict(),
+                               "dose": d.tolist(), "value": [float(x) for x in v],
+                               "control": problem.control_value, "warnings": warnings}))
         return
-    typer.echo(f"{'dose µg':>10}  {name}@{day:g}")
+    typer.echo(f"{'dose µg':>10}  {problem.readout.label()}")
     for a, b in zip(d, v, strict=True):
         typer.echo(f"{a:>10.3g}  {b:.4g}")
     typer.echo(f"{'none':>10}  {problem.control_value:.4g}")
