@@ -78,6 +78,7 @@ def test_every_compared_readout_has_a_held_out_verdict(card: Scorecard) -> None:
             if r.agree is not None:
                 assert r.held_out_status is not None, (e.id, r.quantity)
     s = card.summary
+    assert s["held_out_agreeing"] is not None
     assert 0 <= s["held_out_agreeing"] <= s["outcomes_compared"]
 
 

@@ -14,7 +14,7 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -108,16 +108,13 @@ def _print(card: Scorecard, console: object) -> None:
     console.print(
         f"in vivo / clinical: [bold]{s['outcomes_agreeing']}/{s['outcomes_compared']}[/bold] "
         f"distinct readouts agree with the encoded model ({s['agreement']:.0%}), "
-        f"[bold]{s['held_out_agreeing']}/{s['outcomes_compared']}[/bold] with the held-out "
-        f"model ({s['held_out_agreement']:.0%}); {s['readouts']} readouts of "
-        f"{s['outcomes_listed']} outcomes, {s['no_data']} with no data.")
+        f"{_held(s)}; {s['readouts']} readouts of {s['outcomes_listed']} outcomes, "
+        f"{s['no_data']} with no data.")
     console.print(
         f"in vitro ({v['experiments']} experiments, run in the healthy whole-animal model; "
         f"reported apart): [bold]{v['outcomes_agreeing']}/{v['outcomes_compared']}[/bold] "
-        f"encoded ({v['agreement']:.0%}), [bold]{v['held_out_agreeing']}/"
-        f"{v['outcomes_compared']}[/bold] held-out ({v['held_out_agreement']:.0%}); "
-        f"{v['readouts']} readouts of {v['outcomes_listed']} outcomes, {v['no_data']} with no "
-        f"data.")
+        f"with the encoded model ({v['agreement']:.0%}), {_held(v)}; {v['readouts']} readouts "
+        f"of {v['outcomes_listed']} outcomes, {v['no_data']} with no data.")
     console.print(
         f"thresholds: |relative change| < {t['no_change_relative']:.0%} counts as no change; "
         f"time point when unstated: {t['default_days']['in_vitro']:g} days in vitro, "
@@ -134,6 +131,13 @@ def _print(card: Scorecard, console: object) -> None:
             console.print(f"[bold]{title}:[/bold]")
             for row in rows:
                 console.print(f"  {row}")
+
+
+def _held(figures: dict[str, Any]) -> str:
+    if figures["held_out_agreement"] is None:
+        return "held-out model not run"
+    return (f"[bold]{figures['held_out_agreeing']}/{figures['outcomes_compared']}[/bold] with "
+            f"the held-out model ({figures['held_out_agreement']:.0%})")
 
 
 def _disagreements(card: Scorecard, held_out: bool) -> list[str]:

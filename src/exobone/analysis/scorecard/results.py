@@ -194,14 +194,17 @@ def _figures(experiments: list[ExperimentResult]) -> dict[str, Any]:
     readouts = [r for e in experiments for r in e.readouts]
     compared = [r for r in readouts if r.agree is not None]
     agree = sum(1 for r in compared if r.agree)
-    # the held-out figure is over the same readouts: no held-out prediction is not agreement
-    held = sum(1 for r in compared if r.held_out_agree)
+    # the held-out figure is over the same readouts: no held-out prediction is not agreement;
+    # None when the held-out models were not run
+    ran = any(r.held_out_status is not None for r in compared)
+    held = sum(1 for r in compared if r.held_out_agree) if ran else None
     return {"readouts": len(readouts),
             "outcomes_listed": sum(len(e.outcomes) for e in experiments),
             "outcomes_compared": len(compared), "outcomes_agreeing": agree,
             "agreement": agree / len(compared) if compared else 0.0,
             "held_out_agreeing": held,
-            "held_out_agreement": held / len(compared) if compared else 0.0,
+            "held_out_agreement": (None if held is None
+                                   else held / len(compared) if compared else 0.0),
             "no_data": sum(1 for r in readouts if r.status == NO_DATA)}
 
 
