@@ -46,6 +46,12 @@ Held out
 
 from __future__ import annotations
 
+from exobone.analysis.scorecard.heldout import held_out_atlas, held_out_mechanisms, same_study
+from exobone.analysis.scorecard.magnitude import (
+    MAGNITUDE_FACTOR,
+    magnitude_ratio,
+    published_change,
+)
 from exobone.analysis.scorecard.mapping import (
     CONDITIONED_MEDIUM_FRACTION,
     CONTEXT_SCENARIOS,
@@ -55,12 +61,6 @@ from exobone.analysis.scorecard.mapping import (
     NO_CHANGE,
     NotRepresentable,
     map_experiment,
-)
-from exobone.analysis.scorecard.heldout import held_out_atlas, held_out_mechanisms, same_study
-from exobone.analysis.scorecard.magnitude import (
-    MAGNITUDE_FACTOR,
-    magnitude_ratio,
-    published_change,
 )
 from exobone.analysis.scorecard.results import (
     ExperimentResult,

@@ -23,9 +23,20 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["AGREES", "DISAGREES", "FAILED", "NO_DATA", "NO_READOUT", "NOT_REPRESENTABLE",
-           "NOT_SCORED",
-           "ExperimentResult", "OutcomeResult", "Prediction", "ReadoutResult", "Scorecard"]
+__all__ = [
+    "AGREES",
+    "DISAGREES",
+    "FAILED",
+    "NOT_REPRESENTABLE",
+    "NOT_SCORED",
+    "NO_DATA",
+    "NO_READOUT",
+    "ExperimentResult",
+    "OutcomeResult",
+    "Prediction",
+    "ReadoutResult",
+    "Scorecard",
+]
 
 AGREES = "agrees"
 DISAGREES = "disagrees"

@@ -31,7 +31,6 @@ from exobone.analysis.scorecard.mapping import (
     NotRepresentable,
     is_in_vitro,
     map_experiment,
-    scenario_for,
 )
 from exobone.analysis.scorecard.readouts import direction, proxy_note, readout
 from exobone.analysis.scorecard.results import (
@@ -221,13 +220,11 @@ def _score(exp: Experiment, runner: _Runner) -> ExperimentResult:
                             outcomes=tuple(outcomes))
 
 
-def _score_job(atlas: Atlas, drop: tuple[str, ...],
-               ids: Sequence[str]) -> list[ExperimentResult]:
-    """Score experiments ``ids`` with the atlas without ``drop``, one runner (one cache)."""
-    runner = _Runner(held_out_atlas(atlas, drop) if drop else atlas)
+def _score_job(runner: _Runner, ids: Sequence[str]) -> list[ExperimentResult]:
+    """Score experiments ``ids`` with the runner's atlas (its simulations cached)."""
     out = []
     for i in ids:
-        exp = atlas.experiments[i]
+        exp = runner.atlas.experiments[i]
         try:
             out.append(_score(exp, runner))
         except (ExoboneError, KeyError, ValueError, ArithmeticError) as exc:
@@ -239,8 +236,15 @@ def _score_job(atlas: Atlas, drop: tuple[str, ...],
 
 def _score_jobs(atlas: Atlas, jobs: Sequence[tuple[tuple[str, ...], Sequence[str]]]
                 ) -> list[tuple[tuple[str, ...], list[ExperimentResult]]]:
-    """A worker's share: several jobs in one process (compiled models shared by structure)."""
-    return [(drop, _score_job(atlas, drop, ids)) for drop, ids in jobs]
+    """A worker's share of (dropped mechanisms, ids) jobs: one runner per atlas, compiled
+    models shared by structure across all of them."""
+    runners: dict[tuple[str, ...], _Runner] = {}
+    out = []
+    for drop, ids in jobs:
+        if drop not in runners:
+            runners[drop] = _Runner(held_out_atlas(atlas, drop) if drop else atlas)
+        out.append((drop, _score_job(runners[drop], ids)))
+    return out
 
 
 def _with_held_out(encoded: ExperimentResult, held: ExperimentResult | None,
@@ -259,45 +263,28 @@ def _with_held_out(encoded: ExperimentResult, held: ExperimentResult | None,
     return replace(encoded, outcomes=outcomes, held_out_mechanisms=drop)
 
 
-def _chunks(atlas: Atlas, ids: Sequence[str], n: int) -> list[list[str]]:
-    """Split ids into ``n`` chunks, keeping experiments of one scenario and agent together.
-
-    Experiments sharing a scenario and an agent share compiled models, so they go to the same
-    worker; groups are dealt largest first to the least loaded chunk.
-    """
-    groups: dict[tuple[str, ...], list[str]] = {}
-    for i in ids:
-        exp = atlas.experiments[i]
-        key = (str(is_in_vitro(exp)), scenario_for(exp.contexts) or "", exp.intervention.agent)
-        groups.setdefault(key, []).append(i)
-    chunks: list[list[str]] = [[] for _ in range(n)]
-    for group in sorted(groups.values(), key=len, reverse=True):
-        min(chunks, key=len).extend(group)
-    return [c for c in chunks if c]
-
-
 def _jobs(atlas: Atlas, ids: Sequence[str], workers: int, held_out: bool
           ) -> tuple[dict[str, tuple[str, ...]], list[list[tuple[tuple[str, ...], list[str]]]]]:
     """Each experiment's held-out set and the jobs dealt to ``workers`` shares.
 
-    A job is (mechanisms dropped, experiment ids): the encoded experiments split by scenario
-    and agent, and one held-out job per distinct held-out set (one rebuild per study).
+    A job is (mechanisms dropped, experiment ids). Experiments are grouped by their held-out
+    set (one study: one rebuild); a group's encoded job and its held-out job go to the same
+    share, so that builds whose structure the dropped records do not change reuse the
+    compiled model. Groups are dealt largest first to the least loaded share.
     """
     drops = {i: held_out_mechanisms(atlas.experiments[i], atlas) for i in ids}
-    jobs: list[tuple[tuple[str, ...], list[str]]] = [
-        ((), c) for c in _chunks(atlas, ids, workers)]
-    if held_out:
-        by_drop: dict[tuple[str, ...], list[str]] = {}
-        for i in ids:
-            if drops[i]:  # nothing of its study in the atlas: the encoded model is held out
-                by_drop.setdefault(drops[i], []).append(i)
-        jobs += list(by_drop.items())
+    groups: dict[tuple[str, ...], list[str]] = {}
+    for i in ids:
+        groups.setdefault(drops[i], []).append(i)
     shares: list[list[tuple[tuple[str, ...], list[str]]]] = [[] for _ in range(workers)]
     load = [0] * workers
-    for job in sorted(jobs, key=lambda j: len(j[1]), reverse=True):
+    for drop, members in sorted(groups.items(), key=lambda g: len(g[1]), reverse=True):
         k = load.index(min(load))
-        shares[k].append(job)
-        load[k] += len(job[1])
+        shares[k].append(((), members))
+        # nothing of its study in the atlas: the encoded model is the held-out model
+        if held_out and drop:
+            shares[k].append((drop, members))
+        load[k] += len(members) * (2 if held_out and drop else 1)
     return drops, [s for s in shares if s]
 
 
