@@ -40,6 +40,9 @@ def validate(
                                  help="Processes to run experiments in (default: CPU count, "
                                       "at most 4).")
     ] = None,
+    markdown: Annotated[bool, typer.Option(
+        "--markdown", help="Print the figures and every disagreement as Markdown "
+                           "(the generated part of docs/validation.md).")] = False,
     held_out: Annotated[
         bool, typer.Option("--held-out/--no-held-out",
                            help="Also score each experiment with the model rebuilt without its "
@@ -52,9 +55,10 @@ def validate(
 
     atlas = load_atlas(data_dir) if data_dir is not None else None
     jobs = workers if workers is not None else min(4, os.cpu_count() or 1)
-    if as_json:
+    if as_json or markdown:
         card = run_scorecard(atlas, experiments=experiment, workers=jobs, held_out=held_out)
-        typer.echo(json.dumps(card.to_dict(), indent=2, ensure_ascii=False))
+        typer.echo(json.dumps(card.to_dict(), indent=2, ensure_ascii=False) if as_json
+                   else _markdown(card))
         return
     from rich.console import Console
 
@@ -133,6 +137,36 @@ def _print(card: Scorecard, console: object) -> None:
                 console.print(f"  {row}")
 
 
+def _markdown(card: Scorecard) -> str:
+    """Figures, unrepresentable experiments and every disagreement as Markdown."""
+    s, v = card.summary, card.summary["in_vitro"]
+
+    def pct(x: float | None) -> str:
+        return "" if x is None else f" ({x:.1%})"
+
+    lines = [("| setting | distinct readouts compared | encoded agreement | "
+             "held-out agreement | readouts (outcomes listed) | no data |"),
+             "|---|---|---|---|---|---|"]
+    for name, f in (("in vivo / clinical", s), (f"in vitro ({v['experiments']} experiments)",
+                                                 v)):
+        held = "not run" if f["held_out_agreeing"] is None else f["held_out_agreeing"]
+        lines.append(f"| {name} | {f['outcomes_compared']} | {f['outcomes_agreeing']}"
+                     f"{pct(f['agreement'])} | {held}{pct(f['held_out_agreement'])} | "
+                     f"{f['readouts']} "
+                     f"({f['outcomes_listed']}) | {f['no_data']} |")
+    lines += ["", (f"{s['total']} experiments, {s['representable']} representable, "
+                  f"{s['failed']} failed."), ""]
+    for title, rows in (("Disagreements of the encoded model", _disagreements(card, False)),
+                        ("Disagreements of the held-out model", _disagreements(card, True)),
+                        ("Not representable", [f"{e.id} ({e.citation}): {e.reason}"
+                                               for e in card.experiments
+                                               if not e.representable])):
+        lines += [f"#### {title} ({len(rows)})", ""]
+        lines += [f"- {r}" for r in rows] or ["- none"]
+        lines.append("")
+    return "\n".join(lines)
+
+
 def _held(figures: dict[str, Any]) -> str:
     if figures["held_out_agreement"] is None:
         return "held-out model not run"
@@ -147,14 +181,16 @@ def _disagreements(card: Scorecard, held_out: bool) -> list[str]:
         if not e.representable or e.status != "ok":
             continue
         for r in e.readouts:
-            if r.agree is None or (r.held_out_agree if held_out else r.agree):
+            if r.agree is None or (held_out and r.held_out_status is None):
+                continue
+            if r.held_out_agree if held_out else r.agree:
                 continue
             o = e.outcomes[r.outcomes[0]]
             p = o.held_out if held_out and o.held_out else o
             what = ", ".join(e.outcomes[i].measure + (f" ({e.outcomes[i].entity})"
                                                       if e.outcomes[i].entity else "")
                              for i in r.outcomes)
-            got = (p.predicted or p.status) if p is not None else "n/a"
+            got = p.predicted or f"nothing ({p.status})"
             rows.append(f"{e.id} {'in vitro' if e.in_vitro else 'in vivo'}: {what}: published "
                         f"{o.expected}, predicted {got} ({_rel(p.relative_change)} in "
                         f"{r.quantity}; {e.citation})")
