@@ -190,10 +190,10 @@ def _disagreements(card: Scorecard, held_out: bool) -> list[str]:
             what = ", ".join(e.outcomes[i].measure + (f" ({e.outcomes[i].entity})"
                                                       if e.outcomes[i].entity else "")
                              for i in r.outcomes)
-            got = p.predicted or f"nothing ({p.status})"
+            got = (f"{p.predicted} ({_rel(p.relative_change)} in {r.quantity}"
+                   if p.predicted else f"nothing ({p.status}")
             rows.append(f"{e.id} {'in vitro' if e.in_vitro else 'in vivo'}: {what}: published "
-                        f"{o.expected}, predicted {got} ({_rel(p.relative_change)} in "
-                        f"{r.quantity}; {e.citation})")
+                        f"{o.expected}, predicted {got}; {e.citation})")
     return rows
 
 
