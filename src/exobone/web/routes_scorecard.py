@@ -1,7 +1,8 @@
 """Scorecard route: every curated experiment with the model's agreement and its citation.
 
 A thin shell over :func:`exobone.analysis.scorecard.run_scorecard` (the API behind
-`exobone validate`). The full scorecard takes about a minute, so it runs once in a background
+`exobone validate`; the JSON carries its encoded and held-out predictions, readouts and
+statuses unchanged). The full scorecard takes minutes, so it runs once in a background
 thread and the answer says `running` until it is `done`; a few experiments can be scored
 synchronously with `experiment=`.
 """

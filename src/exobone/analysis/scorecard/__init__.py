@@ -33,11 +33,25 @@ Exosome dosing
     transplanted cells (their paracrine effect) and is dosed like them.
 Direction
     ``(treated - control) / |control|`` at the time point; below :data:`NO_CHANGE` in
-    magnitude is "none".
+    magnitude is "none". A control of 0 gives no relative change: status ``no data``, never an
+    agreement (statuses: :mod:`exobone.analysis.scorecard.results`).
+Distinct readouts
+    Outcomes of one experiment that read the same model quantity count once
+    (:attr:`ExperimentResult.readouts`); the summary counts readouts, in vivo and in vitro
+    apart.
+Held out
+    Each experiment is also scored by the model rebuilt without its study's records
+    (:mod:`exobone.analysis.scorecard.heldout`).
 """
 
 from __future__ import annotations
 
+from exobone.analysis.scorecard.heldout import held_out_atlas, held_out_mechanisms, same_study
+from exobone.analysis.scorecard.magnitude import (
+    MAGNITUDE_FACTOR,
+    magnitude_ratio,
+    published_change,
+)
 from exobone.analysis.scorecard.mapping import (
     CONDITIONED_MEDIUM_FRACTION,
     CONTEXT_SCENARIOS,
@@ -48,7 +62,13 @@ from exobone.analysis.scorecard.mapping import (
     NotRepresentable,
     map_experiment,
 )
-from exobone.analysis.scorecard.results import ExperimentResult, OutcomeResult, Scorecard
+from exobone.analysis.scorecard.results import (
+    ExperimentResult,
+    OutcomeResult,
+    Prediction,
+    ReadoutResult,
+    Scorecard,
+)
 from exobone.analysis.scorecard.runner import run_scorecard
 
 __all__ = [
@@ -57,11 +77,19 @@ __all__ = [
     "DEFAULT_DAYS",
     "DEFAULT_DOSE_UG",
     "DRUG_CLASSES",
+    "MAGNITUDE_FACTOR",
     "NO_CHANGE",
     "ExperimentResult",
     "NotRepresentable",
     "OutcomeResult",
+    "Prediction",
+    "ReadoutResult",
     "Scorecard",
+    "held_out_atlas",
+    "held_out_mechanisms",
+    "magnitude_ratio",
     "map_experiment",
+    "published_change",
     "run_scorecard",
+    "same_study",
 ]
