@@ -127,7 +127,7 @@ class DoseProblem:
     source: str
     objective: str
     day: float
-    route: str = "local"
+    route: str = "systemic"  # as the exosome intervention defaults
     species: str | None = None
     total_dose_ug: float | None = None
     backend: str = "auto"

@@ -199,7 +199,9 @@ def optimize_cmd(
         = None,
     budget: Annotated[float | None, typer.Option(
         "--budget", hidden=True, help="Deprecated alias of --total-dose-ug.")] = None,
-    route: Annotated[str, typer.Option("--route", help="local or systemic.")] = "local",
+    route: Annotated[str, typer.Option(
+        "--route", help="systemic (intravenous; the default, as for exosome:) or local.")
+    ] = "systemic",
     species: SpeciesOpt = None,
     seed: SeedOpt = 0,
     maxiter: Annotated[int, typer.Option("--maxiter", help="Optimiser generations.")] = 30,
@@ -267,7 +269,9 @@ def dose_response_cmd(
     start: Annotated[float, typer.Option("--start", help="Day of the first dose.")] = 0.0,
     doses: Annotated[str | None, typer.Option(
         "--doses", help="Comma-separated µg \\[default: 17 log-spaced from 1 to 1000].")] = None,
-    route: Annotated[str, typer.Option("--route", help="local or systemic.")] = "local",
+    route: Annotated[str, typer.Option(
+        "--route", help="systemic (intravenous; the default, as for exosome:) or local.")
+    ] = "systemic",
     species: SpeciesOpt = None,
     as_json: JsonOpt = False,
     plot: PlotOpt = None,

@@ -246,6 +246,8 @@ def map_experiment(exp: Experiment, atlas: Atlas, t_end: float) -> Arms:
     else:
         raise NotRepresentable(f"intervention kind {kind.value!r} ({iv.description}) has no "
                                f"counterpart in the model")
-    species = _species(exp, scenario)
+    # cells in culture have no body to dilute a dose in: an in-vitro experiment runs in the
+    # scenario's default (calibrated) species, whatever species its cells came from
+    species = None if in_vitro else _species(exp, scenario)
     return Arms(scenario, control_scenario, species, (*shared, *treated), (*shared, *control),
                 in_vitro)
