@@ -119,13 +119,18 @@ def _base_scenario(exp: Experiment, *, exclude: Iterable[str] = ()) -> str:
 
 
 def _species(exp: Experiment, scenario: str) -> str | None:
+    """The organism an in-vivo experiment ran in.
+
+    A record lists every species involved: human beside rat or mouse means human donor cells
+    (their exosomes) given to the animal, so the animal is the organism the model runs.
+    """
     allowed = require_scenario(scenario).species
     short = {v: k for k, v in SPECIES_SHORT.items()}
-    for taxon in exp.species:
-        name = short.get(taxon)
-        if name in allowed:
-            return name
-    return None
+    names = [short.get(taxon) for taxon in exp.species]
+    animals = [n for n in names if n in allowed and n != "human"]
+    if animals:
+        return animals[0]
+    return "human" if "human" in names and "human" in allowed else None
 
 
 def _dose_levels(text: str | None) -> tuple[float, float]:
