@@ -56,6 +56,10 @@ def test_every_example_path_named_is_listed_and_shipped_ones_exist() -> None:
     for path, shipped in EXAMPLE_FILES.items():
         if shipped:
             assert (REPO / path).exists(), path
+    # and nothing ships in examples/ that the newcomer section does not name
+    on_disk = {f"examples/{p.name}" + ("/" if p.is_dir() else "")
+               for p in (REPO / "examples").iterdir()}
+    assert on_disk == set(EXAMPLE_FILES)
 
 
 def test_each_command_reading_a_shipped_example_runs_as_written(tmp_path: Path) -> None:
