@@ -52,10 +52,13 @@ def demo(
     with console.status("running every curated experiment as a simulation (scorecard)..."):
         card = run_scorecard(atlas, workers=2)
     summary = card.summary
+    vitro = summary["in_vitro"]
     console.print(
-        f"scorecard: {summary['representable']}/{summary['total']} experiments representable, "
-        f"{summary['outcomes_agreeing']}/{summary['outcomes_compared']} outcome directions agree "
-        f"({100 * summary['agreement']:.1f} %) — details: exobone validate"
+        f"scorecard: {summary['representable']}/{summary['total']} experiments representable; "
+        f"in vivo {summary['outcomes_agreeing']}/{summary['outcomes_compared']} distinct readouts "
+        f"agree as encoded, {summary['held_out_agreeing']} with the study's own records held "
+        f"out; in vitro {vitro['outcomes_agreeing']}/{vitro['outcomes_compared']} and "
+        f"{vitro['held_out_agreeing']} — details: exobone validate, docs/validation.md"
     )
     intervention = "exosome:hipsc-msc,dose=100,route=systemic,start=28,every=7,stop=365"
     with console.status(f"simulating ovx (rat) with {intervention} for a year..."):

@@ -62,8 +62,12 @@ async function poll() {
     if (res.error) $("error").textContent = res.error;
     if (res.summary) {
       const s = res.summary;
-      $("summary").innerHTML = `<b>${s.outcomes_agreeing} of ${s.outcomes_compared}</b> compared outcomes agree
-        (${(s.agreement * 100).toFixed(1)} %) · ${s.representable} of ${s.total} experiments representable
+      const v = s.in_vitro || {};
+      const held = s.held_out_agreeing == null ? "" : `, ${s.held_out_agreeing} with the study held out`;
+      const vheld = v.held_out_agreeing == null ? "" : `, ${v.held_out_agreeing} held out`;
+      $("summary").innerHTML = `in vivo: <b>${s.outcomes_agreeing} of ${s.outcomes_compared}</b> distinct readouts agree
+        (${(s.agreement * 100).toFixed(1)} %)${held} · in vitro: ${v.outcomes_agreeing} of ${v.outcomes_compared}${vheld}
+        · ${s.representable} of ${s.total} experiments representable
         · ${s.failed} failed · no-change threshold ${(res.thresholds.no_change_relative * 100).toFixed(0)} %`;
     }
     render();
