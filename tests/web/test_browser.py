@@ -18,6 +18,10 @@ from pathlib import Path
 
 import pytest
 
+#: a page is ready once its first API answers arrive; the first request of a fresh server loads
+#: the atlas vocabularies and starts the simulation workers (seen at 30+ s on a busy 2-core
+#: machine), so the wait is generous: it only bounds a hang
+READY_MS = 120_000
 CHROMIUM = os.environ.get("EXOBONE_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -84,7 +88,7 @@ def page(browser: object) -> Iterator[object]:
 def test_search_mir214_and_open_its_evidence(page: object, base_url: str, tmp_path: Path) -> None:
     pg = page
     pg.goto(base_url + "/")  # type: ignore[attr-defined]
-    pg.wait_for_selector("body[data-ready='1']", timeout=30_000)  # type: ignore[attr-defined]
+    pg.wait_for_selector("body[data-ready='1']", timeout=READY_MS)  # type: ignore[attr-defined]
     pg.fill("#f-cargo", "miR-214")  # type: ignore[attr-defined]
     pg.click("#search-btn")  # type: ignore[attr-defined]
     pg.wait_for_function(  # type: ignore[attr-defined]
@@ -128,7 +132,7 @@ def test_run_ovx_with_bmsc_exosomes_and_see_the_plot(page: object, base_url: str
                                                       tmp_path: Path) -> None:
     pg = page
     pg.goto(base_url + "/run")  # type: ignore[attr-defined]
-    pg.wait_for_selector("body[data-ready='1']", timeout=30_000)  # type: ignore[attr-defined]
+    pg.wait_for_selector("body[data-ready='1']", timeout=READY_MS)  # type: ignore[attr-defined]
     assert not pg.locator("#downloads").is_visible()  # type: ignore[attr-defined]  # nothing run yet
     pg.select_option("#scenario", "ovx")  # type: ignore[attr-defined]
     pg.fill("#days", "180")  # type: ignore[attr-defined]
@@ -158,7 +162,7 @@ def test_run_ovx_with_bmsc_exosomes_and_see_the_plot(page: object, base_url: str
 def test_bad_intervention_shows_the_error(page: object, base_url: str, tmp_path: Path) -> None:
     pg = page
     pg.goto(base_url + "/run")  # type: ignore[attr-defined]
-    pg.wait_for_selector("body[data-ready='1']", timeout=30_000)  # type: ignore[attr-defined]
+    pg.wait_for_selector("body[data-ready='1']", timeout=READY_MS)  # type: ignore[attr-defined]
     pg.fill("#iv-raw", "exosome:nowhere,dose=5")  # type: ignore[attr-defined]
     pg.click("#iv-raw-add")  # type: ignore[attr-defined]
     pg.click("#run-btn")  # type: ignore[attr-defined]
