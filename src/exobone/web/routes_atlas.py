@@ -13,9 +13,12 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
 from exobone.atlas.curation import Atlas
+from exobone.atlas.export import Selection, export, require_exporter
+from exobone.atlas.export._graph import mechanism_graph
 from exobone.atlas.query import display_name, search, search_experiments
 from exobone.atlas.records import SPECIES, SPECIES_SHORT, Direction, Evidence, Experiment, Setting
-from exobone.errors import InvalidInputError
+from exobone.atlas.summary import summarize
+from exobone.errors import InvalidInputError, unknown_name
 from exobone.web.schemas import (
     ErrorResponse,
     EvidenceOut,
@@ -120,7 +123,6 @@ def experiment_out(atlas: Atlas, x: Experiment) -> ExperimentOut:
 @router.get("/summary", summary="What the atlas holds")
 def summary(request: Request) -> dict[str, Any]:
     """Counts of records, the atlas version and what each seed document contributes."""
-    from exobone.atlas.summary import summarize
 
     state = get_state(request)
     with state.store() as store:
@@ -187,7 +189,6 @@ def experiments(
             response_model=MechanismOut)
 def mechanism(request: Request, mech_id: str) -> MechanismOut:
     """A mechanism by id (merged ids are followed); 404 if there is none."""
-    from exobone.errors import unknown_name
 
     atlas = get_state(request).atlas
     if atlas.alias_of.get(mech_id, mech_id) not in atlas.mechanisms:
@@ -198,7 +199,6 @@ def mechanism(request: Request, mech_id: str) -> MechanismOut:
 @router.get("/network", summary="Signed network of the selection", response_model=NetworkOut)
 def network(request: Request, filters: Filters) -> NetworkOut:
     """Nodes and edges for Cytoscape.js: the same signed graph as the CX2/GraphML exports."""
-    from exobone.atlas.export._graph import mechanism_graph
 
     with get_state(request).store() as store:
         hits = search(store, **filters.values)
@@ -229,7 +229,6 @@ def export_selection(
                                description="mechanisms or experiments")] = "mechanisms",
 ) -> Response:
     """The current selection in a registered format (as `exobone atlas export`)."""
-    from exobone.atlas.export import Selection, export, require_exporter
 
     exporter = require_exporter(format)
     if what == "experiments" and "pathway" in filters.values:

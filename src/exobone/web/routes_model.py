@@ -19,6 +19,11 @@ from fastapi.responses import Response
 from pydantic import ValidationError
 
 from exobone.errors import require_extra
+from exobone.interop.results import to_dataset
+from exobone.model.exosomes import exogenous_sources
+from exobone.model.outcomes import OUTCOMES
+from exobone.model.scenarios import SCENARIOS, require_scenario
+from exobone.model.scenarios.interventions import INTERVENTIONS, parse_intervention
 from exobone.web import workers
 from exobone.web.schemas import (
     MAX_DAYS,
@@ -42,7 +47,6 @@ _SIM_ERRORS: dict[int | str, dict[str, Any]] = {503: {"model": ErrorResponse},
 @router.get("/scenarios", summary="Named disease and repair scenarios")
 def scenarios() -> list[dict[str, Any]]:
     """Every scenario (as `exobone list scenarios`)."""
-    from exobone.model.scenarios import SCENARIOS
 
     return [{"name": s.name, "description": s.description, "species": list(s.species),
              "default_species": s.default_species, "bv_tv_direction": s.bv_tv_direction,
@@ -55,7 +59,6 @@ def scenarios() -> list[dict[str, Any]]:
 def interventions() -> list[dict[str, Any]]:
     """Every intervention kind with its `KIND[:ARG][,key=value...]` usage (as `exobone list
     interventions`)."""
-    from exobone.model.scenarios.interventions import INTERVENTIONS
 
     return [{"kind": k.kind, "help": k.help, "usage": k.usage, "options": list(k.options),
              "arg": k.arg, "sources": list(k.sources)}
@@ -65,7 +68,6 @@ def interventions() -> list[dict[str, Any]]:
 @router.get("/sources", summary="Exosome sources the exosome intervention can dose")
 def sources(request: Request) -> list[dict[str, str]]:
     """Every exogenous exosome source (as `exobone list sources`)."""
-    from exobone.model.exosomes import exogenous_sources
 
     return [{"name": s.name, "help": s.help}
             for s in exogenous_sources(get_state(request).model_atlas).values()]
@@ -74,7 +76,6 @@ def sources(request: Request) -> list[dict[str, str]]:
 @router.get("/outcomes", summary="Outcomes a simulation reports")
 def outcomes() -> list[dict[str, str]]:
     """Every outcome with its unit, description and group (bone, cells, markers)."""
-    from exobone.model.outcomes import OUTCOMES
 
     return [{"name": o.name, "unit": o.unit, "description": o.description, "group": o.group}
             for o in OUTCOMES.values()]
@@ -82,8 +83,6 @@ def outcomes() -> list[dict[str, str]]:
 
 def _check_names(req: SimulationRequest) -> None:
     """Raise the registry's own error for an unknown scenario, species or intervention."""
-    from exobone.model.scenarios import require_scenario
-    from exobone.model.scenarios.interventions import parse_intervention
 
     require_scenario(req.scenario).resolve_species(req.species)
     for text in req.interventions:
@@ -129,7 +128,6 @@ async def simulate(request: Request, body: SimulationRequest) -> dict[str, Any]:
     markers for the treated arm and, with `compare`, the untreated control, plus provenance.
 
     Bounded: `days` ≤ 3650, ≤ 10 interventions, ≤ 1000 points, and a time limit (504)."""
-    from exobone.model.outcomes import OUTCOMES
 
     result = await _run(get_state(request), body)
     data = result.to_dict()
@@ -162,7 +160,6 @@ def _netcdf(result: ScenarioResult) -> bytes:
     Each arm's provenance is kept in the attributes ``treated_*`` and ``control_*``. Answers 501
     naming the interop extra when it (xarray, h5netcdf) is not installed.
     """
-    from exobone.interop.results import to_dataset
 
     pd = require_extra("pandas", "interop")  # a missing extra answers 501 (app._status_of)
     xr = require_extra("xarray", "interop")

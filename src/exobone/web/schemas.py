@@ -135,8 +135,8 @@ class NetworkOut(BaseModel):
 
 __all__ = [
     "MAX_DAYS",
-    "MAX_INTERVENTION_CHARS",
     "MAX_INTERVENTIONS",
+    "MAX_INTERVENTION_CHARS",
     "MAX_POINTS",
     "ErrorResponse",
     "EvidenceOut",
