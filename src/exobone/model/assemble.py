@@ -9,6 +9,9 @@
    given the scenario's atlas contexts and the registered intervention kinds,
 4. the scenario's own interventions, then the user's, in the order given,
 
+with the fitted values of the species (:mod:`exobone.model.fitted`) set on the core's
+parameters right after step 1 and on later layers' parameters after step 4,
+
 then :meth:`ModelBuilder.build` turns the workspace into an immutable, validated
 :class:`~exobone.model.spec.ModelSpec`. :func:`assemble_model` stops before that step and
 returns the builder, whose typed exosome layer (``builder.exosome_layer``) readouts need.
@@ -28,6 +31,7 @@ from exobone.atlas.curation import Atlas, atlas_version, default_data_dir
 from exobone.model.builder import MODEL_NAME, ModelBuilder
 from exobone.model.core import add_core
 from exobone.model.exosomes import ExosomeLayer, add_exosome_layer
+from exobone.model.fitted import apply_fitted
 from exobone.model.scenarios import require_scenario
 from exobone.model.scenarios.interventions import (
     INTERVENTIONS,
@@ -91,6 +95,7 @@ def assemble_model(scenario: str = "healthy", interventions: Sequence[str | Inte
     builder = ModelBuilder(MODEL_NAME, metadata={"scenario": scen.name, "species": species})
     builder.origin = "core"
     add_core(builder, species=species)
+    fitted = apply_fitted(builder, species)  # fitted core values before the layers read them
     builder.origin = f"scenario:{scen.name}"
     scen.apply(builder, species)
 
@@ -101,6 +106,7 @@ def assemble_model(scenario: str = "healthy", interventions: Sequence[str | Inte
     for iv in (*scen.interventions_parsed(), *parsed):
         builder.origin = f"intervention:{iv.kind}"
         apply_intervention(builder, iv)
+    fitted += apply_fitted(builder, species)  # those of parameters the later layers added
     builder.origin = ""
 
     builder.metadata.update({
@@ -110,6 +116,7 @@ def assemble_model(scenario: str = "healthy", interventions: Sequence[str | Inte
         "scenario_interventions": tuple(str(iv) for iv in scen.interventions_parsed()),
         "atlas_version": _atlas_version(atlas),
         "exosome_layer_applied": exosome_layer,
+        "fitted_parameters": tuple(fitted),
     })
     return builder
 
