@@ -63,7 +63,7 @@ def _at(record: dict[str, Any], path: list[Any]) -> float:
     return float(node)
 
 
-def _row(rec: dict[str, Any], row: dict[str, Any]) -> dict[str, Any]:
+def _row(rec: dict[str, Any], row: dict[str, Any], preeq: bool) -> dict[str, Any]:
     value = _at(rec, row["value"])
     if "to" in row:
         value = CONVERSIONS[row["to"]](value)
@@ -73,7 +73,8 @@ def _row(rec: dict[str, Any], row: dict[str, Any]) -> dict[str, Any]:
     days = _at(rec, time["path"]) * DAYS[time["unit"]]
     if not (math.isfinite(noise) and noise > 0):
         raise RecipeError(f"record {rec['id']!r}: noise {noise} is not positive")
-    return {"observableId": row["observable"], "preequilibrationConditionId": PREEQ,
+    return {"observableId": row["observable"],
+            "preequilibrationConditionId": PREEQ if preeq else float("nan"),
             "simulationConditionId": row["condition"], "time": days, "measurement": value,
             "noiseParameters": noise, "datasetId": rec["id"]}
 
@@ -99,6 +100,9 @@ def build_problem(name: str, recipe: dict[str, Any], records: dict[str, dict[str
                   out: Path) -> Path:
     folder = out / name
     folder.mkdir(parents=True, exist_ok=True)
+    # the healthy steady state as preequilibration, or none (``preequilibration: null``: the
+    # build itself starts where the data start, e.g. pmo's pretreatment state after its history)
+    preeq = recipe.get("preequilibration")
     rows: dict[str, list[dict[str, Any]]] = {"fit": [], "validate": []}
     notes = []
     for m in recipe["measurements"]:
@@ -110,13 +114,17 @@ def build_problem(name: str, recipe: dict[str, Any], records: dict[str, dict[str
         if use not in rows:
             raise RecipeError(f"record {rec['id']!r}: use is {use!r}, not fit or validate")
         for row in m["rows"]:
-            rows[use].append(_row(rec, row))
+            rows[use].append(_row(rec, row, preeq is not None))
         notes.append((rec, use, m.get("sigma_note", "")))
-    cond_cols = sorted({k for c in (recipe["preequilibration"], *recipe["conditions"].values())
-                        for k in c})
+    cond_cols = sorted({k for c in (preeq or {}, *recipe["conditions"].values()) for k in c})
+    everyone = {**({PREEQ: preeq} if preeq is not None else {}), **recipe["conditions"]}
+    missing = [(cid, k) for cid, c in everyone.items() for k in cond_cols if k not in c]
+    if missing:  # PEtab leaves a parameter's NaN undefined: every condition sets every column
+        raise RecipeError(f"problem {name!r}: condition {missing[0][0]!r} does not set "
+                          f"{missing[0][1]!r}")
     conditions = pd.DataFrame(
-        [{"conditionId": PREEQ, "conditionName": "healthy steady state",
-          **{k: recipe["preequilibration"].get(k) for k in cond_cols}}]
+        ([{"conditionId": PREEQ, "conditionName": "healthy steady state",
+           **{k: preeq.get(k) for k in cond_cols}}] if preeq is not None else [])
         + [{"conditionId": cid, "conditionName": cid, **{k: c.get(k) for k in cond_cols}}
            for cid, c in recipe["conditions"].items()])
     observables = pd.DataFrame([
@@ -129,8 +137,8 @@ def build_problem(name: str, recipe: dict[str, Any], records: dict[str, dict[str
         {"parameterId": p["id"], "parameterScale": p["scale"], "lowerBound": p["lower"],
          "upperBound": p["upper"], "nominalValue": nominal[p["id"]], "estimate": 1}
         for p in recipe["parameters"]])
-    cols = ["observableId", "preequilibrationConditionId", "simulationConditionId", "time",
-            "measurement", "noiseParameters", "datasetId"]
+    cols = ["observableId", *(["preequilibrationConditionId"] if preeq is not None else []),
+            "simulationConditionId", "time", "measurement", "noiseParameters", "datasetId"]
     for frame, file in ((conditions, "conditions.tsv"), (observables, "observables.tsv"),
                         (parameters, "parameters.tsv"),
                         (pd.DataFrame(rows["fit"], columns=cols), "measurements.tsv"),
@@ -156,8 +164,10 @@ def _readme(name: str, recipe: dict[str, Any], notes: list[Any],
             rows: dict[str, list[dict[str, Any]]]) -> str:
     lines = [f"# PEtab problem `{name}`", "", recipe.get("description", ""), "",
              f"Written by `scripts/build_petab.py` from `recipe.yaml`; model: exobone "
-             f"`{recipe['model']}`. Every experiment starts from the healthy steady state "
-             f"(preequilibration condition `{PREEQ}`).", "",
+             f"`{recipe['model']}`. " + (
+                 f"Every experiment starts from the healthy steady state (preequilibration "
+                 f"condition `{PREEQ}`)." if recipe.get("preequilibration") is not None else
+                 "No preequilibration: the build starts where the data start."), "",
              "| datasetId (record) | use | rows | citation | read at | verified |",
              "| --- | --- | --- | --- | --- | --- |"]
     for rec, use, _ in notes:

@@ -238,3 +238,19 @@ def test_split_normal_draws_match_the_interval():
 def test_a_band_needs_a_known_interval():
     with pytest.raises(InvalidInputError, match="unknown profile end"):
         FittedPrior("k", 1.0, (float("nan"), 4.0), (0.01, 100.0), "log10")
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_the_sham_of_a_ratio_observable_is_the_healthy_build_at_rest(name: str):
+    """``bv_tv / bv_tv_healthy`` is OVX / sham only if the healthy build stays at bv_tv_healthy."""
+    from exobone.simulate import SaveAt, simulate
+
+    prob = load_petab(PETAB / name)
+    if not any("bv_tv_healthy" in str(f) for f in prob.observables["observableFormula"]):
+        pytest.skip(f"{name} has no ratio-to-sham observable")
+    meta = prob.model.metadata
+    healthy = build_model("healthy", species=meta["species"])
+    end = float(prob.measurements["time"].max()) * 2
+    traj = simulate(healthy, (0.0, end), saveat=SaveAt(times=[0.0, end / 2, end]))
+    target = healthy.require_parameter("bv_tv_healthy").value
+    assert traj["bv_tv"] == pytest.approx([target] * 3, rel=1e-6)
