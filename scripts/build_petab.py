@@ -91,8 +91,8 @@ def _model_values(spec: dict[str, Any], names: list[str]) -> dict[str, float]:
     from exobone.model.assemble import build_model
 
     model = build_model(spec["scenario"], spec.get("interventions") or [],
-                        species=spec.get("species"), exosome_layer=spec.get("exosome_layer",
-                                                                               True))
+                        species=spec.get("species"), site=spec.get("site"),
+                        exosome_layer=spec.get("exosome_layer", True))
     return {n: model.require_parameter(n).value for n in names}
 
 
@@ -149,8 +149,9 @@ def build_problem(name: str, recipe: dict[str, Any], records: dict[str, dict[str
         "problems": [{"condition_files": ["conditions.tsv"],
                       "measurement_files": ["measurements.tsv"],
                       "observable_files": ["observables.tsv"]}],
-        "exobone": {k: recipe["model"][k] for k in ("scenario", "species", "interventions",
-                                                     "exosome_layer") if k in recipe["model"]},
+        "exobone": {k: recipe["model"][k] for k in ("scenario", "species", "site",
+                                                     "interventions", "exosome_layer")
+                    if k in recipe["model"]},
     }
     (folder / f"{name}.yaml").write_text(
         "# PEtab problem written by scripts/build_petab.py from recipe.yaml: do not edit.\n"

@@ -253,12 +253,13 @@ def run_cohort(scenario: str, interventions: Sequence[str] = (), *, n: int = 200
                chunk_size: int = 1000, out: str | Path | None = None,
                scheduler: str | Any | None = None, resume: bool = False,
                progress: Progress | None = None, readout: str = "mean",
-               window: float | None = None, times: Sequence[float] = ()) -> CohortResult:
+               window: float | None = None, times: Sequence[float] = (),
+               site: str | None = None) -> CohortResult:
     """Run a virtual cohort of ``scenario`` with ``interventions`` against its control.
 
     Parameters
     ----------
-    scenario, interventions, species
+    scenario, interventions, species, site
         As for :func:`exobone.model.assemble.build_model`.
     n, spread, priors, rng
         Cohort size and parameter uncertainty (see :func:`sample_parameters`); both arms use
@@ -302,8 +303,8 @@ def run_cohort(scenario: str, interventions: Sequence[str] = (), *, n: int = 200
     scen = require_scenario(scenario)
     species = scen.resolve_species(species)
     seed = rng if isinstance(rng, int) else None
-    treated = build_model(scen.name, list(interventions), species=species)
-    control = build_model(scen.name, (), species=species)
+    treated = build_model(scen.name, list(interventions), species=species, site=site)
+    control = build_model(scen.name, (), species=species, site=site)
     cm_c = compile_model(control)
     names_c = [o for o in outcomes if o in cm_c.states or o in cm_c.assignments]
     if not names_c:

@@ -40,7 +40,7 @@ def fitted_priors(spec: ModelSpec, values: Sequence[FittedValue] | None = None
 
 def prediction_band(scenario: str, interventions: Sequence[str] = (), *, species: str | None,
                     days: float, times: Sequence[float], n: int, seed: int,
-                    outcomes: Sequence[str]) -> dict[str, Any]:
+                    outcomes: Sequence[str], site: str | None = None) -> dict[str, Any]:
     """Return ``{"n", "seed", "quantiles", "times", "treated", "control", "effect", "status",
     "failures", "parameters", "method"}``; each arm maps an outcome to its 5/50/95 % quantiles
     at ``times``.
@@ -60,14 +60,14 @@ def prediction_band(scenario: str, interventions: Sequence[str] = (), *, species
         raise InvalidInputError(f"--band takes 2 to {MAX_BAND} members, got {n}")
     scen = require_scenario(scenario)
     species = scen.resolve_species(species)
-    spec = build_model(scen.name, list(interventions), species=species)
+    spec = build_model(scen.name, list(interventions), species=species, site=site)
     priors = fitted_priors(spec)
     if not priors:
         raise InvalidInputError(f"no parameter of this {scen.name} model is fitted for "
                                 f"{species}: there is no fitted uncertainty to draw a band from")
     res = run_cohort(scen.name, list(interventions), n=n, spread=None,
                      priors=priors,  # type: ignore[arg-type]  # FittedPrior duck-types Prior
-                     rng=seed, days=days, species=species, times=times,
+                     rng=seed, days=days, species=species, site=site, times=times,
                      outcomes=[o for o in outcomes])
     idx = np.searchsorted(res.times, np.asarray(times, dtype=float))
 

@@ -6,7 +6,7 @@ for what exobone evaluates exactly. Anything else is refused with one line namin
 (:class:`UnsupportedPEtabError`); nothing is approximated.
 
 The model is the problem's one SBML file, or an exobone build named by the extension key
-``exobone: {scenario, species, interventions, exosome_layer}`` of the problem YAML (PEtab's
+``exobone: {scenario, species, site, interventions, exosome_layer}`` of the problem YAML (PEtab's
 YAML schema admits extra keys; the linter ignores it). A regimen difference between arms (placebo
 vs drug) is a condition setting a model parameter (e.g. a dose parameter 0 for placebo); arms that
 need different model structure are separate problems.
@@ -88,7 +88,7 @@ def _problem_yaml(path: str | Path) -> Path:
 
 
 #: keys of the ``exobone:`` extension of a problem YAML (the model is an exobone build)
-BUILD_KEYS = ("scenario", "species", "interventions", "exosome_layer")
+BUILD_KEYS = ("scenario", "species", "site", "interventions", "exosome_layer")
 
 
 def _build_spec(config: dict[str, Any], name: str) -> dict[str, Any] | None:
@@ -104,7 +104,8 @@ def _build_spec(config: dict[str, Any], name: str) -> dict[str, Any] | None:
         raise InvalidInputError(f"{name}: exobone.interventions must be a list of "
                                 f"intervention texts")
     return {"scenario": str(spec["scenario"]), "species": spec.get("species"),
-            "interventions": list(ivs), "exosome_layer": bool(spec.get("exosome_layer", True))}
+            "site": spec.get("site"), "interventions": list(ivs),
+            "exosome_layer": bool(spec.get("exosome_layer", True))}
 
 
 def build_spec(path: str | Path) -> dict[str, Any] | None:
@@ -215,7 +216,8 @@ def load_petab(path: str | Path, *, model: ModelSpec | None = None) -> Calibrati
         from exobone.model.assemble import build_model
 
         model = build_model(built["scenario"], built["interventions"],
-                            species=built["species"], exosome_layer=built["exosome_layer"])
+                            species=built["species"], site=built["site"],
+                            exosome_layer=built["exosome_layer"])
     if model is None:
         if len(sbml) != 1:
             raise UnsupportedPEtabError(f"{yaml_path.name}: {len(sbml)} SBML files (exobone "
@@ -302,6 +304,30 @@ def _check(prob: CalibrationProblem, label: str) -> None:
                                         f"the table")
     if (meas["time"] < 0).any():
         raise InvalidInputError(f"{label}: a measurement time is negative")
+    _check_history(prob, label)
+
+
+def _check_history(prob: CalibrationProblem, label: str) -> None:
+    """Refuse to move a parameter that a build-time history (``pmo``) ran with.
+
+    Such a build starts from the end state of a history simulated when it was built; an
+    estimated or condition-set parameter of that history would change the start, which the
+    objective does not re-run. Parameters added after the history (an intervention's) are free.
+    """
+    frozen = set(prob.model.metadata.get("history_parameters", ()))
+    if not frozen:
+        return
+    moved = [str(p) for p in prob.estimated]
+    moved += [prob.sbml_ids.get(str(c), str(c)) for c in prob.conditions.columns
+              if c not in ("conditionId", "conditionName")]
+    for name in moved:
+        if prob.sbml_ids.get(name, name) in frozen:
+            days = prob.model.metadata.get("history_days", "?")
+            raise UnsupportedPEtabError(
+                f"{label}: {name!r} shapes the {days}-day history the "
+                f"{prob.model.metadata.get('scenario')!r} build runs at build time; its start "
+                f"state would not follow a fitted or condition value (fit it on a build "
+                f"without history)")
 
 
 def _is_number(value: Any) -> bool:
