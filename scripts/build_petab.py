@@ -31,7 +31,8 @@ PETAB = DATA / "petab"
 RECORD_FILES = ("physiology.yaml", "pharmacology.yaml")
 #: days per time unit of the recipe (month: 365.25 / 12)
 DAYS = {"day": 1.0, "week": 7.0, "month": 30.4375}
-CONVERSIONS = {"ratio_from_percent_change": lambda v: 1.0 + v / 100.0}
+CONVERSIONS = {"ratio_from_percent_change": lambda v: 1.0 + v / 100.0,
+               "fraction_from_percent": lambda v: v / 100.0}
 PREEQ = "healthy"
 
 
@@ -68,7 +69,13 @@ def _row(rec: dict[str, Any], row: dict[str, Any], preeq: bool) -> dict[str, Any
     if "to" in row:
         value = CONVERSIONS[row["to"]](value)
     sigma = row["sigma"]
-    noise = float(sigma["assumed"]) if isinstance(sigma, dict) else _at(rec, sigma)
+    if isinstance(sigma, dict) and "ci95" in sigma:  # a normal 95 % CI: half-width / 1.96
+        low, high = (_at(rec, [*sigma["ci95"], k]) for k in (0, 1))
+        noise = (high - low) / (2.0 * 1.959963984540054)
+    elif isinstance(sigma, dict):
+        noise = float(sigma["assumed"])
+    else:
+        noise = _at(rec, sigma)
     time = row["time"]
     days = _at(rec, time["path"]) * DAYS[time["unit"]]
     if not (math.isfinite(noise) and noise > 0):
@@ -122,6 +129,14 @@ def build_problem(name: str, recipe: dict[str, Any], records: dict[str, dict[str
     if missing:  # PEtab leaves a parameter's NaN undefined: every condition sets every column
         raise RecipeError(f"problem {name!r}: condition {missing[0][0]!r} does not set "
                           f"{missing[0][1]!r}")
+    built = _model_values(recipe["model"], sorted(
+        {p["id"] for p in recipe["parameters"]}
+        | {k for c in everyone.values() for k, v in c.items() if v == "nominal"}))
+    # "nominal": the build's own value (e.g. the regimen's dose in the treated arm)
+    everyone = {cid: {k: built[k] if v == "nominal" else v for k, v in c.items()}
+                for cid, c in everyone.items()}
+    preeq = everyone.get(PREEQ) if preeq is not None else None
+    recipe = {**recipe, "conditions": {cid: everyone[cid] for cid in recipe["conditions"]}}
     conditions = pd.DataFrame(
         ([{"conditionId": PREEQ, "conditionName": "healthy steady state",
            **{k: preeq.get(k) for k in cond_cols}}] if preeq is not None else [])
@@ -132,10 +147,9 @@ def build_problem(name: str, recipe: dict[str, Any], records: dict[str, dict[str
          "observableFormula": o["formula"], "observableTransformation": "lin",
          "noiseFormula": f"noiseParameter1_{oid}", "noiseDistribution": "normal"}
         for oid, o in recipe["observables"].items()])
-    nominal = _model_values(recipe["model"], [p["id"] for p in recipe["parameters"]])
     parameters = pd.DataFrame([
         {"parameterId": p["id"], "parameterScale": p["scale"], "lowerBound": p["lower"],
-         "upperBound": p["upper"], "nominalValue": nominal[p["id"]], "estimate": 1}
+         "upperBound": p["upper"], "nominalValue": built[p["id"]], "estimate": 1}
         for p in recipe["parameters"]])
     cols = ["observableId", *(["preequilibrationConditionId"] if preeq is not None else []),
             "simulationConditionId", "time", "measurement", "noiseParameters", "datasetId"]
