@@ -254,3 +254,32 @@ def test_the_sham_of_a_ratio_observable_is_the_healthy_build_at_rest(name: str):
     traj = simulate(healthy, (0.0, end), saveat=SaveAt(times=[0.0, end / 2, end]))
     target = healthy.require_parameter("bv_tv_healthy").value
     assert traj["bv_tv"] == pytest.approx([target] * 3, rel=1e-6)
+
+
+# ------------------------------------------------------------------------ outputs
+def test_simulate_json_names_sources_and_carries_a_seeded_band(capsys):
+    import json
+
+    args = ["simulate", "ovx", "--species", "rat", "--days", "40", "--times", "0,35",
+            "--band", "4", "--seed", "3", "--json"]
+    assert main(args) == 0
+    data = json.loads(capsys.readouterr().out)
+    src = data["parameter_sources"]
+    assert src["fitted"] == ["estrogen_sensitivity"] and src["counts"]["fitted"] == 1
+    band = data["band"]
+    assert band["n"] == 4 and band["seed"] == 3 and band["status"]["treated"] == {"ok": 4}
+    assert band["times"] == [0.0, 35.0] and band["parameters"][0]["name"] == \
+        "estrogen_sensitivity"
+    low, mid, high = band["treated"]["bv_tv"]
+    assert low[0] == mid[0] == high[0] == pytest.approx(17.6)  # everyone starts healthy
+    assert low[1] < mid[1] < high[1]  # the fitted uncertainty spreads the OVX loss
+    assert main(args) == 0  # the same seed gives the same band
+    assert json.loads(capsys.readouterr().out)["band"]["treated"] == band["treated"]
+
+
+def test_a_band_without_fitted_parameters_is_refused(capsys):
+    assert main(["simulate", "healthy", "--species", "human", "--days", "10", "--band",
+                 "4"]) == 1
+    err = capsys.readouterr().err
+    assert "no parameter of this healthy model is fitted for human" in err
+    assert "Traceback" not in err

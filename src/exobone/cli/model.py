@@ -207,7 +207,7 @@ def _table(result: ScenarioResult, table_times: list[float], compare: bool,
         caption += (f"; parameters: {c['fitted']} fitted ({', '.join(sources['fitted']) or '-'}"
                     f"), {c['cited']} cited, {c['assumed']} assumed")
     if bands is not None:
-        ok = bands["status"]["treated"].get("success", 0)
+        ok = bands["status"]["treated"].get("ok", 0)
         caption += (f"; 5-95 % band: {ok}/{bands['n']} draws of the fitted parameters "
                     f"(seed {bands['seed']})")
     table = Table(title=title, caption=caption, show_lines=False)
