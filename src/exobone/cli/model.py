@@ -210,6 +210,8 @@ def list_interventions() -> None:
 
     for k in sorted(INTERVENTIONS.values(), key=lambda k: k.kind):
         typer.echo(f"{k.kind:<20} {k.help}  usage: {k.usage}")
+        if k.units:
+            typer.echo(f"{'':<20} units: {k.units}")
 
 
 @list_app.command("sources")

@@ -1,0 +1,164 @@
+"""Bisphosphonates: zoledronate (i.v.), alendronate (oral), and ``bisphosphonate`` (= zoledronate).
+
+PK: a dose reaches the circulation with the route's bioavailability (i.v. 1; oral alendronate
+0.65 %, record ``alendronate_oral_bioavailability_review``: "0.6-0.7 %" fasting) and a share of
+it binds to bone mineral; the rest is excreted by the kidney. The plasma phase lasts hours, so
+on the model's time scale (days) the bound share is added to the bone-bound pool at the dose
+(exact up to those hours, stated here rather than approximated silently). The bound drug
+(µg per kg body weight) leaves the pool only with the bone that carries it, when osteoclasts
+resorb it: release = pool x resorption_rate / bone_volume. So it persists for years in humans
+(turnover ~25 %/yr) and longer still while it suppresses resorption, for weeks in rats.
+
+PD: resorbing osteoclasts take the drug up with the matrix; occupancy = x/(1 + x) with
+x = pool/EC50 of the drug; it inactivates them (resorption per osteoclast x (1 - Imax x occ))
+and induces their apoptosis (x (1 + Amax x occ)). Imax and Amax are shared by the family; the
+EC50s (zoledronate is the more potent) are fitted to HORIZON and the alendronate trials.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from exobone.model.parameters import Assumed, Reference
+from exobone.model.scenarios.drugs.regimen import (
+    Regimen,
+    add_parameter_once,
+    dose_events,
+    dose_parameter,
+    register_drug,
+    resolve_regimen,
+)
+
+if TYPE_CHECKING:
+    from exobone.model.builder import ModelBuilder
+    from exobone.model.parameters import Source
+    from exobone.model.scenarios.interventions import Intervention
+
+_FITTED = ("fitted by hand with benchmarks/drug_trials.py to {what}; a fitted value, not a "
+           "measurement")
+BRIXEN_2005 = Reference(
+    "Brixen", 2005, title="Alendronat en gang om ugen", journal="Ugeskr Laeger",
+    note="data/calibration/pharmacology.yaml record alendronate_oral_bioavailability_review "
+         "(secondary, a review): 'only 0.6-0.7 % of the dose is absorbed' when fasting; the "
+         "midpoint 0.65 % is used")
+
+
+@dataclass(frozen=True)
+class Bisphosphonate:
+    """One drug of the family: its state, bioavailability and potency."""
+
+    drug: str
+    bioavailability: float
+    bioavailability_source: Source
+    ec50: float
+    ec50_fitted_to: str
+
+
+ZOLEDRONATE = Bisphosphonate(
+    "zoledronate", 1.0, Assumed("intravenous infusion: the whole dose is in the circulation"),
+    ec50=5.0, ec50_fitted_to="HORIZON (horizon_pft_zol_markers, horizon_pft_bmd_36mo_secondary)")
+ALENDRONATE = Bisphosphonate(
+    "alendronate", 0.0065, BRIXEN_2005,
+    ec50=5.0, ec50_fitted_to="Liberman 1995 (liberman1995_alendronate_phase3_bmd)")
+
+
+def _add_family(builder: ModelBuilder) -> None:
+    P = add_parameter_once
+    P(builder, "bisphosphonate_bone_uptake", 0.5, "1",
+      Assumed("share of the systemic dose bound to bone mineral, the rest excreted in urine; "
+              "no value was read (zoledronate skeletal retention is in the 'wanted' list of "
+              "data/calibration/pharmacology.yaml); one half chosen"),
+      "fraction of the systemic dose that binds to bone", bounds=(0.2, 0.8))
+    P(builder, "bisphosphonate_resorption_max", 0.7, "1",
+      Assumed(_FITTED.format(what="the HORIZON CTX suppression")),
+      "maximal inactivation of resorption per osteoclast by the drug it takes up",
+      bounds=(0.0, 0.95))
+    P(builder, "bisphosphonate_apoptosis_max", 2.0, "1",
+      Assumed(_FITTED.format(what="the HORIZON CTX suppression")),
+      "maximal extra osteoclast apoptosis (fold minus 1) from the drug taken up",
+      bounds=(0.0, 20.0))
+
+
+def _add_drug(builder: ModelBuilder, bp: Bisphosphonate) -> None:
+    d = bp.drug
+    P = add_parameter_once
+    P(builder, f"{d}_bioavailability", bp.bioavailability, "1", bp.bioavailability_source,
+      f"fraction of a {d} dose reaching the circulation",
+      bounds=(bp.bioavailability / 3, min(bp.bioavailability * 3, 1.0)))
+    P(builder, f"{d}_ec50", bp.ec50, "ug/kg", Assumed(_FITTED.format(what=bp.ec50_fitted_to)),
+      f"bone-bound {d} (µg per kg body weight) giving half the maximal effect",
+      bounds=(bp.ec50 / 30, bp.ec50 * 30))
+    mech = (f"drug:{d}",)
+    builder.add_state(f"{d}_bone", 0.0, unit="ug/kg",
+                      description=f"{d} bound to bone mineral, per kg body weight")
+    builder.add_term(f"{d}_release", f"{d}_bone*resorption_rate/max(bone_volume, 0.01)",
+                     {f"{d}_bone": -1}, mechanisms=mech,
+                     description=f"bound {d} leaves with the bone osteoclasts resorb")
+    builder.add_assignment(f"{d}_occupancy", f"{d}_bone/({d}_bone + {d}_ec50)", unit="1",
+                           description=f"effect of the {d} osteoclasts take up with the matrix")
+    builder.add_factor("bone_resorption", f"1 - bisphosphonate_resorption_max*{d}_occupancy",
+                       mechanisms=mech, description=f"{d} inactivates resorbing osteoclasts")
+    builder.add_factor("oc_apoptosis", f"1 + bisphosphonate_apoptosis_max*{d}_occupancy",
+                       mechanisms=mech, description=f"{d} induces osteoclast apoptosis")
+
+
+def _apply(builder: ModelBuilder, iv: Intervention, bp: Bisphosphonate) -> None:
+    resolved = resolve_regimen(builder, iv)
+    dose = dose_parameter(builder, resolved, iv)
+    _add_family(builder)
+    if builder.get_state(f"{bp.drug}_bone") is None:
+        _add_drug(builder, bp)
+    d = bp.drug
+    dose_events(builder, iv, resolved, f"{d}_bone",
+                f"{d}_bioavailability*bisphosphonate_bone_uptake*{dose}/body_weight")
+
+
+_ZOL_SOURCES = ("PK: i.v.; bound share (assumed 0.5) joins a bone pool released only by "
+                "resorption",
+                "PD: osteoclast inactivation and apoptosis; potency fitted to HORIZON "
+                "(benchmarks/drug_trials.py)")
+_ZOL_WHY = ("human: 5 mg i.v. yearly (HORIZON-PFT, data/calibration); rat/mouse: 20 ug/kg once "
+            "(record rat_ovx_single_zol_vertebra: a single 20 ug/kg s.c. dose in OVX rats)")
+
+
+@register_drug(
+    "zoledronate",
+    help="zoledronic acid (i.v.): bone-bound bisphosphonate; osteoclasts that resorb it stop "
+         "and die",
+    regimen=Regimen(bare_unit="mg", route="i.v.", human=("5mg", 365.0),
+                    rodent=("20ug/kg", None), why=_ZOL_WHY),
+    sources=_ZOL_SOURCES)
+def apply_zoledronate(builder: ModelBuilder, iv: Intervention) -> None:
+    """Add zoledronate (bone pool, osteoclast inactivation/apoptosis) and its doses."""
+    _apply(builder, iv, ZOLEDRONATE)
+
+
+@register_drug(
+    "bisphosphonate",
+    help="generic bone-bound bisphosphonate = zoledronate (same drug and parameters; bare "
+         "dose in ug/kg as before)",
+    regimen=Regimen(bare_unit="ug/kg", route="i.v.", human=("5mg", 365.0),
+                    rodent=("100ug/kg", None),
+                    why="as zoledronate; rat/mouse: 100 ug/kg once, the historical default"),
+    sources=_ZOL_SOURCES)
+def apply_bisphosphonate(builder: ModelBuilder, iv: Intervention) -> None:
+    """``bisphosphonate`` is zoledronate with exobone's historical unit and rodent default."""
+    _apply(builder, iv, ZOLEDRONATE)
+
+
+@register_drug(
+    "alendronate",
+    help="alendronate (oral, 0.65 % absorbed): bone-bound bisphosphonate, weekly",
+    regimen=Regimen(bare_unit="mg", route="oral", human=("70mg", 7.0),
+                    rodent=("1mg/kg", 7.0),
+                    why="human: 70 mg weekly (record alendronate70_weekly_china_bmd); "
+                        "rat/mouse: the human dose per kg (70 mg / 70 kg) weekly, an "
+                        "assumption (no rodent alendronate dose was read)"),
+    sources=("PK: oral bioavailability 0.65 % (Brixen 2005 review: 0.6-0.7 %); bone pool as "
+             "zoledronate",
+             "PD: as zoledronate; potency fitted to Liberman 1995 (benchmarks/drug_trials.py)"))
+def apply_alendronate(builder: ModelBuilder, iv: Intervention) -> None:
+    """Add alendronate (oral; bone pool, osteoclast inactivation/apoptosis) and its doses."""
+    _apply(builder, iv, ALENDRONATE)
+

@@ -1,0 +1,160 @@
+"""Denosumab: anti-RANKL antibody; s.c. depot, linear plus target-mediated clearance, rebound.
+
+PK (amounts in mg, concentration in µg/mL = mg/L)::
+
+    depot --ka--> central;  central: - k_linear*central - Vmax*V*C/(Km + C),  C = central/V
+    dose: depot += F*dose
+
+F, ka, V and the linear clearance are the population estimates of record
+``gibiansky2012_denosumab_popPK``; V and CL are per 66 kg and scaled to the model's body weight.
+Why linear *plus* target-mediated elimination and not linear with the 26-day half-life of the
+review (``denosumab_half_life_review``): the apparent half-life depends on the dose (15 days at
+60 mg, 26 days at 120 mg, ``chen2018_denosumab_single_dose_pk_pd_chinese``) -- the signature of
+RANKL-mediated clearance, which also makes the concentration fall off sharply at the end of a
+6-month interval, when the effect wanes. Km is assumed; Vmax is chosen so that the apparent
+half-life of a 60 mg dose in the weeks after its peak is about 15 days.
+
+PD: denosumab binds RANKL; free RANKL = RANKL x (1 - C/(C + Kd)) (a factor on
+``rankl_expression``), so osteoclastogenesis stops and osteoclasts die off within their
+lifetime. While RANKL is blocked, osteoclast precursors that cannot fuse stay in the precursor
+pool instead of leaving it: a drug-triggered term returns a share (``denosumab_ocp_retention``
+x RANKL block) of the core's precursor turnover. The core alone lets the pool grow by only
+~11 % when differentiation stops (supply (k_oc_differentiation + k_ocp_turnover) against loss
+k_ocp_turnover); with the retention the pool builds up several-fold under treatment, and when
+the drug wanes it fuses at once: the CTX overshoot and the loss of the BMD gained after
+stopping.
+
+Denosumab binds human RANKL, not rodent RANKL: in a rat or mouse scenario read it as a
+RANKL-neutralising agent (e.g. a rodent anti-RANKL antibody or OPG-Fc) with the human PK per kg.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+from exobone.model.parameters import Assumed, Reference
+from exobone.model.scenarios.drugs.regimen import (
+    Regimen,
+    add_parameter_once,
+    dose_events,
+    dose_parameter,
+    rate,
+    register_drug,
+    resolve_regimen,
+)
+
+if TYPE_CHECKING:
+    from exobone.model.builder import ModelBuilder
+    from exobone.model.scenarios.interventions import Intervention
+
+_RECORDS = "data/calibration/pharmacology.yaml record"
+GIBIANSKY_2012 = Reference(
+    "unknown", 2012,
+    title="Population pharmacokinetic analysis of denosumab in patients with bone metastases "
+          "from solid tumours", journal="Clin Pharmacokinet", volume="51", pages="247-260",
+    doi="10.2165/11598090-000000000-00000",
+    note=f"{_RECORDS} gibiansky2012_denosumab_popPK (authors not shown in the retrieved "
+         f"record): 'bioavailability and mean absorption half-life ... 61% and 2.7 days ... "
+         f"central volume of distribution and linear clearance were 2.62 L/66 kg and 3.25 "
+         f"mL/h/6[6 kg]'")
+CHEN_2018 = Reference(
+    "Chen", 2018, title="Pharmacokinetics, pharmacodynamics, safety, and tolerability of "
+    "single-dose denosumab in healthy Chinese volunteers", journal="PLoS One", volume="13",
+    pages="e0197984", doi="10.1371/journal.pone.0197984", pmid="29933364",
+    note=f"{_RECORDS} chen2018_denosumab_single_dose_pk_pd_chinese: terminal half-life 15 days "
+         f"at 60 mg, 26 days at 120 mg")
+_FITTED = ("fitted by hand with benchmarks/drug_trials.py to the FREEDOM/DEFEND records "
+           "(freedom_th_bmd_vs_placebo, defend_offtx_bone2011_markers_on_treatment, "
+           "defend_offtx_bone2011_rebound); a fitted value, not a measurement")
+
+REGIMEN = Regimen(
+    bare_unit="mg/kg", route="s.c.", human=("60mg", 182.0), rodent=("10mg/kg", None),
+    why="human: Prolia 60 mg every 6 months (the FREEDOM/DEFEND regimen in data/calibration); "
+        "rat/mouse: 10 mg/kg once, the historical default of exobone (an assumed "
+        "RANKL-saturating dose)")
+
+#: human PK constants of record gibiansky2012_denosumab_popPK
+_F, _ABS_HALF_LIFE, _V_L_PER_66KG, _CL_ML_PER_H_PER_66KG = 0.61, 2.7, 2.62, 3.25
+#: first-order linear elimination CL/V (1/day); the per-66 kg scaling cancels
+K_LINEAR = _CL_ML_PER_H_PER_66KG * 24 / 1000 / _V_L_PER_66KG
+
+
+def _add_pk_pd(builder: ModelBuilder) -> None:
+    """States, PK terms, RANKL neutralisation and precursor retention (once per model)."""
+    P = add_parameter_once
+    P(builder, "denosumab_bioavailability", _F, "1", GIBIANSKY_2012,
+      "fraction of a s.c. dose absorbed", bounds=(0.3, 1.0))
+    P(builder, "denosumab_ka", rate(_ABS_HALF_LIFE), "1/day", GIBIANSKY_2012,
+      "absorption rate from the s.c. depot (absorption half-life 2.7 days)")
+    P(builder, "denosumab_volume", _V_L_PER_66KG / 66.0, "L/kg", GIBIANSKY_2012,
+      "central volume of distribution per kg body weight (2.62 L/66 kg)")
+    P(builder, "denosumab_k_linear", K_LINEAR, "1/day", GIBIANSKY_2012,
+      f"linear elimination CL/V = 3.25 mL/h / 2.62 L (half-life {math.log(2) / K_LINEAR:.1f} "
+      f"days without target-mediated clearance)")
+    P(builder, "denosumab_km", 1.0, "ug/mL",
+      Assumed("concentration at half-maximal RANKL-mediated clearance; no value was read, "
+              "chosen within the range the 60 mg concentrations pass through"),
+      "half-saturation concentration of target-mediated clearance")
+    P(builder, "denosumab_vmax", 0.05, "ug/mL/day", CHEN_2018,
+      "maximal target-mediated elimination rate: chosen so that the apparent half-life "
+      "after a 60 mg dose is about 15 days (chen2018) with the linear clearance of "
+      "Gibiansky 2012")
+    P(builder, "denosumab_kd", 0.5, "ug/mL", Assumed(_FITTED),
+      "serum denosumab concentration neutralising half of RANKL (in vivo potency)",
+      bounds=(0.01, 20.0))
+    P(builder, "denosumab_ocp_retention", 0.9, "1", Assumed(_FITTED),
+      "share of the precursor turnover held back in the pool when RANKL is fully blocked",
+      bounds=(0.0, 0.99))
+    bw = "body_weight"
+    builder.add_state("denosumab_depot", 0.0, unit="mg",
+                      description="denosumab in the s.c. depot")
+    builder.add_state("denosumab_central", 0.0, unit="mg",
+                      description="denosumab in the central (serum) compartment")
+    builder.add_assignment("denosumab_concentration",
+                           f"denosumab_central/(denosumab_volume*{bw})", unit="ug/mL",
+                           description="serum denosumab concentration")
+    builder.add_assignment("denosumab_rankl_block",
+                           "denosumab_concentration/(denosumab_concentration + denosumab_kd)",
+                           unit="1", description="fraction of RANKL bound by denosumab")
+    mech = ("drug:denosumab",)
+    builder.add_term("denosumab_absorption", "denosumab_ka*denosumab_depot",
+                     {"denosumab_depot": -1, "denosumab_central": 1}, mechanisms=mech,
+                     description="absorption from the s.c. depot (first order)")
+    builder.add_term("denosumab_linear_clearance", "denosumab_k_linear*denosumab_central",
+                     {"denosumab_central": -1}, mechanisms=mech,
+                     description="linear (reticuloendothelial) clearance")
+    builder.add_term("denosumab_target_clearance",
+                     f"denosumab_vmax*denosumab_volume*{bw}*denosumab_concentration"
+                     f"/(denosumab_km + denosumab_concentration)",
+                     {"denosumab_central": -1}, mechanisms=mech,
+                     description="target (RANKL)-mediated clearance, saturable")
+    builder.add_factor("rankl_expression", "1 - denosumab_rankl_block", mechanisms=mech,
+                       description="denosumab neutralises RANKL")
+    builder.add_term("denosumab_ocp_retention_term",
+                     "k_ocp_turnover*denosumab_ocp_retention*denosumab_rankl_block"
+                     "*osteoclast_precursors", {"osteoclast_precursors": 1}, mechanisms=mech,
+                     description="while RANKL is blocked, precursors that cannot fuse stay in "
+                                 "the pool (fewer leave to other fates): the pool builds up "
+                                 "and fuses when the drug wanes (rebound)")
+
+
+@register_drug(
+    "denosumab",
+    help="anti-RANKL antibody (s.c.): neutralises RANKL; precursors build up, rebound on "
+         "stopping",
+    regimen=REGIMEN,
+    sources=("PK: Gibiansky 2012 pop-PK (F 0.61, absorption half-life 2.7 d, V 2.62 L/66 kg, "
+             "CL 3.25 mL/h/66 kg) + target-mediated clearance (Chen 2018: half-life 15 d at "
+             "60 mg, 26 d at 120 mg)",
+             "PD: RANKL neutralisation and precursor retention; potency and retention fitted "
+             "to FREEDOM / DEFEND (benchmarks/drug_trials.py)"),
+)
+def apply_denosumab(builder: ModelBuilder, iv: Intervention) -> None:
+    """Add denosumab PK/PD (once) and the scheduled s.c. doses of ``iv``."""
+    resolved = resolve_regimen(builder, iv)
+    dose = dose_parameter(builder, resolved, iv)
+    if builder.get_state("denosumab_depot") is None:
+        _add_pk_pd(builder)
+    dose_events(builder, iv, resolved, "denosumab_depot",
+                f"denosumab_bioavailability*{dose}/1000")
