@@ -7,12 +7,14 @@ PK (amounts in mg, concentration in µg/mL = mg/L)::
 
 F, ka, V and the linear clearance are the population estimates of record
 ``gibiansky2012_denosumab_popPK``; V and CL are per 66 kg and scaled to the model's body weight.
-Why linear *plus* target-mediated elimination and not linear with the 26-day half-life of the
+Why linear *plus* target-mediated elimination rather than linear with the 26-day half-life of a
 review (``denosumab_half_life_review``): the apparent half-life depends on the dose (15 days at
-60 mg, 26 days at 120 mg, ``chen2018_denosumab_single_dose_pk_pd_chinese``) -- the signature of
-RANKL-mediated clearance, which also makes the concentration fall off sharply at the end of a
-6-month interval, when the effect wanes. Km is assumed; Vmax is chosen so that the apparent
-half-life of a 60 mg dose in the weeks after its peak is about 15 days.
+60 mg, 26 days at 120 mg, ``chen2018_denosumab_single_dose_pk_pd_chinese``), the signature of
+RANKL-mediated clearance, which makes the concentration fall off faster at the end of an
+interval, when the effect wanes. Its Km and Vmax were not read and are chosen small (see their
+sources): the linear part (half-life 23 days from CL/V of Gibiansky 2012, close to the review's
+26 days) carries the drug through a 6-month interval, the saturable part shapes the tail. The
+15-day half-life of healthy Chinese volunteers at 60 mg is not reproduced.
 
 PD: denosumab binds RANKL; free RANKL = RANKL x (1 - C/(C + Kd)) (a factor on
 ``rankl_expression``), so osteoclastogenesis stops and osteoclasts die off within their
@@ -92,14 +94,19 @@ def _add_pk_pd(builder: ModelBuilder) -> None:
     P(builder, "denosumab_k_linear", K_LINEAR, "1/day", GIBIANSKY_2012,
       f"linear elimination CL/V = 3.25 mL/h / 2.62 L (half-life {math.log(2) / K_LINEAR:.1f} "
       f"days without target-mediated clearance)")
-    P(builder, "denosumab_km", 1.0, "ug/mL",
-      Assumed("concentration at half-maximal RANKL-mediated clearance; no value was read, "
-              "chosen within the range the 60 mg concentrations pass through"),
+    P(builder, "denosumab_km", 0.05, "ug/mL",
+      Assumed("concentration at half-maximal RANKL-mediated clearance; no value was read: "
+              "chosen low, so target-mediated clearance matters only in the tail of an "
+              "interval, where RANKL is no longer saturated"),
       "half-saturation concentration of target-mediated clearance")
-    P(builder, "denosumab_vmax", 0.05, "ug/mL/day", CHEN_2018,
-      "maximal target-mediated elimination rate: chosen so that the apparent half-life "
-      "after a 60 mg dose is about 15 days (chen2018) with the linear clearance of "
-      "Gibiansky 2012")
+    P(builder, "denosumab_vmax", 0.002, "ug/mL/day",
+      Assumed("maximal target-mediated elimination; no value was read. Chen 2018 (record "
+              "chen2018_denosumab_single_dose_pk_pd_chinese: half-life 15 d at 60 mg, 26 d at "
+              "120 mg) shows that it exists; a Vmax large enough to give 15 d would clear a 60 mg "
+              "dose within 4 months, against the suppression still seen at the 6-month trough "
+              "(defend_offtx_bone2011_markers_on_treatment), so a small value is chosen: the "
+              "apparent half-life is ~23 d over months 1-3 and shortens in the tail"),
+      "maximal target-mediated elimination rate (per unit volume)")
     P(builder, "denosumab_kd", 0.5, "ug/mL", Assumed(_FITTED),
       "serum denosumab concentration neutralising half of RANKL (in vivo potency)",
       bounds=(0.01, 20.0))

@@ -18,8 +18,13 @@ not fed to ``I_P``:
   intermittency. Exposure around the clock (``f`` = 1: e.g. many small doses a day) has no
   anabolic drive left -- that is continuous PTH, whose catabolic route is the core's.
 
-``A`` raises the activation of pre-osteoblasts/lining cells into active osteoblasts
-(``ob_maturation``) and osteoblast survival (``ob_apoptosis`` divided by 1 + gain x A). Because
+``A`` reactivates lining cells -- quiescent osteoblast-lineage cells on the bone surface that
+are not a state of the core -- so the osteoblast lineage forms more matrix (``bone_formation``
+x (1 + gain x A); formation, P1NP and OCN rise at once), and prolongs osteoblast survival
+(``ob_apoptosis`` divided by 1 + gain x A; more osteoblasts, hence more RANKL: resorption and
+CTX follow later through the core's coupling). Not through ``ob_maturation``: in the core,
+maturation turns OPG-making pre-osteoblasts into RANKL-making osteoblasts, which would make
+the drug catabolic in the same way continuous PTH is. Because
 the peak is a concentration (dose per kg), the same µg/kg does the same in every species and
 20 µg in a human is a small dose per kg: the EC50 is fitted to Neer 2001 in humans.
 """
@@ -86,9 +91,9 @@ def _add_family(builder: ModelBuilder) -> None:
       "(peak 20/(1.7 x 70) µg/L) stays above it for the recorded ~4 h at a 1 h half-life")
     P(builder, "teriparatide_ec50", 0.5, "ug/L", Assumed(_FITTED),
       "peak concentration giving half the maximal anabolic drive", bounds=(0.005, 50.0))
-    P(builder, "pth_anabolic_maturation", 3.0, "1", Assumed(_FITTED),
-      "maximal extra activation of pre-osteoblasts/lining cells into osteoblasts",
-      bounds=(0.0, 20.0))
+    P(builder, "pth_anabolic_formation", 2.0, "1", Assumed(_FITTED),
+      "maximal extra matrix formation by the osteoblast lineage (lining cells reactivated to "
+      "form bone), relative to health", bounds=(0.0, 20.0))
     P(builder, "pth_anabolic_survival", 1.0, "1", Assumed(_FITTED),
       "maximal reduction of osteoblast apoptosis (apoptosis / (1 + gain))", bounds=(0.0, 20.0))
 
@@ -119,8 +124,9 @@ def _apply(builder: ModelBuilder, iv: Intervention) -> None:
     A(drive, f"{on}*{peak}/({peak} + teriparatide_ec50)*(1 - {exposed})", unit="1",
       description="anabolic drive of the intermittent pulses (0 when exposure is continuous)")
     mech = (f"drug:{iv.kind}",)
-    builder.add_factor("ob_maturation", f"1 + pth_anabolic_maturation*{drive}", mechanisms=mech,
-                       description="intermittent PTH activates pre-osteoblasts/lining cells")
+    builder.add_factor("bone_formation", f"1 + pth_anabolic_formation*{drive}", mechanisms=mech,
+                       description="intermittent PTH reactivates lining cells: more matrix "
+                                   "formed by the osteoblast lineage")
     builder.add_factor("ob_apoptosis", f"1/(1 + pth_anabolic_survival*{drive})",
                        mechanisms=mech, description="intermittent PTH prolongs osteoblast "
                                                     "survival")
