@@ -26,7 +26,7 @@ from scipy.optimize import least_squares
 from exobone.model.assemble import build_model
 from exobone.simulate import SaveAt, simulate
 
-FITTED = ("e_rankl", "e_oc_apoptosis", "e_resorption", "k_resorption", "n_mechanostat",
+FITTED = ("e_rankl", "e_oc_apoptosis", "e_resorption", "trabecular_turnover", "n_mechanostat",
           "K_wnt", "n_wnt_opg")
 TIMES = np.array([0.0, 14.0, 35.0, 60.0, 100.0, 180.0, 365.0])
 TARGET_BV = {35.0: 8.8, 100.0: 5.0, 180.0: 5.0, 365.0: 5.0}

@@ -43,7 +43,9 @@ def test_scenario_runs_a_year_and_moves_bv_tv_its_documented_way(name: str) -> N
     assert np.all(np.isfinite(bv))
     change = bv[-1] / bv[0] - 1
     if scen.bv_tv_direction == "down":
-        assert change < -0.05
+        # pmo starts decades after menopause: its untreated loss is slow by design (FREEDOM
+        # placebo total hip -0.7 %/yr, pharmacology.yaml freedom_th_bmd_placebo)
+        assert change < (-0.005 if name == "pmo" else -0.05)
     elif scen.bv_tv_direction == "up":
         assert change > 0.05
     elif scen.outcome == "bv_tv":

@@ -7,7 +7,10 @@
 2. the scenario (:data:`exobone.model.scenarios.SCENARIOS`),
 3. the exosome layer compiled from the atlas (:func:`exobone.model.exosomes.add_exosome_layer`),
    given the scenario's atlas contexts and the registered intervention kinds,
-4. the scenario's own interventions, then the user's, in the order given,
+4. the scenario's history, if it has one (``pmo``: years since menopause): the model so far
+   is run over it and its end state becomes the initial state and the reference (1.0) of the
+   BMD and serum-marker outcomes,
+5. the scenario's own interventions, then the user's, in the order given,
 
 then :meth:`ModelBuilder.build` turns the workspace into an immutable, validated
 :class:`~exobone.model.spec.ModelSpec`. :func:`assemble_model` stops before that step and
@@ -35,6 +38,8 @@ from exobone.model.scenarios.interventions import (
     apply_intervention,
     parse_intervention,
 )
+from exobone.model.parameters import Assumed
+from exobone.model.species import require_site
 from exobone.model.spec import ModelSpec
 
 __all__ = ["add_scenario_exosome_layer", "assemble_model", "build_model"]
@@ -74,9 +79,32 @@ def add_scenario_exosome_layer(builder: ModelBuilder, atlas: Atlas | None = None
                              contexts=scen.contexts, drug_kinds=frozenset(INTERVENTIONS))
 
 
+def _run_history(builder: ModelBuilder, days: float) -> None:
+    """Run the model built so far from ``-days`` to 0 and start the run where it ended.
+
+    The end state becomes every state's initial value, and the start references of the
+    relative outcomes (``bv_tv_start``, ``cortical_start``, ``resorption_start``,
+    ``formation_start``) take its values, so BMD, CTX and P1NP are 1.0 at the run's start.
+    """
+    from exobone.simulate import SaveAt, simulate  # the simulator imports this module
+
+    traj = simulate(builder.build(), (-days, 0.0), saveat=SaveAt(times=[0.0]))
+    for name in traj.state_names:
+        builder.set_initial(name, float(traj[name][-1]))
+    k_resorption = float(traj["k_resorption"][-1])
+    for parameter, value in (("bv_tv_start", traj["bone_volume"][-1]),
+                             ("cortical_start", traj["cortical_bone"][-1]),
+                             ("resorption_start", traj["resorption_rate"][-1] / k_resorption),
+                             ("formation_start", traj["formation_rate"][-1] / k_resorption)):
+        builder.set_parameter(parameter, float(value), source=Assumed(
+            f"value at the end of the scenario's {days / 365:g}-year history (computed at "
+            f"build time)"))
+    builder.metadata["history_days"] = days
+
+
 def assemble_model(scenario: str = "healthy", interventions: Sequence[str | Intervention] = (),
-                   *, species: str | None = None, atlas: Atlas | None = None,
-                   exosome_layer: bool = True) -> ModelBuilder:
+                   *, species: str | None = None, site: str | None = None,
+                   atlas: Atlas | None = None, exosome_layer: bool = True) -> ModelBuilder:
     """Run every layer for a scenario and return the builder (see :func:`build_model`).
 
     The builder carries the exosome layer's typed state (``builder.exosome_layer``) next to the
@@ -88,15 +116,22 @@ def assemble_model(scenario: str = "healthy", interventions: Sequence[str | Inte
     for iv in parsed:
         iv.check()
 
-    builder = ModelBuilder(MODEL_NAME, metadata={"scenario": scen.name, "species": species})
+    _, where = require_site(species, site)
+    builder = ModelBuilder(MODEL_NAME, metadata={"scenario": scen.name, "species": species,
+                                                 "site": where.name})
     builder.origin = "core"
-    add_core(builder, species=species)
+    add_core(builder, species=species, site=where.name)
     builder.origin = f"scenario:{scen.name}"
     scen.apply(builder, species)
 
     if exosome_layer:
         builder.origin = "exosome-layer"
         add_scenario_exosome_layer(builder, atlas, scenario=scen.name, species=species)
+
+    history = builder.metadata.pop("history_days", None)
+    if history:
+        builder.origin = f"scenario:{scen.name}"
+        _run_history(builder, float(history))
 
     for iv in (*scen.interventions_parsed(), *parsed):
         builder.origin = f"intervention:{iv.kind}"
@@ -106,6 +141,7 @@ def assemble_model(scenario: str = "healthy", interventions: Sequence[str | Inte
     builder.metadata.update({
         "scenario": scen.name,
         "species": species,
+        "site": where.name,
         "interventions": tuple(str(iv) for iv in parsed),
         "scenario_interventions": tuple(str(iv) for iv in scen.interventions_parsed()),
         "atlas_version": _atlas_version(atlas),
@@ -115,7 +151,7 @@ def assemble_model(scenario: str = "healthy", interventions: Sequence[str | Inte
 
 
 def build_model(scenario: str = "healthy", interventions: Sequence[str | Intervention] = (), *,
-                species: str | None = None, atlas: Atlas | None = None,
+                species: str | None = None, site: str | None = None, atlas: Atlas | None = None,
                 exosome_layer: bool = True) -> ModelSpec:
     """Build the bone model for a scenario with interventions applied in order.
 
@@ -128,6 +164,9 @@ def build_model(scenario: str = "healthy", interventions: Sequence[str | Interve
         line form ``KIND:ARG[,key=value...]``.
     species
         ``"rat"``, ``"mouse"`` or ``"human"``; ``None`` takes the scenario's default.
+    site
+        Skeletal site with data for the species (``proximal_tibia``, ``lumbar_spine``, ...);
+        ``None`` takes the species' default (:data:`exobone.model.species.SPECIES_PHYSIOLOGY`).
     atlas
         The atlas the exosome layer compiles from (default: the shipped curated data).
     exosome_layer
@@ -144,7 +183,8 @@ def build_model(scenario: str = "healthy", interventions: Sequence[str | Interve
     Raises
     ------
     UnknownNameError
-        For an unknown scenario, species or intervention kind (with a did-you-mean).
+        For an unknown scenario, species or intervention kind (with a did-you-mean), or a
+        site without data for the species.
     InvalidInputError
         For an impossible intervention (negative dose, start after stop...).
 
@@ -155,5 +195,5 @@ def build_model(scenario: str = "healthy", interventions: Sequence[str | Interve
     >>> spec.metadata["scenario"], spec.metadata["species"]
     ('ovx', 'rat')
     """
-    return assemble_model(scenario, interventions, species=species, atlas=atlas,
+    return assemble_model(scenario, interventions, species=species, site=site, atlas=atlas,
                           exosome_layer=exosome_layer).build()

@@ -220,6 +220,14 @@ class ModelBuilder:
         self._parameters[param.name] = param
         return param
 
+    def set_initial(self, name: str, initial: float | str) -> State:
+        """Change the initial value of a declared state (e.g. to where a history ended)."""
+        state = self._states.get(name)
+        if state is None:
+            raise unknown_name("state", name, self._states)
+        self._states[name] = replace(state, initial=initial)
+        return self._states[name]
+
     def set_parameter(self, name: str, value: float, *, source: Source | None = None,
                       bounds: tuple[float, float] | None = None) -> Parameter:
         """Change the value (and optionally source/bounds) of an existing parameter.

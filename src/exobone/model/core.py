@@ -52,7 +52,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from exobone.errors import unknown_name
 from exobone.model.core_parameters import (
     BV_TV_MAX,
     BV_TV_MAX_SOURCE,
@@ -61,16 +60,16 @@ from exobone.model.core_parameters import (
     N_SPACE,
     N_SPACE_SOURCE,
     PARAMETER_TABLE,
-    SPECIES_BV_TV,
     derived_parameters,
     yields,
 )
 from exobone.model.parameters import Assumed, Parameter
+from exobone.model.species import require_site
 
 if TYPE_CHECKING:
     from exobone.model.builder import ModelBuilder
 
-__all__ = ["CELL_STATES", "CORE_SOURCES", "MARKERS", "add_core", "healthy_values"]
+__all__ = ["CELL_STATES", "CORE_SOURCES", "MARKERS", "SERUM_MARKERS", "add_core", "healthy_values"]
 
 #: cell states of the core, in order (all relative to health)
 CELL_STATES: tuple[str, ...] = (
@@ -112,24 +111,30 @@ MARKERS: dict[str, tuple[str, str]] = {
     "mmp9": ("(osteoclasts*m_bone_resorption + osteoclast_precursors)/2",
              ("MMP9, assumed proportional to osteoclast activity plus precursors "
              "(an assumption)")),
-    "ctx": ("resorption_rate/k_resorption",
-            "serum CTX, assumed proportional to the bone resorption rate (an assumption)"),
-    "p1np": ("formation_rate/k_resorption",
-             "serum P1NP, assumed proportional to the bone formation rate (an assumption)"),
+}
+
+#: serum markers relative to the start of the run (1 = pretreatment level)
+SERUM_MARKERS: dict[str, tuple[str, str]] = {
+    "ctx": ("resorption_rate/(k_resorption*resorption_start)",
+            "serum CTX relative to the start of the run (1 = pretreatment), assumed "
+            "proportional to the bone resorption rate (an assumption)"),
+    "p1np": ("formation_rate/(k_resorption*formation_start)",
+             "serum P1NP relative to the start of the run (1 = pretreatment), assumed "
+             "proportional to the bone formation rate (an assumption)"),
 }
 
 
-def healthy_values(species: str = "rat") -> dict[str, float]:
-    """Return the healthy steady state of every core state (cells 1, BV/TV per species)."""
-    bv = SPECIES_BV_TV[species][0]
+def healthy_values(species: str = "rat", site: str | None = None) -> dict[str, float]:
+    """Return the healthy steady state of every core state (cells 1, BV/TV of the site)."""
+    bv = require_site(species, site)[1].bv_tv
     values = {name: 1.0 for name in CELL_STATES}
-    values.update({"bone_volume": bv, "estrogen": 1.0, "sclerostin": 1.0,
+    values.update({"bone_volume": bv, "cortical_bone": 1.0, "estrogen": 1.0, "sclerostin": 1.0,
                    "healing_signal": 0.0, "defect_vessels": 0.0, "defect_progenitors": 0.0,
                    "defect_osteoblasts": 0.0, "defect_fill": 1.0})
     return values
 
 
-def add_core(builder: ModelBuilder, *, species: str = "rat") -> None:
+def add_core(builder: ModelBuilder, *, species: str = "rat", site: str | None = None) -> None:
     """Add the bone core to ``builder``: states, parameters, signals, terms, markers, sources.
 
     Parameters
@@ -137,12 +142,16 @@ def add_core(builder: ModelBuilder, *, species: str = "rat") -> None:
     builder
         The workspace (usually fresh).
     species
-        ``"rat"``, ``"mouse"`` or ``"human"``: sets the healthy BV/TV and its source.
+        ``"rat"``, ``"mouse"`` or ``"human"``: sets turnover, remodeling periods, estrogen
+        sensitivity and cortical turnover (:mod:`exobone.model.species`).
+    site
+        Skeletal site with a healthy BV/TV read for the species (default: the species' own,
+        :data:`exobone.model.species.SPECIES_PHYSIOLOGY`).
 
     Raises
     ------
     UnknownNameError
-        For an unknown species.
+        For an unknown species, or a site without data for it.
 
     References
     ----------
@@ -150,16 +159,29 @@ def add_core(builder: ModelBuilder, *, species: str = "rat") -> None:
     Lemaire V et al. J Theor Biol 2004;229:293-309 (BIOMD0000000278).
     Wronski TJ et al. Calcif Tissue Int 1985;37(3):324-8, doi:10.1007/BF02554882.
     """
-    if species not in SPECIES_BV_TV:
-        raise unknown_name("species", species, SPECIES_BV_TV)
+    phys, where = require_site(species, site)
     P: Callable[..., Parameter] = builder.add_parameter
     values: dict[str, float] = {}
     for name, value, unit, bounds, source, desc in PARAMETER_TABLE:
         P(name, value, unit=unit, bounds=bounds, source=source, description=desc)
         values[name] = value
-    bv, bv_source = SPECIES_BV_TV[species]
-    P("bv_tv_healthy", bv, unit="%", bounds=(1.0, 60.0), source=bv_source,
-      description=f"healthy trabecular BV/TV ({species})")
+    bv = where.bv_tv
+    P("bv_tv_healthy", bv, unit="%", bounds=(1.0, 60.0), source=where.source,
+      description=f"healthy trabecular BV/TV ({species}, {where.name})")
+    P("bv_tv_start", bv, unit="%", bounds=(0.1, 100.0),
+      source=Assumed("health is the reference; a scenario with a history (pmo) sets the value "
+                     "reached"), description="BV/TV at the start of the run (reference of the "
+                                             "BMD outcomes)")
+    for name, (value, unit, source) in phys.parameters.items():
+        if name in _SPECIES_CORE:
+            lo, hi, desc = _SPECIES_CORE[name]
+            P(name, value, unit=unit, bounds=(lo, hi), source=source,
+              description=f"{desc} ({species})")
+            values[name] = value
+    builder.add_assignment(
+        "k_resorption", "trabecular_turnover*bv_tv_healthy/365", unit="%/day",
+        description="BV/TV resorbed per day by the healthy osteoclast population (turnover x "
+                    "healthy BV/TV); the healthy formation rate equals it (balance)")
     P("bv_tv_max", BV_TV_MAX, unit="%", bounds=(30.0, 100.0), source=BV_TV_MAX_SOURCE,
       description="ceiling of trabecular BV/TV: formation stops as bone fills the marrow space")
     P("n_space", N_SPACE, unit="1", bounds=(2.0, 16.0), source=N_SPACE_SOURCE,
@@ -178,6 +200,21 @@ def add_core(builder: ModelBuilder, *, species: str = "rat") -> None:
         builder.add_source(cell, expr)
     builder.metadata.setdefault("time_unit", "day")
     builder.metadata["core"] = "exobone bone core v1"
+
+
+#: species parameters the core declares -> (lower bound, upper bound, description)
+_SPECIES_CORE: dict[str, tuple[float, float, str]] = {
+    "trabecular_turnover": (0.01, 20.0, "fraction of trabecular bone renewed per year in "
+                                        "health (sets k_resorption)"),
+    "k_oc_apoptosis": (0.005, 2.0, "removal rate of active osteoclasts (beta1 of Komarova "
+                                   "2003; 1/resorption period), scaled by TGF-beta as in "
+                                   "Lemaire 2004"),
+    "k_ob_removal": (0.002, 0.2, "removal rate of active osteoblasts (beta2 of Komarova 2003: "
+                                 "apoptosis plus embedding; 1/formation period)"),
+    "estrogen_sensitivity": (0.0, 5.0, "scale of every estrogen-deficiency gain (1 = the rat "
+                                       "fit)"),
+    "k_cortical": (0.001, 5.0, "cortical bone turnover (fraction per year)"),
+}
 
 
 def _states(b: ModelBuilder) -> None:
@@ -199,6 +236,8 @@ def _states(b: ModelBuilder) -> None:
     b.add_state("estrogen", 1.0, unit=rel, description="circulating estrogen")
     b.add_state("bone_volume", "bv_tv_healthy", unit="%",
                 description="trabecular bone volume fraction BV/TV")
+    b.add_state("cortical_bone", 1.0, unit=rel,
+                description="cortical bone mass (slow compartment, turnover k_cortical)")
     b.add_state("healing_signal", "defect_size", unit="1",
                 description="injury signal of a defect (inflammation, hypoxia), 1 at injury")
     b.add_state("defect_vessels", 0.0, unit="1", description="vessels grown into the defect")
@@ -275,13 +314,13 @@ def _core_factors(b: ModelBuilder) -> None:
     F = b.add_factor
     est = ("core:estrogen",)
     gc = ("core:glucocorticoid",)
-    F("rankl_expression", "1 + e_rankl*estrogen_deficiency", mechanisms=est,
+    F("rankl_expression", "1 + e_rankl*estrogen_sensitivity*estrogen_deficiency", mechanisms=est,
       description="estrogen deficiency raises RANKL")
-    F("opg_expression", "1/(1 + e_opg*estrogen_deficiency)", mechanisms=est,
+    F("opg_expression", "1/(1 + e_opg*estrogen_sensitivity*estrogen_deficiency)", mechanisms=est,
       description="estrogen deficiency lowers OPG")
-    F("oc_apoptosis", "1/(1 + e_oc_apoptosis*estrogen_deficiency)", mechanisms=est,
+    F("oc_apoptosis", "1/(1 + e_oc_apoptosis*estrogen_sensitivity*estrogen_deficiency)", mechanisms=est,
       description="estrogen deficiency prolongs osteoclast survival")
-    F("bone_resorption", "1 + e_resorption*estrogen_deficiency", mechanisms=est,
+    F("bone_resorption", "1 + e_resorption*estrogen_sensitivity*estrogen_deficiency", mechanisms=est,
       description="estrogen deficiency deepens resorption per osteoclast")
     F("ob_apoptosis", "1/pi3k_akt", mechanisms=("core:pi3k_akt",),
       description="PI3K/Akt protects osteoblasts from apoptosis")
@@ -297,6 +336,9 @@ def _core_factors(b: ModelBuilder) -> None:
       description="PI3K/Akt protects endothelium from apoptosis")
     F("osteogenic_commitment", "1/(1 + gc_osteogenic*glucocorticoid)", mechanisms=gc,
       description="glucocorticoids suppress osteogenic commitment")
+    F("adipogenic_commitment", "1 + e_adipogenic*estrogen_sensitivity*estrogen_deficiency",
+      mechanisms=est, description="estrogen deficiency shifts BMSC commitment to "
+                                  "adipogenesis (marrow fat rises after OVX)")
     F("adipogenic_commitment", "1 + gc_adipogenic*glucocorticoid", mechanisms=gc,
       description="glucocorticoids promote adipogenic commitment")
     F("angiogenesis", "1/(1 + gc_angiogenesis*glucocorticoid)", mechanisms=gc,
@@ -391,6 +433,14 @@ def _terms(b: ModelBuilder, y: dict[str, float]) -> None:
     T("bone_resorption", "k_resorption*resorption_activity", {"bone_volume": -1},
       mechanisms=("core:bone_volume", "GO:0045453"), citations=kom,
       description="resorption by active osteoclasts on available surface")
+    # cortical bone: the same cells and activities, slow turnover
+    T("cortical_formation", "k_cortical/365*osteoblasts*m_bone_formation", {"cortical_bone": 1},
+      mechanisms=("core:bone_volume", "GO:0001503"),
+      description="cortical (intracortical/endocortical) formation by active osteoblasts")
+    T("cortical_resorption", "k_cortical/365*osteoclasts*m_bone_resorption*cortical_bone",
+      {"cortical_bone": -1}, mechanisms=("core:bone_volume", "GO:0045453"),
+      description="cortical resorption by active osteoclasts (surface taken proportional to "
+                  "the cortical bone left)")
     # estrogen
     T("estrogen_secretion", "k_estrogen*estrogen_input", {"estrogen": 1},
       mechanisms=("core:estrogen",), description="ovarian estrogen secretion")
@@ -438,3 +488,17 @@ def _outcomes(b: ModelBuilder) -> None:
       description="marrow vessel density (endothelium)")
     for name, (expr, desc) in MARKERS.items():
         A(name, expr, unit="rel. to healthy", description=desc)
+    for name, (expr, desc) in SERUM_MARKERS.items():
+        A(name, expr, unit="rel. to start", description=desc)
+    # areal BMD as a trabecular + cortical share, relative to the start of the run (DXA
+    # change from baseline). Peterson & Riggs 2010 (BIOMD0000000613) likewise split bone
+    # mineral exchange into an activity-independent and an osteoclast/osteoblast-driven part
+    # (FracJ14, FracJ15); here both compartments follow the same cells.
+    for site in ("lumbar_spine", "total_hip"):
+        share = f"bmd_trabecular_share_{site}"
+        A(f"bmd_{site}",
+          f"{share}*bone_volume/bv_tv_start + (1 - {share})*cortical_bone/cortical_start",
+          unit="rel. to start",
+          description=f"areal BMD at the {site.replace('_', ' ')} relative to the start of the "
+                      f"run: trabecular share x BV/TV + cortical share x cortical bone "
+                      f"(shares assumed)")

@@ -21,7 +21,6 @@ __all__ = [
     "N_SPACE_SOURCE",
     "OVX_TIMECOURSE",
     "PARAMETER_TABLE",
-    "SPECIES_BV_TV",
     "WRONSKI_1985",
     "derived_parameters",
     "lemaire_signals",
@@ -70,14 +69,6 @@ def _fitted(what: str) -> Reference:
                           f"wbldb.lievers.net/10167096")
 
 
-#: species -> (healthy trabecular BV/TV in %, source)
-SPECIES_BV_TV: dict[str, tuple[float, Source]] = {
-    "rat": (17.6, CONTROL_BV_TV),
-    "mouse": (17.6, Assumed("no mouse BV/TV was read in a source; the rat control value "
-                            "(17.6%) is used so that species differ only where data say so")),
-    "human": (17.6, Assumed("no human BV/TV was read in a source; the rat control value "
-                            "(17.6%) is used")),
-}
 
 #: ceiling of trabecular BV/TV (the free-space factor on formation in :mod:`exobone.model.core`)
 BV_TV_MAX = 60.0
@@ -129,10 +120,6 @@ PARAMETER_TABLE: list[tuple[str, float, str, tuple[float, float] | None, Source,
     ("cell_scale_osteoclasts", _C_SS, "pM", None, LEMAIRE_2004,
      "active osteoclasts at the healthy steady state (C in BIOMD0000000278)"),
     # --- Komarova 2003 cell removal (BIOMD0000000148)
-    ("k_oc_apoptosis", 0.2, "1/day", (0.02, 2.0), KOMAROVA_2003,
-     "removal rate of active osteoclasts (beta1), scaled by TGF-beta as in Lemaire 2004"),
-    ("k_ob_removal", 0.02, "1/day", (0.002, 0.2), KOMAROVA_2003,
-     "removal rate of active osteoblasts (beta2): apoptosis plus embedding"),
     ("osteocyte_fraction", 0.2, "1", (0.05, 0.5),
      _A("share of osteoblast removal that is embedding into osteocytes rather than apoptosis; "
         "chosen, not read in a source"),
@@ -208,9 +195,6 @@ PARAMETER_TABLE: list[tuple[str, float, str, tuple[float, float] | None, Source,
                                         "angiogenesis; exponent chosen"),
      "sensitivity of angiogenesis to osteoblast-lineage VEGF"),
     # --- bone volume
-    ("k_resorption", 0.1578, "%/day", (0.02, 0.4), _fitted("resorption per relative osteoclast"),
-     ("BV/TV resorbed per day by the healthy osteoclast population; the healthy formation "
-     "rate equals it (balance)")),
     # --- hormones
     ("estrogen_input", 1.0, "1", (0.0, 2.0), _A("health is the reference (1)"),
      "ovarian estrogen secretion relative to health (0 after ovariectomy)"),
@@ -226,6 +210,31 @@ PARAMETER_TABLE: list[tuple[str, float, str, tuple[float, float] | None, Source,
      "osteoclast apoptosis is divided by 1 + e_oc_apoptosis at full estrogen deficiency"),
     ("e_resorption", 1.1, "1", (0.0, 10.0), _fitted("estrogen-deficiency erosion depth"),
      "resorption per osteoclast is multiplied by 1 + e_resorption at full deficiency"),
+    ("e_adipogenic", 2.0, "1", (0.0, 20.0),
+     _A("estrogen deficiency shifts BMSC commitment to adipogenesis; direction from "
+        "physiology.yaml records martin1991_rat_ovx_marrow_fat and "
+        "fonseca2021_rat_ovx_marrow_adiposity (marrow fat rises after OVX), no magnitude read; "
+        "gain chosen so that marrow adipocytes rise after OVX despite the Wnt rise of the "
+        "mechanostat"),
+     "adipogenic commitment is multiplied by 1 + e_adipogenic at full estrogen deficiency"),
+    ("bmd_trabecular_share_lumbar_spine", 0.5, "1", (0.0, 1.0),
+     _A("share of lumbar spine areal BMD change carried by trabecular bone; no measured share "
+        "was read: the vertebral body is mostly trabecular, its shell and posterior elements "
+        "cortical, so an even split is chosen"),
+     "weight of trabecular BV/TV (relative to the start) in bmd_lumbar_spine"),
+    ("bmd_trabecular_share_total_hip", 0.3, "1", (0.0, 1.0),
+     _A("share of total hip areal BMD change carried by trabecular bone; no measured share "
+        "was read: the proximal femur is mostly cortical, so a minority share is chosen"),
+     "weight of trabecular BV/TV (relative to the start) in bmd_total_hip"),
+    ("cortical_start", 1.0, "rel. to healthy", (0.0, 2.0),
+     _A("health is the reference; a scenario with a history (pmo) sets the value reached"),
+     "cortical bone at the start of the run (reference of the BMD outcomes)"),
+    ("resorption_start", 1.0, "rel. to healthy", (0.0, 20.0),
+     _A("health is the reference; a scenario with a history (pmo) sets the value reached"),
+     "resorption activity at the start of the run (reference of ctx: pretreatment = 1)"),
+    ("formation_start", 1.0, "rel. to healthy", (0.0, 20.0),
+     _A("health is the reference; a scenario with a history (pmo) sets the value reached"),
+     "formation activity at the start of the run (reference of p1np: pretreatment = 1)"),
     ("glucocorticoid", 0.0, "1", (0.0, 10.0), _A("health is the reference (0)"),
      "glucocorticoid excess (0 in health; 1 = the gc-onfh scenario dose)"),
     ("gc_pi3k", 1.0, "1", (0.0, 10.0), _A(_GAIN),

@@ -1,4 +1,5 @@
-"""Systemic bone-loss scenarios: healthy, ovariectomy, aging, glucocorticoids, lupus, myostatin.
+"""Systemic bone-loss scenarios: healthy, ovariectomy, menopause (pmo), aging, glucocorticoids,
+lupus, myostatin.
 
 Each scenario changes core inputs (hormones) or contributes process factors; the exosome effects
 of the disease (e.g. senescent-endothelium miR-31, osteocyte miR-218) come from the atlas layer,
@@ -12,6 +13,7 @@ from typing import TYPE_CHECKING
 from exobone.model.core_parameters import CONTROL_BV_TV, OVX_TIMECOURSE, WRONSKI_1985
 from exobone.model.parameters import Assumed
 from exobone.model.scenarios.registry import register_scenario
+from exobone.model.species import SPECIES_PHYSIOLOGY, record
 
 if TYPE_CHECKING:
     from exobone.model.builder import ModelBuilder
@@ -42,7 +44,8 @@ def healthy(builder: ModelBuilder, species: str) -> None:
              "100 days, then stable at ~5% BV/TV; OC/OB surfaces peak early"),
              ("unknown et al. (abstract at staging.scite.ai author page schenck-pa): control "
              "BV/TV 17.6 +/- 4.5%"),
-             "mouse: same mechanisms and gains as the rat (assumed; no mouse time course read)"),
+             ("mouse: same mechanisms, estrogen sensitivity fitted to Bouxsein 2005 (C57BL/6J "
+              "proximal tibia BV/TV -18 % vs sham at 1 month; doi:10.1359/JBMR.050307)")),
     species=("rat", "mouse"),
     default_species="rat",
     bv_tv_direction="down",
@@ -67,19 +70,30 @@ def ovx(builder: ModelBuilder, species: str) -> None:
 )
 def aging(builder: ModelBuilder, species: str) -> None:
     """Add an age drive growing linearly with time and a senescent endothelial population."""
+    _add_age_drive(builder, species, "time/365")
+
+
+def _add_age_drive(builder: ModelBuilder, species: str, years: str) -> None:
+    """Age drive growing linearly over ``years`` (an expression), at the species' rate."""
     b = builder
-    b.add_parameter("aging_rate", 1.0, unit="1/year", bounds=(0.0, 10.0),
-                    source=Assumed("age-related drive doubles over one simulated year; " + _GAIN),
-                    description="growth of the age drive per year of simulated time")
+    rate, unit, source = SPECIES_PHYSIOLOGY[species].parameters["aging_rate"]
+    b.add_parameter("aging_rate", rate, unit=unit, bounds=(0.0, 10.0), source=source,
+                    description=f"growth of the age drive per year ({species})")
     b.add_parameter("senescent_fraction_rate", 0.3, unit="1/year", bounds=(0.0, 1.0),
                     source=Assumed("share of endothelium becoming senescent per year; chosen"),
                     description="rate at which endothelium becomes senescent")
-    b.add_assignment("age_drive", "1 + aging_rate*time/365", unit="1",
-                     description="age-related drive (1 at the start of the run)")
+    b.add_assignment("years_of_aging", f"max({years}, 0)", unit="year",
+                     description="years over which the age drive has grown")
+    b.add_assignment("age_drive", "1 + aging_rate*years_of_aging", unit="1",
+                     description="age-related drive (1 where aging starts)")
     b.add_assignment("senescent_endothelial_cells",
-                     "endothelium*min(senescent_fraction_rate*time/365, 1)",
+                     "endothelium*min(senescent_fraction_rate*years_of_aging, 1)",
                      unit="rel. to healthy endothelium",
                      description="senescent endothelial cells (an exosome source: miR-31)")
+    _add_age_factors(b)
+
+
+def _add_age_factors(b: ModelBuilder) -> None:
     b.add_factor("adipogenic_commitment", "age_drive", mechanisms=("scenario:aging",),
                  description="aging favours adipogenic fate")
     b.add_factor("osteogenic_commitment", "1/sqrt(age_drive)", mechanisms=("scenario:aging",),
@@ -87,6 +101,45 @@ def aging(builder: ModelBuilder, species: str) -> None:
     b.add_factor("bmsc_self_renewal", "1/age_drive", mechanisms=("scenario:aging",),
                  description="aging lowers BMSC self-renewal")
     b.add_source("senescent_endothelial_cell", "senescent_endothelial_cells")
+
+
+@register_scenario(
+    "pmo",
+    contexts=("osteoporosis",),
+    description="Postmenopausal women as in trial populations: estrogen lost years before the "
+                "run (menopause), aging goes on; the untreated (placebo) arm keeps losing bone "
+                "slowly (human only; use ovx in rat or mouse)",
+    sources=(("SWAN (Greendale 2012, doi:10.1002/jbmr.534): lumbar spine BMD -7.38 % over the "
+              "transmenopause, -10.6 % over 10 years (human estrogen sensitivity fitted)"),
+             ("FREEDOM placebo arm (Austin 2012, doi:10.1002/jbmr.1472): total hip BMD 0.0 / "
+              "-0.7 / -1.4 % at 12 / 24 / 36 months (validation)"),
+             "years since menopause at the start of the run: assumed (see the parameter)"),
+    species=("human",),
+    default_species="human",
+    bv_tv_direction="down",
+)
+def pmo(builder: ModelBuilder, species: str) -> None:
+    """Menopause (estrogen input 0) ``years_since_menopause`` before the run, with aging.
+
+    The history is run at build time (see :mod:`exobone.model.assemble`): the run starts
+    where it ended, and BMD, CTX and P1NP are 1.0 at that start (pretreatment).
+    """
+    b = builder
+    years = 20.0
+    b.add_parameter("years_since_menopause", years, unit="year", bounds=(0.0, 40.0),
+                    source=Assumed(
+                        "trial populations are women years past menopause (FREEDOM enrolled "
+                        "women aged 60-90, pharmacology.yaml freedom_* records); an age at "
+                        "menopause near 50 is assumed, not read, giving about 20 years"),
+                    description="years between menopause and the start of the run")
+    b.set_parameter("estrogen_input", 0.0, source=record(
+        "swan_greendale2012_menopause_bmd", "bone loss after the final menstrual period "
+        "(ovarian estrogen secretion ends; residual estrogen is absorbed in the fitted "
+        "estrogen_sensitivity)", author="Greendale", year=2012, doi="10.1002/jbmr.534"))
+    b.set_initial("estrogen", 0.0)
+    _add_age_drive(b, species, "time/365 + years_since_menopause")
+    b.metadata["estrogen"] = f"menopause {years:g} years before the run"
+    b.metadata["history_days"] = years * 365.0
 
 
 @register_scenario(

@@ -1,0 +1,206 @@
+"""Per-species physiology of the bone core: turnover, remodeling periods, sites, estrogen and age.
+
+The core (:mod:`exobone.model.core`) has one structure for every species; what differs is a
+small set of physiological parameters, each cited to a record of
+``data/calibration/physiology.yaml`` (record id in the source note), fitted (the script and data
+named) or marked :class:`~exobone.model.parameters.Assumed` with the reason:
+
+``trabecular_turnover``
+    fraction of trabecular bone renewed per year; with the site's healthy BV/TV it sets
+    ``k_resorption = trabecular_turnover * bv_tv_healthy / 365`` (BV/TV resorbed per day).
+``k_oc_apoptosis``, ``k_ob_removal``
+    removal rates of active osteoclasts and osteoblasts: a basic multicellular unit resorbs for
+    about the osteoclasts' mean life (1/k_oc_apoptosis) and forms for about the osteoblasts'
+    (1/k_ob_removal), so these set the resorption and formation periods.
+``estrogen_sensitivity``
+    scales every estrogen-deficiency gain of the core (the gains are fitted on rat OVX, where
+    it is 1).
+``aging_rate``
+    growth per year of the age drive of the ``aging`` and ``pmo`` scenarios.
+``k_cortical``
+    turnover of the slow cortical compartment (fraction per year).
+
+A site is a skeletal site with a healthy trabecular BV/TV read in a source; a species or site
+without data is refused (:func:`require_site`), never cloned from another species.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from exobone.errors import UnknownNameError, unknown_name
+from exobone.model.parameters import Assumed, Reference, Source
+
+__all__ = ["SITES", "SPECIES_PHYSIOLOGY", "Site", "SpeciesPhysiology", "record",
+           "require_site", "species_names"]
+
+
+def record(record_id: str, what: str, *, author: str = "physiology.yaml", year: int | None = None,
+           doi: str | None = None, file: str = "physiology.yaml") -> Reference:
+    """A source that is a record of ``data/calibration/<file>`` (its id and what was read)."""
+    return Reference(author, year, doi=doi,
+                     note=f"data/calibration/{file} record {record_id}: {what}")
+
+
+@dataclass(frozen=True)
+class Site:
+    """A skeletal site of a species with its healthy trabecular BV/TV (%) and source."""
+
+    name: str
+    bv_tv: float
+    source: Source
+
+
+@dataclass(frozen=True)
+class SpeciesPhysiology:
+    """The physiological parameters of one species (see the module docstring)."""
+
+    name: str
+    default_site: str
+    sites: dict[str, Site]
+    #: parameter name -> (value, unit, source)
+    parameters: dict[str, tuple[float, str, Source]] = field(default_factory=dict)
+
+    def value(self, name: str) -> float:
+        """Return the value of the species parameter ``name``."""
+        return self.parameters[name][0]
+
+
+# --------------------------------------------------------------------------- fitted values
+_RAT_FIT = ("fitted by scripts/calibrate_ovx.py to the rat OVX time course (records "
+            "wronski1987_rat_ovx_14wk_body_weight, wronski1985_rat_ovx_5wk, "
+            "wronski1988_rat_ovx_time_course): k_resorption 0.1578 %/day at BV/TV 17.6 %")
+_SPECIES_FIT = "fitted by scripts/calibrate_species.py"
+
+#: Komarova 2003 (BIOMD0000000148) removal rates, used where no species value was read
+_KOMAROVA = Reference(
+    "Komarova", 2003,
+    title="Mathematical model predicts a critical role for osteoclast autocrine regulation in "
+          "the control of bone remodeling", journal="Bone", volume="33", pages="206-215",
+    pmid="14499354", note="value as encoded in BIOMD0000000148 (shared/reference/biomodels)")
+
+_CORTICAL_ASSUMED = (
+    "cortical turnover was not found in a retrieved text (physiology.yaml wanted: the ~3 %/yr "
+    "cortical vs ~25 %/yr trabecular figure of issue 12)")
+
+SPECIES_PHYSIOLOGY: dict[str, SpeciesPhysiology] = {
+    "rat": SpeciesPhysiology(
+        "rat", "proximal_tibia",
+        {"proximal_tibia": Site("proximal_tibia", 17.6, record(
+            "wronski1987_rat_ovx_14wk_body_weight",
+            "control tibial trabecular bone volume 17.6 +/- 4.5 % (Sprague-Dawley, 14 wk "
+            "after sham surgery)"))},
+        {
+            "trabecular_turnover": (0.1578 * 365 / 17.6, "1/year", Reference(
+                "Wronski", 1985, title="Skeletal alterations in ovariectomized rats",
+                journal="Calcif Tissue Int", volume="37", pages="324-8",
+                doi="10.1007/BF02554882",
+                note=_RAT_FIT + "; far above baron1984_rat_trabecular_turnover_maturation "
+                                "(12-week rats near human iliac turnover): the fit needs high "
+                                "turnover to lose half the bone in 5 weeks")),
+            "k_oc_apoptosis": (0.2, "1/day", _KOMAROVA),
+            "k_ob_removal": (0.02, "1/day", _KOMAROVA),
+            "estrogen_sensitivity": (1.0, "1", Assumed(
+                "reference species: the estrogen-deficiency gains were fitted on rat OVX "
+                "(scripts/calibrate_ovx.py)")),
+            "aging_rate": (1.0, "1/year", Assumed(
+                "rat aging loss was read only for male F344 rats (record "
+                "banu2002_male_f344_rat_aging_pqct: proximal tibia -58 % from ~18 to 27 "
+                "months); the drive is a dimensionless gain chosen so that BV/TV falls over "
+                "a year, not fitted")),
+            "k_cortical": (0.1578 * 365 / 17.6 * 3 / 25, "1/year", Assumed(
+                _CORTICAL_ASSUMED + "; the rat cortical turnover is taken as the rat "
+                "trabecular turnover times the human cortical/trabecular ratio 3/25")),
+        }),
+    "mouse": SpeciesPhysiology(
+        "mouse", "proximal_tibia",
+        {"proximal_tibia": Site("proximal_tibia", 8.5, record(
+            "holguin2014_b6_female_tibia_bvtv_by_age",
+            "trabecular BV/TV 0.085 mm3/mm3 in 5-month female C57BL/6 tibia (microCT)",
+            doi="10.1016/j.bone.2014.05.006"))},
+        {
+            "trabecular_turnover": (0.1578 * 365 / 17.6, "1/year", Assumed(
+                "no mouse trabecular turnover was read (physiology.yaml wanted: rat and mouse "
+                "remodeling period and turnover); the fitted rodent (rat) turnover per unit "
+                "bone volume is used, and the mouse OVX depth is fitted through "
+                "estrogen_sensitivity instead")),
+            "k_oc_apoptosis": (0.2, "1/day", _KOMAROVA),
+            "k_ob_removal": (0.02, "1/day", _KOMAROVA),
+            "estrogen_sensitivity": (0.4272, "1", Reference(
+                "Bouxsein", 2005, title="Ovariectomy-induced bone loss varies among inbred "
+                "strains of mice", journal="J Bone Miner Res", doi="10.1359/JBMR.050307",
+                note=f"{_SPECIES_FIT} to physiology.yaml record "
+                     "bouxsein2005_mouse_ovx_strains: C57BL/6J proximal tibia BV/TV -18 % "
+                     "vs sham 1 month after OVX at 4 months of age")),
+            "aging_rate": (1.0, "1/year", Assumed(
+                "dimensionless gain chosen so that BV/TV falls over a year; mouse aging "
+                "records (holguin2014, halloran2002) are not fitted yet")),
+            "k_cortical": (0.1578 * 365 / 17.6 * 3 / 25, "1/year", Assumed(
+                _CORTICAL_ASSUMED + "; taken as the mouse trabecular turnover times the "
+                "human cortical/trabecular ratio 3/25")),
+        }),
+    "human": SpeciesPhysiology(
+        "human", "iliac_crest",
+        {site: Site(site, bv, record(
+            "hiller2017_bvtv_by_site_cadaver",
+            f"median trabecular bone volume {bv} % at the {site.replace('_', ' ')} "
+            "(12 body donors; elderly cadavers, not a young reference)"))
+         for site, bv in (("iliac_crest", 18.3), ("proximal_tibia", 21.5),
+                          ("lumbar_spine", 16.3))},
+        {
+            "trabecular_turnover": (0.25, "1/year", Assumed(
+                "human iliac trabecular turnover ~25 %/yr (issue 12); not found in a "
+                "retrieved text (physiology.yaml wanted), consistent with "
+                "baron1984_rat_trabecular_turnover_maturation only qualitatively")),
+            "k_oc_apoptosis": (1 / 27, "1/day", record(
+                "agerbaek1991_iliac_cortical_remodeling_cycle",
+                "resorptive period 27 days (cortical iliac osteons; no trabecular resorptive "
+                "period was read): osteoclast mean life taken as the resorptive period")),
+            "k_ob_removal": (1 / 69, "1/day", record(
+                "iliac_trabecular_mwt_formation_time",
+                "mean formation time of iliac trabecular packets 69 days: osteoblast mean "
+                "working life taken as the formation time")),
+            "estrogen_sensitivity": (0.1437, "1", record(
+                "swan_greendale2012_menopause_bmd",
+                f"{_SPECIES_FIT}: lumbar spine BMD -7.38 % over the transmenopause (3 "
+                "years), menopause taken as an abrupt estrogen loss", author="Greendale", year=2012, doi="10.1002/jbmr.534")),
+            "aging_rate": (0.04404, "1/year", record(
+                "qct_population_trabecular_loss_young_adults",
+                f"{_SPECIES_FIT}: lumbar spine trabecular bone -1.61 %/yr (median, young "
+                "adult women, QCT over up to 3 years) as trabecular BV/TV over 3 years of the "
+                "aging scenario")),
+            "k_cortical": (0.03, "1/year", Assumed(_CORTICAL_ASSUMED)),
+        }),
+}
+
+#: species -> its sites
+SITES: dict[str, tuple[str, ...]] = {s: tuple(p.sites) for s, p in SPECIES_PHYSIOLOGY.items()}
+
+
+def species_names() -> tuple[str, ...]:
+    """Return the species with physiology data."""
+    return tuple(SPECIES_PHYSIOLOGY)
+
+
+def require_site(species: str, site: str | None = None) -> tuple[SpeciesPhysiology, Site]:
+    """Return the physiology of ``species`` and its ``site`` (default: the species' own).
+
+    Raises
+    ------
+    UnknownNameError
+        For an unknown species, or a site without data for that species (one line naming the
+        sites that have data).
+    """
+    phys = SPECIES_PHYSIOLOGY.get(species)
+    if phys is None:
+        raise unknown_name("species", species, SPECIES_PHYSIOLOGY)
+    name = phys.default_site if site is None else site.strip().lower().replace("-", "_")
+    found = phys.sites.get(name)
+    if found is None:
+        known = {n for p in SPECIES_PHYSIOLOGY.values() for n in p.sites}
+        if name in known:
+            raise UnknownNameError(
+                f"no {species} data for site {name!r}: healthy BV/TV of {species} was read "
+                f"only for {', '.join(phys.sites)}")
+        raise unknown_name(f"site for {species}", name, phys.sites)
+    return phys, found
