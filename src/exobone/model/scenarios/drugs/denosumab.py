@@ -17,14 +17,15 @@ sources): the linear part (half-life 23 days from CL/V of Gibiansky 2012, close 
 15-day half-life of healthy Chinese volunteers at 60 mg is not reproduced.
 
 PD: denosumab binds RANKL; free RANKL = RANKL x (1 - C/(C + Kd)) (a factor on
-``rankl_expression``), so osteoclastogenesis stops and osteoclasts die off within their
-lifetime. While RANKL is blocked, osteoclast precursors that cannot fuse stay in the precursor
-pool instead of leaving it: a drug-triggered term returns a share (``denosumab_ocp_retention``
-x RANKL block) of the core's precursor turnover. The core alone lets the pool grow by only
-~11 % when differentiation stops (supply (k_oc_differentiation + k_ocp_turnover) against loss
-k_ocp_turnover); with the retention the pool builds up several-fold under treatment, and when
-the drug wanes it fuses at once: the CTX overshoot and the loss of the BMD gained after
-stopping.
+``rankl_expression``), so osteoclastogenesis stops; RANKL is also the survival signal of mature
+osteoclasts, which die sooner while it is blocked (a factor on ``oc_apoptosis``; CTX falls
+within days, faster than the osteoclasts' life span). While RANKL is blocked, precursors that
+meet none are held back in a pool of their own (``denosumab_held_precursors``; osteomorph-like,
+living months) instead of fusing; when the drug wanes they fuse as RANK signalling returns:
+the CTX overshoot after stopping and the loss of the BMD gained. The core alone cannot do this:
+its precursor pool (supply k_oc_differentiation + k_ocp_turnover against loss k_ocp_turnover,
+turnover ~2 days) grows by only ~11 % when differentiation stops and forgets within days, so
+the held pool is a drug-triggered mechanism added here.
 
 Denosumab binds human RANKL, not rodent RANKL: in a rat or mouse scenario read it as a
 RANKL-neutralising agent (e.g. a rodent anti-RANKL antibody or OPG-Fc) with the human PK per kg.
@@ -35,6 +36,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
+from exobone.errors import ModelError
 from exobone.model.parameters import Assumed, Reference
 from exobone.model.scenarios.drugs.regimen import (
     Regimen,
@@ -107,12 +109,20 @@ def _add_pk_pd(builder: ModelBuilder) -> None:
               "(defend_offtx_bone2011_markers_on_treatment), so a small value is chosen: the "
               "apparent half-life is ~23 d over months 1-3 and shortens in the tail"),
       "maximal target-mediated elimination rate (per unit volume)")
-    P(builder, "denosumab_kd", 0.5, "ug/mL", Assumed(_FITTED),
+    P(builder, "denosumab_kd", 0.02, "ug/mL", Assumed(_FITTED),
       "serum denosumab concentration neutralising half of RANKL (in vivo potency)",
       bounds=(0.01, 20.0))
-    P(builder, "denosumab_ocp_retention", 0.9, "1", Assumed(_FITTED),
-      "share of the precursor turnover held back in the pool when RANKL is fully blocked",
-      bounds=(0.0, 0.99))
+    P(builder, "denosumab_oc_apoptosis", 8.0, "1", Assumed(_FITTED),
+      "extra apoptosis (fold minus 1) of mature osteoclasts deprived of RANKL, their survival "
+      "signal, at full block", bounds=(0.0, 50.0))
+    P(builder, "denosumab_k_hold", 0.05, "1/day", Assumed(_FITTED),
+      "rate at which RANKL-starved precursors enter the held pool at full block",
+      bounds=(0.005, 0.5))
+    P(builder, "denosumab_held_lifetime", 180.0, "day", Assumed(_FITTED),
+      "mean life of a held precursor that never meets RANKL", bounds=(30.0, 1000.0))
+    P(builder, "denosumab_k_fuse", 1 / 30, "1/day", Assumed(_FITTED),
+      "rate at which held precursors fuse into osteoclasts at healthy RANK signalling",
+      bounds=(0.003, 0.3))
     bw = "body_weight"
     builder.add_state("denosumab_depot", 0.0, unit="mg",
                       description="denosumab in the s.c. depot")
@@ -138,12 +148,27 @@ def _add_pk_pd(builder: ModelBuilder) -> None:
                      description="target (RANKL)-mediated clearance, saturable")
     builder.add_factor("rankl_expression", "1 - denosumab_rankl_block", mechanisms=mech,
                        description="denosumab neutralises RANKL")
-    builder.add_term("denosumab_ocp_retention_term",
-                     "k_ocp_turnover*denosumab_ocp_retention*denosumab_rankl_block"
-                     "*osteoclast_precursors", {"osteoclast_precursors": 1}, mechanisms=mech,
-                     description="while RANKL is blocked, precursors that cannot fuse stay in "
-                                 "the pool (fewer leave to other fates): the pool builds up "
-                                 "and fuses when the drug wanes (rebound)")
+    builder.add_factor("oc_apoptosis", "1 + denosumab_oc_apoptosis*denosumab_rankl_block",
+                       mechanisms=mech, description="osteoclasts deprived of RANKL die sooner")
+    # the held pool: precursors that met no RANKL, kept (osteomorph-like) and fused on its return
+    held = "denosumab_held_precursors"
+    builder.add_state(held, 0.0, unit="rel. to healthy precursors",
+                      description="osteoclast precursors held back while RANKL is blocked")
+    core_fusion = builder.get_term("oc_differentiation")
+    if core_fusion is None:
+        raise ModelError("denosumab needs the core's osteoclast differentiation term")
+    oc_yield = core_fusion.stoichiometry["osteoclasts"]  # osteoclasts per fused precursor
+    builder.add_term("denosumab_precursor_hold",
+                     "denosumab_k_hold*denosumab_rankl_block*osteoclast_precursors",
+                     {"osteoclast_precursors": -1, held: 1}, mechanisms=mech,
+                     description="RANKL-starved precursors are held back instead of fusing")
+    builder.add_term("denosumab_held_loss", f"{held}/denosumab_held_lifetime", {held: -1},
+                     mechanisms=mech, description="held precursors die slowly")
+    builder.add_term("denosumab_held_fusion",
+                     f"denosumab_k_fuse*{held}*rankl_signal*bone_surface",
+                     {held: -1, "osteoclasts": oc_yield}, mechanisms=mech,
+                     description="held precursors fuse into osteoclasts when RANKL returns "
+                                 "(the rebound after stopping)")
 
 
 @register_drug(
