@@ -68,9 +68,12 @@ CHEN_2018 = Reference(
     pages="e0197984", doi="10.1371/journal.pone.0197984", pmid="29933364",
     note=f"{_RECORDS} chen2018_denosumab_single_dose_pk_pd_chinese: terminal half-life 15 days "
          f"at 60 mg, 26 days at 120 mg")
-_FITTED = ("fitted by hand with benchmarks/drug_trials.py to the FREEDOM/DEFEND records "
-           "(freedom_th_bmd_vs_placebo, defend_offtx_bone2011_markers_on_treatment, "
-           "defend_offtx_bone2011_rebound); a fitted value, not a measurement")
+_FITTED = ("fitted by hand with benchmarks/drug_trials.py to the serum CTX of 60 mg every 6 "
+           "months in pmo: -63 % vs placebo at the 6-month trough "
+           "(defend_offtx_bone2011_markers_on_treatment), a 1-month nadir of -80..-90 % (issue "
+           "12; the record is in 'wanted') and CTX above baseline within months of stopping, "
+           "back by month 48 (defend_offtx_bone2011_rebound); BMD is not fitted (see "
+           "benchmarks/drug_trials.py); a fitted value, not a measurement")
 
 REGIMEN = Regimen(
     bare_unit="mg/kg", route="s.c.", human=("60mg", 182.0), rodent=("10mg/kg", None),
@@ -109,13 +112,16 @@ def _add_pk_pd(builder: ModelBuilder) -> None:
               "(defend_offtx_bone2011_markers_on_treatment), so a small value is chosen: the "
               "apparent half-life is ~23 d over months 1-3 and shortens in the tail"),
       "maximal target-mediated elimination rate (per unit volume)")
-    P(builder, "denosumab_kd", 0.02, "ug/mL", Assumed(_FITTED),
+    P(builder, "denosumab_kd", 0.008, "ug/mL", Assumed(_FITTED),
       "serum denosumab concentration neutralising half of RANKL (in vivo potency)",
-      bounds=(0.01, 20.0))
-    P(builder, "denosumab_oc_apoptosis", 8.0, "1", Assumed(_FITTED),
+      bounds=(0.0004, 0.1))
+    P(builder, "denosumab_oc_apoptosis", 2.0, "1", Assumed(_FITTED),
       "extra apoptosis (fold minus 1) of mature osteoclasts deprived of RANKL, their survival "
       "signal, at full block", bounds=(0.0, 50.0))
-    P(builder, "denosumab_k_hold", 0.05, "1/day", Assumed(_FITTED),
+    P(builder, "denosumab_inactivation", 0.7, "1", Assumed(_FITTED),
+      "fraction of resorption per osteoclast stopped at once at full RANKL block (RANKL "
+      "also drives the resorptive activity of mature osteoclasts)", bounds=(0.0, 0.95))
+    P(builder, "denosumab_k_hold", 0.03, "1/day", Assumed(_FITTED),
       "rate at which RANKL-starved precursors enter the held pool at full block",
       bounds=(0.005, 0.5))
     P(builder, "denosumab_held_lifetime", 180.0, "day", Assumed(_FITTED),
@@ -150,6 +156,8 @@ def _add_pk_pd(builder: ModelBuilder) -> None:
                        description="denosumab neutralises RANKL")
     builder.add_factor("oc_apoptosis", "1 + denosumab_oc_apoptosis*denosumab_rankl_block",
                        mechanisms=mech, description="osteoclasts deprived of RANKL die sooner")
+    builder.add_factor("bone_resorption", "1 - denosumab_inactivation*denosumab_rankl_block",
+                       mechanisms=mech, description="osteoclasts without RANKL stop resorbing")
     # the held pool: precursors that met no RANKL, kept (osteomorph-like) and fused on its return
     held = "denosumab_held_precursors"
     builder.add_state(held, 0.0, unit="rel. to healthy precursors",
