@@ -160,6 +160,8 @@ def _table(result: ScenarioResult, table_times: list[float], compare: bool) -> N
                f"relative to healthy = 1")
     if compare and result.control is not None:
         caption += "; each entry is treated | control"
+    for regimen in result.treated.model.metadata.get("drug_regimens", ()):
+        caption += f"\n{regimen}"  # the dose in both forms, route and schedule given
     table = Table(title=title, caption=caption, show_lines=False)
     table.add_column("outcome", style="bold", no_wrap=True)
     table.add_column("unit")
