@@ -33,6 +33,12 @@ InterventionOpt = Annotated[
 SpeciesOpt = Annotated[
     str | None, typer.Option("--species", help="rat, mouse or human \\[default: the scenario's].")
 ]
+SiteOpt = Annotated[
+    str | None, typer.Option("--site", help="Skeletal site with data for the species "
+                                           "(human: iliac_crest, lumbar_spine, proximal_tibia; "
+                                           "rat, mouse: proximal_tibia) \\[default: the "
+                                           "species'].")
+]
 
 
 def _console(stderr: bool = False, width: int = 100) -> Console:
@@ -82,6 +88,7 @@ def simulate_cmd(
     scenario: Annotated[str, typer.Argument(help="Scenario (see `exobone list scenarios`).")],
     intervention: InterventionOpt = None,
     species: SpeciesOpt = None,
+    site: SiteOpt = None,
     days: Annotated[float, typer.Option("--days", help="Length of the run in days.")] = 365.0,
     times: Annotated[str | None, typer.Option(
         "--times", help="Comma-separated days shown in the table \\[default: 0,14,35,100,180,365 "
@@ -114,7 +121,8 @@ def simulate_cmd(
         if save.suffix.lower() not in FORMATS:
             raise InvalidInputError(f"--save {save.name!r}: use a file ending in "
                                     f"{', '.join(FORMATS)}")
-    result = run_scenario(scenario, ivs, species=species, days=days, times=table_times,
+    result = run_scenario(scenario, ivs, species=species, site=site, days=days,
+                          times=table_times,
                           compare=compare or plot is not None,
                           exosome_layer=not no_exosomes)
     if plot is not None:
@@ -154,10 +162,11 @@ def _table(result: ScenarioResult, table_times: list[float], compare: bool) -> N
 
     ivs = ", ".join(result.treated.interventions) or "none"
     prov = result.treated.trajectory.provenance
-    title = (f"{result.scenario} ({result.species}); interventions: {ivs}")
+    site = result.treated.model.metadata.get("site")
+    title = (f"{result.scenario} ({result.species}, {site}); interventions: {ivs}")
     caption = (f"model {prov.model_hash[:12]}, atlas {prov.atlas_version or 'n/a'}, "
                f"{prov.solver.get('method')} rtol={prov.solver.get('rtol')}; cells and markers "
-               f"relative to healthy = 1")
+               f"relative to healthy = 1; BMD, CTX and P1NP relative to the run's start = 1")
     if compare and result.control is not None:
         caption += "; each entry is treated | control"
     for regimen in result.treated.model.metadata.get("drug_regimens", ()):
@@ -255,13 +264,14 @@ def explain_cmd(
     scenario: Annotated[str, typer.Option("--scenario", help="Scenario to build.")] = "healthy",
     intervention: InterventionOpt = None,
     species: SpeciesOpt = None,
+    site: SiteOpt = None,
 ) -> None:
     """List the terms that drive STATE, with their mechanisms, citations and modifiers."""
     from rich.table import Table
 
     from exobone.model.assemble import build_model
 
-    spec = build_model(scenario, check_interventions(intervention), species=species)
+    spec = build_model(scenario, check_interventions(intervention), species=species, site=site)
     console = _console()
     if spec.get_state(state) is None and state in _STATE_OF_OUTCOME:
         console.print(f"{state} is an outcome computed from the state "

@@ -39,9 +39,17 @@ class Outcome:
 
 
 _REL = "rel. to healthy"
+_START = "rel. to start"
 
 OUTCOMES: dict[str, Outcome] = {o.name: o for o in [
     Outcome("bv_tv", "%", "trabecular bone volume fraction BV/TV", "bone"),
+    Outcome("bmd_lumbar_spine", _START,
+            "areal BMD at the lumbar spine, 1.0 at the run's start (trabecular + cortical "
+            "share; shares assumed)", "bone"),
+    Outcome("bmd_total_hip", _START,
+            "areal BMD at the total hip, 1.0 at the run's start (trabecular + cortical share; "
+            "shares assumed)", "bone"),
+    Outcome("cortical_bone", _REL, "cortical bone mass (slow compartment)", "bone"),
     Outcome("defect_fill", "1", "fraction of a defect filled with new bone (1: no defect)",
             "bone"),
     Outcome("formation_rate", "%/day", "bone formation rate (BV/TV per day)", "bone"),
@@ -62,8 +70,10 @@ OUTCOMES: dict[str, Outcome] = {o.name: o for o in [
     Outcome("trap", _REL, "TRAP (active osteoclasts; assumed)", "markers"),
     Outcome("ctsk", _REL, "cathepsin K (osteoclast activity; assumed)", "markers"),
     Outcome("mmp9", _REL, "MMP9 (osteoclast activity + precursors; assumed)", "markers"),
-    Outcome("ctx", _REL, "serum CTX (resorption rate; assumed)", "markers"),
-    Outcome("p1np", _REL, "serum P1NP (formation rate; assumed)", "markers"),
+    Outcome("ctx", _START, "serum CTX, 1.0 = level at the run's start (pretreatment; "
+                           "proportional to the resorption rate, assumed)", "markers"),
+    Outcome("p1np", _START, "serum P1NP, 1.0 = level at the run's start (pretreatment; "
+                            "proportional to the formation rate, assumed)", "markers"),
     Outcome("rankl", "pM", "RANKL (Lemaire 2004)", "signals"),
     Outcome("opg", "pM", "OPG (Lemaire 2004)", "signals"),
     Outcome("sclerostin", _REL, "osteocyte sclerostin", "signals"),
@@ -74,7 +84,7 @@ OUTCOMES: dict[str, Outcome] = {o.name: o for o in [
 
 #: outcomes shown by default (``exobone simulate`` table and ``--json``)
 DEFAULT_OUTCOMES: tuple[str, ...] = (
-    "bv_tv", "defect_fill", "bmsc", "preosteoblasts", "osteoblasts", "osteocytes",
+    "bv_tv", "bmd_lumbar_spine", "bmd_total_hip", "defect_fill", "bmsc", "preosteoblasts", "osteoblasts", "osteocytes",
     "osteoclast_precursors", "osteoclasts", "adipocytes", "vessel_density", "alp", "runx2",
     "ocn", "opn", "trap", "ctsk", "mmp9", "ctx", "p1np",
 )

@@ -35,7 +35,7 @@ __all__ = ["SITES", "SPECIES_PHYSIOLOGY", "Site", "SpeciesPhysiology", "record",
            "require_site", "species_names"]
 
 
-def record(record_id: str, what: str, *, author: str = "physiology.yaml", year: int | None = None,
+def record(record_id: str, what: str, *, author: str = "unknown", year: int | None = None,
            doi: str | None = None, file: str = "physiology.yaml") -> Reference:
     """A source that is a record of ``data/calibration/<file>`` (its id and what was read)."""
     return Reference(author, year, doi=doi,
@@ -89,7 +89,7 @@ SPECIES_PHYSIOLOGY: dict[str, SpeciesPhysiology] = {
         {"proximal_tibia": Site("proximal_tibia", 17.6, record(
             "wronski1987_rat_ovx_14wk_body_weight",
             "control tibial trabecular bone volume 17.6 +/- 4.5 % (Sprague-Dawley, 14 wk "
-            "after sham surgery)"))},
+            "after sham surgery)", year=1987))},
         {
             "trabecular_turnover": (0.1578 * 365 / 17.6, "1/year", Reference(
                 "Wronski", 1985, title="Skeletal alterations in ovariectomized rats",
@@ -103,11 +103,12 @@ SPECIES_PHYSIOLOGY: dict[str, SpeciesPhysiology] = {
             "estrogen_sensitivity": (1.0, "1", Assumed(
                 "reference species: the estrogen-deficiency gains were fitted on rat OVX "
                 "(scripts/calibrate_ovx.py)")),
-            "aging_rate": (1.0, "1/year", Assumed(
-                "rat aging loss was read only for male F344 rats (record "
-                "banu2002_male_f344_rat_aging_pqct: proximal tibia -58 % from ~18 to 27 "
-                "months); the drive is a dimensionless gain chosen so that BV/TV falls over "
-                "a year, not fitted")),
+            "aging_rate": (1.319, "1/year", record(
+                "banu2002_male_f344_rat_aging_pqct",
+                f"{_SPECIES_FIT}: proximal tibia cancellous BMD -58 % at 27 months, loss "
+                "starting after 18 months (male F344; female aged-rat data not found), read "
+                "as trabecular BV/TV at 0.42 of its start after 274 days of aging",
+                author="Banu", year=2002)),
             "k_cortical": (0.1578 * 365 / 17.6 * 3 / 25, "1/year", Assumed(
                 _CORTICAL_ASSUMED + "; the rat cortical turnover is taken as the rat "
                 "trabecular turnover times the human cortical/trabecular ratio 3/25")),
@@ -132,9 +133,11 @@ SPECIES_PHYSIOLOGY: dict[str, SpeciesPhysiology] = {
                 note=f"{_SPECIES_FIT} to physiology.yaml record "
                      "bouxsein2005_mouse_ovx_strains: C57BL/6J proximal tibia BV/TV -18 % "
                      "vs sham 1 month after OVX at 4 months of age")),
-            "aging_rate": (1.0, "1/year", Assumed(
-                "dimensionless gain chosen so that BV/TV falls over a year; mouse aging "
-                "records (holguin2014, halloran2002) are not fitted yet")),
+            "aging_rate": (2.994, "1/year", record(
+                "holguin2014_b6_female_tibia_bvtv_by_age",
+                f"{_SPECIES_FIT}: female C57BL/6 tibia trabecular BV/TV 8.5 % at 5 months, "
+                "3.2 % at 12 months (aging from 5 months: BV/TV at 3.2/8.5 of its start after "
+                "213 days)", author="Holguin", year=2014, doi="10.1016/j.bone.2014.05.006")),
             "k_cortical": (0.1578 * 365 / 17.6 * 3 / 25, "1/year", Assumed(
                 _CORTICAL_ASSUMED + "; taken as the mouse trabecular turnover times the "
                 "human cortical/trabecular ratio 3/25")),
@@ -144,7 +147,8 @@ SPECIES_PHYSIOLOGY: dict[str, SpeciesPhysiology] = {
         {site: Site(site, bv, record(
             "hiller2017_bvtv_by_site_cadaver",
             f"median trabecular bone volume {bv} % at the {site.replace('_', ' ')} "
-            "(12 body donors; elderly cadavers, not a young reference)"))
+            "(12 body donors; elderly cadavers, not a young reference)", author="Hiller",
+            year=2017))
          for site, bv in (("iliac_crest", 18.3), ("proximal_tibia", 21.5),
                           ("lumbar_spine", 16.3))},
         {
@@ -155,7 +159,8 @@ SPECIES_PHYSIOLOGY: dict[str, SpeciesPhysiology] = {
             "k_oc_apoptosis": (1 / 27, "1/day", record(
                 "agerbaek1991_iliac_cortical_remodeling_cycle",
                 "resorptive period 27 days (cortical iliac osteons; no trabecular resorptive "
-                "period was read): osteoclast mean life taken as the resorptive period")),
+                "period was read): osteoclast mean life taken as the resorptive period",
+                year=1991)),
             "k_ob_removal": (1 / 69, "1/day", record(
                 "iliac_trabecular_mwt_formation_time",
                 "mean formation time of iliac trabecular packets 69 days: osteoblast mean "
@@ -164,11 +169,12 @@ SPECIES_PHYSIOLOGY: dict[str, SpeciesPhysiology] = {
                 "swan_greendale2012_menopause_bmd",
                 f"{_SPECIES_FIT}: lumbar spine BMD -7.38 % over the transmenopause (3 "
                 "years), menopause taken as an abrupt estrogen loss", author="Greendale", year=2012, doi="10.1002/jbmr.534")),
-            "aging_rate": (0.04404, "1/year", record(
+            "aging_rate": (0.009006, "1/year", record(
                 "qct_population_trabecular_loss_young_adults",
-                f"{_SPECIES_FIT}: lumbar spine trabecular bone -1.61 %/yr (median, young "
-                "adult women, QCT over up to 3 years) as trabecular BV/TV over 3 years of the "
-                "aging scenario")),
+                f"{_SPECIES_FIT} (least squares over two records that pull apart): lumbar "
+                "spine trabecular bone -1.61 %/yr in young adult women (model: -1.07 %/yr "
+                "trabecular BV/TV in years 10-13 of aging) and pharmacology.yaml "
+                "freedom_th_bmd_placebo, total hip -1.4 % at 36 months (model pmo: -1.79 %)")),
             "k_cortical": (0.03, "1/year", Assumed(_CORTICAL_ASSUMED)),
         }),
 }

@@ -170,7 +170,7 @@ def _arm(model: ModelSpec, times: FloatArray, outcomes: Sequence[str],
 
 
 def run_scenario(scenario: str, interventions: Sequence[str | Intervention] = (), *,
-                 species: str | None = None, days: float = 365.0,
+                 species: str | None = None, site: str | None = None, days: float = 365.0,
                  times: Sequence[float] = (), compare: bool = False,
                  outcomes: Sequence[str] = DEFAULT_OUTCOMES, points: int = 366,
                  tolerances: Tolerances | None = None, solver: str = "LSODA",
@@ -179,7 +179,7 @@ def run_scenario(scenario: str, interventions: Sequence[str | Intervention] = ()
 
     Parameters
     ----------
-    scenario, interventions, species, atlas, exosome_layer
+    scenario, interventions, species, site, atlas, exosome_layer
         As for :func:`exobone.model.assemble.build_model`.
     days
         Length of the run in days.
@@ -219,12 +219,12 @@ def run_scenario(scenario: str, interventions: Sequence[str | Intervention] = ()
     parsed = tuple(parse_intervention(i) for i in interventions)
     check_dosing(parsed, float(days))
     grid = time_grid(float(days), points=points, extra=times)
-    model = build_model(scen.name, parsed, species=species, atlas=atlas,
+    model = build_model(scen.name, parsed, species=species, site=site, atlas=atlas,
                         exosome_layer=exosome_layer)
     treated = _arm(model, grid, outcomes, tuple(str(i) for i in parsed), tolerances, solver)
     control = None
     if compare:
-        base = build_model(scen.name, (), species=species, atlas=atlas,
+        base = build_model(scen.name, (), species=species, site=site, atlas=atlas,
                            exosome_layer=exosome_layer)
         control = _arm(base, grid, outcomes, (), tolerances, solver)
     return ScenarioResult(scen.name, species, grid, treated, control, tuple(outcomes))

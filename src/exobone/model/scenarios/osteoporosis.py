@@ -18,6 +18,9 @@ from exobone.model.species import SPECIES_PHYSIOLOGY, record
 if TYPE_CHECKING:
     from exobone.model.builder import ModelBuilder
 
+#: years between menopause and the start of a pmo run (its build-time history)
+PMO_YEARS_SINCE_MENOPAUSE = 20.0
+
 _GAIN = "dimensionless gain of a qualitatively documented effect; value chosen, not measured"
 
 
@@ -94,8 +97,16 @@ def _add_age_drive(builder: ModelBuilder, species: str, years: str) -> None:
 
 
 def _add_age_factors(b: ModelBuilder) -> None:
-    b.add_factor("adipogenic_commitment", "age_drive", mechanisms=("scenario:aging",),
-                 description="aging favours adipogenic fate")
+    b.add_parameter("n_age_adipogenic", 3.0, unit="1", bounds=(0.0, 10.0),
+                    source=Assumed(
+                        "aging shifts BMSC commitment to adipogenesis (seed 004; marrow fat "
+                        "rises with age: physiology.yaml shen2007_pelvic_marrow_fat_vs_age, "
+                        "martin1991_rat_ovx_marrow_fat, a sign constraint without magnitude); "
+                        "exponent chosen so that marrow adipocytes rise with age although the "
+                        "BMSC pool shrinks"),
+                    description="sensitivity of adipogenic commitment to the age drive")
+    b.add_factor("adipogenic_commitment", "pow(age_drive, n_age_adipogenic)",
+                 mechanisms=("scenario:aging",), description="aging favours adipogenic fate")
     b.add_factor("osteogenic_commitment", "1/sqrt(age_drive)", mechanisms=("scenario:aging",),
                  description="aging lowers osteogenic commitment")
     b.add_factor("bmsc_self_renewal", "1/age_drive", mechanisms=("scenario:aging",),
@@ -117,6 +128,7 @@ def _add_age_factors(b: ModelBuilder) -> None:
     species=("human",),
     default_species="human",
     bv_tv_direction="down",
+    other_species="use 'ovx' for rat or mouse",
 )
 def pmo(builder: ModelBuilder, species: str) -> None:
     """Menopause (estrogen input 0) ``years_since_menopause`` before the run, with aging.
@@ -125,7 +137,7 @@ def pmo(builder: ModelBuilder, species: str) -> None:
     where it ended, and BMD, CTX and P1NP are 1.0 at that start (pretreatment).
     """
     b = builder
-    years = 20.0
+    years = PMO_YEARS_SINCE_MENOPAUSE
     b.add_parameter("years_since_menopause", years, unit="year", bounds=(0.0, 40.0),
                     source=Assumed(
                         "trial populations are women years past menopause (FREEDOM enrolled "

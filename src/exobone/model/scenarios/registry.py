@@ -54,6 +54,9 @@ class Scenario:
     contexts
         Atlas context (or disease) keys the scenario stands for: the exosome layer applies the
         cargo profiles of these contexts (e.g. ``osteoporosis`` for ovx, aging and lupus).
+    other_species
+        Appended to the refusal for a species the scenario is not defined for (e.g. pmo:
+        "use 'ovx' in rat or mouse").
     """
 
     name: str
@@ -66,6 +69,7 @@ class Scenario:
     outcome: str = "bv_tv"
     interventions: tuple[str, ...] = ()
     contexts: tuple[str, ...] = ()
+    other_species: str = ""
 
     def resolve_species(self, species: str | None) -> str:
         """Return ``species`` (or the default), checked against :attr:`species`.
@@ -79,8 +83,9 @@ class Scenario:
             return self.default_species
         name = species.strip().lower()
         if name in SPECIES and name not in self.species:
+            hint = f"; {self.other_species}" if self.other_species else ""
             raise UnknownNameError(f"scenario {self.name!r} is defined for "
-                                   f"{', '.join(self.species)}, not for {name}")
+                                   f"{', '.join(self.species)}, not for {name}{hint}")
         if name not in self.species:
             raise unknown_name(f"species for scenario {self.name!r}", name, self.species)
         return name
@@ -100,7 +105,8 @@ def register_scenario(name: str, *, description: str, sources: Iterable[str] = (
                       species: Iterable[str] = SPECIES, default_species: str = "rat",
                       bv_tv_direction: str = "flat", outcome: str = "bv_tv",
                       interventions: Iterable[str] = (),
-                      contexts: Iterable[str]) -> Callable[[ScenarioFn], ScenarioFn]:
+                      contexts: Iterable[str],
+                      other_species: str = "") -> Callable[[ScenarioFn], ScenarioFn]:
     """Register ``apply(builder, species)`` as the scenario ``name`` (decorator).
 
     ``contexts`` are atlas entity keys (lowercase identifiers such as ``gc_onfh``), never
@@ -137,6 +143,6 @@ def register_scenario(name: str, *, description: str, sources: Iterable[str] = (
                                              f"{owner}")
         SCENARIOS[name] = Scenario(name, description, fn, tuple(sources), species,
                                    default_species, bv_tv_direction, outcome,
-                                   tuple(interventions), contexts)
+                                   tuple(interventions), contexts, other_species)
         return fn
     return add
