@@ -112,7 +112,7 @@ def _add_pk_pd(builder: ModelBuilder) -> None:
               "(defend_offtx_bone2011_markers_on_treatment), so a small value is chosen: the "
               "apparent half-life is ~23 d over months 1-3 and shortens in the tail"),
       "maximal target-mediated elimination rate (per unit volume)")
-    P(builder, "denosumab_kd", 0.008, "ug/mL", Assumed(_FITTED),
+    P(builder, "denosumab_kd", 0.006, "ug/mL", Assumed(_FITTED),
       "serum denosumab concentration neutralising half of RANKL (in vivo potency)",
       bounds=(0.0004, 0.1))
     P(builder, "denosumab_oc_apoptosis", 2.0, "1", Assumed(_FITTED),
@@ -121,7 +121,7 @@ def _add_pk_pd(builder: ModelBuilder) -> None:
     P(builder, "denosumab_inactivation", 0.7, "1", Assumed(_FITTED),
       "fraction of resorption per osteoclast stopped at once at full RANKL block (RANKL "
       "also drives the resorptive activity of mature osteoclasts)", bounds=(0.0, 0.95))
-    P(builder, "denosumab_k_hold", 0.03, "1/day", Assumed(_FITTED),
+    P(builder, "denosumab_k_hold", 0.05, "1/day", Assumed(_FITTED),
       "rate at which RANKL-starved precursors enter the held pool at full block",
       bounds=(0.005, 0.5))
     P(builder, "denosumab_held_lifetime", 180.0, "day", Assumed(_FITTED),

@@ -95,7 +95,7 @@ def _add_family(builder: ModelBuilder) -> None:
       "(peak 20/(1.7 x 70) µg/L) stays above it for the recorded ~4 h at a 1 h half-life")
     P(builder, "teriparatide_ec50", 0.5, "ug/L", Assumed(_FITTED),
       "peak concentration giving half the maximal anabolic drive", bounds=(0.005, 50.0))
-    P(builder, "pth_anabolic_formation", 1.6, "1", Assumed(_FITTED),
+    P(builder, "pth_anabolic_formation", 1.2, "1", Assumed(_FITTED),
       "maximal extra matrix formation by the osteoblast lineage (lining cells reactivated to "
       "form bone), relative to health", bounds=(0.0, 20.0))
     P(builder, "pth_anabolic_survival", 1.0, "1", Assumed(_FITTED),
