@@ -169,8 +169,6 @@ def _table(result: ScenarioResult, table_times: list[float], compare: bool) -> N
                f"relative to healthy = 1; BMD, CTX and P1NP relative to the run's start = 1")
     if compare and result.control is not None:
         caption += "; each entry is treated | control"
-    for regimen in result.treated.model.metadata.get("drug_regimens", ()):
-        caption += f"\n{regimen}"  # the dose in both forms, route and schedule given
     table = Table(title=title, caption=caption, show_lines=False)
     table.add_column("outcome", style="bold", no_wrap=True)
     table.add_column("unit")
@@ -194,6 +192,8 @@ def _table(result: ScenarioResult, table_times: list[float], compare: bool) -> N
                       else unit, *cells)
     per = 15 if compare and result.control is not None else 8
     _console(width=34 + per * len(table_times)).print(table)
+    for regimen in result.treated.model.metadata.get("drug_regimens", ()):
+        typer.echo(f"dosing: {regimen}")  # the dose in both forms, route and schedule given
 
 
 def np_all_one(values: object) -> bool:
