@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import numpy as np
 import pytest
+import yaml
 
 from exobone.errors import InvalidInputError
 from exobone.model.assemble import build_model
+from exobone.model.parameters import Assumed, Reference
 from exobone.model.scenarios.dosing import BODY_WEIGHT_KG, parse_dose
 from exobone.model.scenarios.drugs import REGIMENS
 from exobone.model.scenarios.interventions import parse_intervention
@@ -182,3 +187,25 @@ def test_aliases_are_the_same_drug() -> None:
     _, pth = _run("ovx", ["pth-intermittent,dose=40"], days, species="rat")
     _, teri = _run("ovx", ["teriparatide,dose=10ug"], days, species="rat")  # 40 ug/kg x 0.25 kg
     np.testing.assert_allclose(pth["bv_tv"], teri["bv_tv"], rtol=1e-9)
+
+
+# ------------------------------------------------------------------------------- sources
+def test_every_drug_parameter_cites_a_record_or_says_why() -> None:
+    data = Path(__file__).resolve().parents[2] / "data" / "calibration" / "pharmacology.yaml"
+    ids = {r["id"] for r in yaml.safe_load(data.read_text(encoding="utf-8"))["records"]}
+    model = build_model("healthy", ["denosumab", "zoledronate", "alendronate", "teriparatide"],
+                        species="human", exosome_layer=False)
+    drug = re.compile(r"^(denosumab|zoledronate|alendronate|bisphosphonate|teriparatide|"
+                      r"pth_anabolic|pth_pulse)_")
+    checked = 0
+    for p in model.parameters:
+        if not drug.match(p.name):
+            continue
+        checked += 1
+        if isinstance(p.source, Assumed):
+            assert len(p.source.reason) > 30, p.name
+            continue
+        assert isinstance(p.source, Reference), p.name
+        cited = re.findall(r"record ([a-z0-9_]+)", p.source.note)
+        assert cited and all(c in ids for c in cited), (p.name, p.source.note)
+    assert checked >= 20
