@@ -240,6 +240,8 @@ def _table(result: ScenarioResult, table_times: list[float], compare: bool,
     if bands is not None:
         per += per + 2
     _console(width=34 + per * len(table_times)).print(table)
+    for regimen in result.treated.model.metadata.get("drug_regimens", ()):
+        typer.echo(f"dosing: {regimen}")  # the dose in both forms, route and schedule given
 
 
 def np_all_one(values: object) -> bool:
@@ -267,6 +269,8 @@ def list_interventions() -> None:
 
     for k in sorted(INTERVENTIONS.values(), key=lambda k: k.kind):
         typer.echo(f"{k.kind:<20} {k.help}  usage: {k.usage}")
+        if k.units:
+            typer.echo(f"{'':<20} units: {k.units}")
 
 
 @list_app.command("sources")
