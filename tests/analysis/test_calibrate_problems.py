@@ -283,3 +283,19 @@ def test_a_band_without_fitted_parameters_is_refused(capsys):
     err = capsys.readouterr().err
     assert "no parameter of this healthy model is fitted for human" in err
     assert "Traceback" not in err
+
+
+def test_a_parameter_of_the_pmo_history_cannot_be_fitted(tmp_path: Path):
+    """pmo starts from a history simulated at build time: moving its parameters is refused."""
+    import shutil
+
+    from exobone.analysis.calibrate import UnsupportedPEtabError
+
+    problem = tmp_path / "human_pmo_denosumab"
+    shutil.copytree(PETAB / "human_pmo_denosumab", problem)
+    load_petab(problem)  # the drug's potency comes after the history: accepted
+    par = pd.read_csv(problem / "parameters.tsv", sep="\t")
+    par.loc[0, ["parameterId", "nominalValue"]] = ["estrogen_sensitivity", 0.5]
+    par.to_csv(problem / "parameters.tsv", sep="\t", index=False)
+    with pytest.raises(UnsupportedPEtabError, match="estrogen_sensitivity.*history"):
+        load_petab(problem)

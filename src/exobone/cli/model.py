@@ -202,14 +202,6 @@ def _table(result: ScenarioResult, table_times: list[float], compare: bool,
                f"relative to healthy = 1; BMD, CTX and P1NP relative to the run's start = 1")
     if compare and result.control is not None:
         caption += "; each entry is treated | control"
-    if sources is not None:
-        c = sources["counts"]
-        caption += (f"; parameters: {c['fitted']} fitted ({', '.join(sources['fitted']) or '-'}"
-                    f"), {c['cited']} cited, {c['assumed']} assumed")
-    if bands is not None:
-        ok = bands["status"]["treated"].get("ok", 0)
-        caption += (f"; 5-95 % band: {ok}/{bands['n']} draws of the fitted parameters "
-                    f"(seed {bands['seed']})")
     table = Table(title=title, caption=caption, show_lines=False)
     table.add_column("outcome", style="bold", no_wrap=True)
     table.add_column("unit")
@@ -242,6 +234,15 @@ def _table(result: ScenarioResult, table_times: list[float], compare: bool,
     _console(width=34 + per * len(table_times)).print(table)
     for regimen in result.treated.model.metadata.get("drug_regimens", ()):
         typer.echo(f"dosing: {regimen}")  # the dose in both forms, route and schedule given
+    if sources is not None:
+        c = sources["counts"]
+        typer.echo(f"parameters: {c['fitted']} fitted ({', '.join(sources['fitted']) or '-'}), "
+                   f"{c['cited']} cited, {c['assumed']} assumed")
+    if bands is not None:
+        ok = bands["status"]["treated"].get("ok", 0)
+        typer.echo(f"band (5-95 % rows): {ok}/{bands['n']} runs drawing "
+                   f"{', '.join(p['name'] for p in bands['parameters'])} from their 95 % "
+                   f"intervals, seed {bands['seed']}; {bands['method']}")
 
 
 def np_all_one(values: object) -> bool:
