@@ -54,8 +54,8 @@ def main() -> None:
     ap.add_argument("--write-fitted", action="store_true")
     ap.add_argument("--markdown", type=Path)
     args = ap.parse_args()
-    lines = ["| problem | species | parameter | estimate | 95 % interval (profile) | scale | "
-             "nllh | data | studies | applied by the builder |",
+    lines = [("| problem | species | parameter | estimate | 95 % interval (profile) | scale | "
+              "nllh | data | studies | applied by the builder |"),
              "|---|---|---|---|---|---|---|---|---|---|"]
     print(f"{'problem':<12}{'parameter':<16}{'estimate':>10}{'low':>10}{'high':>10}"
           f"{'nllh':>9}{'n':>4}{'s':>7}")

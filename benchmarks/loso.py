@@ -73,8 +73,8 @@ def main() -> None:
     ap.add_argument("--figure", type=Path)
     args = ap.parse_args()
     results: list[tuple[str, StudyPrediction]] = []
-    rows = ["| problem | held-out study | observable | day | published ± sigma | predicted | "
-            "5-95 % band | z | fitted without it |", "|---|---|---|---|---|---|---|---|---|"]
+    rows = [("| problem | held-out study | observable | day | published ± sigma | predicted | "
+             "5-95 % band | z | fitted without it |"), "|---|---|---|---|---|---|---|---|---|"]
     summary = ["| problem | held-out study | rows | rms z | rows inside the band |",
                "|---|---|---|---|---|"]
     print(f"{'problem':<11}{'held-out study':<44}{'obs':<19}{'day':>6}{'published':>10}"
