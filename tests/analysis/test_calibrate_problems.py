@@ -299,3 +299,15 @@ def test_a_parameter_of_the_pmo_history_cannot_be_fitted(tmp_path: Path):
     par.to_csv(problem / "parameters.tsv", sep="\t", index=False)
     with pytest.raises(UnsupportedPEtabError, match="estrogen_sensitivity.*history"):
         load_petab(problem)
+
+
+def test_report_shows_the_band_and_the_parameter_sources():
+    from exobone.analysis.report import build_report, render_report
+
+    rep = build_report("ovx", species="rat", days=30, points=31, band=3, seed=1)
+    assert rep.band is not None and rep.band["status"]["treated"] == {"ok": 3}
+    assert rep.parameter_sources["fitted"] == ["estrogen_sensitivity"]
+    assert "--band 3 --seed 1" in rep.command
+    html = render_report(rep)
+    assert "5–95 % band" in html and "1 fitted (estrogen_sensitivity)" in html
+    assert rep.band_at_end("bv_tv") in html

@@ -29,3 +29,12 @@ def test_a_band_needs_fitted_parameters_and_a_size(client: Any) -> None:
                                            "days": 10, "points": 3, "band": 3})
     assert r.status_code == 422, r.text  # InvalidInputError: the request cannot be served
     assert "no parameter of this healthy model is fitted for human" in r.json()["detail"]
+
+
+def test_report_takes_a_band_and_downloads_do_not(client: Any) -> None:
+    query = {"scenario": "ovx", "species": "rat", "days": 20, "points": 3, "band": 3}
+    r = client.get("/api/report", params=query)
+    assert r.status_code == 200, r.text
+    assert "5–95 % band" in r.text and "estrogen_sensitivity" in r.text
+    r = client.get("/api/simulate/download", params={**query, "format": "csv"})
+    assert r.status_code == 422 and "unknown query parameter 'band'" in r.json()["detail"]

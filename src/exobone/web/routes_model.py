@@ -112,18 +112,28 @@ def _query_request(
     species: Annotated[str | None, Query(max_length=16)] = None,
     days: Annotated[float, Query(gt=0, le=MAX_DAYS)] = 365.0,
     points: Annotated[int, Query(ge=2, le=1000)] = 366,
-    band: Annotated[int | None, Query(ge=2, le=MAX_WEB_BAND)] = None,
-    seed: Annotated[int, Query(ge=0)] = 0,
 ) -> SimulationRequest:
     try:
         return SimulationRequest(scenario=scenario, interventions=intervention or [],
-                                 species=species, days=days, points=points, band=band,
-                                 seed=seed)
+                                 species=species, days=days, points=points)
     except ValidationError as exc:
         raise RequestValidationError(exc.errors()) from None
 
 
 QueryRequest = Annotated[SimulationRequest, Depends(_query_request)]
+
+
+def _report_request(
+    req: QueryRequest,
+    band: Annotated[int | None, Query(ge=2, le=MAX_WEB_BAND, description=(
+        "also the 5-95 % band at the end over this many runs drawing the fitted parameters"))]
+    = None,
+    seed: Annotated[int, Query(ge=0, description="seed of the band's draws")] = 0,
+) -> SimulationRequest:
+    return req.model_copy(update={"band": band, "seed": seed})
+
+
+ReportRequest = Annotated[SimulationRequest, Depends(_report_request)]
 
 
 @router.post("/simulate", summary="Run a scenario with interventions against its control",
@@ -233,7 +243,7 @@ async def model_sbml(request: Request, req: QueryRequest) -> Response:
 
 @router.get("/report", summary="Download a self-contained HTML report",
             responses={**_SIM_ERRORS, 200: {"content": {"text/html": {}}}})
-async def report(request: Request, req: QueryRequest) -> Response:
+async def report(request: Request, req: ReportRequest) -> Response:
     """The run as one HTML file with embedded figures, the outcome table, the mechanisms with
     their citations and the provenance (as `exobone report`)."""
     state = get_state(request)

@@ -99,7 +99,6 @@ function request() {
 function queryOf(req) {
   const p = new URLSearchParams({scenario: req.scenario, days: req.days});
   if (req.species) p.set("species", req.species);
-  if (req.band) { p.set("band", req.band); p.set("seed", req.seed); }
   for (const iv of req.interventions) p.append("intervention", iv);
   return p;
 }
@@ -120,7 +119,9 @@ async function simulate() {
     $("dl-csv").href = "/api/simulate/download?" + q.toString() + "&format=csv";
     $("dl-netcdf").href = "/api/simulate/download?" + q.toString() + "&format=netcdf";
     $("dl-sbml").href = "/api/model/sbml?" + q.toString();
-    $("dl-report").href = "/api/report?" + q.toString();
+    const rq = new URLSearchParams(q);  // only the report takes the band
+    if (req.band) { rq.set("band", req.band); rq.set("seed", req.seed); }
+    $("dl-report").href = "/api/report?" + rq.toString();
     $("downloads").hidden = false;
     render();
   } catch (e) {
