@@ -206,6 +206,6 @@ def test_every_drug_parameter_cites_a_record_or_says_why() -> None:
             assert len(p.source.reason) > 30, p.name
             continue
         assert isinstance(p.source, Reference), p.name
-        cited = re.findall(r"record ([a-z0-9_]+)", p.source.note)
+        cited = re.findall(r"record ([A-Za-z0-9_]+)", p.source.note)
         assert cited and all(c in ids for c in cited), (p.name, p.source.note)
     assert checked >= 20
