@@ -104,6 +104,24 @@ def test_stop_is_the_last_dose_day() -> None:
     assert tuple(event.at_times) == (0.0, 182.0, 364.0, 546.0)
 
 
+def test_doses_counts_the_administrations() -> None:
+    single = build_model("healthy", ["denosumab,dose=60mg,doses=1"], species="human",
+                         exosome_layer=False)
+    (event,) = [e for e in single.events if e.name.startswith("denosumab_dose")]
+    assert tuple(event.at_times) == (0.0,)  # one dose although humans default to every 182 d
+    four = build_model("healthy", ["zoledronate,doses=3,start=10"], species="human",
+                       exosome_layer=False)
+    (event,) = [e for e in four.events if e.name.startswith("zoledronate_dose")]
+    assert tuple(event.at_times) == (10.0, 375.0, 740.0)
+    for text, message in (("denosumab,doses=0", "whole number >= 1"),
+                          ("denosumab,doses=2.5", "whole number >= 1"),
+                          ("denosumab,doses=2,stop=400", "not both")):
+        with pytest.raises(InvalidInputError, match=message):
+            parse_intervention(text)
+    with pytest.raises(InvalidInputError, match="needs every=DAYS"):
+        build_model("ovx", ["denosumab,doses=2"], species="rat", exosome_layer=False)
+
+
 def test_every_drug_kind_lists_its_units() -> None:
     for kind, regimen in REGIMENS.items():
         text = regimen.units_text()
@@ -206,6 +224,6 @@ def test_every_drug_parameter_cites_a_record_or_says_why() -> None:
             assert len(p.source.reason) > 30, p.name
             continue
         assert isinstance(p.source, Reference), p.name
-        cited = re.findall(r"record ([a-z0-9_]+)", p.source.note)
+        cited = re.findall(r"record ([A-Za-z0-9_]+)", p.source.note)
         assert cited and all(c in ids for c in cited), (p.name, p.source.note)
     assert checked >= 20

@@ -3,7 +3,7 @@
 Every drug kind takes ``dose=`` (a mass per administration, per animal or per kg body weight:
 ``60mg``, ``20ug``, ``100ug/kg``, ``10mg/kg``; a bare number is read in the kind's historical
 unit), ``every=`` (days between doses), ``start=`` (day of the first dose) and ``stop=`` (last
-dose day). What is not given takes the kind's default for the species: the clinical regimen in
+dose day) or ``doses=N`` (``doses=1``: a single dose, also where the default repeats). What is not given takes the kind's default for the species: the clinical regimen in
 humans, a stated rodent regimen in rats and mice. The standard body weight of the species
 (:data:`~exobone.model.scenarios.dosing.BODY_WEIGHT_KG`) converts between the two dose forms.
 
@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from exobone.errors import InvalidInputError
 from exobone.model.parameters import Assumed, Source
 from exobone.model.scenarios.dosing import Dose, body_weight_kg, body_weight_parameter, parse_dose
 from exobone.model.scenarios.interventions import (
@@ -129,6 +130,14 @@ def resolve_regimen(builder: ModelBuilder, iv: Intervention) -> ResolvedRegimen:
     dose = (parse_dose(raw, kind=iv.kind, bare_unit=regimen.bare_unit, allow_zero=False)
             if raw is not None else default_dose)
     schedule = iv.schedule(default_every=default_every)
+    doses = _doses(iv)
+    if doses is not None:  # a number of doses: the last one is dose `doses`
+        every = schedule.every if doses > 1 else None
+        if doses > 1 and every is None:
+            raise InvalidInputError(f"{iv}: doses={doses} needs every=DAYS (the {species} "
+                                    f"default is a single dose)")
+        stop = schedule.start + (doses - 1) * every if every is not None else None
+        schedule = Schedule(start=schedule.start, stop=stop, every=every)
     resolved = ResolvedRegimen(iv.kind, species, regimen.route, dose, body_weight_kg(species),
                                schedule)
     builder.metadata["drug_regimens"] = (*builder.metadata.get("drug_regimens", ()),
@@ -150,8 +159,21 @@ def _resolver(regimen: Regimen) -> Callable[[Intervention], Intervention]:
     return resolve
 
 
+def _doses(iv: Intervention) -> int | None:
+    """The ``doses=N`` option: a whole number >= 1, not given together with ``stop``."""
+    raw = iv.option("doses")
+    if raw is None:
+        return None
+    if not raw.isdigit() or int(raw) < 1:
+        raise InvalidInputError(f"{iv.kind}: doses={raw!r} must be a whole number >= 1")
+    if iv.option("stop") is not None:
+        raise InvalidInputError(f"{iv.kind}: give doses=N or stop=LAST_DOSE_DAY, not both")
+    return int(raw)
+
+
 def _validator(regimen: Regimen) -> Callable[[Intervention], None]:
     def validate(iv: Intervention) -> None:
+        _doses(iv)
         if iv.option("dose") is not None:
             parse_dose(iv.option("dose") or "", kind=iv.kind, bare_unit=regimen.bare_unit,
                        allow_zero=False)
@@ -164,8 +186,8 @@ def register_drug(kind: str, *, help: str, regimen: Regimen,
     REGIMENS[kind] = regimen
     return register_intervention(
         kind, help=help,
-        usage=f"{kind}[,dose=MASS[/kg],every=DAYS,start=DAY,stop=LAST_DOSE_DAY]",
-        options=("dose", "start", "every", "stop"), arg="none",
+        usage=f"{kind}[,dose=MASS[/kg],every=DAYS,start=DAY,stop=LAST_DOSE_DAY|doses=N]",
+        options=("dose", "start", "every", "stop", "doses"), arg="none",
         validate=_validator(regimen), quantities=("dose",), resolve=_resolver(regimen),
         sources=(*sources, f"default regimens: {regimen.why}"), units=regimen.units_text())
 
