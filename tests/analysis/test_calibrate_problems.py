@@ -311,3 +311,17 @@ def test_report_shows_the_band_and_the_parameter_sources():
     html = render_report(rep)
     assert "5–95 % band" in html and "1 fitted (estrogen_sensitivity)" in html
     assert rep.band_at_end("bv_tv") in html
+
+
+def test_a_malformed_fitted_file_is_refused_in_one_line(tmp_path: Path):
+    prob = load_petab(PETAB / "rat_ovx")
+    path = tmp_path / "fitted.yaml"
+    write_fitted(fitted_values(_result(prob, {"e_rankl": 0.8}, {"e_rankl": (0.3, 2.0)})), path)
+    entry = yaml.safe_load(path.read_text())["fitted"][0]
+    path.write_text(yaml.safe_dump({"fitted": [entry, entry]}))
+    with pytest.raises(InvalidInputError, match="'e_rankl' for rat is listed twice"):
+        load_fitted(path)
+    del entry["interval"]
+    path.write_text(yaml.safe_dump({"fitted": [entry]}))
+    with pytest.raises(InvalidInputError, match="lacks interval"):
+        load_fitted(path)

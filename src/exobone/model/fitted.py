@@ -10,6 +10,7 @@ assumed.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -97,8 +98,15 @@ def load_fitted(path: str | Path | None = None) -> list[FittedValue]:
     p = Path(path) if path is not None else FITTED_PATH
     if not p.is_file():
         return []
+    return list(_parse(p.name, p.read_text(encoding="utf-8")))
+
+
+@functools.lru_cache(maxsize=8)
+def _parse(name: str, text: str) -> tuple[FittedValue, ...]:
+    """The entries of a file's text (cached: every model build reads the file)."""
+    p = Path(name)
     try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
+        data = yaml.safe_load(text) or {}
     except yaml.YAMLError as exc:
         raise InvalidInputError(f"{p.name} is not YAML: {str(exc).splitlines()[0]}") from None
     out = [_entry(e, p.name) for e in data.get("fitted") or []]
@@ -107,7 +115,7 @@ def load_fitted(path: str | Path | None = None) -> list[FittedValue]:
         if (v.parameter, v.species) in seen:
             raise InvalidInputError(f"{p.name}: {v.parameter!r} for {v.species} is listed twice")
         seen.add((v.parameter, v.species))
-    return out
+    return tuple(out)
 
 
 def write_fitted(values: Iterable[FittedValue], path: str | Path | None = None) -> Path:
