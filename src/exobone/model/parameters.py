@@ -216,8 +216,9 @@ class Parameter:
             raise ModelError(f"parameter {self.name!r}: value {value!r} is not finite")
         object.__setattr__(self, "value", value)
         if not isinstance(self.source, (Reference, Assumed, Fitted)):
-            raise ModelError(f"parameter {self.name!r}: source must be a Reference, "
-                             f"Assumed(reason) or Fitted, got {type(self.source).__name__}")
+            raise ModelError(f"parameter {self.name!r}: source must be a Reference or "
+                             f"Assumed(reason) (or a calibration's Fitted), got "
+                             f"{type(self.source).__name__}")
         if self.bounds is not None:
             low, high = (float(b) for b in self.bounds)
             if math.isnan(low) or math.isnan(high) or low > high:
