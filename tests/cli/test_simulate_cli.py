@@ -98,6 +98,25 @@ def test_list_scenarios_and_interventions(capsys) -> None:
     assert any(line.startswith("lung-tumor-angiogenesis") for line in lines)
     code, out, _ = run(capsys, "list", "interventions")
     assert code == 0 and "denosumab" in out and "pth-intermittent" in out
+    # each drug regimen shows its units and defaults on the line after its kind
+    lines = out.splitlines()
+    for kind, default in (("denosumab", "human default 60mg every 182 d"),
+                          ("zoledronate", "human default 5mg every 365 d"),
+                          ("alendronate", "human default 70mg every 7 d"),
+                          ("teriparatide", "human default 20ug every 1 d")):
+        i = next(i for i, line in enumerate(lines) if line.startswith(kind + " "))
+        assert "units: dose in ug, mg, ug/kg or mg/kg" in lines[i + 1], kind
+        assert default in lines[i + 1], kind
+
+
+def test_simulate_json_records_the_resolved_drug_regimen(capsys) -> None:
+    code, out, _ = run(capsys, "simulate", "healthy", "--species", "human", "--days", "30",
+                       "-i", "denosumab,dose=60mg,every=182", "--json")
+    assert code == 0
+    meta = json.loads(out)["provenance"]["metadata"]
+    assert meta["interventions"] == ["denosumab:dose=60mg,every=182"]
+    (regimen,) = meta["drug_regimens"]
+    assert "60 mg per dose = 0.8571 mg/kg (human, 70 kg)" in regimen
 
 
 def test_list_sources(capsys) -> None:

@@ -9,7 +9,7 @@ from exobone.errors import ModelError, UnknownNameError
 from exobone.model.assemble import build_model
 from exobone.model.builder import ModelBuilder
 from exobone.model.core import CELL_STATES, add_core, healthy_values
-from exobone.model.parameters import Assumed, Reference
+from exobone.model.parameters import Assumed, Fitted, Reference
 from exobone.model.spec import Event
 from exobone.simulate import SaveAt, compile_model, simulate
 
@@ -80,7 +80,7 @@ def test_remodeling_cycle_resorption_weeks_formation_months(core) -> None:
 
 def test_every_parameter_has_a_source_and_every_term_a_mechanism(core, full) -> None:
     for p in full.parameters:
-        assert isinstance(p.source, (Reference, Assumed)), p.name
+        assert isinstance(p.source, (Reference, Assumed, Fitted)), p.name
     for term in core.terms:
         assert term.mechanisms, f"term {term.name} names no mechanism"
 

@@ -68,13 +68,14 @@ def test_schedule_dose_times() -> None:
     ("denosumab,every=0", "every must be > 0"),
     ("denosumab,every=-7", "every must be > 0"),
     ("denosumab,start=-1", "start must be a day >= 0"),
-    ("denosumab,dose=abc", "is not a number"),
+    ("denosumab,dose=abc", "is not a dose"),
+    ("denosumab,every=abc", "is not a number"),
     ("denosumab,dos=10", "did you mean 'dose'"),
     ("denosumab,dose=1,dose=2", "given twice"),
     ("denosumab:RANKL", "takes no argument"),
     ("denosumab,,dose=1", "empty item"),
     ("", "empty intervention"),
-    ("pth-intermittent,dose=0", "zero daily dose"),
+    ("pth-intermittent,dose=0", "zero dose does nothing"),
 ])
 def test_bad_input_is_an_invalid_input_error(text: str, message: str) -> None:
     with pytest.raises(InvalidInputError, match=message):
@@ -150,4 +151,4 @@ def test_registration_errors_are_project_errors() -> None:
         register_intervention("x-test", help="h", usage="x", arg="sometimes")
     with pytest.raises(DuplicateRegistrationError, match="already registered"):
         register_intervention("denosumab", help="h", usage="x")(lambda b, iv: None)
-    assert INTERVENTIONS["denosumab"].apply.__module__ == "exobone.model.scenarios.drugs"
+    assert INTERVENTIONS["denosumab"].apply.__module__ == "exobone.model.scenarios.drugs.denosumab"

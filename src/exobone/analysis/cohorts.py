@@ -253,12 +253,13 @@ def run_cohort(scenario: str, interventions: Sequence[str] = (), *, n: int = 200
                chunk_size: int = 1000, out: str | Path | None = None,
                scheduler: str | Any | None = None, resume: bool = False,
                progress: Progress | None = None, readout: str = "mean",
-               window: float | None = None) -> CohortResult:
+               window: float | None = None, times: Sequence[float] = (),
+               site: str | None = None) -> CohortResult:
     """Run a virtual cohort of ``scenario`` with ``interventions`` against its control.
 
     Parameters
     ----------
-    scenario, interventions, species
+    scenario, interventions, species, site
         As for :func:`exobone.model.assemble.build_model`.
     n, spread, priors, rng
         Cohort size and parameter uncertainty (see :func:`sample_parameters`); both arms use
@@ -270,6 +271,8 @@ def run_cohort(scenario: str, interventions: Sequence[str] = (), *, n: int = 200
     readout, window
         The summary reads each outcome over the ``window`` days ending at ``days`` as its
         ``readout`` (mean, trough or auc; see :class:`~exobone.analysis.readouts.Readout`).
+    times
+        Extra save times (e.g. the days of a table), added to the grid.
     backend, chunk_size, out, scheduler, resume, progress
         Passed to :func:`~exobone.simulate.ensemble.run_ensemble`; with ``out`` each arm
         streams to ``out/treated`` and ``out/control``.
@@ -290,15 +293,18 @@ def run_cohort(scenario: str, interventions: Sequence[str] = (), *, n: int = 200
     from exobone.simulate.ensemble import run_ensemble
     from exobone.simulate.solve import SaveAt
 
+    extra = np.asarray(times, dtype=float)
+    if extra.size and (extra.min() < 0 or extra.max() > days):
+        raise InvalidInputError(f"cohort save times must lie in [0, {days:g}]")
     times = check_cohort(interventions, n=n, days=days, points=points, outcomes=outcomes)
     read = Readout("*", float(days), readout, window)
-    times = np.union1d(times, read.times())
+    times = np.union1d(np.union1d(times, read.times()), extra)
     in_window = np.searchsorted(times, read.times())
     scen = require_scenario(scenario)
     species = scen.resolve_species(species)
     seed = rng if isinstance(rng, int) else None
-    treated = build_model(scen.name, list(interventions), species=species)
-    control = build_model(scen.name, (), species=species)
+    treated = build_model(scen.name, list(interventions), species=species, site=site)
+    control = build_model(scen.name, (), species=species, site=site)
     cm_c = compile_model(control)
     names_c = [o for o in outcomes if o in cm_c.states or o in cm_c.assignments]
     if not names_c:

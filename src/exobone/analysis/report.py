@@ -79,6 +79,17 @@ class Report:
     provenance: dict[str, Any]
     command: str
     created: str = field(default_factory=lambda: datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"))
+    #: which parameters are fitted, cited or assumed (:func:`exobone.model.fitted.parameter_sources`)
+    parameter_sources: dict[str, Any] = field(default_factory=dict)
+    #: the 5-95 % band at the end of the run (:func:`exobone.analysis.calibrate.bands.prediction_band`)
+    band: dict[str, Any] | None = None
+
+    def band_at_end(self, name: str, arm: str = "treated") -> str:
+        """``"low-high"`` of an outcome's band at the end of the run, or ``""``."""
+        if self.band is None or name not in self.band[arm]:
+            return ""
+        q = self.band[arm][name]
+        return f"{_num(q[0][-1])}–{_num(q[2][-1])}"
 
 
 def _used_mechanisms(spec: ModelSpec) -> dict[str, list[str]]:
@@ -138,7 +149,7 @@ def _png_base64(fig: Any) -> str:
 
 def build_report(scenario: str, interventions: Sequence[str] = (), *,
                  species: str | None = None, days: float = 365.0, points: int = 366,
-                 atlas: Atlas | None = None) -> Report:
+                 atlas: Atlas | None = None, band: int | None = None, seed: int = 0) -> Report:
     """Run ``scenario`` with ``interventions`` against its control and collect the report.
 
     Parameters
@@ -148,6 +159,9 @@ def build_report(scenario: str, interventions: Sequence[str] = (), *,
     atlas
         The atlas the model compiles from and the mechanisms are looked up in (default: the
         shipped curated data).
+    band, seed
+        With ``band``, also the 5-95 % band at the end of the run over ``band`` draws of the
+        fitted parameters (:func:`exobone.analysis.calibrate.bands.prediction_band`).
 
     Returns
     -------
@@ -184,12 +198,22 @@ def build_report(scenario: str, interventions: Sequence[str] = (), *,
         rows.append(OutcomeRow(name, o.unit if o else "", o.description if o else "",
                                float(values[0]), float(values[-1]),
                                float(control[-1]) if control is not None else None))
+    from exobone.model.fitted import parameter_sources
+
+    bands = None
+    if band is not None:
+        from exobone.analysis.calibrate.bands import prediction_band
+
+        bands = prediction_band(scenario, list(interventions), species=result.species,
+                                days=days, times=[float(days)], n=band, seed=seed,
+                                outcomes=[r.name for r in rows])
     control_model = result.control.model if result.control is not None else None
     prov = result.treated.trajectory.provenance
     command = shlex.join(["exobone", "report", result.scenario,
                           *[x for iv in result.treated.interventions
                             for x in ("--intervention", iv)],
-                          "--species", result.species, "--days", f"{days:g}", "-o",
+                          "--species", result.species, "--days", f"{days:g}",
+                          *(["--band", str(band), "--seed", str(seed)] if band else []), "-o",
                           "report.html"])
     title = f"{result.scenario} ({result.species})"
     if result.treated.interventions:
@@ -209,8 +233,11 @@ def build_report(scenario: str, interventions: Sequence[str] = (), *,
             "time span (days)": f"{prov.t_span[0]:g}–{prov.t_span[1]:g}",
             "versions": ", ".join(f"{k} {v}" for k, v in prov.versions.items()),
             "status": result.treated.trajectory.status.value,
+            **({"band": f"{bands['n']} draws (seed {bands['seed']}) of "
+                        f"{', '.join(p['name'] for p in bands['parameters'])}: "
+                        f"{bands['method']}; ran: {bands['status']}"} if bands else {}),
         },
-        command=command,
+        command=command, parameter_sources=parameter_sources(result.treated.model), band=bands,
     )
 
 

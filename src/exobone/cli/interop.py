@@ -152,6 +152,10 @@ def calibrate_cmd(
     evaluate_only: Annotated[bool, typer.Option(
         "--evaluate", help="Only evaluate the log-likelihood at the nominal parameters (no "
                            "fit).")] = False,
+    write_fitted: Annotated[bool, typer.Option(
+        "--write-fitted", help="Write the estimates back as the parameters' fitted values "
+        "(src/exobone/model/fitted_values.yaml), which the model builder then applies to the "
+        "problem's species.")] = False,
 ) -> None:
     """Fit parameters to PEtab data; report estimates with confidence intervals.
 
@@ -163,7 +167,13 @@ def calibrate_cmd(
 
     model = None
     if scenario is not None:
+        from exobone.analysis.calibrate.problem import build_spec
+        from exobone.errors import InvalidInputError
         from exobone.model.assemble import build_model
+
+        if build_spec(problem) is not None:
+            raise InvalidInputError(f"{problem}: the problem's 'exobone' key already names its "
+                                    f"model; leave out --scenario")
 
         model = build_model(scenario)
     prob = load_petab(problem, model=model)
@@ -177,6 +187,11 @@ def calibrate_cmd(
                        f"{values['log_prior']:.12g} at the nominal parameters")
         return
     result = calibrate(prob, starts=starts, rng=seed, ci=ci, level=level, ensemble=ensemble)
+    if write_fitted:
+        from exobone.analysis.calibrate import fitted_values
+        from exobone.model.fitted import write_fitted as write
+
+        typer.echo(f"wrote {write(fitted_values(result))}", err=True)
     if plot is not None:
         plot_calibration(result, plot)
     if as_json:

@@ -10,7 +10,7 @@ import json
 import math
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -104,8 +104,15 @@ def simulate_cmd(
     save: Annotated[Path | None, typer.Option(
         "--save", help="Save the full treated run as .nc (NetCDF), .csv or .parquet, with "
                        "provenance.", dir_okay=False)] = None,
+    band: Annotated[int | None, typer.Option(
+        "--band", help="Also show the 5-95 %% band of N runs drawing the fitted parameters "
+                       "from their confidence intervals (a paired cohort).")] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the --band draws.")] = 0,
 ) -> None:
-    """Simulate a scenario with interventions; print BV/TV, cells and markers over time."""
+    """Simulate a scenario with interventions; print BV/TV, cells and markers over time.
+
+    Every output says which of the model's parameters are fitted, cited or assumed.
+    """
     from exobone.errors import InvalidInputError
     from exobone.outputs import atomic_output, check_output_path
     from exobone.simulate.scenarios import run_scenario
@@ -121,10 +128,19 @@ def simulate_cmd(
         if save.suffix.lower() not in FORMATS:
             raise InvalidInputError(f"--save {save.name!r}: use a file ending in "
                                     f"{', '.join(FORMATS)}")
+    if band is not None and no_exosomes:
+        raise InvalidInputError("--band draws the full model: leave out --no-exosomes")
     result = run_scenario(scenario, ivs, species=species, site=site, days=days,
                           times=table_times,
                           compare=compare or plot is not None,
                           exosome_layer=not no_exosomes)
+    bands = None
+    if band is not None:
+        from exobone.analysis.calibrate.bands import prediction_band
+
+        bands = prediction_band(scenario, ivs, species=result.species, site=site, days=days,
+                                times=table_times, n=band, seed=seed,
+                                outcomes=result.outcome_names)
     if plot is not None:
         from exobone.plotting import plot_scenario
 
@@ -134,13 +150,22 @@ def simulate_cmd(
 
         with atomic_output(save, what="results") as staged:
             save_results(result.treated.trajectory, staged)
+    from exobone.model.fitted import parameter_sources
+
+    sources = parameter_sources(result.treated.model)
     if as_json:
         data = result.to_dict()
         if not compare:
             data.pop("control", None)
+            if bands is not None:
+                for key in ("control", "effect"):
+                    bands.pop(key)
+        data["parameter_sources"] = sources
+        if bands is not None:
+            data["band"] = bands
         typer.echo(json.dumps(data, indent=None, separators=(",", ":")))
         return
-    _table(result, table_times, compare)
+    _table(result, table_times, compare, bands, sources)
     if plot is not None:
         _console(stderr=True).print(f"wrote {plot}")
 
@@ -155,7 +180,15 @@ def _fmt(value: float) -> str:
     return f"{value:.2f}"
 
 
-def _table(result: ScenarioResult, table_times: list[float], compare: bool) -> None:
+def _band_cell(bands: dict[str, Any], arm: str, name: str, k: int) -> str:
+    q = bands[arm].get(name)
+    if q is None or q[0][k] is None or q[2][k] is None:
+        return "n/a"
+    return f"{_fmt(q[0][k])}-{_fmt(q[2][k])}"
+
+
+def _table(result: ScenarioResult, table_times: list[float], compare: bool,
+           bands: dict[str, Any] | None = None, sources: dict[str, Any] | None = None) -> None:
     from rich.table import Table
 
     from exobone.model.outcomes import OUTCOMES
@@ -190,8 +223,26 @@ def _table(result: ScenarioResult, table_times: list[float], compare: bool) -> N
                 cells.append(_fmt(v))
         table.add_row("BV/TV" if name == "bv_tv" else name, ("rel. start" if unit == "rel. to start"
                       else "rel." if unit.startswith("rel") else unit), *cells)
+        if bands is not None and name in bands["treated"]:
+            band_cells = [_band_cell(bands, "treated", name, k) + (
+                f" | {_band_cell(bands, 'control', name, k)}" if compare and
+                result.control is not None else "") for k in range(len(table_times))]
+            table.add_row("  5-95 %", "", *band_cells)
     per = 15 if compare and result.control is not None else 8
+    if bands is not None:
+        per += per + 2
     _console(width=34 + per * len(table_times)).print(table)
+    for regimen in result.treated.model.metadata.get("drug_regimens", ()):
+        typer.echo(f"dosing: {regimen}")  # the dose in both forms, route and schedule given
+    if sources is not None:
+        c = sources["counts"]
+        typer.echo(f"parameters: {c['fitted']} fitted ({', '.join(sources['fitted']) or '-'}), "
+                   f"{c['cited']} cited, {c['assumed']} assumed")
+    if bands is not None:
+        ok = bands["status"]["treated"].get("ok", 0)
+        typer.echo(f"band (5-95 % rows): {ok}/{bands['n']} runs drawing "
+                   f"{', '.join(p['name'] for p in bands['parameters'])} from their 95 % "
+                   f"intervals, seed {bands['seed']}; {bands['method']}")
 
 
 def np_all_one(values: object) -> bool:
@@ -219,6 +270,8 @@ def list_interventions() -> None:
 
     for k in sorted(INTERVENTIONS.values(), key=lambda k: k.kind):
         typer.echo(f"{k.kind:<20} {k.help}  usage: {k.usage}")
+        if k.units:
+            typer.echo(f"{'':<20} units: {k.units}")
 
 
 @list_app.command("sources")

@@ -22,6 +22,10 @@ def report(
     species: Annotated[str | None, typer.Option(
         "--species", help="rat, mouse or human (default: the scenario's).")] = None,
     days: Annotated[float, typer.Option("--days", help="Length of the run in days.")] = 365.0,
+    band: Annotated[int | None, typer.Option(
+        "--band", help="Also show the 5-95 %% band at the end over N runs drawing the fitted "
+                       "parameters from their confidence intervals.")] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the --band draws.")] = 0,
 ) -> None:
     """Write an HTML report (figures embedded): time courses, outcomes, mechanisms, provenance."""
     from exobone.analysis.report import build_report, render_report
@@ -29,7 +33,8 @@ def report(
     from exobone.outputs import atomic_output, check_output_path
 
     check_output_path(output, what="report")
-    rep = build_report(scenario, check_interventions(intervention), species=species, days=days)
+    rep = build_report(scenario, check_interventions(intervention), species=species, days=days,
+                       band=band, seed=seed)
     html = render_report(rep)
     with atomic_output(output, what="report") as staged:
         staged.write_text(html, encoding="utf-8")

@@ -12,6 +12,10 @@
    BMD and serum-marker outcomes,
 5. the scenario's own interventions, then the user's, in the order given,
 
+with the fitted values of the species (:mod:`exobone.model.fitted`) set on the core's
+parameters right after step 1, on those of the scenario and the layer before step 4, and on
+the interventions' after step 5,
+
 then :meth:`ModelBuilder.build` turns the workspace into an immutable, validated
 :class:`~exobone.model.spec.ModelSpec`. :func:`assemble_model` stops before that step and
 returns the builder, whose typed exosome layer (``builder.exosome_layer``) readouts need.
@@ -31,6 +35,7 @@ from exobone.atlas.curation import Atlas, atlas_version, default_data_dir
 from exobone.model.builder import MODEL_NAME, ModelBuilder
 from exobone.model.core import add_core
 from exobone.model.exosomes import ExosomeLayer, add_exosome_layer
+from exobone.model.fitted import apply_fitted
 from exobone.model.parameters import Assumed
 from exobone.model.scenarios import require_scenario
 from exobone.model.scenarios.interventions import (
@@ -121,6 +126,7 @@ def assemble_model(scenario: str = "healthy", interventions: Sequence[str | Inte
                                                  "site": where.name})
     builder.origin = "core"
     add_core(builder, species=species, site=where.name)
+    fitted = apply_fitted(builder, species)  # fitted core values before the layers read them
     builder.origin = f"scenario:{scen.name}"
     scen.apply(builder, species)
 
@@ -128,14 +134,18 @@ def assemble_model(scenario: str = "healthy", interventions: Sequence[str | Inte
         builder.origin = "exosome-layer"
         add_scenario_exosome_layer(builder, atlas, scenario=scen.name, species=species)
 
+    fitted += apply_fitted(builder, species)  # the scenario's and the layer's, before history
     history = builder.metadata.pop("history_days", None)
     if history:
         builder.origin = f"scenario:{scen.name}"
         _run_history(builder, float(history))
+        # the start state depends on these at build time: a fit must not move them (calibrate)
+        builder.metadata["history_parameters"] = tuple(builder.parameter_names)
 
     for iv in (*scen.interventions_parsed(), *parsed):
         builder.origin = f"intervention:{iv.kind}"
         apply_intervention(builder, iv)
+    fitted += apply_fitted(builder, species)  # those of parameters the later layers added
     builder.origin = ""
 
     builder.metadata.update({
@@ -146,6 +156,7 @@ def assemble_model(scenario: str = "healthy", interventions: Sequence[str | Inte
         "scenario_interventions": tuple(str(iv) for iv in scen.interventions_parsed()),
         "atlas_version": _atlas_version(atlas),
         "exosome_layer_applied": exosome_layer,
+        "fitted_parameters": tuple(fitted),
     })
     return builder
 

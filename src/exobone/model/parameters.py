@@ -1,7 +1,8 @@
 """Model parameters that carry their value, unit, plausible bounds and the source of the number.
 
 Every number in an exobone model says where it comes from: a :class:`Reference` to the paper (or
-the curated SBML file) it was read from, or an explicit :class:`Assumed` with the reason. DOIs and
+the curated SBML file) it was read from, a :class:`Fitted` value (``exobone calibrate`` on a named
+PEtab problem) or an explicit :class:`Assumed` with the reason. DOIs and
 PMIDs are recorded only where they were read in a source, never reconstructed from memory.
 """
 
@@ -125,7 +126,40 @@ class Assumed:
         return {"kind": "assumed", "reason": self.reason}
 
 
-Source = Reference | Assumed
+@dataclass(frozen=True)
+class Fitted:
+    """A value fitted by ``exobone calibrate`` to the data of a PEtab problem (named).
+
+    ``interval`` is the confidence interval at ``level`` (profile likelihood unless ``method``
+    says otherwise); ``datasets`` are the record ids of data/calibration the data came from.
+    """
+
+    problem: str
+    datasets: tuple[str, ...]
+    interval: tuple[float, float]
+    level: float = 0.95
+    method: str = "profile"
+    scale: str = "lin"
+    date: str = ""
+    objective: float = float("nan")
+
+    def __post_init__(self) -> None:
+        if not self.problem or not self.datasets:
+            raise ModelError("Fitted(...) needs the problem and the data sets it was fitted to")
+
+    def short(self) -> str:
+        """Return ``'fitted: <problem> (<datasets>)'``."""
+        return f"fitted: {self.problem} ({', '.join(self.datasets)})"
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready dict with a ``kind`` key."""
+        return {"kind": "fitted", "problem": self.problem, "datasets": list(self.datasets),
+                "interval": list(self.interval), "level": self.level, "method": self.method,
+                "scale": self.scale, "date": self.date,
+                "objective": self.objective if math.isfinite(self.objective) else None}
+
+
+Source = Reference | Assumed | Fitted
 
 
 @dataclass(frozen=True)
@@ -181,9 +215,10 @@ class Parameter:
         if not math.isfinite(value):
             raise ModelError(f"parameter {self.name!r}: value {value!r} is not finite")
         object.__setattr__(self, "value", value)
-        if not isinstance(self.source, (Reference, Assumed)):
+        if not isinstance(self.source, (Reference, Assumed, Fitted)):
             raise ModelError(f"parameter {self.name!r}: source must be a Reference or "
-                             f"Assumed(reason), got {type(self.source).__name__}")
+                             f"Assumed(reason) (or a calibration's Fitted), got "
+                             f"{type(self.source).__name__}")
         if self.bounds is not None:
             low, high = (float(b) for b in self.bounds)
             if math.isnan(low) or math.isnan(high) or low > high:

@@ -46,7 +46,7 @@ from typing import Any
 
 from exobone.errors import ModelError, unknown_name
 from exobone.model import expressions as ex
-from exobone.model.parameters import Assumed, Parameter, Reference
+from exobone.model.parameters import Assumed, Fitted, Parameter, Reference
 from exobone.model.parsing import ParsedModel, parse_model
 
 __all__ = [
@@ -283,7 +283,7 @@ class TermExplanation:
 def _json_default(obj: Any) -> Any:
     if isinstance(obj, Mapping):
         return dict(obj)
-    if isinstance(obj, (Reference, Assumed, Parameter)):
+    if isinstance(obj, (Reference, Assumed, Fitted, Parameter)):
         return obj.to_dict()
     if isinstance(obj, (tuple, set, frozenset)):
         return list(obj)

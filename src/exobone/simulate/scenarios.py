@@ -123,7 +123,7 @@ class Arm:
 
 def _jsonable_metadata(model: ModelSpec) -> dict[str, Any]:
     keep = ("scenario", "species", "interventions", "scenario_interventions", "atlas_version",
-            "exosome_layer_applied", "core")
+            "exosome_layer_applied", "core", "drug_regimens")
     out: dict[str, Any] = {}
     for key in keep:
         if key not in model.metadata:

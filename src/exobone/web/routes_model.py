@@ -21,6 +21,7 @@ from pydantic import ValidationError
 from exobone.errors import require_extra
 from exobone.interop.results import to_dataset
 from exobone.model.exosomes import exogenous_sources
+from exobone.model.fitted import parameter_sources
 from exobone.model.outcomes import OUTCOMES
 from exobone.model.scenarios import SCENARIOS, require_scenario
 from exobone.model.scenarios.interventions import INTERVENTIONS, parse_intervention
@@ -29,6 +30,7 @@ from exobone.web.schemas import (
     MAX_DAYS,
     MAX_INTERVENTION_CHARS,
     MAX_INTERVENTIONS,
+    MAX_WEB_BAND,
     ErrorResponse,
     SimulationRequest,
 )
@@ -121,6 +123,19 @@ def _query_request(
 QueryRequest = Annotated[SimulationRequest, Depends(_query_request)]
 
 
+def _report_request(
+    req: QueryRequest,
+    band: Annotated[int | None, Query(ge=2, le=MAX_WEB_BAND, description=(
+        "also the 5-95 % band at the end over this many runs drawing the fitted parameters"))]
+    = None,
+    seed: Annotated[int, Query(ge=0, description="seed of the band's draws")] = 0,
+) -> SimulationRequest:
+    return req.model_copy(update={"band": band, "seed": seed})
+
+
+ReportRequest = Annotated[SimulationRequest, Depends(_report_request)]
+
+
 @router.post("/simulate", summary="Run a scenario with interventions against its control",
              responses=_SIM_ERRORS)
 async def simulate(request: Request, body: SimulationRequest) -> dict[str, Any]:
@@ -129,8 +144,20 @@ async def simulate(request: Request, body: SimulationRequest) -> dict[str, Any]:
 
     Bounded: `days` ≤ 3650, ≤ 10 interventions, ≤ 1000 points, and a time limit (504)."""
 
-    result = await _run(get_state(request), body)
+    state = get_state(request)
+    result = await _run(state, body)
     data = result.to_dict()
+    data["parameter_sources"] = parameter_sources(result.treated.model)
+    if body.band is not None:
+        key = ("band", *body.key(), body.band, body.seed)
+        band = state.cached(key)
+        if band is None:
+            band = await state.run_bounded(
+                workers.band_task, scenario=body.scenario, interventions=body.interventions,
+                species=result.species, days=body.days, times=[float(t) for t in result.times],
+                n=body.band, seed=body.seed, outcomes=list(result.treated.outcomes))
+            state.remember(key, band)
+        data["band"] = band
     data["units"] = {k: OUTCOMES[k].unit for k in result.treated.outcomes if k in OUTCOMES}
     data["descriptions"] = {k: OUTCOMES[k].description for k in result.treated.outcomes
                             if k in OUTCOMES}
@@ -216,14 +243,15 @@ async def model_sbml(request: Request, req: QueryRequest) -> Response:
 
 @router.get("/report", summary="Download a self-contained HTML report",
             responses={**_SIM_ERRORS, 200: {"content": {"text/html": {}}}})
-async def report(request: Request, req: QueryRequest) -> Response:
+async def report(request: Request, req: ReportRequest) -> Response:
     """The run as one HTML file with embedded figures, the outcome table, the mechanisms with
     their citations and the provenance (as `exobone report`)."""
     state = get_state(request)
     _check_names(req)
     html = await state.run_bounded(workers.report_task, scenario=req.scenario,
                                    interventions=req.interventions, species=req.species,
-                                   days=req.days, points=req.points)
+                                   days=req.days, points=req.points, band=req.band,
+                                   seed=req.seed)
     return Response(html, media_type="text/html", headers={
         "Content-Disposition": f'attachment; filename="{_filename(req, "-report.html")}"'})
 

@@ -16,6 +16,10 @@ MAX_INTERVENTION_CHARS = 200
 InterventionText = Annotated[str, StringConstraints(max_length=MAX_INTERVENTION_CHARS)]
 
 
+#: most members of a band the web runner draws (a band is a cohort: the CLI allows more)
+MAX_WEB_BAND = 100
+
+
 class SimulationRequest(BaseModel):
     """A scenario run with interventions, as ``exobone simulate`` takes it."""
 
@@ -33,9 +37,13 @@ class SimulationRequest(BaseModel):
     points: int = Field(default=366, ge=2, le=MAX_POINTS, description="saved time points")
     compare: bool = Field(default=True, description="also run the untreated control")
     exosome_layer: bool = Field(default=True, description="include the exosome layer")
+    band: int | None = Field(default=None, ge=2, le=MAX_WEB_BAND,
+                             description="also the 5-95 % band of this many runs drawing the "
+                                         "fitted parameters from their confidence intervals")
+    seed: int = Field(default=0, ge=0, description="seed of the band's draws")
 
     def key(self) -> tuple[Any, ...]:
-        """Hashable identity used to cache results."""
+        """Hashable identity used to cache results (the band is cached apart)."""
         return (self.scenario, tuple(self.interventions), self.species, self.days, self.points,
                 self.compare, self.exosome_layer)
 

@@ -64,6 +64,13 @@ def sbml_task(atlas: Atlas | None, *, scenario: str, interventions: Sequence[str
     return export_sbml(build_model(scenario, interventions, species=species, atlas=atlas))
 
 
+def band_task(atlas: Atlas | None, **kwargs: Any) -> dict[str, Any]:
+    """The 5-95 % band of a run over the fitted parameters' uncertainty (the shipped atlas)."""
+    from exobone.analysis.calibrate.bands import prediction_band
+
+    return prediction_band(**kwargs)
+
+
 def report_task(atlas: Atlas | None, **kwargs: Any) -> str:
     """The HTML report of a scenario run (:mod:`exobone.analysis.report`)."""
     from exobone.analysis.report import build_report, render_report

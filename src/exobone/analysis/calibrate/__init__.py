@@ -5,7 +5,9 @@ refuses what exobone does not evaluate exactly; :mod:`~exobone.analysis.calibrat
 is the PEtab log-likelihood and log-prior (:mod:`~exobone.analysis.calibrate.steady` finds the
 steady states of preequilibration and ``time = inf`` data); :mod:`~exobone.analysis.calibrate.fit`
 fits it from many starts with profile-likelihood or bootstrap intervals;
-:mod:`~exobone.analysis.calibrate.plot` gives the data of its figure.
+:mod:`~exobone.analysis.calibrate.plot` gives the data of its figure;
+:mod:`~exobone.analysis.calibrate.studies` writes a fit back as fitted values and runs
+leave-one-study-out validation with bands (:mod:`~exobone.analysis.calibrate.uncertainty`).
 """
 
 from __future__ import annotations
@@ -21,9 +23,20 @@ from exobone.analysis.calibrate.problem import (
     UnsupportedPEtabError,
     load_petab,
 )
+from exobone.analysis.calibrate.studies import (
+    StudyPrediction,
+    fitted_values,
+    hold_out,
+    leave_one_study_out,
+    predict_band,
+    studies,
+    with_validation,
+)
 
 __all__ = ["CalibrationProblem", "CalibrationResult", "Objective", "ObjectiveUndefinedError",
-           "UnsupportedPEtabError", "calibrate", "evaluate", "fit_curves", "load_petab"]
+           "StudyPrediction", "UnsupportedPEtabError", "calibrate", "evaluate", "fit_curves",
+           "fitted_values", "hold_out", "leave_one_study_out", "load_petab", "predict_band",
+           "studies", "with_validation"]
 
 
 def evaluate(problem: CalibrationProblem | str | Path, *, tolerances: Any = None

@@ -173,7 +173,8 @@ class CalibrationResult:
         ``{name: value}`` on the linear scale.
     intervals
         ``{name: (low, high)}`` on the linear scale at ``level`` (a bound is the parameter's
-        bound when the profile does not rise above the threshold before it: not identifiable).
+        bound when the profile does not rise above the threshold before it: not identifiable;
+        NaN when the profile could not be followed that far).
     cost
         The objective at the optimum: negative log-likelihood minus log-prior.
     llh, log_prior
@@ -333,7 +334,12 @@ def calibrate(problem: CalibrationProblem | str | Path, *, starts: int = 10,
 
 def _profile(res: Residuals, theta: FloatArray, cost: float, k: int, threshold: float, *,
              step: float = 0.02, max_steps: int = 60) -> tuple[float, float]:
-    """Walk parameter k away from the optimum (others re-fitted); return the crossing points."""
+    """Walk parameter k away from the optimum (others re-fitted); return the crossing points.
+
+    The step doubles while the objective rises by less than a tenth of the threshold per step,
+    so a flat profile reaches its bound; an end neither crossed nor at a bound after
+    ``max_steps`` is NaN (unknown), never a bound.
+    """
     from scipy.optimize import least_squares
 
     obj = res.obj
@@ -342,9 +348,13 @@ def _profile(res: Residuals, theta: FloatArray, cost: float, k: int, threshold: 
     for direction in (-1.0, 1.0):
         x = theta.copy()
         prev_val, prev_cost = theta[k], cost
-        end = obj.lower[k] if direction < 0 else obj.upper[k]
+        end = math.nan
+        if prev_val == (obj.lower[k] if direction < 0 else obj.upper[k]):
+            ends.append(float(prev_val))  # the optimum sits on this bound
+            continue
+        h = step
         for _ in range(max_steps):
-            val = float(np.clip(prev_val + direction * step, obj.lower[k], obj.upper[k]))
+            val = float(np.clip(prev_val + direction * h, obj.lower[k], obj.upper[k]))
             x[k] = val
             try:
                 if others:
@@ -371,6 +381,8 @@ def _profile(res: Residuals, theta: FloatArray, cost: float, k: int, threshold: 
             if val in (obj.lower[k], obj.upper[k]):
                 end = val
                 break
+            if c - prev_cost < 0.1 * threshold:
+                h *= 2.0
             prev_val, prev_cost = val, c
         ends.append(float(end))
     return ends[0], ends[1]

@@ -4,6 +4,12 @@ Every table of the problem is read by the ``petab`` library (all measurement, co
 observable files the YAML lists, concatenated), linted with ``petab.v1.lint``, and then checked
 for what exobone evaluates exactly. Anything else is refused with one line naming the construct
 (:class:`UnsupportedPEtabError`); nothing is approximated.
+
+The model is the problem's one SBML file, or an exobone build named by the extension key
+``exobone: {scenario, species, site, interventions, exosome_layer}`` of the problem YAML (PEtab's
+YAML schema admits extra keys; the linter ignores it). A regimen difference between arms (placebo
+vs drug) is a condition setting a model parameter (e.g. a dose parameter 0 for placebo); arms that
+need different model structure are separate problems.
 """
 
 from __future__ import annotations
@@ -18,7 +24,8 @@ import yaml
 from exobone.errors import ExoboneError, InvalidInputError
 from exobone.model.spec import ModelSpec
 
-__all__ = ["CalibrationProblem", "UnsupportedPEtabError", "load_petab"]
+__all__ = ["BUILD_KEYS", "CalibrationProblem", "UnsupportedPEtabError", "build_spec",
+           "load_petab"]
 
 NOISE_DISTRIBUTIONS = ("normal", "laplace")
 TRANSFORMATIONS = ("lin", "log", "log10")
@@ -78,6 +85,34 @@ def _problem_yaml(path: str | Path) -> Path:
     if not p.is_file():
         raise InvalidInputError(f"PEtab problem {str(p)!r} does not exist")
     return p
+
+
+#: keys of the ``exobone:`` extension of a problem YAML (the model is an exobone build)
+BUILD_KEYS = ("scenario", "species", "site", "interventions", "exosome_layer")
+
+
+def _build_spec(config: dict[str, Any], name: str) -> dict[str, Any] | None:
+    """The ``exobone:`` extension key of a problem YAML: which exobone model the problem fits."""
+    spec = config.get("exobone")
+    if spec is None:
+        return None
+    if not isinstance(spec, dict) or "scenario" not in spec or set(spec) - set(BUILD_KEYS):
+        raise InvalidInputError(f"{name}: 'exobone' must map 'scenario' (and optionally "
+                                f"{', '.join(BUILD_KEYS[1:])}) to the model to build")
+    ivs = spec.get("interventions") or []
+    if not isinstance(ivs, list) or not all(isinstance(i, str) for i in ivs):
+        raise InvalidInputError(f"{name}: exobone.interventions must be a list of "
+                                f"intervention texts")
+    return {"scenario": str(spec["scenario"]), "species": spec.get("species"),
+            "site": spec.get("site"), "interventions": list(ivs),
+            "exosome_layer": bool(spec.get("exosome_layer", True))}
+
+
+def build_spec(path: str | Path) -> dict[str, Any] | None:
+    """Return the ``exobone:`` build spec of a problem (YAML file or directory), or None."""
+    yaml_path = _problem_yaml(path)
+    config = yaml.safe_load(yaml_path.read_text(encoding="utf-8")) or {}
+    return _build_spec(config, yaml_path.name) if isinstance(config, dict) else None
 
 
 def _read_tables(yaml_path: Path) -> tuple[Any, list[Path]]:
@@ -173,6 +208,16 @@ def load_petab(path: str | Path, *, model: ModelSpec | None = None) -> Calibrati
     """
     yaml_path = _problem_yaml(path)
     tables, sbml = _read_tables(yaml_path)
+    built = build_spec(yaml_path)
+    if built is not None and sbml:
+        raise UnsupportedPEtabError(f"{yaml_path.name}: both sbml_files and an 'exobone' build "
+                                    f"spec name the model; give one")
+    if model is None and built is not None:
+        from exobone.model.assemble import build_model
+
+        model = build_model(built["scenario"], built["interventions"],
+                            species=built["species"], site=built["site"],
+                            exosome_layer=built["exosome_layer"])
     if model is None:
         if len(sbml) != 1:
             raise UnsupportedPEtabError(f"{yaml_path.name}: {len(sbml)} SBML files (exobone "
@@ -259,6 +304,30 @@ def _check(prob: CalibrationProblem, label: str) -> None:
                                         f"the table")
     if (meas["time"] < 0).any():
         raise InvalidInputError(f"{label}: a measurement time is negative")
+    _check_history(prob, label)
+
+
+def _check_history(prob: CalibrationProblem, label: str) -> None:
+    """Refuse to move a parameter that a build-time history (``pmo``) ran with.
+
+    Such a build starts from the end state of a history simulated when it was built; an
+    estimated or condition-set parameter of that history would change the start, which the
+    objective does not re-run. Parameters added after the history (an intervention's) are free.
+    """
+    frozen = set(prob.model.metadata.get("history_parameters", ()))
+    if not frozen:
+        return
+    moved = [str(p) for p in prob.estimated]
+    moved += [prob.sbml_ids.get(str(c), str(c)) for c in prob.conditions.columns
+              if c not in ("conditionId", "conditionName")]
+    for name in moved:
+        if prob.sbml_ids.get(name, name) in frozen:
+            days = prob.model.metadata.get("history_days", "?")
+            raise UnsupportedPEtabError(
+                f"{label}: {name!r} shapes the {days}-day history the "
+                f"{prob.model.metadata.get('scenario')!r} build runs at build time; its start "
+                f"state would not follow a fitted or condition value (fit it on a build "
+                f"without history)")
 
 
 def _is_number(value: Any) -> bool:

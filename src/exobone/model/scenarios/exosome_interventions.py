@@ -32,9 +32,7 @@ layer switched off they raise a clear error instead of doing nothing.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from exobone.atlas.curation import default_atlas
@@ -48,6 +46,8 @@ from exobone.model.exosomes import (
     exogenous_sources,
 )
 from exobone.model.parameters import Assumed
+from exobone.model.scenarios.dosing import BODY_WEIGHT_KG, Dose
+from exobone.model.scenarios.dosing import parse_dose as parse_mass_dose
 from exobone.model.scenarios.interventions import (
     DEFAULT_HORIZON_DAYS,
     Intervention,
@@ -79,12 +79,6 @@ DEFAULT_DOSE_UG = 100.0
 #: (EXP:1021: iPS-MSC exosomes "intravenously injected" in steroid-induced osteonecrosis rats)
 DEFAULT_ROUTE = "systemic"
 
-#: species -> (body weight in kg, why): converts µg/kg doses and scales what reaches the site
-BODY_WEIGHT_KG: dict[str, tuple[float, str]] = {
-    "rat": (0.25, "typical adult laboratory rat; a round value, not read in a source"),
-    "mouse": (0.025, "typical adult laboratory mouse; a round value, not read in a source"),
-    "human": (70.0, "conventional reference adult; a round value, not read in a source"),
-}
 #: the species the exosome EC50s (10 µg at the site) are stated for: the seeds' doses are
 #: rat doses, so a dose pool holds rat-equivalent µg (µg per kg x the rat's body weight)
 REFERENCE_SPECIES = "rat"
@@ -198,52 +192,17 @@ def _fraction(iv: Intervention, key: str, default: float, *, upper: float | None
 
 
 # ============================================================================ exosome dosing
-@dataclass(frozen=True)
-class Dose:
-    """An exosome dose: µg of exosome protein per animal, or per kg body weight."""
-
-    value: float
-    per_kg: bool = False
-
-    def per_animal(self, body_weight_kg: float) -> float:
-        """Return the dose in µg per animal."""
-        return self.value * body_weight_kg if self.per_kg else self.value
-
-    def __str__(self) -> str:
-        return f"{self.value:g}ug" + ("/kg" if self.per_kg else "")
-
-
-_DOSE_RE = re.compile(r"^([0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\s*(ug|µg|mcg|mg)?\s*(/\s*kg)?$")
-
-
 def parse_dose(raw: str) -> Dose:
-    """Parse ``100``, ``100ug``, ``0.1mg``, ``5ug/kg`` or ``4mg/kg`` (a bare number is µg).
+    """Parse an exosome dose: ``100``, ``100ug``, ``0.1mg``, ``5ug/kg`` or ``4mg/kg``.
 
-    Raises
-    ------
-    InvalidInputError
-        For anything else, or a dose that is not finite and >= 0.
+    A bare number is µg per animal (:func:`exobone.model.scenarios.dosing.parse_dose`).
 
     Examples
     --------
     >>> str(parse_dose("4mg/kg")), str(parse_dose("100")), parse_dose("5 ug/kg").per_kg
     ('4000ug/kg', '100ug', True)
     """
-    text = raw.strip().lower()
-    if text.startswith("-"):
-        raise InvalidInputError(f"exosome: dose must be >= 0, got {raw}; a negative dose is "
-                                f"impossible")
-    m = _DOSE_RE.match(text)
-    if m is None:
-        raise InvalidInputError(f"exosome: dose={raw!r} is not a dose; write e.g. dose=100ug "
-                                f"(per animal) or dose=5ug/kg (per kg body weight)")
-    value = float(m.group(1)) * (1000.0 if m.group(2) == "mg" else 1.0)
-    if not math.isfinite(value):
-        raise InvalidInputError(f"exosome: dose={raw!r} is not finite")
-    if m.group(2) is None and m.group(3):
-        raise InvalidInputError(f"exosome: dose={raw!r} needs a mass unit before /kg "
-                                f"(ug/kg or mg/kg)")
-    return Dose(value, bool(m.group(3)))
+    return parse_mass_dose(raw, kind="exosome", bare_unit="ug")
 
 
 def resolve_exosome(iv: Intervention) -> Intervention:

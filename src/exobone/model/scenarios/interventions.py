@@ -4,21 +4,23 @@ An :class:`Intervention` is a small value object (kind, argument, options); the 
 :data:`INTERVENTIONS` maps each kind to an :class:`InterventionKind` with its help text and an
 ``apply(builder, intervention)`` function that adds states, parameters, events and process
 factors through :class:`~exobone.model.builder.ModelBuilder`. Kinds register themselves with
-:func:`register_intervention` in :mod:`.drugs` and :mod:`.exosome_interventions`, which the
+:func:`register_intervention` in :mod:`.drugs` (one module per drug family) and :mod:`.exosome_interventions`, which the
 package :mod:`exobone.model.scenarios` imports, so the registry is full once it is imported.
 
 Command-line form
 -----------------
-``KIND[:ARG][,key=value...]``, e.g. ``denosumab,dose=10,start=28,every=28``,
+``KIND[:ARG][,key=value...]``, e.g. ``denosumab,dose=60mg,start=28,every=182``,
 ``exosome:bmsc,dose=100,route=local,start=0,every=7,stop=56``, ``antagomir:miR-214-3p@osteoclast``.
 The first comma-separated item after ``KIND:`` without ``=`` is ``ARG``; a ``KIND:key=value`` form
 with no argument is accepted too.
 
 Common options (checked for every kind that accepts them):
 
-``dose``   non-negative number (unit given by the kind's help)
+``dose``   non-negative number, or a mass with a unit (``60mg``, ``20ug``, ``100ug/kg``) for
+           the kinds that list ``dose`` in their ``quantities`` (drugs, exosomes; see
+           :mod:`.dosing`)
 ``start``  day of the first dose / start of the window, ``>= 0`` (default 0)
-``stop``   day after which no dose is given / end of the window, ``> start``
+``stop``   last day a dose may be given / end of the window, ``> start``
 ``every``  dosing interval in days, ``> 0`` (default: a single dose)
 """
 
@@ -322,6 +324,9 @@ class InterventionKind:
         plain numbers.
     resolve
         Returns the intervention with every default written out (:func:`parse_intervention`).
+    units
+        The units a dose may be written in and the default regimen per species (shown by
+        ``exobone list interventions``); empty for kinds without a dose.
     """
 
     kind: str
@@ -334,6 +339,7 @@ class InterventionKind:
     sources: tuple[str, ...] = ()
     quantities: tuple[str, ...] = ()
     resolve: ResolveFn | None = None
+    units: str = ""
 
 
 INTERVENTIONS: dict[str, InterventionKind] = {}
@@ -343,7 +349,8 @@ def register_intervention(kind: str, *, help: str, usage: str,
                           options: Iterable[str] = (), arg: str = "optional",
                           validate: ValidateFn | None = None,
                           sources: Iterable[str] = (), quantities: Iterable[str] = (),
-                          resolve: ResolveFn | None = None) -> Callable[[ApplyFn], ApplyFn]:
+                          resolve: ResolveFn | None = None,
+                          units: str = "") -> Callable[[ApplyFn], ApplyFn]:
     """Register ``apply`` as the intervention ``kind`` (decorator).
 
     Raises
@@ -364,7 +371,7 @@ def register_intervention(kind: str, *, help: str, usage: str,
                                              f"{owner}")
         INTERVENTIONS[kind] = InterventionKind(kind, help, usage, fn, tuple(options), arg,
                                                validate, tuple(sources), tuple(quantities),
-                                               resolve)
+                                               resolve, units)
         return fn
     return add
 

@@ -89,8 +89,11 @@ function renderChips() {
 }
 
 function request() {
-  return {scenario: $("scenario").value, interventions: [...run.interventions],
-          species: $("species").value || null, days: Number($("days").value), compare: true};
+  const req = {scenario: $("scenario").value, interventions: [...run.interventions],
+               species: $("species").value || null, days: Number($("days").value), compare: true};
+  const band = $("band").value.trim();
+  if (band !== "") { req.band = Number(band); req.seed = 0; }
+  return req;
 }
 
 function queryOf(req) {
@@ -116,7 +119,9 @@ async function simulate() {
     $("dl-csv").href = "/api/simulate/download?" + q.toString() + "&format=csv";
     $("dl-netcdf").href = "/api/simulate/download?" + q.toString() + "&format=netcdf";
     $("dl-sbml").href = "/api/model/sbml?" + q.toString();
-    $("dl-report").href = "/api/report?" + q.toString();
+    const rq = new URLSearchParams(q);  // only the report takes the band
+    if (req.band) { rq.set("band", req.band); rq.set("seed", req.seed); }
+    $("dl-report").href = "/api/report?" + rq.toString();
     $("downloads").hidden = false;
     render();
   } catch (e) {
@@ -147,6 +152,9 @@ function render() {
   $("provenance").innerHTML = `model <code>${exo.esc(p.model_hash.slice(0, 12))}</code> · atlas ${exo.esc(p.atlas_version || "n/a")}
     · solver ${exo.esc(p.solver.method)} rtol=${exo.esc(p.solver.rtol)} · exobone ${exo.esc(p.versions.exobone)}
     · cells and markers relative to healthy = 1`;
+  const c = r.parameter_sources.counts;
+  $("provenance").innerHTML += `<br>parameters: ${c.fitted} fitted${r.parameter_sources.fitted.length ? " (" + exo.esc(r.parameter_sources.fitted.join(", ")) + ")" : ""},
+    ${c.cited} cited, ${c.assumed} assumed` + (r.band ? ` · band (in brackets, shaded): 5–95 % of ${r.band.n} runs, seed ${r.band.seed}; ${exo.esc(r.band.method)}` : "");
 }
 
 function plots(names) {
@@ -158,7 +166,14 @@ function plots(names) {
     div.className = "plot";
     div.id = "plot-" + n;
     box.appendChild(div);
-    const traces = [{x: r.times, y: r.outcomes[n], mode: "lines", name: "treated", line: {color: "#1f6feb", width: 2}}];
+    const traces = [];
+    const b = r.band && r.band.treated[n];
+    if (b) {  // 5-95 % band of the fitted parameters' uncertainty, under the lines
+      traces.push({x: r.band.times, y: b[0], mode: "lines", line: {width: 0}, showlegend: false, hoverinfo: "skip"});
+      traces.push({x: r.band.times, y: b[2], mode: "lines", line: {width: 0}, fill: "tonexty",
+                   fillcolor: "rgba(31,111,235,0.18)", name: "treated 5-95 %"});
+    }
+    traces.push({x: r.times, y: r.outcomes[n], mode: "lines", name: "treated", line: {color: "#1f6feb", width: 2}});
     if (r.control) traces.push({x: r.times, y: r.control.outcomes[n], mode: "lines", name: "control",
                                 line: {color: "#6e7781", dash: "dash", width: 2}});
     const unit = r.units[n] ? ` [${r.units[n]}]` : "";
@@ -184,7 +199,9 @@ function table(names) {
     const c = r.control ? r.control.outcomes[n][last] : null;
     const change = c ? (t - c) / Math.abs(c) * 100 : null;
     const cls = change === null || Math.abs(change) < 1 ? "na" : change > 0 ? "ok" : "bad";
-    return `<tr><td>${exo.esc(LABEL[n] || n)}</td><td>${exo.esc(r.units[n] || "")}</td><td>${fmt(t)}</td>
+    const b = r.band && r.band.treated[n];
+    const band = b ? ` <span class="small muted">(${fmt(b[0][b[0].length - 1])}–${fmt(b[2][b[2].length - 1])})</span>` : "";
+    return `<tr><td>${exo.esc(LABEL[n] || n)}</td><td>${exo.esc(r.units[n] || "")}</td><td>${fmt(t)}${band}</td>
       <td>${fmt(c)}</td><td class="${cls}">${change === null ? "–" : (change > 0 ? "+" : "") + change.toFixed(1) + " %"}</td>
       <td class="small muted">${exo.esc(r.descriptions[n] || "")}</td></tr>`;
   });
