@@ -47,7 +47,7 @@ def test_simulate_json_shape(capsys) -> None:
     assert data["outcomes"]["bv_tv"][-1] > control["outcomes"]["bv_tv"][-1]
     prov = data["provenance"]
     assert prov["model_hash"] and prov["solver"]["method"] == "LSODA"
-    assert prov["parameters"]["k_resorption"] > 0 and prov["metadata"]["atlas_version"]
+    assert prov["parameters"]["trabecular_turnover"] > 0 and prov["metadata"]["atlas_version"]
 
 
 def test_simulate_json_without_compare_has_no_control(capsys) -> None:

@@ -65,8 +65,8 @@ def test_healthy_bv_tv_by_site_is_a_steady_state(species: str, site: str | None,
 
 @pytest.mark.parametrize(("species", "site", "message"), [
     ("mouse", "femoral_neck", r"unknown site for mouse 'femoral_neck' \(known: proximal_tibia\)"),
-    ("rat", "lumbar_spine", r"^no rat data for site 'lumbar_spine': healthy BV/TV of rat was "
-                            r"read only for proximal_tibia$"),
+    ("rat", "lumbar_spine", (r"^no rat data for site 'lumbar_spine': healthy BV/TV of rat was "
+                            r"read only for proximal_tibia$")),
     ("human", "lumbar-spin", r"did you mean 'lumbar_spine'"),
 ])
 def test_a_site_without_data_is_refused_in_one_line(species: str, site: str,

@@ -166,7 +166,7 @@ def _table(result: ScenarioResult, table_times: list[float], compare: bool) -> N
     title = (f"{result.scenario} ({result.species}, {site}); interventions: {ivs}")
     caption = (f"model {prov.model_hash[:12]}, atlas {prov.atlas_version or 'n/a'}, "
                f"{prov.solver.get('method')} rtol={prov.solver.get('rtol')}; cells and markers "
-               f"relative to healthy = 1; BMD, CTX and P1NP relative to the run's start = 1")
+               f"relative to healthy = 1")
     if compare and result.control is not None:
         caption += "; each entry is treated | control"
     table = Table(title=title, caption=caption, show_lines=False)
@@ -188,8 +188,8 @@ def _table(result: ScenarioResult, table_times: list[float], compare: bool) -> N
                 cells.append(f"{_fmt(v)} | {_fmt(result.at(name, t, control=True))}")
             else:
                 cells.append(_fmt(v))
-        table.add_row("BV/TV" if name == "bv_tv" else name, "rel." if unit.startswith("rel")
-                      else unit, *cells)
+        table.add_row("BV/TV" if name == "bv_tv" else name, ("rel. start" if unit == "rel. to start"
+                      else "rel." if unit.startswith("rel") else unit), *cells)
     per = 15 if compare and result.control is not None else 8
     _console(width=34 + per * len(table_times)).print(table)
     for regimen in result.treated.model.metadata.get("drug_regimens", ()):

@@ -31,6 +31,7 @@ from exobone.atlas.curation import Atlas, atlas_version, default_data_dir
 from exobone.model.builder import MODEL_NAME, ModelBuilder
 from exobone.model.core import add_core
 from exobone.model.exosomes import ExosomeLayer, add_exosome_layer
+from exobone.model.parameters import Assumed
 from exobone.model.scenarios import require_scenario
 from exobone.model.scenarios.interventions import (
     INTERVENTIONS,
@@ -38,9 +39,8 @@ from exobone.model.scenarios.interventions import (
     apply_intervention,
     parse_intervention,
 )
-from exobone.model.parameters import Assumed
-from exobone.model.species import require_site
 from exobone.model.spec import ModelSpec
+from exobone.model.species import require_site
 
 __all__ = ["add_scenario_exosome_layer", "assemble_model", "build_model"]
 

@@ -116,11 +116,11 @@ MARKERS: dict[str, tuple[str, str]] = {
 #: serum markers relative to the start of the run (1 = pretreatment level)
 SERUM_MARKERS: dict[str, tuple[str, str]] = {
     "ctx": ("resorption_rate/(k_resorption*resorption_start)",
-            "serum CTX relative to the start of the run (1 = pretreatment), assumed "
-            "proportional to the bone resorption rate (an assumption)"),
+            ("serum CTX relative to the start of the run (1 = pretreatment), assumed "
+            "proportional to the bone resorption rate (an assumption)")),
     "p1np": ("formation_rate/(k_resorption*formation_start)",
-             "serum P1NP relative to the start of the run (1 = pretreatment), assumed "
-             "proportional to the bone formation rate (an assumption)"),
+             ("serum P1NP relative to the start of the run (1 = pretreatment), assumed "
+             "proportional to the bone formation rate (an assumption)")),
 }
 
 
@@ -204,15 +204,15 @@ def add_core(builder: ModelBuilder, *, species: str = "rat", site: str | None = 
 
 #: species parameters the core declares -> (lower bound, upper bound, description)
 _SPECIES_CORE: dict[str, tuple[float, float, str]] = {
-    "trabecular_turnover": (0.01, 20.0, "fraction of trabecular bone renewed per year in "
-                                        "health (sets k_resorption)"),
-    "k_oc_apoptosis": (0.005, 2.0, "removal rate of active osteoclasts (beta1 of Komarova "
+    "trabecular_turnover": (0.01, 20.0, ("fraction of trabecular bone renewed per year in "
+                                        "health (sets k_resorption)")),
+    "k_oc_apoptosis": (0.005, 2.0, ("removal rate of active osteoclasts (beta1 of Komarova "
                                    "2003; 1/resorption period), scaled by TGF-beta as in "
-                                   "Lemaire 2004"),
-    "k_ob_removal": (0.002, 0.2, "removal rate of active osteoblasts (beta2 of Komarova 2003: "
-                                 "apoptosis plus embedding; 1/formation period)"),
-    "estrogen_sensitivity": (0.0, 5.0, "scale of every estrogen-deficiency gain (1 = the rat "
-                                       "fit)"),
+                                   "Lemaire 2004")),
+    "k_ob_removal": (0.002, 0.2, ("removal rate of active osteoblasts (beta2 of Komarova 2003: "
+                                 "apoptosis plus embedding; 1/formation period)")),
+    "estrogen_sensitivity": (0.0, 5.0, ("scale of every estrogen-deficiency gain (1 = the rat "
+                                       "fit)")),
     "k_cortical": (0.001, 5.0, "cortical bone turnover (fraction per year)"),
 }
 
