@@ -393,7 +393,7 @@ def enrich_cmd(
     file: Annotated[Path, typer.Argument(help="Gene/miRNA list: one per line or comma/space separated; '-' for stdin.", allow_dash=True)],
     kind: Annotated[
         list[str] | None,
-        typer.Option("--kind", help="Only sets of this kind (pathway, effect, source, figure); repeatable."),
+        typer.Option("--kind", help="Only sets of this kind (pathway, effect, source, cargo_change, figure); repeatable."),
     ] = None,
     show_all: Annotated[bool, typer.Option("--all", help="Also list sets without overlap.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
