@@ -238,7 +238,10 @@ def search_cmd(
 ) -> None:
     """Search mechanisms (or experiments) by cargo, cells, pathway, disease, species, text."""
     from exobone.atlas.export import export
+    from exobone.errors import InvalidInputError
 
+    if limit is not None and limit < 0:  # before the store is opened (or built: ~30 s)
+        raise InvalidInputError(f"--limit must be a count >= 0, got {limit}")
     filters = _filters(
         what, cargo=cargo, source=source, target=target, pathway=pathway, disease=disease,
         species=species, setting=setting, direction=direction, text=text, kind=kind,
