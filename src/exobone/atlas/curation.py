@@ -33,6 +33,11 @@ from exobone.errors import CurationError, InvalidInputError
 
 R = TypeVar("R", bound=BaseModel)
 
+#: libyaml's safe loader reads the same documents as ``yaml.safe_load`` about 6x faster (the
+#: shipped atlas: 3.0 s -> 0.5 s on a loaded 2-core machine), and every command that uses the
+#: atlas parses it; PyYAML built without libyaml has only the pure-Python one, same results.
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 RECORD_FOLDERS: dict[str, type[BaseModel]] = {
     "entities": Entity,
     "measures": Measure,
@@ -83,7 +88,7 @@ class Atlas:
 
 def _read_yaml_list(path: Path, problems: list[str]) -> list[dict[str, Any]]:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_SAFE_LOADER)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark is not None else ""
