@@ -2,15 +2,30 @@
 
 from __future__ import annotations
 
+import inspect
 import os
+import re
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
+import pandas as pd
 import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
 
+import exobone.analysis.calibrate as calibrate_module
+from exobone import plotting
+from exobone.analysis.calibrate import CalibrationResult
+from exobone.analysis.cohorts import CohortResult
+from exobone.analysis.doses import OptimizationResult, Plan
+from exobone.analysis.readouts import Readout
+from exobone.analysis.sensitivity import SensitivityResult
 from exobone.errors import InvalidInputError
+from exobone.model.assemble import build_model
 from exobone.plotting import keep_flat_lines_flat, plot_dose_response, save_figure
+from exobone.simulate.scenarios import Arm, ScenarioResult
 
 
 def _figure() -> Figure:
@@ -70,7 +85,7 @@ def test_an_unmoving_course_is_drawn_flat_not_as_solver_noise() -> None:
     lo, hi = ax1.get_ylim()
     assert lo < 17.0 and hi > 18.0          # a visible band around a flat line
     lo, hi = ax2.get_ylim()
-    assert lo < 5.0 < 17.6 < hi and hi < 19.0  # a moving course keeps its autoscale
+    assert lo < 5.0 and 17.6 < hi < 19.0  # a moving course keeps its autoscale
 
 
 def test_dose_response_has_labelled_axes_and_the_untreated_reference() -> None:
@@ -87,24 +102,6 @@ def test_dose_response_has_labelled_axes_and_the_untreated_reference() -> None:
 
 
 # --- every figure the package draws, checked the way a reader would look at it -------------
-
-import inspect  # noqa: E402
-import re  # noqa: E402
-from types import SimpleNamespace  # noqa: E402
-
-import pandas as pd  # noqa: E402
-from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
-from matplotlib.collections import PolyCollection  # noqa: E402
-
-import exobone.analysis.calibrate as calibrate_module  # noqa: E402
-import exobone.plotting as plotting  # noqa: E402
-from exobone.analysis.calibrate import CalibrationResult  # noqa: E402
-from exobone.analysis.cohorts import CohortResult  # noqa: E402
-from exobone.analysis.doses import OptimizationResult, Plan  # noqa: E402
-from exobone.analysis.readouts import Readout  # noqa: E402
-from exobone.analysis.sensitivity import SensitivityResult  # noqa: E402
-from exobone.model.assemble import build_model  # noqa: E402
-from exobone.simulate.scenarios import Arm, ScenarioResult  # noqa: E402
 
 _DAYS = np.linspace(0.0, 180.0, 19)
 _UNIT = re.compile(r"\([^()]*\S[^()]*\)\s*$")     # "... (unit)" at the end of the label

@@ -140,10 +140,10 @@ def atlas_gene_sets(atlas: Atlas, *, min_size: int = 1) -> list[GeneSet]:
                                f"cargo of {name_of(m.source)} exosomes", cargo))
             else:  # a disease, context or molecule changes the cargo; it secretes nothing
                 kind = source.type.value if source is not None else "source"
-                groups.append((
-                    f"cargo_change:{m.source}:{m.direction.value}", "cargo_change",
-                    f"exosome cargo {_CARGO_VERBS[m.direction.value]} by {name_of(m.source)} "
-                    f"({kind})", cargo))
+                label = (f"exosome cargo {_CARGO_VERBS[m.direction.value]} by "
+                         f"{name_of(m.source)} ({kind})")
+                groups.append((f"cargo_change:{m.source}:{m.direction.value}", "cargo_change",
+                               label, cargo))
         for name, kind, label, items in groups:
             labels.setdefault(name, (kind, label))
             members[name].update(items)
