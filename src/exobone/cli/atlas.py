@@ -238,7 +238,10 @@ def search_cmd(
 ) -> None:
     """Search mechanisms (or experiments) by cargo, cells, pathway, disease, species, text."""
     from exobone.atlas.export import export
+    from exobone.errors import InvalidInputError
 
+    if limit is not None and limit < 0:  # before the store is opened (or built: ~30 s)
+        raise InvalidInputError(f"--limit must be a count >= 0, got {limit}")
     filters = _filters(
         what, cargo=cargo, source=source, target=target, pathway=pathway, disease=disease,
         species=species, setting=setting, direction=direction, text=text, kind=kind,
@@ -393,7 +396,7 @@ def enrich_cmd(
     file: Annotated[Path, typer.Argument(help="Gene/miRNA list: one per line or comma/space separated; '-' for stdin.", allow_dash=True)],
     kind: Annotated[
         list[str] | None,
-        typer.Option("--kind", help="Only sets of this kind (pathway, effect, source, figure); repeatable."),
+        typer.Option("--kind", help="Only sets of this kind (pathway, effect, source, cargo_change, figure); repeatable."),
     ] = None,
     show_all: Annotated[bool, typer.Option("--all", help="Also list sets without overlap.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,

@@ -21,6 +21,7 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from exobone.atlas.curation import load_atlas
 from exobone.atlas.store import ensure_store
@@ -45,14 +46,42 @@ def _status_of(exc: ExoboneError) -> int:
     return 500
 
 
+#: longest echo of a rejected value in an error (a 5,000-item list is not read back in full)
+ECHO_CHARS = 80
+_NOT_JSON = ("the request body is not JSON{where}; send a JSON object such as "
+             '{{"scenario": "ovx", "interventions": ["denosumab,start=28"]}}')
+
+
+def _echo(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= ECHO_CHARS else f"{text[:ECHO_CHARS - 3]}..."
+
+
 def _validation_text(exc: RequestValidationError) -> str:
     parts = []
     for err in exc.errors():
-        loc = ".".join(str(x) for x in err.get("loc", ()) if x not in ("body", "query"))
+        if err.get("type") == "json_invalid":  # pydantic says only "JSON decode error"
+            position = err.get("loc", ("", ""))[-1]
+            cause = (err.get("ctx") or {}).get("error")
+            where = f" ({cause} at character {position})" if cause else ""
+            return _NOT_JSON.format(where=where)
+        loc = ".".join(str(x) for x in err.get("loc", ()) if x not in ("body", "query", "path"))
         got = err.get("input")
-        shown = f" (got {got!r})" if got is not None and not isinstance(got, dict) else ""
+        shown = f" (got {_echo(got)})" if got is not None and not isinstance(got, dict) else ""
         parts.append(f"{loc or 'request'}: {err.get('msg', 'invalid')}{shown}")
     return "; ".join(parts) or "invalid request"
+
+
+def _http_text(request: Request, exc: StarletteHTTPException) -> str:
+    """Starlette's own errors in words a user can act on."""
+    if exc.status_code == 400 and exc.detail == "There was an error parsing the body":
+        return _NOT_JSON.format(where=" (it could not be read as UTF-8 JSON text)")
+    if exc.status_code == 404 and exc.detail == "Not Found":
+        return f"there is no page or API route {_echo(request.url.path)}; /api lists the routes"
+    if exc.status_code == 405:
+        return (f"{request.method} is not allowed on {_echo(request.url.path)}; /api lists "
+                f"the method of each route")
+    return str(exc.detail)
 
 
 def reject_unknown_query(request: Request) -> None:
@@ -214,6 +243,11 @@ def create_app(*, db: Path | str | None = None, data_dir: Path | str | None = No
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
         return JSONResponse({"detail": _validation_text(exc)}, status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return JSONResponse({"detail": _http_text(request, exc)}, status_code=exc.status_code,
+                            headers=getattr(exc, "headers", None))
 
     app.add_middleware(RequestSizeLimit, max_query=state.limits.max_query_bytes,
                        max_body=state.limits.max_body_bytes)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
+from fastapi import Path as FastAPIPath
 from fastapi.responses import Response
 
 from exobone.atlas.curation import Atlas
@@ -187,7 +188,8 @@ def experiments(
 
 @router.get("/mechanisms/{mech_id}", summary="One mechanism with all its evidence",
             response_model=MechanismOut)
-def mechanism(request: Request, mech_id: str) -> MechanismOut:
+def mechanism(request: Request,
+              mech_id: Annotated[str, FastAPIPath(max_length=64)]) -> MechanismOut:
     """A mechanism by id (merged ids are followed); 404 if there is none."""
 
     atlas = get_state(request).atlas

