@@ -16,6 +16,11 @@ current time as ``time`` or ``t``. Built-in functions:
 ``floor(x)``, ``ceil(x)``   rounding
 ``piecewise(v1, c1, ..., otherwise)``  SBML ``piecewise``: the first ``vi`` whose ``ci`` holds
 ``sin cos tan tanh``        trigonometric (rarely needed; for SBML import)
+``asin acos atan``          inverse trigonometric (principal values; NaN outside the domain)
+``factorial(n)``            ``n!`` for a whole ``n >= 0`` (NaN otherwise, as MathML defines it
+                            only there)
+``quotient(a, b)``          ``a/b`` rounded toward zero; ``rem(a, b) = a - b*quotient(a, b)``
+                            (the sign of ``a``): MathML's ``quotient`` and ``rem``
 ==========================  ====================================================================
 
 Unlike libsbml's L3 formula parser, ``log(x)`` is the *natural* logarithm (Python and sympy
@@ -84,6 +89,31 @@ def _piecewise(*args: sympy.Basic) -> sympy.Expr:
     return sympy.Piecewise(*pairs, (otherwise, True))
 
 
+class factorial(sympy.Function):  # noqa: N801 - printed by name, like sympy's own functions
+    """``n!`` for a whole ``n >= 0``, NaN for any other number (MathML ``factorial``).
+
+    Not ``sympy.factorial``, which extends to ``gamma(n + 1)`` off the integers and
+    differentiates into ``polygamma``; this one stays undefined there (its derivative is left
+    unevaluated, so a Jacobian through it is differenced, or zero under a ``floor``/``ceiling``).
+    """
+
+    @classmethod
+    def eval(cls, n: sympy.Basic) -> sympy.Basic | None:
+        if n.is_Number:
+            if n.is_integer and n >= 0:
+                return sympy.factorial(n)
+            if n.is_finite and float(n) >= 0 and float(n) == math.floor(float(n)):
+                return sympy.Float(math.factorial(int(n)))
+            return sympy.nan
+        return None
+
+
+def _quotient(a: sympy.Expr, b: sympy.Expr) -> sympy.Expr:
+    """MathML ``quotient``: ``a/b`` rounded toward zero."""
+    q = a / b
+    return sympy.Piecewise((sympy.ceiling(q), q < 0), (sympy.floor(q), True))
+
+
 #: name -> (min args, max args or None, builder)
 BUILTINS: dict[str, tuple[int, int | None, Callable[..., sympy.Basic]]] = {
     "exp": (1, 1, sympy.exp),
@@ -102,6 +132,12 @@ BUILTINS: dict[str, tuple[int, int | None, Callable[..., sympy.Basic]]] = {
     "cos": (1, 1, sympy.cos),
     "tan": (1, 1, sympy.tan),
     "tanh": (1, 1, sympy.tanh),
+    "asin": (1, 1, sympy.asin),
+    "acos": (1, 1, sympy.acos),
+    "atan": (1, 1, sympy.atan),
+    "factorial": (1, 1, factorial),
+    "quotient": (2, 2, _quotient),
+    "rem": (2, 2, lambda a, b: a - b * _quotient(a, b)),
 }
 
 #: names no state, parameter, assignment or function may take

@@ -27,8 +27,9 @@ Kernels (``y`` and ``p`` are sequences of floats, ``out`` a mutable float sequen
 ``event_<k>(t, y, p, out)``           new values of event k's targets from the pre-event values
 ====================================  =============================================================
 
-The kernels call a few helpers (``_pow``, ``_exp``, ``_log``, ``_sqrt``) that return NaN/inf
-instead of raising, as C's libm does; a numba backend supplies jitted versions of the same names.
+The kernels call a few helpers (``_pow``, ``_exp``, ``_log``, ``_sqrt``, ``_asin``, ``_acos``,
+``_factorial``) that return NaN/inf instead of raising, as C's libm does; a numba backend
+supplies jitted versions of the same names.
 The Jacobian is differentiated symbolically through the assignments (chain rule, forward mode)
 so it stays linear in model size.
 """
@@ -86,12 +87,35 @@ def _sqrt(x: float) -> float:
     return math.sqrt(x) if x >= 0.0 else math.nan
 
 
+def _asin(x: float) -> float:
+    return math.asin(x) if -1.0 <= x <= 1.0 else math.nan
+
+
+def _acos(x: float) -> float:
+    return math.acos(x) if -1.0 <= x <= 1.0 else math.nan
+
+
+def _factorial(x: float) -> float:
+    """``x!`` for a whole ``x >= 0`` by exact products (inf past 170!), NaN otherwise."""
+    if not (x >= 0.0 and x == math.floor(x)):
+        return math.nan
+    if x > 170.0:
+        return math.inf
+    out = 1.0
+    for k in range(2, int(x) + 1):
+        out *= k
+    return out
+
+
 #: names the generated code may call; a JIT backend must provide the same names
 HELPERS: dict[str, Any] = {
     "_pow": _pow,
     "_exp": _exp,
     "_log": _log,
     "_sqrt": _sqrt,
+    "_asin": _asin,
+    "_acos": _acos,
+    "_factorial": _factorial,
     "_nan": math.nan,
     "_inf": math.inf,
     "math": math,
@@ -130,6 +154,15 @@ class _Printer(PythonCodePrinter):  # type: ignore[misc]  # sympy is untyped
 
     def _print_log(self, expr: sympy.Expr) -> str:
         return f"_log({self._print(expr.args[0])})"
+
+    def _print_asin(self, expr: sympy.Expr) -> str:
+        return f"_asin({self._print(expr.args[0])})"
+
+    def _print_acos(self, expr: sympy.Expr) -> str:
+        return f"_acos({self._print(expr.args[0])})"
+
+    def _print_factorial(self, expr: sympy.Expr) -> str:
+        return f"_factorial({self._print(expr.args[0])})"
 
     def _print_Pow(self, expr: sympy.Pow, rational: bool = False) -> str:
         base, exp = expr.args

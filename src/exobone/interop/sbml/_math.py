@@ -151,9 +151,20 @@ _FUNCS: dict[int, str] = {
     libsbml.AST_FUNCTION_TANH: "tanh",
     libsbml.AST_FUNCTION_MIN: "min",
     libsbml.AST_FUNCTION_MAX: "max",
+    libsbml.AST_FUNCTION_ARCSIN: "asin",
+    libsbml.AST_FUNCTION_ARCCOS: "acos",
+    libsbml.AST_FUNCTION_ARCTAN: "atan",
+    libsbml.AST_FUNCTION_FACTORIAL: "factorial",
+    libsbml.AST_FUNCTION_QUOTIENT: "quotient",
+    libsbml.AST_FUNCTION_REM: "rem",
 }
-#: hyperbolic and reciprocal functions by their definitions over exp/log/sqrt/sin/cos/tan
+#: hyperbolic and reciprocal functions by their definitions over exp/log/sqrt/sin/cos/tan and
+#: the inverses (the reciprocal inverses as libsbml and the suite take them: arccot(x) is
+#: atan(1/x), negative for x < 0)
 _TRIG_IDENTITIES: dict[int, str] = {
+    libsbml.AST_FUNCTION_ARCSEC: "acos(1 / ({0}))",
+    libsbml.AST_FUNCTION_ARCCSC: "asin(1 / ({0}))",
+    libsbml.AST_FUNCTION_ARCCOT: "atan(1 / ({0}))",
     libsbml.AST_FUNCTION_SINH: "((exp({0}) - exp(-({0}))) / 2)",
     libsbml.AST_FUNCTION_COSH: "((exp({0}) + exp(-({0}))) / 2)",
     libsbml.AST_FUNCTION_SEC: "(1 / cos({0}))",
@@ -181,9 +192,6 @@ _RELATIONS: dict[int, str] = {
 _UNSUPPORTED: dict[int, str] = {
     libsbml.AST_FUNCTION_DELAY: "delay()",
     libsbml.AST_FUNCTION_RATE_OF: "rateOf()",
-    libsbml.AST_FUNCTION_FACTORIAL: "factorial()",
-    libsbml.AST_FUNCTION_QUOTIENT: "quotient()",
-    libsbml.AST_FUNCTION_REM: "rem()",
 }
 _LOGICAL = (libsbml.AST_LOGICAL_AND, libsbml.AST_LOGICAL_OR, libsbml.AST_LOGICAL_XOR,
             libsbml.AST_LOGICAL_NOT, libsbml.AST_LOGICAL_IMPLIES)

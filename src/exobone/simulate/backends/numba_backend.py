@@ -90,6 +90,33 @@ def _sqrt(x):
 
 '''
 
+#: helpers only some models call, added to a module only when its kernels use them (so the
+#: modules, and numba caches, of models that do not are unchanged)
+_RARE_HELPERS = {
+    "_asin": """
+@njit(cache=True, error_model="numpy", nogil=True, inline="always")
+def _asin(x):
+    return math.asin(x) if -1.0 <= x <= 1.0 else np.nan
+""",
+    "_acos": """
+@njit(cache=True, error_model="numpy", nogil=True, inline="always")
+def _acos(x):
+    return math.acos(x) if -1.0 <= x <= 1.0 else np.nan
+""",
+    "_factorial": """
+@njit(cache=True, error_model="numpy", nogil=True)
+def _factorial(x):
+    if not (x >= 0.0 and x == math.floor(x)):
+        return np.nan
+    if x > 170.0:
+        return np.inf
+    out = 1.0
+    for k in range(2, int(x) + 1):
+        out *= k
+    return out
+""",
+}
+
 _JIT = '@njit(cache=True, error_model="numpy", nogil=True, fastmath={"nsz", "arcp", "contract", "afn"})\n'
 _KEEP = ("rhs", "jac", "assignments", "initial")
 #: kernels the integrator calls in their hoisted form (parameter-only work once per member)
@@ -202,6 +229,8 @@ def jacobian_pattern(cm: CompiledModel) -> list[tuple[int, int]]:
 def _module_source(cm: CompiledModel) -> str:
     funcs = _split_functions(cm.source)
     body = [_HEADER]
+    body += [code for name, code in _RARE_HELPERS.items()
+             if re.search(rf"\b{name}\(", cm.source)]
     for name in _KEEP:
         body.append(_JIT + funcs[name] + "\n")
     offset = len(cm.parameters)
