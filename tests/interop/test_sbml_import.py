@@ -15,6 +15,7 @@ the pre-dose one, so they are left out of the comparison.
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -264,11 +265,22 @@ def test_rate_of_a_state_is_its_derivative() -> None:
                     saveat=SaveAt(times=[0.0, 1.0]), tolerances=Tolerances(rtol=1e-10,
                                                                           atol=1e-12))
     assert traj["speed"] == pytest.approx(-0.5 * traj["x"], rel=1e-9)  # dx/dt = -k x
-    # at the start there is no rate yet: refused by name
+    # in an initial value: the rate at the start, from the current parameters
+    v0 = m.createParameter()
+    v0.setId("v0")
+    v0.setConstant(True)
+    ia = m.createInitialAssignment()
+    ia.setSymbol("v0")
+    ia.setMath(libsbml.parseL3Formula("rateOf(x)"))
+    spec = import_sbml(libsbml.writeSBMLToString(doc))
+    for k in (0.5, 2.0):
+        traj = simulate(spec, (0.0, 1.0), saveat=SaveAt(times=[0.0, 1.0]), params={"k": k})
+        assert traj["v0"].tolist() == pytest.approx([-k * 1.0, -k * 1.0], rel=1e-12)
+    # a rate at the start that needs itself is a loop, said in one line
     ia = m.createInitialAssignment()
     ia.setSymbol("k")
     ia.setMath(libsbml.parseL3Formula("rateOf(x)"))
-    with pytest.raises(UnsupportedSBMLError, match=r"initial assignment to 'k'.*rateOf\(\)"):
+    with pytest.raises(InvalidInputError, match=r"initial values form a loop: .*rateOf_x"):
         import_sbml(libsbml.writeSBMLToString(doc))
 
 
@@ -393,3 +405,26 @@ def test_assignment_rule_loop_is_one_line_naming_the_cycle() -> None:
     with pytest.raises(InvalidInputError, match=r"form a loop: (a -> b -> a|b -> a -> b)") as err:
         import_sbml(libsbml.writeSBMLToString(doc))
     assert "\n" not in str(err.value)
+
+
+def test_mathml_integer_and_inverse_functions_follow_mathml() -> None:
+    """quotient rounds toward zero, rem takes the dividend's sign, factorial is undefined
+    (NaN) off the whole numbers, arccot(x) = atan(1/x) and arcsin is NaN outside [-1, 1]."""
+    doc, m = _base()
+    formulas = {"q": "quotient(-7, 2)", "r": "rem(-7, 2)", "r2": "rem(7, -2)",
+                "f": "factorial(5)", "fh": "factorial(k)", "acot": "arccot(-2)",
+                "asin_out": "arcsin(1 + k)", "asec": "arcsec(-2)"}
+    for pid, formula in formulas.items():
+        p = m.createParameter()
+        p.setId(pid)
+        p.setConstant(False)
+        rule = m.createAssignmentRule()
+        rule.setVariable(pid)
+        rule.setMath(libsbml.parseL3Formula(formula))
+    traj = simulate(import_sbml(libsbml.writeSBMLToString(doc)), (0.0, 1.0),
+                    saveat=SaveAt(times=[1.0]))
+    got = {pid: float(traj[pid][0]) for pid in formulas}
+    assert [got["q"], got["r"], got["r2"], got["f"]] == [-3.0, -1.0, 1.0, 120.0]
+    assert math.isnan(got["fh"]) and math.isnan(got["asin_out"])  # k = 0.5
+    assert got["acot"] == pytest.approx(math.atan(-0.5), rel=1e-15)
+    assert got["asec"] == pytest.approx(2 * math.pi / 3, rel=1e-15)

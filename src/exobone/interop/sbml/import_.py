@@ -10,17 +10,17 @@ species-reference ids in math), assignment rules, rate rules, initial assignment
 definitions (a function returning a condition is expanded where it is called), events (delays,
 ``persistent``, ``useValuesFromTriggerTime``, ``initialValue``, priorities, constant or not; an
 equality on time such as ``time == t_dose`` fires when time reaches ``t_dose``, see
-:data:`TIME_EQUALITY_WINDOW`), ``rateOf`` of states and constants, ``piecewise``, relational
+:data:`TIME_EQUALITY_WINDOW`), ``rateOf`` of states, constants and local parameters
+(anywhere: in an initial value it is the rate at the start), ``piecewise``, relational
 (n-ary) and logical operators (``implies`` too; numbers and conditions converted as MathML
 defines), ``min``/``max``, ``exp``/``ln``/``log``/``root``/``abs``/``floor``/``ceiling``,
-``sin``/``cos``/``tan``/``tanh`` and the hyperbolic, reciprocal and inverse-hyperbolic functions
-(by their definitions), ``comp`` (flattened by libsbml), L3v2 optional math (absent math has no
-effect), INF/NaN values.
+the trigonometric, hyperbolic and reciprocal functions and their inverses (by their
+definitions), ``factorial``/``quotient``/``rem``, ``comp`` (flattened by libsbml), L3v2
+optional math (absent math has no effect), INF/NaN values.
 
 Refused, with an :class:`~exobone.errors.UnsupportedSBMLError` naming the construct and the
-element id: algebraic rules, fast reactions, ``delay()``, ``factorial``/``quotient``/``rem``,
-``arcsin``/``arccos``/``arctan`` and their reciprocals, ``rateOf`` in initial assignments or of
-assignment-rule variables, equalities (other than on time) in triggers,
+element id: algebraic rules without a unique explicit solution, fast reactions, ``delay()``,
+``rateOf`` of assignment-rule variables, equalities (other than on time) in triggers,
 and SBML packages other than ``comp`` (``fbc``, ``distrib``...) that change the math. Nothing
 is simulated wrongly in silence. Events of equal priority run in declaration order (SBML allows
 any order; the suite's stochastic cases that test a random order fail by design).
@@ -35,6 +35,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from graphlib import CycleError, TopologicalSorter
 from pathlib import Path
 from typing import Any
@@ -271,7 +272,7 @@ def _convert(r: _Reader, doc: libsbml.SBMLDocument, name: str | None) -> ModelSp
         else:
             start[s.getId()] = math.nan
     for sid, ia in initial_assignments.items():
-        start[sid] = r.expr(ia.getMath(), f"initial assignment to {sid!r}", at_start=True)
+        start[sid] = r.expr(ia.getMath(), f"initial assignment to {sid!r}")
     start.update(assign_rules)
     for k, v in r.overrides.items():
         start[k] = float(v)
@@ -430,6 +431,7 @@ def _convert(r: _Reader, doc: libsbml.SBMLDocument, name: str | None) -> ModelSp
 
     compiled_events = _events(r, level, events, params, assignments)
     _rates_of(r, kinds, terms, assignments, assign_rules)
+    states = _initial_rates(r, start, kinds, states, assignments, assign_rules)
     ordered = _order_assignments(r, assignments)
     metadata: dict[str, Any] = {
         "sbml": {"file": r.label, "level": level, "version": doc.getVersion(),
@@ -483,6 +485,40 @@ def _rates_of(r: _Reader, kinds: Mapping[str, str], terms: Sequence[Term],
             text = "0"
         assignments[f"rateOf {sid}"] = Assignment(name, text,
                                                   description=f"rate of change of {sid}")
+
+
+def _initial_rates(r: _Reader, start: Mapping[str, float | str], kinds: Mapping[str, str],
+                   states: list[State], assignments: dict[str, Assignment],
+                   assign_rules: Mapping[str, str]) -> list[State]:
+    """Put each ``rateOf(x)`` an initial value uses as x's rate at the start.
+
+    Initial values are written over the parameters only (:func:`_resolve_initials`), but the
+    rate of x is known only once the terms are: resolve it now from every symbol's initial value
+    (the reaction rates included) and put it in place of the ``rateOf_x`` name.
+    """
+    rate_names = set(r.rates_of.values())
+    fixed = {sid for sid in start if sid not in assign_rules and sid in assignments}
+    if not rate_names or not any(
+            rate_names & ex.names_in(text) for text in
+            [*(s.initial for s in states if isinstance(s.initial, str)),
+             *(assignments[sid].expr for sid in fixed)]):
+        return states
+    at_start, kinds_at_start = dict(start), dict(kinds)
+    for key, a in assignments.items():  # reaction rates, rates of change: by their names
+        if key not in start:
+            at_start[key if r.n(key) == a.name else a.name] = a.expr
+            kinds_at_start[key if r.n(key) == a.name else a.name] = "assignment"
+    initial = _resolve_initials(r, at_start, kinds_at_start)
+    by_name = {r.n(k): v for k, v in initial.items()}
+
+    def put(text: str) -> str:
+        return _NAME.sub(lambda m: f"({by_name[m.group(1)]})" if m.group(1) in rate_names
+                         else m.group(1), text)
+
+    for sid in fixed:
+        assignments[sid] = replace(assignments[sid], expr=put(assignments[sid].expr))
+    return [replace(s, initial=put(s.initial)) if isinstance(s.initial, str) else s
+            for s in states]
 
 
 def _order_assignments(r: _Reader, assignments: Mapping[str, Assignment]) -> list[Assignment]:
