@@ -191,14 +191,6 @@ def test_algebraic_rule_is_solved_or_refused() -> None:
     assert traj["x"][-1] == pytest.approx(np.exp(-0.5), rel=1e-7)
 
 
-def test_fast_reaction_is_refused() -> None:
-    doc, m = _base(3, 1)
-    r = _reaction(m, "R_fast", "k * x")
-    r.setFast(True)
-    with pytest.raises(UnsupportedSBMLError, match="fast reaction.*R_fast"):
-        import_sbml(libsbml.writeSBMLToString(doc))
-
-
 def _delayed_event(m: libsbml.Model, *, persistent: bool) -> None:
     """y := x at time >= 1, after a delay of 2; the trigger is false again from time 2."""
     ev = m.createEvent()
@@ -428,3 +420,52 @@ def test_mathml_integer_and_inverse_functions_follow_mathml() -> None:
     assert math.isnan(got["fh"]) and math.isnan(got["asin_out"])  # k = 0.5
     assert got["acot"] == pytest.approx(math.atan(-0.5), rel=1e-15)
     assert got["asec"] == pytest.approx(2 * math.pi / 3, rel=1e-15)
+
+
+def _fast_model(fast_law: str) -> tuple[libsbml.SBMLDocument, libsbml.Model]:
+    """x <-> y fast (``fast_law``), y -> (nothing) slow at rate k*y, in L3v1 (fast exists)."""
+    doc, m = _base(3, 1)
+    fast = _reaction(m, "F", fast_law)
+    fast.setFast(True)
+    prod = fast.createProduct()
+    prod.setSpecies("y")
+    prod.setStoichiometry(1.0)
+    prod.setConstant(True)
+    slow = _reaction(m, "S", "k * y")
+    slow.getReactant(0).setSpecies("y")
+    for pid, value in (("kf", 2.0), ("kr", 3.0)):
+        p = m.createParameter()
+        p.setId(pid)
+        p.setValue(value)
+        p.setConstant(True)
+    return doc, m
+
+
+def test_fast_reaction_is_at_equilibrium_from_the_start_and_after_events() -> None:
+    doc, m = _fast_model("kf * x - kr * y")
+    ev = m.createEvent()
+    ev.setId("add_x")
+    ev.setUseValuesFromTriggerTime(True)
+    trig = ev.createTrigger()
+    trig.setInitialValue(True)
+    trig.setPersistent(True)
+    trig.setMath(libsbml.parseL3Formula("time >= 1"))
+    ea = ev.createEventAssignment()
+    ea.setVariable("x")
+    ea.setMath(libsbml.parseL3Formula("x + 1"))
+    traj = simulate(import_sbml(libsbml.writeSBMLToString(doc)), (0.0, 2.0),
+                    saveat=SaveAt(times=[0.0, 0.5, 2.0]),
+                    tolerances=Tolerances(rtol=1e-10, atol=1e-12))
+    # the pool x + y = 2 splits 3:2 at once (kf x = kr y); the slow reaction drains the pool
+    # at k * y = k * 2/5 * pool; the event adds 1 to the pool, which splits again
+    rate = 0.5 * 2.0 / 5.0
+    pool = [2.0, 2.0 * np.exp(-rate * 0.5), (2.0 * np.exp(-rate) + 1.0) * np.exp(-rate)]
+    assert traj["x"].tolist() == pytest.approx([0.6 * z for z in pool], rel=1e-8)
+    assert traj["y"].tolist() == pytest.approx([0.4 * z for z in pool], rel=1e-8)
+
+
+def test_fast_reaction_without_a_unique_equilibrium_is_refused() -> None:
+    doc, _ = _fast_model("kf * x * y")  # x = 0 or y = 0
+    with pytest.raises(UnsupportedSBMLError, match=r"fast reaction\(s\) 'F': 2 explicit "
+                                                   r"equilibria for x, y"):
+        import_sbml(libsbml.writeSBMLToString(doc))

@@ -45,6 +45,7 @@ import libsbml
 from exobone.errors import InvalidInputError, ModelError, UnsupportedSBMLError, suggest
 from exobone.interop.sbml._algebraic import solve_algebraic
 from exobone.interop.sbml._events import _events
+from exobone.interop.sbml._fast import equilibrate_fast
 from exobone.interop.sbml._math import ast_to_expr, is_condition_math
 from exobone.interop.sbml._reader import TIME_EQUALITY_WINDOW, _num, _Reader, _references
 from exobone.model import expressions as ex
@@ -365,8 +366,6 @@ def _convert(r: _Reader, doc: libsbml.SBMLDocument, name: str | None) -> ModelSp
     reaction_ids = {rxn.getId() for rxn in m.getListOfReactions()}
     for rxn in m.getListOfReactions():
         rid = rxn.getId()
-        if rxn.isSetFast() and rxn.getFast():
-            raise r.refuse("fast reaction", f"reaction {rid!r}")
         law = rxn.getKineticLaw()
         if law is None or law.getMath() is None:
             if level >= 3 and doc.getVersion() >= 2:
@@ -430,6 +429,21 @@ def _convert(r: _Reader, doc: libsbml.SBMLDocument, name: str | None) -> ModelSp
                               description=rxn.getName() if rxn.isSetName() else ""))
 
     compiled_events = _events(r, level, events, params, assignments)
+    fast = {rxn.getId(): r.n(rxn.getId()) for rxn in m.getListOfReactions()
+            if rxn.isSetFast() and rxn.getFast() and rxn.getKineticLaw() is not None}
+    if fast:
+        fixed = {r.n(sid): resolved[sid] for sid, a in assignments.items()
+                 if sid in start and sid not in assign_rules and sid not in event_targets}
+        constants = {p.name for p in params if p.name not in {
+            r.n(sid) for sid in event_targets}} | set(fixed)
+        states, terms, compiled_events = equilibrate_fast(
+            r.label, fast, states=states, terms=terms, assignments=assignments,
+            events=compiled_events, constants=constants, start_values=fixed,
+            macros=r.macros, taken=taken)
+        gone = [sid for sid in r.rates_of if kinds.get(sid) == "state"
+                and r.n(sid) not in {s.name for s in states}]
+        if gone:
+            raise r.refuse("rateOf() of a species a fast reaction changes", f"{gone[0]!r}")
     _rates_of(r, kinds, terms, assignments, assign_rules)
     states = _initial_rates(r, start, kinds, states, assignments, assign_rules)
     ordered = _order_assignments(r, assignments)
