@@ -268,3 +268,27 @@ def test_state_settling_onto_a_threshold_does_not_chatter() -> None:
     traj = simulate(spec, (0, 200), tolerances=TIGHT, saveat=SaveAt(times=[200.0]))
     assert len(traj.events) <= 2 and traj.stats["segments"] <= 3
     assert traj["x"][-1] == pytest.approx(1.0)
+
+
+def _competing(priority: str | None) -> ModelSpec:
+    """A clock r' = 1 that two non-persistent events race to reset at r >= 0.1, each
+    counting its own wins (the loser's trigger goes false, so it loses its firing)."""
+    return ModelSpec(
+        "race", states=[State("r", 0.0), State("n1", 0.0), State("n2", 0.0)],
+        terms=[Term("tick", "1", {"r": 1})],
+        events=[Event(f"e{i}", {"r": "0", f"n{i}": f"n{i} + 1"}, trigger="r >= 0.1",
+                      persistent=False, priority=priority) for i in (1, 2)])
+
+
+def test_equal_priorities_fire_in_random_order_reproducibly() -> None:
+    at = SaveAt(times=[20.0])
+    run = simulate(_competing("1"), (0.0, 20.0), saveat=at, max_step=0.05)
+    n1, n2 = float(run["n1"][0]), float(run["n2"][0])
+    assert n1 + n2 == pytest.approx(200, abs=2)
+    # a fair coin over ~200 firings: each side wins 100 +- 7 (1 sd); 60..140 is over 5 sd
+    assert 60 <= n1 <= 140 and 60 <= n2 <= 140
+    again = simulate(_competing("1"), (0.0, 20.0), saveat=at, max_step=0.05)
+    assert (float(again["n1"][0]), float(again["n2"][0])) == (n1, n2)  # seeded
+    # without priorities: declaration order, the first event always wins
+    plain = simulate(_competing(None), (0.0, 20.0), saveat=at, max_step=0.05)
+    assert float(plain["n2"][0]) == 0.0 and float(plain["n1"][0]) > 190

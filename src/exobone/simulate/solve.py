@@ -114,6 +114,9 @@ class _Run:
     triggers: list[bool] = field(default_factory=list)
     fired: list[tuple[float, str]] = field(default_factory=list)
     pending: list[_Pending] = field(default_factory=list)
+    #: draws the order of simultaneous firings of equal explicit priority (SBML: random);
+    #: seeded, so a run is reproducible
+    rng: np.random.Generator = field(default_factory=lambda: np.random.default_rng(0))
 
     def roots(self) -> FloatArray:
         return self.cm.roots(self.t, self.y, self.p) if self.cm.atoms else np.empty(0)
@@ -203,9 +206,11 @@ class _Run:
         return min((q.when for q in self.pending), default=math.inf)
 
     def cascade(self, band: float) -> None:
-        """Run the firings due now, one at a time, highest priority (then lowest index) first;
-        after each, triggers are re-read, so an event it enables joins the queue and a
-        non-persistent event it disables leaves it."""
+        """Run the firings due now, one at a time, highest priority first; after each, triggers
+        are re-read, so an event it enables joins the queue and a non-persistent event it
+        disables leaves it. Events without a priority go in declaration order; among events
+        whose priorities are given and equal the order is random, as SBML defines it (drawn
+        from :attr:`rng`)."""
         self.read_triggers()
         cap = max(_MAX_CASCADE, 10 * len(self.cm.events))
         for _ in range(cap):
@@ -213,6 +218,11 @@ class _Run:
             if not due:
                 return
             first = max(due, key=lambda q: (self.priority(q.event), -q.event, -q.order))
+            tied = [q for q in due if self.cm.events[q.event].priority is not None
+                    and q.event != first.event
+                    and self.priority(q.event) == self.priority(first.event)]
+            if tied and self.cm.events[first.event].priority is not None:
+                first = [first, *tied][int(self.rng.integers(len(tied) + 1))]
             self.pending.remove(first)
             g_before = self.roots()
             self.apply(self.cm.events[first.event], first.values)
