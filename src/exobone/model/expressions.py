@@ -21,6 +21,8 @@ current time as ``time`` or ``t``. Built-in functions:
                             only there)
 ``quotient(a, b)``          ``a/b`` rounded toward zero; ``rem(a, b) = a - b*quotient(a, b)``
                             (the sign of ``a``): MathML's ``quotient`` and ``rem``
+``delay(x, tau)``           ``x`` as it was ``tau`` ago (a constant delay; see
+                            :mod:`exobone.simulate.delays`)
 ==========================  ====================================================================
 
 Unlike libsbml's L3 formula parser, ``log(x)`` is the *natural* logarithm (Python and sympy
@@ -89,7 +91,7 @@ def _piecewise(*args: sympy.Basic) -> sympy.Expr:
     return sympy.Piecewise(*pairs, (otherwise, True))
 
 
-class factorial(sympy.Function):  # noqa: N801 - printed by name, like sympy's own functions
+class factorial(sympy.Function):  # lower case: printed by name, like sympy functions
     """``n!`` for a whole ``n >= 0``, NaN for any other number (MathML ``factorial``).
 
     Not ``sympy.factorial``, which extends to ``gamma(n + 1)`` off the integers and
@@ -106,6 +108,12 @@ class factorial(sympy.Function):  # noqa: N801 - printed by name, like sympy's o
                 return sympy.Float(math.factorial(int(n)))
             return sympy.nan
         return None
+
+
+class delay(sympy.Function):  # lower case: a function of the language
+    """``delay(x, tau)``: ``x`` at time ``t - tau`` (SBML's ``delay`` csymbol)."""
+
+    nargs = 2
 
 
 def _quotient(a: sympy.Expr, b: sympy.Expr) -> sympy.Expr:
@@ -138,6 +146,7 @@ BUILTINS: dict[str, tuple[int, int | None, Callable[..., sympy.Basic]]] = {
     "factorial": (1, 1, factorial),
     "quotient": (2, 2, _quotient),
     "rem": (2, 2, lambda a, b: a - b * _quotient(a, b)),
+    "delay": (2, 2, delay),
 }
 
 #: names no state, parameter, assignment or function may take

@@ -26,6 +26,7 @@ from scipy.integrate import solve_ivp
 from exobone.errors import InvalidInputError, SimulationError, unknown_name
 from exobone.model.spec import Event, ModelSpec
 from exobone.simulate.compile import CompiledEvent, CompiledModel, compile_model
+from exobone.simulate.delays import History, running
 from exobone.simulate.results import Provenance, Status, Trajectory
 
 FloatArray = npt.NDArray[np.float64]
@@ -345,7 +346,17 @@ def simulate(
 
     integ = _Integrator(cm, spec, times, t0, t1, solver, tolerances.rtol, atol,
                         max_step, max_steps)
-    traj_data = integ.run(y0, p0)
+    history = None
+    if cm.delays:  # a delay differential equation: the method of steps (see .delays)
+        history = History(cm.kernels["delayed"], len(cm.delays), t0, y0.copy(), p0.copy())
+        spans = [0.0] * len(cm.delays)
+        cm.kernels["delay_spans"](t0, y0.tolist(), p0.tolist(), spans)
+        if not all(math.isfinite(tau) and tau > 0.0 for tau in spans):
+            raise InvalidInputError(f"{spec.name!r}: every delay must be a positive number; "
+                                    f"got {dict(zip(cm.delays, spans, strict=True))}")
+        integ.history, integ.max_segment = history, min(spans)
+    with running(history):
+        traj_data = integ.run(y0, p0)
 
     provenance = Provenance(
         model_name=spec.name,
@@ -391,6 +402,10 @@ class _Integrator:
         self.out_t: list[float] = []
         self.out_y: list[FloatArray] = []
         self.out_p: list[FloatArray] = []
+        #: delay differential equations: the solution so far, and segments no longer than
+        #: the shortest delay
+        self.history: History | None = None
+        self.max_segment = math.inf
 
     # ---------------------------------------------------------------- saving
     def _save(self, ts: FloatArray, ys: FloatArray, p: FloatArray) -> None:
@@ -490,6 +505,9 @@ class _Integrator:
                 next_scheduled = next((tm for tm in scheduled if tm > run.t), math.inf)
                 b = min(next_scheduled, run.next_due(), self.t1)
                 event_at_b = b == next_scheduled or b == run.next_due()
+                cap = self._segment_end(run.t)
+                if cap < b:
+                    b, event_at_b = cap, False
                 if times is not None:
                     j = int(np.searchsorted(times, b, side="left" if event_at_b else "right"))
                     t_eval = times[i_save:j]
@@ -503,7 +521,8 @@ class _Integrator:
                 try:
                     sol = solve_ivp(fun, (run.t, b), run.y, method=self.solver, t_eval=t_eval,
                                     events=event_fns, rtol=self.rtol, atol=self.atol,
-                                    max_step=self.max_step, **kwargs)
+                                    max_step=self.max_step,
+                                    dense_output=self.history is not None, **kwargs)
                 except (ValueError, ArithmeticError, np.linalg.LinAlgError) as exc:
                     # e.g. a NaN Jacobian reaching the LU factorisation of Radau/BDF
                     status = (Status.NONFINITE if "finite" in str(exc).lower() or "nan"
@@ -516,6 +535,8 @@ class _Integrator:
                          if sol.t.size
                          else np.empty((cm.n_states, 0)))
                 self.stats["segments"] += 1
+                if self.history is not None and sol.sol is not None:
+                    self.history.add(run.t, float(sol.sol.t_max), sol.sol, run.p)
                 for key in ("nfev", "njev", "nlu"):
                     self.stats[key] += int(getattr(sol, key, 0))
                 used = event_fns[-1].calls[0] - 1
@@ -579,6 +600,15 @@ class _Integrator:
         except SimulationError as exc:
             status, message = Status.SOLVER_FAILED, str(exc)
         return self._assemble(status, message, run)
+
+    def _segment_end(self, t: float) -> float:
+        """The method of steps' next grid point ``t0 + k * max_segment`` after ``t`` (one
+        within rounding of ``t`` is skipped, so no segment is vanishingly short)."""
+        if math.isinf(self.max_segment):
+            return math.inf
+        slack = 1e-9 * max(1.0, abs(t))
+        k = math.floor((t + slack - self.t0) / self.max_segment) + 1
+        return self.t0 + k * self.max_segment
 
     def _last_t(self, run: _Run) -> float:
         return self.out_t[-1] if self.out_t else run.t

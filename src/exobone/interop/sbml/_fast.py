@@ -14,7 +14,7 @@ pools weighted by something that changes) is refused by name.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import replace
 
 import sympy

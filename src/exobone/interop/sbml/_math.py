@@ -157,6 +157,7 @@ _FUNCS: dict[int, str] = {
     libsbml.AST_FUNCTION_FACTORIAL: "factorial",
     libsbml.AST_FUNCTION_QUOTIENT: "quotient",
     libsbml.AST_FUNCTION_REM: "rem",
+    libsbml.AST_FUNCTION_DELAY: "delay",
 }
 #: hyperbolic and reciprocal functions by their definitions over exp/log/sqrt/sin/cos/tan and
 #: the inverses (the reciprocal inverses as libsbml and the suite take them: arccot(x) is
@@ -190,7 +191,6 @@ _RELATIONS: dict[int, str] = {
 }
 #: constructs refused, with the words used in the error
 _UNSUPPORTED: dict[int, str] = {
-    libsbml.AST_FUNCTION_DELAY: "delay()",
     libsbml.AST_FUNCTION_RATE_OF: "rateOf()",
 }
 _LOGICAL = (libsbml.AST_LOGICAL_AND, libsbml.AST_LOGICAL_OR, libsbml.AST_LOGICAL_XOR,

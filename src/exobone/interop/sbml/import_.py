@@ -51,6 +51,7 @@ from exobone.interop.sbml._reader import TIME_EQUALITY_WINDOW, _num, _Reader, _r
 from exobone.model import expressions as ex
 from exobone.model.parameters import Assumed, Parameter
 from exobone.model.spec import Assignment, Function, ModelSpec, State, Term
+from exobone.simulate.compile import compile_model
 
 __all__ = ["TIME_EQUALITY_WINDOW", "import_sbml", "read_sbml"]
 
@@ -459,10 +460,10 @@ def _convert(r: _Reader, doc: libsbml.SBMLDocument, name: str | None) -> ModelSp
                              [r.n(s.getId()), s.getCompartment(),
                               "amount" if s.getHasOnlySubstanceUnits() else "concentration"]
                              for s in m.getListOfSpecies()},
-                 "initial_uses_time": any("time" in ex.names_in(s.initial) for s in states
-                                          if isinstance(s.initial, str))
-                 or any("time" in ex.names_in(a.expr) for sid, a in assignments.items()
-                        if sid not in assign_rules and sid not in reaction_ids)},
+                 # (read before time is put in as 0, see _resolve_initials)
+                 "initial_uses_time": any(
+                     isinstance(v, str) and ex.TIME_NAMES & ex.names_in(v)
+                     for sid, v in start.items() if sid not in assign_rules)},
     }
     if m.isSetTimeUnits():
         metadata["time_unit"] = m.getTimeUnits()
@@ -475,7 +476,32 @@ def _convert(r: _Reader, doc: libsbml.SBMLDocument, name: str | None) -> ModelSp
         # SBML math that exobone's expression language cannot hold as written
         raise UnsupportedSBMLError(f"{r.label}: the imported model is not supported by "
                                    f"exobone's expressions: {exc}") from exc
+    texts = [*(a.expr for a in spec.assignments), *(t.rate for t in spec.terms),
+             *(f.body for f in spec.functions),
+             *(x for e in spec.events for x in (*e.assignments.values(), e.trigger,
+                                                 e.delay, e.priority) if x is not None)]
+    if any("delay" in ex.names_in(text) for text in texts):
+        _check_delays(r, spec, fast)
     return spec
+
+
+def _check_delays(r: _Reader, spec: ModelSpec, fast: Mapping[str, str]) -> None:
+    """Refuse the ``delay()`` uses the method of steps cannot run exactly (compiling now)."""
+    if spec.metadata["sbml"]["initial_uses_time"]:
+        # before the start a value fixed at the start would have to be its formula of time
+        raise UnsupportedSBMLError(f"{r.label}: delay() in a model whose initial values "
+                                   f"depend on time is not supported by exobone (their "
+                                   f"history before the start is ambiguous)")
+    if r.rates_of or fast:
+        # states are constant before the start, but rates of change and fast equilibria
+        # computed from them are not: which history is meant is ambiguous
+        raise UnsupportedSBMLError(f"{r.label}: delay() together with rateOf() or fast "
+                                   f"reactions is not supported by exobone (their history "
+                                   f"before the start is ambiguous)")
+    try:
+        compile_model(spec)
+    except ModelError as exc:
+        raise UnsupportedSBMLError(f"{r.label}: {exc}") from exc
 
 
 def _rates_of(r: _Reader, kinds: Mapping[str, str], terms: Sequence[Term],

@@ -24,7 +24,8 @@ system temp directory is used instead, with a one-line warning on stderr. A fail
 the child process is an error (:class:`~exobone.errors.CompileError`) with numba's last line:
 compiling in this process instead would give results that differ in the last bits between
 processes, so it is not a silent fallback.
-Models with state-triggered events are not supported (the reference backend runs them).
+Models with state-triggered events or ``delay()`` are not supported (the reference backend runs
+them).
 """
 
 from __future__ import annotations
@@ -350,10 +351,14 @@ class NumbaBackend:
     name = "numba"
 
     def unsupported(self, model: ModelSpec) -> str | None:
-        """Return why the model cannot run here (state-triggered events)."""
+        """Return why the model cannot run here (state-triggered events, ``delay()``)."""
         triggered = [e.name for e in model.events if not e.scheduled]
         if triggered:
             return f"state-triggered events are not supported ({', '.join(triggered)})"
+        from exobone.simulate.compile import compile_model
+
+        if compile_model(model).delays:
+            return "delay() is not supported (the reference backend's method of steps runs it)"
         return None
 
     def run_batch(self, model: ModelSpec, params: FloatArray, *, times: FloatArray,
