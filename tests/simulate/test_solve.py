@@ -327,3 +327,17 @@ def test_delay_that_is_not_a_positive_constant_is_refused() -> None:
         simulate(_delayed_decay("tau"), (0.0, 1.0), params={"tau": 0.0})
     with pytest.raises(ModelError, match=r"only inside simulate\(\)"):
         compile_model(_delayed_decay()).rhs(0.0, [1.0], [0.5, 1.0])
+
+
+def test_piecewise_switch_in_time_ends_a_segment() -> None:
+    """x' = 0 before t_on, 1 after: the solver stops at t_on (from the parameters of the run)
+    instead of stepping across the jump."""
+    spec = ModelSpec("switch", states=[State("x", 0.0)],
+                     parameters=[Parameter("t_on", 3.0, unit="day", source=SRC)],
+                     terms=[Term("on", "piecewise(0, time < t_on, 1)", {"x": 1})])
+    for t_on in (3.0, 7.5):
+        traj = simulate(spec, (0.0, 10.0), saveat=SaveAt(times=[2.0, 5.0, 10.0]),
+                        params={"t_on": t_on}, tolerances=TIGHT)
+        assert traj.stats["segments"] == 2
+        assert traj["x"].tolist() == pytest.approx([max(0.0, t - t_on) for t in (2, 5, 10)],
+                                                   abs=1e-9)

@@ -56,6 +56,7 @@ from exobone.model.expressions import TIME
 from exobone.model.spec import ModelSpec
 from exobone.simulate import delays as dl
 from exobone.simulate.kernel_helpers import HELPERS
+from exobone.simulate.switches import switch_times
 
 FloatArray = npt.NDArray[np.float64]
 Kernel = Callable[..., None]
@@ -180,6 +181,8 @@ class CompiledModel:
     kernels: Mapping[str, Kernel]
     #: the ``delay(x, tau)`` expressions, in the order of the ``delayed`` kernel
     delays: tuple[str, ...] = ()
+    #: how many times ``switch_times`` writes (piecewise conditions on time and parameters)
+    n_switches: int = 0
 
     @property
     def n_states(self) -> int:
@@ -563,6 +566,14 @@ def _generate(spec: ModelSpec) -> CompiledModel:
     lines += ["    return None", ""]
     chunks += lines
 
+    # times where a piecewise condition on time flips (the solver stops there, not across)
+    switches = switch_times([*em.assign_exprs, *(r for _, r in rates)], em.local[TIME],
+                            set(em.param_locals))
+    if switches:
+        lines = ["def switch_times(t, y, p, out):"] + em.prologue(switches)
+        lines += [f"    out[{k}] = {_code(e)}" for k, e in enumerate(switches)]
+        chunks += [*lines, "    return None", ""]
+
     if em.delays:  # each delayed expression at one point, and each delay
         delayed = [em.lower(node.args[0]) for node in em.delays]
         spans = [em.lower(node.args[1]) for node in em.delays]
@@ -619,7 +630,8 @@ def _generate(spec: ModelSpec) -> CompiledModel:
         for k, e, targets in event_meta
     )
     kernels = {name: namespace[name] for name in
-               ("rhs", "jac", "assignments", "initial", "roots", "delayed", "delay_spans")
+               ("rhs", "jac", "assignments", "initial", "roots", "delayed", "delay_spans",
+                "switch_times")
                if name in namespace}
     return CompiledModel(
         name=spec.name, structure_hash=spec.structure_hash(), states=spec.state_names,
@@ -627,6 +639,7 @@ def _generate(spec: ModelSpec) -> CompiledModel:
         source=source, has_jacobian=has_jac,
         jacobian_note=note, atoms=tuple(str(g) for g in atoms), atom_inclusive=tuple(inclusive),
         events=events, kernels=kernels, delays=tuple(str(node) for node in em.delays),
+        n_switches=len(switches),
     )
 
 

@@ -355,6 +355,10 @@ def simulate(
             raise InvalidInputError(f"{spec.name!r}: every delay must be a positive number; "
                                     f"got {dict(zip(cm.delays, spans, strict=True))}")
         integ.history, integ.max_segment = history, min(spans)
+    if cm.n_switches:
+        switches = [0.0] * cm.n_switches
+        cm.kernels["switch_times"](t0, y0.tolist(), p0.tolist(), switches)
+        integ.switches = sorted(ts for ts in switches if math.isfinite(ts) and t0 < ts < t1)
     with running(history):
         traj_data = integ.run(y0, p0)
 
@@ -406,6 +410,8 @@ class _Integrator:
         #: the shortest delay
         self.history: History | None = None
         self.max_segment = math.inf
+        #: times where a piecewise condition on time flips (set per run): segment ends
+        self.switches: list[float] = []
 
     # ---------------------------------------------------------------- saving
     def _save(self, ts: FloatArray, ys: FloatArray, p: FloatArray) -> None:
@@ -505,7 +511,8 @@ class _Integrator:
                 next_scheduled = next((tm for tm in scheduled if tm > run.t), math.inf)
                 b = min(next_scheduled, run.next_due(), self.t1)
                 event_at_b = b == next_scheduled or b == run.next_due()
-                cap = self._segment_end(run.t)
+                cap = min(self._segment_end(run.t),
+                          next((ts for ts in self.switches if ts > run.t), math.inf))
                 if cap < b:
                     b, event_at_b = cap, False
                 if times is not None:

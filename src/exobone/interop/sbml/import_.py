@@ -18,12 +18,16 @@ the trigonometric, hyperbolic and reciprocal functions and their inverses (by th
 definitions), ``factorial``/``quotient``/``rem``, ``comp`` (flattened by libsbml), L3v2
 optional math (absent math has no effect), INF/NaN values.
 
+Fast reactions are solved exactly at equilibrium (:mod:`._fast`); ``delay()`` with a constant
+delay runs by the method of steps (:mod:`exobone.simulate.delays`).
+
 Refused, with an :class:`~exobone.errors.UnsupportedSBMLError` naming the construct and the
-element id: algebraic rules without a unique explicit solution, fast reactions, ``delay()``,
-``rateOf`` of assignment-rule variables, equalities (other than on time) in triggers,
-and SBML packages other than ``comp`` (``fbc``, ``distrib``...) that change the math. Nothing
-is simulated wrongly in silence. Events of equal priority run in declaration order (SBML allows
-any order; the suite's stochastic cases that test a random order fail by design).
+element id: algebraic rules without a unique explicit solution, fast reactions without a unique
+explicit equilibrium, ``delay()`` with a changing delay (or where the history before the start
+is ambiguous), ``rateOf`` of assignment-rule variables, equalities (other than on time) in
+triggers, and SBML packages other than ``comp`` (``fbc``, ``distrib``...) that change the math.
+Nothing is simulated wrongly in silence. Events of equal explicit priority run in a random
+(seeded) order, as SBML defines; others in declaration order.
 
 Initial values (initial assignments, assignment rules at the start, amounts given for
 concentrations) are expressions over the parameters, evaluated at simulation time: a parameter
