@@ -88,6 +88,9 @@ def _piecewise(*args: sympy.Basic) -> sympy.Expr:
             raise ValueError(f"piecewise condition {cond} is not a comparison or logical expression")
         if _is_condition(value):
             raise ValueError("piecewise values must be numbers, not conditions")
+    # a comparison of numbers (kept unevaluated by the parser) is decided now: sympy's
+    # Piecewise cannot order an undecided one against its NaN default
+    pairs = [(value, cond.doit() if not cond.free_symbols else cond) for value, cond in pairs]
     return sympy.Piecewise(*pairs, (otherwise, True))
 
 

@@ -320,11 +320,11 @@ def ast_to_expr(ast: libsbml.ASTNode, *, names: Mapping[str, str], where: str,
             # which takes minutes for the 16 time windows of Kroll 2000 written flat
             values = [num(kids[i]) for i in range(0, len(kids) - 1, 2)]
             conds = [cond(kids[i + 1]) for i in range(0, len(kids) - 1, 2)]
-            out = f"piecewise({num(kids[-1])})" if len(kids) % 2 == 1 else ""
+            out = f"({num(kids[-1])})" if len(kids) % 2 == 1 else ""
             pairs = []
             for value, c in zip(values, conds, strict=True):  # constant conditions decided now
                 if c == "true":
-                    out = f"piecewise({value})"
+                    out = f"({value})"
                     break
                 if c != "false":
                     pairs.append((value, c))
