@@ -283,7 +283,8 @@ def simulate(
         Save times (default: every solver step).
     solver
         ``"LSODA"`` (default), ``"BDF"`` or ``"Radau"`` (stiff, with the analytic Jacobian), or
-        ``"RK45"``/``"DOP853"`` (non-stiff).
+        ``"RK45"``/``"DOP853"`` (non-stiff). A model with ``delay()`` runs with ``"BDF"`` when
+        ``"LSODA"`` is asked for.
     tolerances
         :class:`Tolerances` (default ``rtol=1e-6, atol=1e-9``).
     max_step
@@ -333,6 +334,11 @@ def simulate(
         raise InvalidInputError(f"max_steps must be at least 1, got {max_steps!r}")
     spec = model.with_events(*events) if events else model
     cm = compile_model(spec)
+    if cm.delays and solver == "LSODA":
+        # scipy's LSODA can end a step where it began, and its dense output (the delays'
+        # history) then refuses to build; BDF is as exact at the same tolerances (provenance
+        # records the method used)
+        solver = "BDF"
     p0 = cm.parameter_vector(spec, params)
     y0 = cm.initial_state(spec, p0, initial)
     if not np.all(np.isfinite(y0)):
