@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from scipy.optimize import approx_fprime
 
-from exobone.errors import InvalidInputError, SimulationError, UnknownNameError
+from exobone.errors import InvalidInputError, ModelError, SimulationError, UnknownNameError
 from exobone.model import Assignment, Assumed, Event, ModelSpec, Parameter, State, Term
 from exobone.model.reference import REFERENCE_MODELS, decay_with_bolus, linear_decay
 from exobone.simulate import SaveAt, Status, Tolerances, compile_model, simulate
@@ -268,3 +268,76 @@ def test_state_settling_onto_a_threshold_does_not_chatter() -> None:
     traj = simulate(spec, (0, 200), tolerances=TIGHT, saveat=SaveAt(times=[200.0]))
     assert len(traj.events) <= 2 and traj.stats["segments"] <= 3
     assert traj["x"][-1] == pytest.approx(1.0)
+
+
+def _competing(priority: str | None) -> ModelSpec:
+    """A clock r' = 1 that two non-persistent events race to reset at r >= 0.1, each
+    counting its own wins (the loser's trigger goes false, so it loses its firing)."""
+    return ModelSpec(
+        "race", states=[State("r", 0.0), State("n1", 0.0), State("n2", 0.0)],
+        terms=[Term("tick", "1", {"r": 1})],
+        events=[Event(f"e{i}", {"r": "0", f"n{i}": f"n{i} + 1"}, trigger="r >= 0.1",
+                      persistent=False, priority=priority) for i in (1, 2)])
+
+
+def test_equal_priorities_fire_in_random_order_reproducibly() -> None:
+    at = SaveAt(times=[20.0])
+    run = simulate(_competing("1"), (0.0, 20.0), saveat=at, max_step=0.05)
+    n1, n2 = float(run["n1"][0]), float(run["n2"][0])
+    assert n1 + n2 == pytest.approx(200, abs=2)
+    # a fair coin over ~200 firings: each side wins 100 +- 7 (1 sd); 60..140 is over 5 sd
+    assert 60 <= n1 <= 140 and 60 <= n2 <= 140
+    again = simulate(_competing("1"), (0.0, 20.0), saveat=at, max_step=0.05)
+    assert (float(again["n1"][0]), float(again["n2"][0])) == (n1, n2)  # seeded
+    # without priorities: declaration order, the first event always wins
+    plain = simulate(_competing(None), (0.0, 20.0), saveat=at, max_step=0.05)
+    assert float(plain["n2"][0]) == 0.0 and float(plain["n1"][0]) > 190
+
+
+def _delayed_decay(delay: str = "1") -> ModelSpec:
+    """x' = -k x(t - tau), x = 1 up to the start; seen_time = delay(time, 0.5)."""
+    return ModelSpec(
+        "delayed_decay", states=[State("x", 1.0)],
+        parameters=[Parameter("k", 0.5, unit="1/day", source=SRC),
+                    Parameter("tau", 1.0, unit="day", source=SRC)],
+        assignments=[Assignment("seen_time", "delay(time, 0.5)")],
+        terms=[Term("loss", f"k * delay(x, {delay})", {"x": -1})])
+
+
+def test_delay_follows_the_method_of_steps_solution() -> None:
+    # t in [0, 1]: x = 1 - k t; t in [1, 2]: x = 1 - k t + k^2 (t - 1)^2 / 2
+    grid = [0.0, 0.5, 1.0, 1.5, 2.0]
+    for delay in ("1", "tau"):
+        traj = simulate(_delayed_decay(delay), (0.0, 2.0), saveat=SaveAt(times=grid),
+                        tolerances=TIGHT)
+        want = [1 - 0.5 * t + (0.25 * (t - 1) ** 2 / 2 if t > 1 else 0.0) for t in grid]
+        assert traj["x"].tolist() == pytest.approx(want, rel=1e-8)
+        # delayed expressions of time run on before the start
+        assert traj["seen_time"].tolist() == pytest.approx([t - 0.5 for t in grid], abs=1e-12)
+    # another tau through params: the solution of x' = -k x(t - 2) over [0, 2] is 1 - k t
+    traj = simulate(_delayed_decay("tau"), (0.0, 2.0), saveat=SaveAt(times=grid),
+                    tolerances=TIGHT, params={"tau": 2.0})
+    assert traj["x"].tolist() == pytest.approx([1 - 0.5 * t for t in grid], rel=1e-9)
+
+
+def test_delay_that_is_not_a_positive_constant_is_refused() -> None:
+    with pytest.raises(ModelError, match=r"delay\(x, x\) has a delay that changes"):
+        compile_model(_delayed_decay("x"))
+    with pytest.raises(InvalidInputError, match="every delay must be a positive number"):
+        simulate(_delayed_decay("tau"), (0.0, 1.0), params={"tau": 0.0})
+    with pytest.raises(ModelError, match=r"only inside simulate\(\)"):
+        compile_model(_delayed_decay()).rhs(0.0, [1.0], [0.5, 1.0])
+
+
+def test_piecewise_switch_in_time_ends_a_segment() -> None:
+    """x' = 0 before t_on, 1 after: the solver stops at t_on (from the parameters of the run)
+    instead of stepping across the jump."""
+    spec = ModelSpec("switch", states=[State("x", 0.0)],
+                     parameters=[Parameter("t_on", 3.0, unit="day", source=SRC)],
+                     terms=[Term("on", "piecewise(0, time < t_on, 1)", {"x": 1})])
+    for t_on in (3.0, 7.5):
+        traj = simulate(spec, (0.0, 10.0), saveat=SaveAt(times=[2.0, 5.0, 10.0]),
+                        params={"t_on": t_on}, tolerances=TIGHT)
+        assert traj.stats["segments"] == 2
+        assert traj["x"].tolist() == pytest.approx([max(0.0, t - t_on) for t in (2, 5, 10)],
+                                                   abs=1e-9)

@@ -16,6 +16,13 @@ current time as ``time`` or ``t``. Built-in functions:
 ``floor(x)``, ``ceil(x)``   rounding
 ``piecewise(v1, c1, ..., otherwise)``  SBML ``piecewise``: the first ``vi`` whose ``ci`` holds
 ``sin cos tan tanh``        trigonometric (rarely needed; for SBML import)
+``asin acos atan``          inverse trigonometric (principal values; NaN outside the domain)
+``factorial(n)``            ``n!`` for a whole ``n >= 0`` (NaN otherwise, as MathML defines it
+                            only there)
+``quotient(a, b)``          ``a/b`` rounded toward zero; ``rem(a, b) = a - b*quotient(a, b)``
+                            (the sign of ``a``): MathML's ``quotient`` and ``rem``
+``delay(x, tau)``           ``x`` as it was ``tau`` ago (a constant delay; see
+                            :mod:`exobone.simulate.delays`)
 ==========================  ====================================================================
 
 Unlike libsbml's L3 formula parser, ``log(x)`` is the *natural* logarithm (Python and sympy
@@ -81,7 +88,41 @@ def _piecewise(*args: sympy.Basic) -> sympy.Expr:
             raise ValueError(f"piecewise condition {cond} is not a comparison or logical expression")
         if _is_condition(value):
             raise ValueError("piecewise values must be numbers, not conditions")
+    # a comparison of numbers (kept unevaluated by the parser) is decided now: sympy's
+    # Piecewise cannot order an undecided one against its NaN default
+    pairs = [(value, cond.doit() if not cond.free_symbols else cond) for value, cond in pairs]
     return sympy.Piecewise(*pairs, (otherwise, True))
+
+
+class factorial(sympy.Function):  # lower case: printed by name, like sympy functions
+    """``n!`` for a whole ``n >= 0``, NaN for any other number (MathML ``factorial``).
+
+    Not ``sympy.factorial``, which extends to ``gamma(n + 1)`` off the integers and
+    differentiates into ``polygamma``; this one stays undefined there (its derivative is left
+    unevaluated, so a Jacobian through it is differenced, or zero under a ``floor``/``ceiling``).
+    """
+
+    @classmethod
+    def eval(cls, n: sympy.Basic) -> sympy.Basic | None:
+        if n.is_Number:
+            if n.is_integer and n >= 0:
+                return sympy.factorial(n)
+            if n.is_finite and float(n) >= 0 and float(n) == math.floor(float(n)):
+                return sympy.Float(math.factorial(int(n)))
+            return sympy.nan
+        return None
+
+
+class delay(sympy.Function):  # lower case: a function of the language
+    """``delay(x, tau)``: ``x`` at time ``t - tau`` (SBML's ``delay`` csymbol)."""
+
+    nargs = 2
+
+
+def _quotient(a: sympy.Expr, b: sympy.Expr) -> sympy.Expr:
+    """MathML ``quotient``: ``a/b`` rounded toward zero."""
+    q = a / b
+    return sympy.Piecewise((sympy.ceiling(q), q < 0), (sympy.floor(q), True))
 
 
 #: name -> (min args, max args or None, builder)
@@ -102,6 +143,13 @@ BUILTINS: dict[str, tuple[int, int | None, Callable[..., sympy.Basic]]] = {
     "cos": (1, 1, sympy.cos),
     "tan": (1, 1, sympy.tan),
     "tanh": (1, 1, sympy.tanh),
+    "asin": (1, 1, sympy.asin),
+    "acos": (1, 1, sympy.acos),
+    "atan": (1, 1, sympy.atan),
+    "factorial": (1, 1, factorial),
+    "quotient": (2, 2, _quotient),
+    "rem": (2, 2, lambda a, b: a - b * _quotient(a, b)),
+    "delay": (2, 2, delay),
 }
 
 #: names no state, parameter, assignment or function may take

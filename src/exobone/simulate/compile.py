@@ -27,8 +27,10 @@ Kernels (``y`` and ``p`` are sequences of floats, ``out`` a mutable float sequen
 ``event_<k>(t, y, p, out)``           new values of event k's targets from the pre-event values
 ====================================  =============================================================
 
-The kernels call a few helpers (``_pow``, ``_exp``, ``_log``, ``_sqrt``) that return NaN/inf
-instead of raising, as C's libm does; a numba backend supplies jitted versions of the same names.
+The kernels call a few helpers (:mod:`.kernel_helpers`: ``_pow``, ``_exp``, ``_log``...) that
+return NaN/inf instead of raising, as C's libm does; a numba backend supplies jitted versions of
+the same names. A model that uses ``delay(x, tau)`` gets two more kernels, ``delayed`` and
+``delay_spans`` (each delayed expression, each delay), read by :mod:`.delays`.
 The Jacobian is differentiated symbolically through the assignments (chain rule, forward mode)
 so it stays linear in model size.
 """
@@ -52,50 +54,14 @@ from exobone.errors import InvalidInputError, ModelError, unknown_name
 from exobone.model import expressions as ex
 from exobone.model.expressions import TIME
 from exobone.model.spec import ModelSpec
+from exobone.simulate import delays as dl
+from exobone.simulate.kernel_helpers import HELPERS
+from exobone.simulate.switches import switch_times
 
 FloatArray = npt.NDArray[np.float64]
 Kernel = Callable[..., None]
 
 __all__ = ["HELPERS", "CompiledEvent", "CompiledModel", "clear_cache", "compile_model"]
-
-
-# ----------------------------------------------------------------------------- helpers
-def _pow(a: float, b: float) -> float:
-    try:
-        return math.pow(a, b)
-    except ValueError:  # negative base with fractional exponent, or 0 to a negative power
-        return math.inf if a == 0.0 else math.nan
-    except OverflowError:
-        return math.inf
-
-
-def _exp(x: float) -> float:
-    try:
-        return math.exp(x)
-    except OverflowError:
-        return math.inf
-
-
-def _log(x: float) -> float:
-    if x > 0.0:
-        return math.log(x)
-    return -math.inf if x == 0.0 else math.nan
-
-
-def _sqrt(x: float) -> float:
-    return math.sqrt(x) if x >= 0.0 else math.nan
-
-
-#: names the generated code may call; a JIT backend must provide the same names
-HELPERS: dict[str, Any] = {
-    "_pow": _pow,
-    "_exp": _exp,
-    "_log": _log,
-    "_sqrt": _sqrt,
-    "_nan": math.nan,
-    "_inf": math.inf,
-    "math": math,
-}
 
 
 class _Printer(PythonCodePrinter):  # type: ignore[misc]  # sympy is untyped
@@ -130,6 +96,19 @@ class _Printer(PythonCodePrinter):  # type: ignore[misc]  # sympy is untyped
 
     def _print_log(self, expr: sympy.Expr) -> str:
         return f"_log({self._print(expr.args[0])})"
+
+    def _print_asin(self, expr: sympy.Expr) -> str:
+        return f"_asin({self._print(expr.args[0])})"
+
+    def _print_acos(self, expr: sympy.Expr) -> str:
+        return f"_acos({self._print(expr.args[0])})"
+
+    def _print_factorial(self, expr: sympy.Expr) -> str:
+        return f"_factorial({self._print(expr.args[0])})"
+
+    def _print_delay_ref(self, expr: sympy.Expr) -> str:
+        k, tau = expr.args
+        return f"_delay({int(k)}, {self._print(tau)}, t)"
 
     def _print_Pow(self, expr: sympy.Pow, rational: bool = False) -> str:
         base, exp = expr.args
@@ -200,6 +179,10 @@ class CompiledModel:
     atom_inclusive: tuple[bool, ...]
     events: tuple[CompiledEvent, ...]
     kernels: Mapping[str, Kernel]
+    #: the ``delay(x, tau)`` expressions, in the order of the ``delayed`` kernel
+    delays: tuple[str, ...] = ()
+    #: how many times ``switch_times`` writes (piecewise conditions on time and parameters)
+    n_switches: int = 0
 
     @property
     def n_states(self) -> int:
@@ -327,6 +310,16 @@ class _Emitter:
         for i, s in enumerate(self.assign_syms):
             self.local[s] = sympy.Symbol(f"a_{i}", real=True)
             self.comment[self.local[s]] = s.name
+        # delay(x, tau) -> delay_ref(k, tau): the k-th delayed expression (see .delays)
+        event_targets = {tg for e in spec.events for tg in e.assignments}
+        self.delays = dl.collect(
+            [*parsed.assignment_exprs.values(), *parsed.term_rates.values(),
+             *parsed.event_triggers.values(),
+             *(v for values in parsed.event_assignments.values() for v in values.values())],
+            ex.delay, {s for s in self.param_syms if s.name not in event_targets},
+            f"model {spec.name!r}")
+        for k, node in enumerate(self.delays):
+            self.local[node] = dl.delay_ref(k, node.args[1].xreplace(self.local))
         self.assign_exprs = [parsed.assignment_exprs[s.name].xreplace(self.local)
                              for s in self.assign_syms]
         self.state_locals = [self.local[s] for s in self.state_syms]
@@ -557,6 +550,8 @@ def _generate(spec: ModelSpec) -> CompiledModel:
     expr_init = [i for i, s in enumerate(spec.states) if isinstance(s.initial, str)]
     lines = ["def initial(p, out):"]
     init_exprs = [em.lower(spec.parsed.initial_exprs[spec.states[i].name]) for i in expr_init]
+    if any(e.has(ex.delay) for e in init_exprs):
+        raise ModelError(f"model {spec.name!r}: delay() in an initial value is not supported")
     lines += em.prologue(init_exprs, with_assignments=False)
     for i, e in zip(expr_init, init_exprs, strict=True):
         lines.append(f"    out[{i}] = {_code(e)}  # {spec.states[i].name}")
@@ -570,6 +565,23 @@ def _generate(spec: ModelSpec) -> CompiledModel:
         lines.append(f"    out[{k}] = {_code(g)}")
     lines += ["    return None", ""]
     chunks += lines
+
+    # times where a piecewise condition on time flips (the solver stops there, not across)
+    switches = switch_times([*em.assign_exprs, *(r for _, r in rates)], em.local[TIME],
+                            set(em.param_locals))
+    if switches:
+        lines = ["def switch_times(t, y, p, out):"] + em.prologue(switches)
+        lines += [f"    out[{k}] = {_code(e)}" for k, e in enumerate(switches)]
+        chunks += [*lines, "    return None", ""]
+
+    if em.delays:  # each delayed expression at one point, and each delay
+        delayed = [em.lower(node.args[0]) for node in em.delays]
+        spans = [em.lower(node.args[1]) for node in em.delays]
+        for name, exprs in (("delayed", delayed), ("delay_spans", spans)):
+            lines = [f"def {name}(t, y, p, out):"] + em.prologue(exprs)
+            lines += [f"    out[{k}] = {_code(e)}  # {node}"
+                      for k, (e, node) in enumerate(zip(exprs, em.delays, strict=True))]
+            chunks += [*lines, "    return None", ""]
 
     visible = {**em.parsed.states, **em.parsed.parameters, **em.parsed.assignments}
     macros = ex.build_macros([(f.name, f.args, f.body) for f in spec.functions])
@@ -593,6 +605,9 @@ def _generate(spec: ModelSpec) -> CompiledModel:
                 continue
             value = em.lower(ex.parse(text, visible, macros=macros,
                                       where=f"model {spec.name!r}, {what} of event {e.name!r}"))
+            if value.has(ex.delay):
+                raise ModelError(f"model {spec.name!r}: delay() in the {what} of event "
+                                 f"{e.name!r} is not supported")
             lines += [f"def {what}_{k}(t, y, p, out):  # {e.name}"]
             lines += em.prologue([value])
             lines += [f"    out[0] = {_code(value)}", "    return None", ""]
@@ -615,13 +630,16 @@ def _generate(spec: ModelSpec) -> CompiledModel:
         for k, e, targets in event_meta
     )
     kernels = {name: namespace[name] for name in
-               ("rhs", "jac", "assignments", "initial", "roots")}
+               ("rhs", "jac", "assignments", "initial", "roots", "delayed", "delay_spans",
+                "switch_times")
+               if name in namespace}
     return CompiledModel(
         name=spec.name, structure_hash=spec.structure_hash(), states=spec.state_names,
         parameters=spec.parameter_names, assignments=spec.assignment_names,
         source=source, has_jacobian=has_jac,
         jacobian_note=note, atoms=tuple(str(g) for g in atoms), atom_inclusive=tuple(inclusive),
-        events=events, kernels=kernels,
+        events=events, kernels=kernels, delays=tuple(str(node) for node in em.delays),
+        n_switches=len(switches),
     )
 
 

@@ -26,6 +26,7 @@ from scipy.integrate import solve_ivp
 from exobone.errors import InvalidInputError, SimulationError, unknown_name
 from exobone.model.spec import Event, ModelSpec
 from exobone.simulate.compile import CompiledEvent, CompiledModel, compile_model
+from exobone.simulate.delays import History, running
 from exobone.simulate.results import Provenance, Status, Trajectory
 
 FloatArray = npt.NDArray[np.float64]
@@ -114,6 +115,9 @@ class _Run:
     triggers: list[bool] = field(default_factory=list)
     fired: list[tuple[float, str]] = field(default_factory=list)
     pending: list[_Pending] = field(default_factory=list)
+    #: draws the order of simultaneous firings of equal explicit priority (SBML: random);
+    #: seeded, so a run is reproducible
+    rng: np.random.Generator = field(default_factory=lambda: np.random.default_rng(0))
 
     def roots(self) -> FloatArray:
         return self.cm.roots(self.t, self.y, self.p) if self.cm.atoms else np.empty(0)
@@ -203,9 +207,11 @@ class _Run:
         return min((q.when for q in self.pending), default=math.inf)
 
     def cascade(self, band: float) -> None:
-        """Run the firings due now, one at a time, highest priority (then lowest index) first;
-        after each, triggers are re-read, so an event it enables joins the queue and a
-        non-persistent event it disables leaves it."""
+        """Run the firings due now, one at a time, highest priority first; after each, triggers
+        are re-read, so an event it enables joins the queue and a non-persistent event it
+        disables leaves it. Events without a priority go in declaration order; among events
+        whose priorities are given and equal the order is random, as SBML defines it (drawn
+        from :attr:`rng`)."""
         self.read_triggers()
         cap = max(_MAX_CASCADE, 10 * len(self.cm.events))
         for _ in range(cap):
@@ -213,6 +219,11 @@ class _Run:
             if not due:
                 return
             first = max(due, key=lambda q: (self.priority(q.event), -q.event, -q.order))
+            tied = [q for q in due if self.cm.events[q.event].priority is not None
+                    and q.event != first.event
+                    and self.priority(q.event) == self.priority(first.event)]
+            if tied and self.cm.events[first.event].priority is not None:
+                first = [first, *tied][int(self.rng.integers(len(tied) + 1))]
             self.pending.remove(first)
             g_before = self.roots()
             self.apply(self.cm.events[first.event], first.values)
@@ -272,7 +283,8 @@ def simulate(
         Save times (default: every solver step).
     solver
         ``"LSODA"`` (default), ``"BDF"`` or ``"Radau"`` (stiff, with the analytic Jacobian), or
-        ``"RK45"``/``"DOP853"`` (non-stiff).
+        ``"RK45"``/``"DOP853"`` (non-stiff). A model with ``delay()`` runs with ``"BDF"`` when
+        ``"LSODA"`` is asked for.
     tolerances
         :class:`Tolerances` (default ``rtol=1e-6, atol=1e-9``).
     max_step
@@ -322,6 +334,11 @@ def simulate(
         raise InvalidInputError(f"max_steps must be at least 1, got {max_steps!r}")
     spec = model.with_events(*events) if events else model
     cm = compile_model(spec)
+    if cm.delays and solver == "LSODA":
+        # scipy's LSODA can end a step where it began, and its dense output (the delays'
+        # history) then refuses to build; BDF is as exact at the same tolerances (provenance
+        # records the method used)
+        solver = "BDF"
     p0 = cm.parameter_vector(spec, params)
     y0 = cm.initial_state(spec, p0, initial)
     if not np.all(np.isfinite(y0)):
@@ -335,7 +352,21 @@ def simulate(
 
     integ = _Integrator(cm, spec, times, t0, t1, solver, tolerances.rtol, atol,
                         max_step, max_steps)
-    traj_data = integ.run(y0, p0)
+    history = None
+    if cm.delays:  # a delay differential equation: the method of steps (see .delays)
+        history = History(cm.kernels["delayed"], len(cm.delays), t0, y0.copy(), p0.copy())
+        spans = [0.0] * len(cm.delays)
+        cm.kernels["delay_spans"](t0, y0.tolist(), p0.tolist(), spans)
+        if not all(math.isfinite(tau) and tau > 0.0 for tau in spans):
+            raise InvalidInputError(f"{spec.name!r}: every delay must be a positive number; "
+                                    f"got {dict(zip(cm.delays, spans, strict=True))}")
+        integ.history, integ.max_segment = history, min(spans)
+    if cm.n_switches:
+        switches = [0.0] * cm.n_switches
+        cm.kernels["switch_times"](t0, y0.tolist(), p0.tolist(), switches)
+        integ.switches = sorted(ts for ts in switches if math.isfinite(ts) and t0 < ts < t1)
+    with running(history):
+        traj_data = integ.run(y0, p0)
 
     provenance = Provenance(
         model_name=spec.name,
@@ -381,6 +412,12 @@ class _Integrator:
         self.out_t: list[float] = []
         self.out_y: list[FloatArray] = []
         self.out_p: list[FloatArray] = []
+        #: delay differential equations: the solution so far, and segments no longer than
+        #: the shortest delay
+        self.history: History | None = None
+        self.max_segment = math.inf
+        #: times where a piecewise condition on time flips (set per run): segment ends
+        self.switches: list[float] = []
 
     # ---------------------------------------------------------------- saving
     def _save(self, ts: FloatArray, ys: FloatArray, p: FloatArray) -> None:
@@ -480,6 +517,10 @@ class _Integrator:
                 next_scheduled = next((tm for tm in scheduled if tm > run.t), math.inf)
                 b = min(next_scheduled, run.next_due(), self.t1)
                 event_at_b = b == next_scheduled or b == run.next_due()
+                cap = min(self._segment_end(run.t),
+                          next((ts for ts in self.switches if ts > run.t), math.inf))
+                if cap < b:
+                    b, event_at_b = cap, False
                 if times is not None:
                     j = int(np.searchsorted(times, b, side="left" if event_at_b else "right"))
                     t_eval = times[i_save:j]
@@ -493,7 +534,8 @@ class _Integrator:
                 try:
                     sol = solve_ivp(fun, (run.t, b), run.y, method=self.solver, t_eval=t_eval,
                                     events=event_fns, rtol=self.rtol, atol=self.atol,
-                                    max_step=self.max_step, **kwargs)
+                                    max_step=self.max_step,
+                                    dense_output=self.history is not None, **kwargs)
                 except (ValueError, ArithmeticError, np.linalg.LinAlgError) as exc:
                     # e.g. a NaN Jacobian reaching the LU factorisation of Radau/BDF
                     status = (Status.NONFINITE if "finite" in str(exc).lower() or "nan"
@@ -506,6 +548,8 @@ class _Integrator:
                          if sol.t.size
                          else np.empty((cm.n_states, 0)))
                 self.stats["segments"] += 1
+                if self.history is not None and sol.sol is not None:
+                    self.history.add(run.t, float(sol.sol.t_max), sol.sol, run.p)
                 for key in ("nfev", "njev", "nlu"):
                     self.stats[key] += int(getattr(sol, key, 0))
                 used = event_fns[-1].calls[0] - 1
@@ -569,6 +613,15 @@ class _Integrator:
         except SimulationError as exc:
             status, message = Status.SOLVER_FAILED, str(exc)
         return self._assemble(status, message, run)
+
+    def _segment_end(self, t: float) -> float:
+        """The method of steps' next grid point ``t0 + k * max_segment`` after ``t`` (one
+        within rounding of ``t`` is skipped, so no segment is vanishingly short)."""
+        if math.isinf(self.max_segment):
+            return math.inf
+        slack = 1e-9 * max(1.0, abs(t))
+        k = math.floor((t + slack - self.t0) / self.max_segment) + 1
+        return self.t0 + k * self.max_segment
 
     def _last_t(self, run: _Run) -> float:
         return self.out_t[-1] if self.out_t else run.t

@@ -84,7 +84,8 @@ def _events(r: _Reader, level: int, events: list[libsbml.Event], params: list[Pa
 
 def _constant(r: _Reader, math_ast: libsbml.ASTNode) -> float | None:
     """Return the value of a math element that uses only numbers, or None."""
-    text = ast_to_expr(math_ast, names=r.names, where=r.label)
+    # rateOf(x) is left as the name x, which makes the math a non-constant
+    text = ast_to_expr(math_ast, names=r.names, where=r.label, rate_of=lambda sid: sid)
     try:
         value = ex.parse(text, {}, macros=r.macros, where=r.label)
         return float(value)

@@ -151,9 +151,21 @@ _FUNCS: dict[int, str] = {
     libsbml.AST_FUNCTION_TANH: "tanh",
     libsbml.AST_FUNCTION_MIN: "min",
     libsbml.AST_FUNCTION_MAX: "max",
+    libsbml.AST_FUNCTION_ARCSIN: "asin",
+    libsbml.AST_FUNCTION_ARCCOS: "acos",
+    libsbml.AST_FUNCTION_ARCTAN: "atan",
+    libsbml.AST_FUNCTION_FACTORIAL: "factorial",
+    libsbml.AST_FUNCTION_QUOTIENT: "quotient",
+    libsbml.AST_FUNCTION_REM: "rem",
+    libsbml.AST_FUNCTION_DELAY: "delay",
 }
-#: hyperbolic and reciprocal functions by their definitions over exp/log/sqrt/sin/cos/tan
+#: hyperbolic and reciprocal functions by their definitions over exp/log/sqrt/sin/cos/tan and
+#: the inverses (the reciprocal inverses as libsbml and the suite take them: arccot(x) is
+#: atan(1/x), negative for x < 0)
 _TRIG_IDENTITIES: dict[int, str] = {
+    libsbml.AST_FUNCTION_ARCSEC: "acos(1 / ({0}))",
+    libsbml.AST_FUNCTION_ARCCSC: "asin(1 / ({0}))",
+    libsbml.AST_FUNCTION_ARCCOT: "atan(1 / ({0}))",
     libsbml.AST_FUNCTION_SINH: "((exp({0}) - exp(-({0}))) / 2)",
     libsbml.AST_FUNCTION_COSH: "((exp({0}) + exp(-({0}))) / 2)",
     libsbml.AST_FUNCTION_SEC: "(1 / cos({0}))",
@@ -179,11 +191,7 @@ _RELATIONS: dict[int, str] = {
 }
 #: constructs refused, with the words used in the error
 _UNSUPPORTED: dict[int, str] = {
-    libsbml.AST_FUNCTION_DELAY: "delay()",
     libsbml.AST_FUNCTION_RATE_OF: "rateOf()",
-    libsbml.AST_FUNCTION_FACTORIAL: "factorial()",
-    libsbml.AST_FUNCTION_QUOTIENT: "quotient()",
-    libsbml.AST_FUNCTION_REM: "rem()",
 }
 _LOGICAL = (libsbml.AST_LOGICAL_AND, libsbml.AST_LOGICAL_OR, libsbml.AST_LOGICAL_XOR,
             libsbml.AST_LOGICAL_NOT, libsbml.AST_LOGICAL_IMPLIES)
@@ -312,11 +320,11 @@ def ast_to_expr(ast: libsbml.ASTNode, *, names: Mapping[str, str], where: str,
             # which takes minutes for the 16 time windows of Kroll 2000 written flat
             values = [num(kids[i]) for i in range(0, len(kids) - 1, 2)]
             conds = [cond(kids[i + 1]) for i in range(0, len(kids) - 1, 2)]
-            out = f"piecewise({num(kids[-1])})" if len(kids) % 2 == 1 else ""
+            out = f"({num(kids[-1])})" if len(kids) % 2 == 1 else ""
             pairs = []
             for value, c in zip(values, conds, strict=True):  # constant conditions decided now
                 if c == "true":
-                    out = f"piecewise({value})"
+                    out = f"({value})"
                     break
                 if c != "false":
                     pairs.append((value, c))

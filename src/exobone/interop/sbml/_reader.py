@@ -68,15 +68,18 @@ class _Reader:
         return self.names.get(sid, sid)
 
     def expr(self, math_ast: libsbml.ASTNode | None, where: str, *, trigger: bool = False,
-             condition: bool = False, local: Mapping[str, str] | None = None,
-             at_start: bool = False) -> str:
+             condition: bool = False, local: Mapping[str, str] | None = None) -> str:
         if math_ast is None:
             raise InvalidInputError(f"{self.label}: {where} has no math")
         names = {**self.names, **(local or {})}
+
+        def rate_of(sid: str) -> str:  # a reaction's local parameters are constants
+            return "0" if local and sid in local else self.rate_of(sid)
+
         return ast_to_expr(math_ast, names=names, where=f"{self.label}: {where}",
                            time_equality=_time_equality if trigger else None,
                            boolean=condition, boolean_functions=self.boolean_functions,
-                           rate_of=None if at_start else self.rate_of)
+                           rate_of=rate_of)
 
     def rate_of(self, sid: str) -> str:
         """``rateOf(sid)``: an assignment defined once the terms are known."""

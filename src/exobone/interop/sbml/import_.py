@@ -10,20 +10,24 @@ species-reference ids in math), assignment rules, rate rules, initial assignment
 definitions (a function returning a condition is expanded where it is called), events (delays,
 ``persistent``, ``useValuesFromTriggerTime``, ``initialValue``, priorities, constant or not; an
 equality on time such as ``time == t_dose`` fires when time reaches ``t_dose``, see
-:data:`TIME_EQUALITY_WINDOW`), ``rateOf`` of states and constants, ``piecewise``, relational
+:data:`TIME_EQUALITY_WINDOW`), ``rateOf`` of states, constants and local parameters
+(anywhere: in an initial value it is the rate at the start), ``piecewise``, relational
 (n-ary) and logical operators (``implies`` too; numbers and conditions converted as MathML
 defines), ``min``/``max``, ``exp``/``ln``/``log``/``root``/``abs``/``floor``/``ceiling``,
-``sin``/``cos``/``tan``/``tanh`` and the hyperbolic, reciprocal and inverse-hyperbolic functions
-(by their definitions), ``comp`` (flattened by libsbml), L3v2 optional math (absent math has no
-effect), INF/NaN values.
+the trigonometric, hyperbolic and reciprocal functions and their inverses (by their
+definitions), ``factorial``/``quotient``/``rem``, ``comp`` (flattened by libsbml), L3v2
+optional math (absent math has no effect), INF/NaN values.
+
+Fast reactions are solved exactly at equilibrium (:mod:`._fast`); ``delay()`` with a constant
+delay runs by the method of steps (:mod:`exobone.simulate.delays`).
 
 Refused, with an :class:`~exobone.errors.UnsupportedSBMLError` naming the construct and the
-element id: algebraic rules, fast reactions, ``delay()``, ``factorial``/``quotient``/``rem``,
-``arcsin``/``arccos``/``arctan`` and their reciprocals, ``rateOf`` in initial assignments or of
-assignment-rule variables, equalities (other than on time) in triggers,
-and SBML packages other than ``comp`` (``fbc``, ``distrib``...) that change the math. Nothing
-is simulated wrongly in silence. Events of equal priority run in declaration order (SBML allows
-any order; the suite's stochastic cases that test a random order fail by design).
+element id: algebraic rules without a unique explicit solution, fast reactions without a unique
+explicit equilibrium, ``delay()`` with a changing delay (or where the history before the start
+is ambiguous), ``rateOf`` of assignment-rule variables, equalities (other than on time) in
+triggers, and SBML packages other than ``comp`` (``fbc``, ``distrib``...) that change the math.
+Nothing is simulated wrongly in silence. Events of equal explicit priority run in a random
+(seeded) order, as SBML defines; others in declaration order.
 
 Initial values (initial assignments, assignment rules at the start, amounts given for
 concentrations) are expressions over the parameters, evaluated at simulation time: a parameter
@@ -35,6 +39,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from graphlib import CycleError, TopologicalSorter
 from pathlib import Path
 from typing import Any
@@ -44,11 +49,13 @@ import libsbml
 from exobone.errors import InvalidInputError, ModelError, UnsupportedSBMLError, suggest
 from exobone.interop.sbml._algebraic import solve_algebraic
 from exobone.interop.sbml._events import _events
+from exobone.interop.sbml._fast import equilibrate_fast
 from exobone.interop.sbml._math import ast_to_expr, is_condition_math
 from exobone.interop.sbml._reader import TIME_EQUALITY_WINDOW, _num, _Reader, _references
 from exobone.model import expressions as ex
 from exobone.model.parameters import Assumed, Parameter
 from exobone.model.spec import Assignment, Function, ModelSpec, State, Term
+from exobone.simulate.compile import compile_model
 
 __all__ = ["TIME_EQUALITY_WINDOW", "import_sbml", "read_sbml"]
 
@@ -271,7 +278,7 @@ def _convert(r: _Reader, doc: libsbml.SBMLDocument, name: str | None) -> ModelSp
         else:
             start[s.getId()] = math.nan
     for sid, ia in initial_assignments.items():
-        start[sid] = r.expr(ia.getMath(), f"initial assignment to {sid!r}", at_start=True)
+        start[sid] = r.expr(ia.getMath(), f"initial assignment to {sid!r}")
     start.update(assign_rules)
     for k, v in r.overrides.items():
         start[k] = float(v)
@@ -364,8 +371,6 @@ def _convert(r: _Reader, doc: libsbml.SBMLDocument, name: str | None) -> ModelSp
     reaction_ids = {rxn.getId() for rxn in m.getListOfReactions()}
     for rxn in m.getListOfReactions():
         rid = rxn.getId()
-        if rxn.isSetFast() and rxn.getFast():
-            raise r.refuse("fast reaction", f"reaction {rid!r}")
         law = rxn.getKineticLaw()
         if law is None or law.getMath() is None:
             if level >= 3 and doc.getVersion() >= 2:
@@ -429,7 +434,23 @@ def _convert(r: _Reader, doc: libsbml.SBMLDocument, name: str | None) -> ModelSp
                               description=rxn.getName() if rxn.isSetName() else ""))
 
     compiled_events = _events(r, level, events, params, assignments)
+    fast = {rxn.getId(): r.n(rxn.getId()) for rxn in m.getListOfReactions()
+            if rxn.isSetFast() and rxn.getFast() and rxn.getKineticLaw() is not None}
+    if fast:
+        fixed = {r.n(sid): resolved[sid] for sid, a in assignments.items()
+                 if sid in start and sid not in assign_rules and sid not in event_targets}
+        constants = {p.name for p in params if p.name not in {
+            r.n(sid) for sid in event_targets}} | set(fixed)
+        states, terms, compiled_events = equilibrate_fast(
+            r.label, fast, states=states, terms=terms, assignments=assignments,
+            events=compiled_events, constants=constants, start_values=fixed,
+            macros=r.macros, taken=taken)
+        gone = [sid for sid in r.rates_of if kinds.get(sid) == "state"
+                and r.n(sid) not in {s.name for s in states}]
+        if gone:
+            raise r.refuse("rateOf() of a species a fast reaction changes", f"{gone[0]!r}")
     _rates_of(r, kinds, terms, assignments, assign_rules)
+    states = _initial_rates(r, start, kinds, states, assignments, assign_rules)
     ordered = _order_assignments(r, assignments)
     metadata: dict[str, Any] = {
         "sbml": {"file": r.label, "level": level, "version": doc.getVersion(),
@@ -443,10 +464,10 @@ def _convert(r: _Reader, doc: libsbml.SBMLDocument, name: str | None) -> ModelSp
                              [r.n(s.getId()), s.getCompartment(),
                               "amount" if s.getHasOnlySubstanceUnits() else "concentration"]
                              for s in m.getListOfSpecies()},
-                 "initial_uses_time": any("time" in ex.names_in(s.initial) for s in states
-                                          if isinstance(s.initial, str))
-                 or any("time" in ex.names_in(a.expr) for sid, a in assignments.items()
-                        if sid not in assign_rules and sid not in reaction_ids)},
+                 # (read before time is put in as 0, see _resolve_initials)
+                 "initial_uses_time": any(
+                     isinstance(v, str) and ex.TIME_NAMES & ex.names_in(v)
+                     for sid, v in start.items() if sid not in assign_rules)},
     }
     if m.isSetTimeUnits():
         metadata["time_unit"] = m.getTimeUnits()
@@ -459,7 +480,32 @@ def _convert(r: _Reader, doc: libsbml.SBMLDocument, name: str | None) -> ModelSp
         # SBML math that exobone's expression language cannot hold as written
         raise UnsupportedSBMLError(f"{r.label}: the imported model is not supported by "
                                    f"exobone's expressions: {exc}") from exc
+    texts = [*(a.expr for a in spec.assignments), *(t.rate for t in spec.terms),
+             *(f.body for f in spec.functions),
+             *(x for e in spec.events for x in (*e.assignments.values(), e.trigger,
+                                                 e.delay, e.priority) if x is not None)]
+    if any("delay" in ex.names_in(text) for text in texts):
+        _check_delays(r, spec, fast)
     return spec
+
+
+def _check_delays(r: _Reader, spec: ModelSpec, fast: Mapping[str, str]) -> None:
+    """Refuse the ``delay()`` uses the method of steps cannot run exactly (compiling now)."""
+    if spec.metadata["sbml"]["initial_uses_time"]:
+        # before the start a value fixed at the start would have to be its formula of time
+        raise UnsupportedSBMLError(f"{r.label}: delay() in a model whose initial values "
+                                   f"depend on time is not supported by exobone (their "
+                                   f"history before the start is ambiguous)")
+    if r.rates_of or fast:
+        # states are constant before the start, but rates of change and fast equilibria
+        # computed from them are not: which history is meant is ambiguous
+        raise UnsupportedSBMLError(f"{r.label}: delay() together with rateOf() or fast "
+                                   f"reactions is not supported by exobone (their history "
+                                   f"before the start is ambiguous)")
+    try:
+        compile_model(spec)
+    except ModelError as exc:
+        raise UnsupportedSBMLError(f"{r.label}: {exc}") from exc
 
 
 def _rates_of(r: _Reader, kinds: Mapping[str, str], terms: Sequence[Term],
@@ -483,6 +529,40 @@ def _rates_of(r: _Reader, kinds: Mapping[str, str], terms: Sequence[Term],
             text = "0"
         assignments[f"rateOf {sid}"] = Assignment(name, text,
                                                   description=f"rate of change of {sid}")
+
+
+def _initial_rates(r: _Reader, start: Mapping[str, float | str], kinds: Mapping[str, str],
+                   states: list[State], assignments: dict[str, Assignment],
+                   assign_rules: Mapping[str, str]) -> list[State]:
+    """Put each ``rateOf(x)`` an initial value uses as x's rate at the start.
+
+    Initial values are written over the parameters only (:func:`_resolve_initials`), but the
+    rate of x is known only once the terms are: resolve it now from every symbol's initial value
+    (the reaction rates included) and put it in place of the ``rateOf_x`` name.
+    """
+    rate_names = set(r.rates_of.values())
+    fixed = {sid for sid in start if sid not in assign_rules and sid in assignments}
+    if not rate_names or not any(
+            rate_names & ex.names_in(text) for text in
+            [*(s.initial for s in states if isinstance(s.initial, str)),
+             *(assignments[sid].expr for sid in fixed)]):
+        return states
+    at_start, kinds_at_start = dict(start), dict(kinds)
+    for key, a in assignments.items():  # reaction rates, rates of change: by their names
+        if key not in start:
+            at_start[key if r.n(key) == a.name else a.name] = a.expr
+            kinds_at_start[key if r.n(key) == a.name else a.name] = "assignment"
+    initial = _resolve_initials(r, at_start, kinds_at_start)
+    by_name = {r.n(k): v for k, v in initial.items()}
+
+    def put(text: str) -> str:
+        return _NAME.sub(lambda m: f"({by_name[m.group(1)]})" if m.group(1) in rate_names
+                         else m.group(1), text)
+
+    for sid in fixed:
+        assignments[sid] = replace(assignments[sid], expr=put(assignments[sid].expr))
+    return [replace(s, initial=put(s.initial)) if isinstance(s.initial, str) else s
+            for s in states]
 
 
 def _order_assignments(r: _Reader, assignments: Mapping[str, Assignment]) -> list[Assignment]:

@@ -24,7 +24,8 @@ system temp directory is used instead, with a one-line warning on stderr. A fail
 the child process is an error (:class:`~exobone.errors.CompileError`) with numba's last line:
 compiling in this process instead would give results that differ in the last bits between
 processes, so it is not a silent fallback.
-Models with state-triggered events are not supported (the reference backend runs them).
+Models with state-triggered events or ``delay()`` are not supported (the reference backend runs
+them).
 """
 
 from __future__ import annotations
@@ -89,6 +90,33 @@ def _sqrt(x):
     return math.sqrt(x) if x >= 0.0 else np.nan
 
 '''
+
+#: helpers only some models call, added to a module only when its kernels use them (so the
+#: modules, and numba caches, of models that do not are unchanged)
+_RARE_HELPERS = {
+    "_asin": """
+@njit(cache=True, error_model="numpy", nogil=True, inline="always")
+def _asin(x):
+    return math.asin(x) if -1.0 <= x <= 1.0 else np.nan
+""",
+    "_acos": """
+@njit(cache=True, error_model="numpy", nogil=True, inline="always")
+def _acos(x):
+    return math.acos(x) if -1.0 <= x <= 1.0 else np.nan
+""",
+    "_factorial": """
+@njit(cache=True, error_model="numpy", nogil=True)
+def _factorial(x):
+    if not (x >= 0.0 and x == math.floor(x)):
+        return np.nan
+    if x > 170.0:
+        return np.inf
+    out = 1.0
+    for k in range(2, int(x) + 1):
+        out *= k
+    return out
+""",
+}
 
 _JIT = '@njit(cache=True, error_model="numpy", nogil=True, fastmath={"nsz", "arcp", "contract", "afn"})\n'
 _KEEP = ("rhs", "jac", "assignments", "initial")
@@ -202,6 +230,8 @@ def jacobian_pattern(cm: CompiledModel) -> list[tuple[int, int]]:
 def _module_source(cm: CompiledModel) -> str:
     funcs = _split_functions(cm.source)
     body = [_HEADER]
+    body += [code for name, code in _RARE_HELPERS.items()
+             if re.search(rf"\b{name}\(", cm.source)]
     for name in _KEEP:
         body.append(_JIT + funcs[name] + "\n")
     offset = len(cm.parameters)
@@ -321,10 +351,14 @@ class NumbaBackend:
     name = "numba"
 
     def unsupported(self, model: ModelSpec) -> str | None:
-        """Return why the model cannot run here (state-triggered events)."""
+        """Return why the model cannot run here (state-triggered events, ``delay()``)."""
         triggered = [e.name for e in model.events if not e.scheduled]
         if triggered:
             return f"state-triggered events are not supported ({', '.join(triggered)})"
+        from exobone.simulate.compile import compile_model
+
+        if compile_model(model).delays:
+            return "delay() is not supported (the reference backend's method of steps runs it)"
         return None
 
     def run_batch(self, model: ModelSpec, params: FloatArray, *, times: FloatArray,
