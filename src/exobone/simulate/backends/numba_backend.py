@@ -278,7 +278,7 @@ def load_kernels(cm: CompiledModel) -> ModuleType:
             os.replace(tmp, path)
         marker = path.with_suffix(".compiled")
         if not marker.exists():
-            _say_compiling(path.parent)
+            _say_compiling(path.parent, f"{cm.name} {digest[:8]}")
             _compile_in_child(path, len(cm.parameters), cm.n_states, len(cm.assignments))
         module = _import(path, digest)
         _MODULES[digest] = module
@@ -286,10 +286,12 @@ def load_kernels(cm: CompiledModel) -> ModuleType:
         return module
 
 
-def _say_compiling(directory: Path) -> None:
+def _say_compiling(directory: Path, model: str) -> None:
     """One line on stderr before a cache miss's compile, so a long first run is not silent
-    (stderr only: ``--json`` output on stdout stays clean)."""
-    sys.stderr.write(f"compiling the model for the fast backend (once per model; about "
+    (stderr only: ``--json`` output on stdout stays clean). The line names the model by its
+    digest: a run that compiles two (a cohort's treated and control arms) says so twice, and
+    the two lines are visibly about different models."""
+    sys.stderr.write(f"compiling model {model} for the fast backend (once per model; about "
                      f"{COMPILE_SECONDS}; cached in {directory})\n")
     sys.stderr.flush()
 
