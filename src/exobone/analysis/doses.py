@@ -120,7 +120,8 @@ class DoseProblem:
 
     ``objective`` is read at ``day`` as ``readout`` (mean, trough or auc) over the ``window``
     days ending at ``day`` (see :class:`~exobone.analysis.readouts.Readout`; ``None``: 28 days).
-    ``total_dose_ug`` caps the µg of exosome protein given over the whole run.
+    ``total_dose_ug`` caps the µg of exosome protein given over the whole run. With
+    ``readout_kind="min-gain"`` every value (and ``control_value``, 0) is a gain over untreated.
     """
 
     scenario: str
@@ -135,6 +136,8 @@ class DoseProblem:
     window: float | None = None
     model: Any = field(init=False)
     control_value: float = field(init=False)
+    #: the objective without doses at the read-out's sample days
+    untreated: FloatArray = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         from exobone.model.assemble import build_model
@@ -160,6 +163,7 @@ class DoseProblem:
         self.half_life = dose_half_life(self.model)
         window = self.readout.times()
         self.times = window if window[0] == 0 else np.concatenate([[0.0], window])
+        self.untreated = self.courses([Plan(0.0, 1.0, 0.0, 0.0)])[0]
         self.control_value = float(self.evaluate([Plan(0.0, 1.0, 0.0, 0.0)])[0])
 
     def effective(self, plan: Plan) -> Plan:
@@ -177,8 +181,9 @@ class DoseProblem:
         return transient_warnings(self.readout, doses, self.half_life)
 
     def evaluate(self, plans: Sequence[Plan]) -> FloatArray:
-        """Read-out of each plan; NaN for a failed run."""
-        return self.readout.reduce(self.courses(plans))
+        """Read-out of each plan (a gain over untreated for ``min-gain``); NaN for a failed
+        run."""
+        return self.readout.reduce(self.courses(plans), self.untreated)
 
     def courses(self, plans: Sequence[Plan]) -> FloatArray:
         """The objective at the read-out's sample days (plans x days); NaN for a failed run."""

@@ -31,8 +31,9 @@ SchedulerOpt = Annotated[str | None, typer.Option(
 BackendOpt = Annotated[str, typer.Option("--backend",
                                          help="auto, numba or reference.")]
 ReadoutOpt = Annotated[str, typer.Option(
-    "--readout", help="Read the outcome over the window as its mean, trough (minimum) or auc "
-                      "(area, outcome x days).")]
+    "--readout", help="Read the outcome over the window as its mean, trough (minimum), auc "
+                      "(area, outcome x days) or min-gain (smallest gain over untreated; "
+                      "optimize and dose-response only).")]
 WindowOpt = Annotated[float | None, typer.Option(
     "--window", help="Days of the read-out window, ending at the day \\[default: 28, or the "
                      "whole run if shorter]; 0 reads the single day.")]
@@ -132,7 +133,9 @@ def cohort_cmd(
     if resume and out is None:
         raise InvalidInputError("--resume needs --out DIR (the chunks of the interrupted run)")
     check_cohort(list(intervention or []), n=n, days=days, points=points)  # before any output
-    Readout("*", days, readout, window)
+    if Readout("*", days, readout, window).is_gain:
+        raise InvalidInputError(f"--readout {readout} is for optimize and dose-response; the "
+                                f"cohort table already shows the effect (treated - control)")
     prior_list = load_priors(priors) if priors is not None else []
     s = spread if spread is not None else (0.0 if prior_list else 0.2)
     note = _undersampled_doses(list(intervention or []), days, points)
