@@ -23,6 +23,7 @@ https://doi.org/10.1023/A:1008202821328
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -201,8 +202,7 @@ class DoseProblem:
         values = self.evaluate(shifted)
         counts = [max(round(p.every), 1) for p in plans]
         bounds = np.cumsum([0, *counts])
-        return np.array([values[a:b].mean() for a, b in zip(bounds[:-1], bounds[1:],
-                                                              strict=True)])
+        return np.array([values[a:b].mean() for a, b in itertools.pairwise(bounds)])
 
     def courses(self, plans: Sequence[Plan]) -> FloatArray:
         """The objective at the read-out's sample days (plans x days); NaN for a failed run."""

@@ -4,9 +4,10 @@ A :class:`Readout` reads an outcome over the ``window`` days *ending* at its day
 window's mean (default), trough (minimum) or area under the curve (outcome x days), sampled
 daily and integrated by the trapezoid rule; or as ``min-gain``, the smallest gain over the
 untreated course on any day of the window (outcome units; needs the untreated course). A
-single-day read-out of a dosed model lands at some phase of a dose pulse, so an optimiser can win by placing a dose a few days before it (issue 13:
-BV/TV 4.63 at day 175, 5.33 at 180, 4.79 at 200 after a dose on day 175.4); a mean over four
-weeks weighs each dose's pulse by its length, not by its phase.
+single-day read-out of a dosed model lands at some phase of a dose pulse, so an optimiser can
+win by placing a dose a few days before it (issue 13: BV/TV 4.63 at day 175, 5.33 at 180, 4.79
+at 200 after a dose on day 175.4); a mean over four weeks weighs each dose's pulse by its
+length, not by its phase.
 
 Why the default is a mean over the 28 days ending at the day (assumptions, not measurements):
 a study's endpoint "at day 180" is its end, so the window uses no simulated time after the day

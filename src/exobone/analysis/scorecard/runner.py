@@ -32,7 +32,12 @@ from exobone.analysis.scorecard.mapping import (
     is_in_vitro,
     map_experiment,
 )
-from exobone.analysis.scorecard.readouts import direction, proxy_note, readout
+from exobone.analysis.scorecard.readouts import (
+    direction,
+    proxy_note,
+    readout,
+    unmodelled_compartment,
+)
 from exobone.analysis.scorecard.results import (
     AGREES,
     DISAGREES,
@@ -171,6 +176,13 @@ def _score(exp: Experiment, runner: _Runner) -> ExperimentResult:
         k = 1 + save.index(t)
         expected = o.direction.value
         published = published_change(o)
+        fluid = unmodelled_compartment(o.note)
+        if fluid is not None:
+            outcomes.append(OutcomeResult(
+                o.measure, o.entity, expected, None, None, t, status=NO_READOUT,
+                note=(f"measured in {fluid}: the model has no {fluid} compartment (its exosome "
+                      f"pools are the bone marrow's)"), published_change=published))
+            continue
         reader = readout(run_t.spec, run_t.layer, o.measure, o.entity, arms.in_vitro, targets,
                          release_cells)
         if reader is None:
@@ -190,7 +202,10 @@ def _score(exp: Experiment, runner: _Runner) -> ExperimentResult:
             control_reader = readout(run_c.spec, run_c.layer, o.measure, o.entity,
                                      arms.in_vitro, targets, release_cells)
             value_t = read(_Until(traj_t, k))  # type: ignore[arg-type]
-            value_c = (control_reader or reader)[1](_Until(traj_c, k))  # type: ignore[arg-type]
+            if control_reader is None and o.measure == "mirna_level":
+                value_c = 0.0  # no exosome pool of the control model carries the cargo
+            else:
+                value_c = (control_reader or reader)[1](_Until(traj_c, k))  # type: ignore[arg-type]
         except (ExoboneError, KeyError, ValueError, ArithmeticError) as exc:
             failure = f"readout failed: {exc}"
             outcomes.append(OutcomeResult(o.measure, o.entity, expected, None, None, t,
