@@ -98,11 +98,11 @@ class _Runner:
         self.cache: dict[tuple[Any, ...], _Run] = {}
 
     def run(self, scenario: str, species: str | None, interventions: Sequence[str],
-            times: tuple[float, ...]) -> _Run:
-        key = (scenario, species, tuple(interventions), times)
+            times: tuple[float, ...], contexts: tuple[str, ...] = ()) -> _Run:
+        key = (scenario, species, tuple(interventions), times, contexts)
         if key not in self.cache:
             builder = assemble_model(scenario, list(interventions), species=species,
-                                     atlas=self.atlas)
+                                     atlas=self.atlas, extra_contexts=contexts)
             spec = builder.build()
             traj = simulate(spec, (0.0, times[-1]), saveat=SaveAt(times=[0.0, *times]),
                             throw=False)
@@ -110,16 +110,18 @@ class _Runner:
         return self.cache[key]
 
     def run_arm(self, scenario: str, species: str | None, interventions: Sequence[str],
-                times: tuple[float, ...]) -> tuple[_Run, tuple[str, ...]]:
+                times: tuple[float, ...], contexts: tuple[str, ...] = ()
+                ) -> tuple[_Run, tuple[str, ...]]:
         """Run an arm; a ``MIRNA@CELL`` the model lacks falls back to the plain miRNA."""
         try:
-            return self.run(scenario, species, interventions, times), tuple(interventions)
+            return (self.run(scenario, species, interventions, times, contexts),
+                    tuple(interventions))
         except (KeyError, ValueError) as exc:
             if not any("@" in i for i in interventions):
                 raise
             plain = tuple(i.split("@", 1)[0] if "@" in i else i for i in interventions)
             try:
-                run = self.run(scenario, species, plain, times)
+                run = self.run(scenario, species, plain, times, contexts)
             except (KeyError, ValueError):
                 raise exc from None
             return run, plain
@@ -158,8 +160,14 @@ def _score(exp: Experiment, runner: _Runner) -> ExperimentResult:
                                 status=NOT_REPRESENTABLE)
     row: dict[str, Any] = {**base, "scenario": arms.scenario, "species": arms.species or ""}
     try:
-        run_t, treated = runner.run_arm(arms.scenario, arms.species, arms.treated, save)
-        run_c, control = runner.run_arm(arms.control_scenario, arms.species, arms.control, save)
+        # cells in culture keep the condition they came from: its mechanisms act (contexts
+        # confine mechanisms), its physiology does not (the arms run in `healthy`)
+        culture = tuple(c for c in exp.contexts if c in runner.atlas.entities
+                        and runner.atlas.entities[c].type.value in ("context", "disease")
+                        ) if arms.in_vitro else ()
+        run_t, treated = runner.run_arm(arms.scenario, arms.species, arms.treated, save, culture)
+        run_c, control = runner.run_arm(arms.control_scenario, arms.species, arms.control, save,
+                                        culture)
     except (ExoboneError, KeyError, ValueError, ArithmeticError) as exc:
         return ExperimentResult(**row, representable=False, treated=arms.treated,
                                 control=arms.control, reason=f"could not build the arms: {exc}",
