@@ -67,9 +67,10 @@ def test_best_plan_does_not_follow_the_readout_day():
     """Issue 13: the best plan is the same whichever day the read-out window ends on (+-5 d).
 
     Read as the smallest gain over untreated (``optimize``'s default) and averaged over the
-    dosing phase. Measured without the phase average: the 28-day mean picks every 18/19/20 days
-    from day 56 for days 175/180/185, min-gain every 7 days from day 55/54/52, each placing its
-    last dose for its day; with the phase average the 28-day mean still picks every 27/28/25."""
+    dosing phase. Measured before contexts confined mechanisms, without the phase average: the
+    28-day mean picked every 18/19/20 days from day 56 for days 175/180/185, min-gain every 7
+    days from day 55/54/52, each placing its last dose for its day; with the phase average the
+    28-day mean still picked every 27/28/25."""
     bounds = parse_bounds("dose=1:100,every=7:28,start=0:56")
     days = (175.0, 180.0, 185.0)
     results = [optimize_schedule(DoseProblem("ovx", "bmsc", "bv_tv", day, total_dose_ug=60.0,

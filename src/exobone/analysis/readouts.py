@@ -17,10 +17,12 @@ single-day read-out when there is no pulse. ``window=0`` is the old single-day r
 
 ``min-gain`` (the smallest gain over untreated) cannot be raised by a pulse, only by
 covering every day of the window; the trough of the outcome itself is ruled by the untreated
-course (BV/TV after OVX falls, then recovers), not by the plan. Neither removes timing from
-``exobone optimize`` (measured, issue 13, still open): under a fixed total dose the gain after a
-dose rises for weeks, so for read-out days 175/180/185 the 28-day mean picks every 18/19/20
-days and ``min-gain`` every 7 days (its lower bound) from day 55/54/52, each aligned to its day.
+course (BV/TV after OVX falls, then recovers), not by the plan. A read-out alone does not take
+timing out of ``exobone optimize`` (measured, issue 13, before contexts confined mechanisms):
+under a fixed total dose the gain after a dose rises for weeks, so for read-out days 175/180/185
+the 28-day mean picked every 18/19/20 days and ``min-gain`` every 7 days from day 55/54/52, each
+aligned to its day. The optimiser therefore also averages each plan over its dosing phase
+(:meth:`exobone.analysis.doses.DoseProblem.phase_mean`) and reads ``min-gain`` by default.
 
 :func:`transient_warnings` says when a read-out still ends inside a dose's transient: within
 :data:`TRANSIENT_HALF_LIVES` half-lives of the dose pool's first-order clearance
