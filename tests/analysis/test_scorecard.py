@@ -239,3 +239,14 @@ def test_magnitude_compared_on_a_synthetic_record(atlas: Atlas) -> None:
     assert o.relative_change is not None
     assert o.magnitude_ratio == pytest.approx(o.relative_change / 0.2)
     assert o.held_out is None  # held_out=False
+
+
+def test_a_plasma_level_is_not_read_from_the_marrow_pools(card: Scorecard) -> None:
+    # EXP:4014: plasma miR-31 in osteoporosis patients; the model has no plasma compartment
+    from exobone.analysis.scorecard.readouts import unmodelled_compartment
+
+    assert unmodelled_compartment("in plasma") == "plasma"
+    assert unmodelled_compartment("plasmacytoid cells") is None  # whole words only
+    (exp,) = [e for e in card.experiments if e.id == "EXP:4014"]
+    (outcome,) = exp.outcomes
+    assert outcome.status == NO_READOUT and "no plasma compartment" in outcome.note

@@ -71,6 +71,7 @@ def test_dose_response_json(capsys) -> None:
     data = json.loads(out)
     assert data["dose"] == [1.0, 100.0] and data["value"][1] > data["control"]
     assert data["readout"]["kind"] == "mean" and data["readout"]["start"] == 32.0
+    assert data["magnitudes"]["families"] == ["msc"] and data["magnitudes"]["assumed"]
     code, out, err = run(capsys, "dose-response", "ovx", "--exosome", "bmsc", "--objective",
                          "bv_tv@60", "--doses", "100", "--readout", "auc", "--window", "10")
     assert code == 0, err
@@ -91,6 +92,9 @@ def test_optimize_json(capsys, tmp_path) -> None:
     assert code == 0, err
     data = json.loads(out)
     assert data["value"] > data["control_value"] and data["seed"] == 0
+    # default: the smallest gain over untreated, averaged over the dosing phase
+    assert data["readout"]["kind"] == "min-gain" and data["control_value"] == 0.0
+    assert data["value_as_planned"] > 0 and data["magnitudes"]["rests_on_assumptions"]
     assert set(data["plan"]) == {"dose", "every", "start", "duration"}
     assert data["total_dose_ug"] == 400.0 and data["readout"]["window"] == 28.0
     assert all(float(data["plan"][k]).is_integer() for k in ("every", "start", "duration"))

@@ -24,10 +24,11 @@ def test_json_output_has_the_documented_shape(capsys) -> None:  # type: ignore[n
     assert set(outcome) >= {"measure", "expected", "predicted", "agree", "status", "held_out"}
     assert outcome["held_out"]["status"]
     assert data["experiments"][0]["held_out_mechanisms"]
-    # a cargo absent from the control gives no relative change: "no data", not an agreement
+    # plasma miR-31: the model has no plasma compartment, so no readout, never an agreement
     mir31 = next(e for e in data["experiments"] if e["id"] == "EXP:4013")["outcomes"][0]
     assert mir31["relative_change"] is None
-    assert mir31["status"] == "no data" and mir31["agree"] is None
+    assert mir31["status"] == "no readout" and mir31["agree"] is None
+    assert "no plasma compartment" in mir31["note"]
 
 
 def test_table_names_citations_thresholds_and_failures(capsys) -> None:  # type: ignore[no-untyped-def]

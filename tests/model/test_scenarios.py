@@ -170,7 +170,7 @@ def test_osteoporosis_cargo_profile_compiles_in_every_osteoporotic_scenario() ->
         assert status is not None and status.compiled, name
     status = assemble_model("healthy").exosome_layer.report.status("MECH:1033")
     assert status is not None and not status.compiled
-    assert "not a context of scenario 'healthy'" in status.detail
+    assert "observed in osteoporosis; scenario 'healthy'" in status.detail
 
 
 def _noop(builder: ModelBuilder, species: str) -> None:

@@ -8,7 +8,8 @@ the objective day, so a dose placed just before the day cannot win by its pulse)
 :func:`dose_response` draws the read-out against the dose for one schedule, and
 :func:`optimize_schedule` maximises it over dose, interval, start and number of doses with
 scipy's ``differential_evolution`` (seeded; a global optimiser, since the number of doses makes
-the objective piecewise smooth). Interval, start and number of doses are integers in the search
+the objective piecewise smooth), each plan averaged over the phase of its doses against the
+read-out day. Interval, start and number of doses are integers in the search
 (whole days); the result names every schedule parameter sitting on a bound of the search, and
 warns when the read-out still ends inside a dose's transient. With ``total_dose_ug`` (µg of
 exosome protein over the whole run) the dose per administration is capped at
@@ -22,6 +23,7 @@ https://doi.org/10.1023/A:1008202821328
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -32,6 +34,7 @@ import numpy.typing as npt
 
 from exobone.analysis.readouts import Readout, dose_half_life, transient_warnings
 from exobone.errors import InvalidInputError, ModelError, unknown_name
+from exobone.model.exosomes.magnitudes import MagnitudeBasis, magnitude_basis
 from exobone.simulate.scenarios import MAX_DOSES_PER_RUN
 
 FloatArray = npt.NDArray[np.float64]
@@ -120,7 +123,8 @@ class DoseProblem:
 
     ``objective`` is read at ``day`` as ``readout`` (mean, trough or auc) over the ``window``
     days ending at ``day`` (see :class:`~exobone.analysis.readouts.Readout`; ``None``: 28 days).
-    ``total_dose_ug`` caps the µg of exosome protein given over the whole run.
+    ``total_dose_ug`` caps the µg of exosome protein given over the whole run. With
+    ``readout_kind="min-gain"`` every value (and ``control_value``, 0) is a gain over untreated.
     """
 
     scenario: str
@@ -135,6 +139,10 @@ class DoseProblem:
     window: float | None = None
     model: Any = field(init=False)
     control_value: float = field(init=False)
+    #: the objective without doses at the read-out's sample days
+    untreated: FloatArray = field(init=False, repr=False)
+    #: the exosome ceilings the dose acts through, assumed or calibrated
+    magnitudes: MagnitudeBasis = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         from exobone.model.assemble import build_model
@@ -158,8 +166,10 @@ class DoseProblem:
         self.dose_index = cm.parameter_index(params[0])
         self.base = cm.parameter_vector(self.model)
         self.half_life = dose_half_life(self.model)
+        self.magnitudes = magnitude_basis(self.model)
         window = self.readout.times()
         self.times = window if window[0] == 0 else np.concatenate([[0.0], window])
+        self.untreated = self.courses([Plan(0.0, 1.0, 0.0, 0.0)])[0]
         self.control_value = float(self.evaluate([Plan(0.0, 1.0, 0.0, 0.0)])[0])
 
     def effective(self, plan: Plan) -> Plan:
@@ -177,8 +187,22 @@ class DoseProblem:
         return transient_warnings(self.readout, doses, self.half_life)
 
     def evaluate(self, plans: Sequence[Plan]) -> FloatArray:
-        """Read-out of each plan; NaN for a failed run."""
-        return self.readout.reduce(self.courses(plans))
+        """Read-out of each plan (a gain over untreated for ``min-gain``); NaN for a failed
+        run."""
+        return self.readout.reduce(self.courses(plans), self.untreated)
+
+    def phase_mean(self, plans: Sequence[Plan]) -> FloatArray:
+        """Each plan's read-out averaged over its dosing phase: the plan with all its doses
+        moved 0, 1, ..., every - 1 whole days later.
+
+        A read-out fixed to a calendar day cannot choose where in a dosing interval it falls,
+        so a plan must not win by the phase of its doses against that day (issue 13)."""
+        shifted = [Plan(p.dose, p.every, p.start + k, p.duration) for p in plans
+                   for k in range(max(round(p.every), 1))]
+        values = self.evaluate(shifted)
+        counts = [max(round(p.every), 1) for p in plans]
+        bounds = np.cumsum([0, *counts])
+        return np.array([values[a:b].mean() for a, b in itertools.pairwise(bounds)])
 
     def courses(self, plans: Sequence[Plan]) -> FloatArray:
         """The objective at the read-out's sample days (plans x days); NaN for a failed run."""
@@ -224,6 +248,8 @@ class DoseProblem:
 class OptimizationResult:
     """The best plan found, the surfaces around it, and what the user should know about it.
 
+    ``value`` is the objective searched: the read-out averaged over the plan's dosing phase
+    (:meth:`DoseProblem.phase_mean`); ``value_as_planned`` reads the plan exactly as given.
     ``course`` is ``(days, best plan, no exosomes)`` of the objective over the run, for the
     figure; ``at_bounds`` names each schedule parameter sitting on a bound of the search;
     ``warnings`` are one-line messages (bounds, dose transient).
@@ -242,6 +268,7 @@ class OptimizationResult:
     course: tuple[FloatArray, FloatArray, FloatArray] | None = None
     at_bounds: Mapping[str, str] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
+    value_as_planned: float = math.nan
 
     @property
     def objective(self) -> str:
@@ -257,7 +284,8 @@ class OptimizationResult:
             "plan": self.plan.to_dict(), "n_doses": len(self.plan.times(self.day)),
             "dose_days": list(self.plan.times(self.day)),
             "objective": f"{self.objective}@{self.day:g}", "readout": self.readout.to_dict(),
-            "value": self.value, "control_value": self.control_value,
+            "value": self.value, "value_as_planned": self.value_as_planned,
+            "control_value": self.control_value,
             "bounds": {k: list(v) for k, v in self.bounds.items()},
             "at_bounds": dict(self.at_bounds), "warnings": list(self.warnings),
             "total_dose_ug": self.total_dose_ug, "seed": self.seed,
@@ -334,7 +362,13 @@ def optimize_schedule(problem: DoseProblem, *, bounds: Mapping[str, tuple[float,
                       | None = None, rng: np.random.Generator | int | None = None,
                       maxiter: int = 30, popsize: int = 10, surfaces: bool = True,
                       ) -> OptimizationResult:
-    """Maximise the read-out over dose (log scale), interval, start and number of doses.
+    """Maximise the read-out, averaged over the dosing phase, over dose (log scale), interval,
+    start and number of doses.
+
+    Each candidate is read with its doses moved 0 to ``every - 1`` days later and the values
+    averaged (:meth:`DoseProblem.phase_mean`), so a plan cannot win by placing a dose against
+    the read-out day; with the ``min-gain`` read-out the best plan is then the same for
+    read-out days 175, 180 and 185 (measured, ``tests/analysis/test_doses.py``).
 
     Interval and start are whole days and the number of doses a whole number inside the search
     (``differential_evolution``'s ``integrality``), so the best plan needs no rounding;
@@ -386,7 +420,7 @@ def optimize_schedule(problem: DoseProblem, *, bounds: Mapping[str, tuple[float,
         xs = np.atleast_2d(np.asarray(xs, dtype=float).T)
         plans = [to_plan(x) for x in xs]
         count[0] += len(plans)
-        y = problem.evaluate(plans)
+        y = problem.phase_mean(plans)
         return np.where(np.isfinite(y), -y, np.inf)
 
     res = differential_evolution(neg, scipy_bounds, seed=seed, maxiter=maxiter,
@@ -395,7 +429,8 @@ def optimize_schedule(problem: DoseProblem, *, bounds: Mapping[str, tuple[float,
                                  integrality=[False, True, True, True])
     found = to_plan(res.x)
     best = _given(problem.effective(found), problem.day, b["duration"][0])
-    value = float(problem.evaluate([best])[0])
+    value = float(problem.phase_mean([found])[0])  # the objective searched
+    as_planned = float(problem.evaluate([best])[0])
     at_bounds = _at_bounds(found, best, b, problem)
     warnings = [f"{k} {v}" for k, v in at_bounds.items()] + problem.warnings(best)
     curve = surface = course = None
@@ -411,7 +446,7 @@ def optimize_schedule(problem: DoseProblem, *, bounds: Mapping[str, tuple[float,
         course = _course(problem, best)
     return OptimizationResult(best, value, problem.control_value, problem.readout, b, seed,
                               count[0], curve, surface, problem.total_dose_ug, course,
-                              at_bounds, tuple(warnings))
+                              at_bounds, tuple(warnings), as_planned)
 
 
 def _given(plan: Plan, day: float, min_duration: float) -> Plan:

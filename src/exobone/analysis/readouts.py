@@ -2,16 +2,27 @@
 
 A :class:`Readout` reads an outcome over the ``window`` days *ending* at its day, as the
 window's mean (default), trough (minimum) or area under the curve (outcome x days), sampled
-daily and integrated by the trapezoid rule. A single-day read-out of a dosed model lands at some
-phase of a dose pulse, so an optimiser can win by placing a dose a few days before it (issue 13:
-BV/TV 4.63 at day 175, 5.33 at 180, 4.79 at 200 after a dose on day 175.4); a mean over four
-weeks weighs each dose's pulse by its length, not by its phase.
+daily and integrated by the trapezoid rule; or as ``min-gain``, the smallest gain over the
+untreated course on any day of the window (outcome units; needs the untreated course). A
+single-day read-out of a dosed model lands at some phase of a dose pulse, so an optimiser can
+win by placing a dose a few days before it (issue 13: BV/TV 4.63 at day 175, 5.33 at 180, 4.79
+at 200 after a dose on day 175.4); a mean over four weeks weighs each dose's pulse by its
+length, not by its phase.
 
 Why the default is a mean over the 28 days ending at the day (assumptions, not measurements):
 a study's endpoint "at day 180" is its end, so the window uses no simulated time after the day
 the user named; 28 days spans four weekly doses, so a weekly schedule is averaged over whole
 intervals; the mean (rather than the trough) keeps the read-out's unit and its value close to a
 single-day read-out when there is no pulse. ``window=0`` is the old single-day read-out.
+
+``min-gain`` (the smallest gain over untreated) cannot be raised by a pulse, only by
+covering every day of the window; the trough of the outcome itself is ruled by the untreated
+course (BV/TV after OVX falls, then recovers), not by the plan. A read-out alone does not take
+timing out of ``exobone optimize`` (measured, issue 13, before contexts confined mechanisms):
+under a fixed total dose the gain after a dose rises for weeks, so for read-out days 175/180/185
+the 28-day mean picked every 18/19/20 days and ``min-gain`` every 7 days from day 55/54/52, each
+aligned to its day. The optimiser therefore also averages each plan over its dosing phase
+(:meth:`exobone.analysis.doses.DoseProblem.phase_mean`) and reads ``min-gain`` by default.
 
 :func:`transient_warnings` says when a read-out still ends inside a dose's transient: within
 :data:`TRANSIENT_HALF_LIVES` half-lives of the dose pool's first-order clearance
@@ -38,11 +49,13 @@ if TYPE_CHECKING:
 
 FloatArray = npt.NDArray[np.float64]
 
-__all__ = ["DEFAULT_KIND", "DEFAULT_WINDOW", "DOSE_CLEARANCE", "READOUT_KINDS",
+__all__ = ["DEFAULT_KIND", "DEFAULT_WINDOW", "DOSE_CLEARANCE", "GAIN_KINDS", "READOUT_KINDS",
            "TRANSIENT_HALF_LIVES", "Readout", "dose_days", "dose_half_life",
            "transient_warnings"]
 
-READOUT_KINDS = ("mean", "trough", "auc")
+READOUT_KINDS = ("mean", "trough", "auc", "min-gain")
+#: read-outs of the gain over the untreated course (they need that course)
+GAIN_KINDS = ("min-gain",)
 DEFAULT_KIND = "mean"
 #: days of the default window, ending at the read-out day (see the module docstring)
 DEFAULT_WINDOW = 28.0
@@ -99,9 +112,29 @@ class Readout:
         n = math.ceil(self.span - 1e-9) + 1
         return np.linspace(self.start, self.day, n)
 
-    def reduce(self, values: npt.ArrayLike) -> FloatArray:
-        """Read out ``values`` sampled at :meth:`times` (last axis); NaN stays NaN."""
+    @property
+    def is_gain(self) -> bool:
+        """Whether this read-out is of the gain over the untreated course."""
+        return self.kind in GAIN_KINDS
+
+    def reduce(self, values: npt.ArrayLike, untreated: npt.ArrayLike | None = None
+               ) -> FloatArray:
+        """Read out ``values`` sampled at :meth:`times` (last axis); NaN stays NaN.
+
+        ``untreated`` is the untreated course at the same days, needed by ``min-gain``.
+
+        Raises
+        ------
+        InvalidInputError
+            For ``min-gain`` without the untreated course.
+        """
         y = np.asarray(values, dtype=float)
+        if self.is_gain:
+            if untreated is None:
+                raise InvalidInputError(f"the {self.kind} read-out needs the untreated course "
+                                        f"(exobone optimize and dose-response have it)")
+            return np.asarray((y - np.asarray(untreated, dtype=float)).min(axis=-1),
+                              dtype=float)
         if self.span == 0:
             return np.asarray(y[..., -1], dtype=float)
         if self.kind == "trough":
@@ -111,6 +144,10 @@ class Readout:
 
     def label(self) -> str:
         """E.g. ``mean bv_tv over days 152-180``."""
+        if self.is_gain:
+            days = (f"at day {self.day:g}" if self.span == 0 else
+                    f"over days {self.start:g}-{self.day:g}")
+            return f"smallest gain in {self.outcome} over untreated {days}"
         if self.span == 0:
             return f"{self.outcome} at day {self.day:g}"
         return f"{self.kind} {self.outcome} over days {self.start:g}-{self.day:g}"

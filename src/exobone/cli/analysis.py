@@ -31,8 +31,9 @@ SchedulerOpt = Annotated[str | None, typer.Option(
 BackendOpt = Annotated[str, typer.Option("--backend",
                                          help="auto, numba or reference.")]
 ReadoutOpt = Annotated[str, typer.Option(
-    "--readout", help="Read the outcome over the window as its mean, trough (minimum) or auc "
-                      "(area, outcome x days).")]
+    "--readout", help="Read the outcome over the window as its mean, trough (minimum), auc "
+                      "(area, outcome x days) or min-gain (smallest gain over untreated; "
+                      "optimize and dose-response only).")]
 WindowOpt = Annotated[float | None, typer.Option(
     "--window", help="Days of the read-out window, ending at the day \\[default: 28, or the "
                      "whole run if shorter]; 0 reads the single day.")]
@@ -132,7 +133,9 @@ def cohort_cmd(
     if resume and out is None:
         raise InvalidInputError("--resume needs --out DIR (the chunks of the interrupted run)")
     check_cohort(list(intervention or []), n=n, days=days, points=points)  # before any output
-    Readout("*", days, readout, window)
+    if Readout("*", days, readout, window).is_gain:
+        raise InvalidInputError(f"--readout {readout} is for optimize and dose-response; the "
+                                f"cohort table already shows the effect (treated - control)")
     prior_list = load_priors(priors) if priors is not None else []
     s = spread if spread is not None else (0.0 if prior_list else 0.2)
     note = _undersampled_doses(list(intervention or []), days, points)
@@ -187,7 +190,7 @@ def optimize_cmd(
                                                            "(`exobone list sources`).")],
     objective: Annotated[str, typer.Option("--objective", help="OUTCOME@DAY to maximise, "
                                                                "e.g. bv_tv@180.")],
-    readout: ReadoutOpt = "mean",
+    readout: ReadoutOpt = "min-gain",
     window: WindowOpt = None,
     bounds: Annotated[str | None, typer.Option(
         "--bounds", help="dose=1:500,every=1:56,start=0:56,duration=0:180 (any subset; "
@@ -209,7 +212,8 @@ def optimize_cmd(
     plot: PlotOpt = None,
 ) -> None:
     """Find the dose, interval, start and duration (whole days) that maximise the read-out of
-    OUTCOME@DAY (default: its mean over the 28 days ending at DAY)."""
+    OUTCOME@DAY (default: its smallest gain over untreated across the 28 days ending at DAY),
+    each plan averaged over the phase of its doses against DAY."""
     from exobone.analysis.doses import DoseProblem, optimize_schedule, parse_bounds
     from exobone.analysis.readouts import Readout
     from exobone.analysis.sensitivity import parse_objective
@@ -243,8 +247,10 @@ def optimize_cmd(
         plot_optimization(res, plot, title=f"{scenario}: {exosome} exosomes, "
                                            f"{res.readout.label()}")
     _warn(res.warnings)
+    magnitudes = problem.magnitudes.line()
     if as_json:
-        typer.echo(json.dumps(res.to_dict(), separators=(",", ":")))
+        typer.echo(json.dumps({**res.to_dict(), "magnitudes": problem.magnitudes.to_dict()},
+                              separators=(",", ":")))
         return
     p = res.plan
     typer.echo(f"best plan for {res.readout.label()} in {scenario} with {exosome} exosomes "
@@ -253,8 +259,11 @@ def optimize_cmd(
                f"{p.duration:g} days ({len(p.times(day))} doses, {p.dose * len(p.times(day)):.4g}"
                f" µg in all" + (f", total dose capped at {total_dose_ug:g} µg" if total_dose_ug
                                 else "") + ")")
-    typer.echo(f"  {res.readout.label()}: {res.value:.4g} (no exosomes: "
-               f"{res.control_value:.4g}); {res.n_evaluations} runs, seed {seed}")
+    typer.echo(f"  {res.readout.label()}: {res.value:.4g} averaged over the dosing phase, "
+               f"{res.value_as_planned:.4g} as planned (no exosomes: {res.control_value:.4g}); "
+               f"{res.n_evaluations} runs, seed {seed}")
+    if magnitudes:
+        typer.echo(f"  {magnitudes}")
     if plot is not None:
         typer.echo(f"wrote {plot}", err=True)
 
@@ -308,12 +317,16 @@ def dose_response_cmd(
     if as_json:
         typer.echo(json.dumps({"objective": objective, "readout": problem.readout.to_dict(),
                                "dose": d.tolist(), "value": [float(x) for x in v],
-                               "control": problem.control_value, "warnings": warnings}))
+                               "control": problem.control_value, "warnings": warnings,
+                               "magnitudes": problem.magnitudes.to_dict()}))
         return
     typer.echo(f"{'dose µg':>10}  {problem.readout.label()}")
     for a, b in zip(d, v, strict=True):
         typer.echo(f"{a:>10.3g}  {b:.4g}")
     typer.echo(f"{'none':>10}  {problem.control_value:.4g}")
+    line = problem.magnitudes.line()
+    if line:
+        typer.echo(line)
 
 
 def sensitivity_cmd(

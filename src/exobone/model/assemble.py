@@ -60,7 +60,8 @@ def _atlas_version(atlas: Atlas | None) -> str | None:
 
 
 def add_scenario_exosome_layer(builder: ModelBuilder, atlas: Atlas | None = None, *,
-                               scenario: str, species: str) -> ExosomeLayer:
+                               scenario: str, species: str,
+                               extra_contexts: Sequence[str] = ()) -> ExosomeLayer:
     """Add the exosome layer for ``scenario``: its atlas contexts, the registered drug kinds.
 
     Parameters
@@ -73,6 +74,9 @@ def add_scenario_exosome_layer(builder: ModelBuilder, atlas: Atlas | None = None
         A registered scenario name (its contexts select the active cargo profiles).
     species
         Recorded by the layer; sets its healthy reference core.
+    extra_contexts
+        Atlas contexts active besides the scenario's (the scorecard's in-vitro arms: cells of
+        that condition in culture, without its physiology).
 
     Raises
     ------
@@ -81,7 +85,8 @@ def add_scenario_exosome_layer(builder: ModelBuilder, atlas: Atlas | None = None
     """
     scen = require_scenario(scenario)
     return add_exosome_layer(builder, atlas, scenario=scen.name, species=species,
-                             contexts=scen.contexts, drug_kinds=frozenset(INTERVENTIONS))
+                             contexts=(*scen.contexts, *extra_contexts),
+                             drug_kinds=frozenset(INTERVENTIONS))
 
 
 def _run_history(builder: ModelBuilder, days: float) -> None:
@@ -109,8 +114,12 @@ def _run_history(builder: ModelBuilder, days: float) -> None:
 
 def assemble_model(scenario: str = "healthy", interventions: Sequence[str | Intervention] = (),
                    *, species: str | None = None, site: str | None = None,
-                   atlas: Atlas | None = None, exosome_layer: bool = True) -> ModelBuilder:
+                   atlas: Atlas | None = None, exosome_layer: bool = True,
+                   extra_contexts: Sequence[str] = ()) -> ModelBuilder:
     """Run every layer for a scenario and return the builder (see :func:`build_model`).
+
+    ``extra_contexts`` are atlas contexts the exosome layer treats as active besides the
+    scenario's (see :func:`add_scenario_exosome_layer`).
 
     The builder carries the exosome layer's typed state (``builder.exosome_layer``) next to the
     model; :meth:`ModelBuilder.build` gives the :class:`ModelSpec`.
@@ -132,7 +141,8 @@ def assemble_model(scenario: str = "healthy", interventions: Sequence[str | Inte
 
     if exosome_layer:
         builder.origin = "exosome-layer"
-        add_scenario_exosome_layer(builder, atlas, scenario=scen.name, species=species)
+        add_scenario_exosome_layer(builder, atlas, scenario=scen.name, species=species,
+                                   extra_contexts=extra_contexts)
 
     fitted += apply_fitted(builder, species)  # the scenario's and the layer's, before history
     history = builder.metadata.pop("history_days", None)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
@@ -21,19 +22,26 @@ __all__ = [
     "IN_VITRO_PROCESS_MEASURES",
     "MARKER_EFFECTS",
     "PROCESS_MEASURES",
+    "UNMODELLED_COMPARTMENTS",
     "Reader",
     "direction",
     "proxy_note",
     "readout",
+    "unmodelled_compartment",
 ]
 
 #: reads one number from a trajectory
 Reader = Callable[["Trajectory"], float]
 
 
-def _cargo_reader(layer: ExosomeLayer | None, entity: str) -> tuple[str, Reader] | None:
-    """Exosome-borne level of a cargo (arm-aware for miRNAs), summed over pools."""
-    totals = layer.cargo_totals if layer is not None else {}
+def _cargo_reader(layer: ExosomeLayer | None, entity: str,
+                  spec: ModelSpec) -> tuple[str, Reader] | None:
+    """Exosome-borne level of a cargo (arm-aware for miRNAs), summed over pools; None when
+    no pool of the built model carries it (a total only dose pools would fill is not built
+    until a dose is given, and a cargo whose mechanisms are out of context has none)."""
+    built = set(spec.assignment_names)
+    totals = ({c: n for c, n in layer.cargo_totals.items() if n in built}
+              if layer is not None else {})
     if is_mirna(entity):
         names = [n for c, n in totals.items() if is_mirna(c) and mirna_matches(entity, c)]
     else:
@@ -122,6 +130,17 @@ def proxy_note(measure: str, entity: str | None) -> str:
     return measure_proxy(measure, entity).note
 
 
+#: body fluids the model has no compartment for: an outcome whose note places it in one (EXP:4014,
+#: "in plasma") has no readout, rather than being read from the bone marrow's exosome pools
+UNMODELLED_COMPARTMENTS = ("plasma", "serum", "blood", "urine", "saliva")
+
+
+def unmodelled_compartment(note: str | None) -> str | None:
+    """The body fluid an outcome's note places it in, if the model has no compartment for it."""
+    words = set(re.findall(r"[a-z]+", (note or "").lower()))
+    return next((c for c in UNMODELLED_COMPARTMENTS if c in words), None)
+
+
 def readout(spec: ModelSpec, layer: ExosomeLayer | None, measure: str, entity: str | None,
             in_vitro: bool, targets: Sequence[str] = (), release_cells: Sequence[str] = ()
             ) -> tuple[str, Reader] | None:
@@ -138,7 +157,7 @@ def readout(spec: ModelSpec, layer: ExosomeLayer | None, measure: str, entity: s
     model's exosome layer, None without it).
     """
     if measure == "mirna_level":
-        return _cargo_reader(layer, entity) if entity else None
+        return _cargo_reader(layer, entity, spec) if entity else None
     if measure == "exosome_release":
         return _release_reader(layer, release_cells)
     table = {**PROCESS_MEASURES, **(IN_VITRO_PROCESS_MEASURES if in_vitro else {})}
@@ -161,7 +180,7 @@ def readout(spec: ModelSpec, layer: ExosomeLayer | None, measure: str, entity: s
     if core is not None:
         return core
     if measure == "marker_expression" and entity:
-        return _cargo_reader(layer, entity)
+        return _cargo_reader(layer, entity, spec)
     return None
 
 

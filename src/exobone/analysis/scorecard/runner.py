@@ -32,7 +32,12 @@ from exobone.analysis.scorecard.mapping import (
     is_in_vitro,
     map_experiment,
 )
-from exobone.analysis.scorecard.readouts import direction, proxy_note, readout
+from exobone.analysis.scorecard.readouts import (
+    direction,
+    proxy_note,
+    readout,
+    unmodelled_compartment,
+)
 from exobone.analysis.scorecard.results import (
     AGREES,
     DISAGREES,
@@ -93,11 +98,11 @@ class _Runner:
         self.cache: dict[tuple[Any, ...], _Run] = {}
 
     def run(self, scenario: str, species: str | None, interventions: Sequence[str],
-            times: tuple[float, ...]) -> _Run:
-        key = (scenario, species, tuple(interventions), times)
+            times: tuple[float, ...], contexts: tuple[str, ...] = ()) -> _Run:
+        key = (scenario, species, tuple(interventions), times, contexts)
         if key not in self.cache:
             builder = assemble_model(scenario, list(interventions), species=species,
-                                     atlas=self.atlas)
+                                     atlas=self.atlas, extra_contexts=contexts)
             spec = builder.build()
             traj = simulate(spec, (0.0, times[-1]), saveat=SaveAt(times=[0.0, *times]),
                             throw=False)
@@ -105,16 +110,18 @@ class _Runner:
         return self.cache[key]
 
     def run_arm(self, scenario: str, species: str | None, interventions: Sequence[str],
-                times: tuple[float, ...]) -> tuple[_Run, tuple[str, ...]]:
+                times: tuple[float, ...], contexts: tuple[str, ...] = ()
+                ) -> tuple[_Run, tuple[str, ...]]:
         """Run an arm; a ``MIRNA@CELL`` the model lacks falls back to the plain miRNA."""
         try:
-            return self.run(scenario, species, interventions, times), tuple(interventions)
+            return (self.run(scenario, species, interventions, times, contexts),
+                    tuple(interventions))
         except (KeyError, ValueError) as exc:
             if not any("@" in i for i in interventions):
                 raise
             plain = tuple(i.split("@", 1)[0] if "@" in i else i for i in interventions)
             try:
-                run = self.run(scenario, species, plain, times)
+                run = self.run(scenario, species, plain, times, contexts)
             except (KeyError, ValueError):
                 raise exc from None
             return run, plain
@@ -153,8 +160,14 @@ def _score(exp: Experiment, runner: _Runner) -> ExperimentResult:
                                 status=NOT_REPRESENTABLE)
     row: dict[str, Any] = {**base, "scenario": arms.scenario, "species": arms.species or ""}
     try:
-        run_t, treated = runner.run_arm(arms.scenario, arms.species, arms.treated, save)
-        run_c, control = runner.run_arm(arms.control_scenario, arms.species, arms.control, save)
+        # cells in culture keep the condition they came from: its mechanisms act (contexts
+        # confine mechanisms), its physiology does not (the arms run in `healthy`)
+        culture = tuple(c for c in exp.contexts if c in runner.atlas.entities
+                        and runner.atlas.entities[c].type.value in ("context", "disease")
+                        ) if arms.in_vitro else ()
+        run_t, treated = runner.run_arm(arms.scenario, arms.species, arms.treated, save, culture)
+        run_c, control = runner.run_arm(arms.control_scenario, arms.species, arms.control, save,
+                                        culture)
     except (ExoboneError, KeyError, ValueError, ArithmeticError) as exc:
         return ExperimentResult(**row, representable=False, treated=arms.treated,
                                 control=arms.control, reason=f"could not build the arms: {exc}",
@@ -171,6 +184,13 @@ def _score(exp: Experiment, runner: _Runner) -> ExperimentResult:
         k = 1 + save.index(t)
         expected = o.direction.value
         published = published_change(o)
+        fluid = unmodelled_compartment(o.note)
+        if fluid is not None:
+            outcomes.append(OutcomeResult(
+                o.measure, o.entity, expected, None, None, t, status=NO_READOUT,
+                note=(f"measured in {fluid}: the model has no {fluid} compartment (its exosome "
+                      f"pools are the bone marrow's)"), published_change=published))
+            continue
         reader = readout(run_t.spec, run_t.layer, o.measure, o.entity, arms.in_vitro, targets,
                          release_cells)
         if reader is None:
@@ -190,7 +210,10 @@ def _score(exp: Experiment, runner: _Runner) -> ExperimentResult:
             control_reader = readout(run_c.spec, run_c.layer, o.measure, o.entity,
                                      arms.in_vitro, targets, release_cells)
             value_t = read(_Until(traj_t, k))  # type: ignore[arg-type]
-            value_c = (control_reader or reader)[1](_Until(traj_c, k))  # type: ignore[arg-type]
+            if control_reader is None and o.measure == "mirna_level":
+                value_c = 0.0  # no exosome pool of the control model carries the cargo
+            else:
+                value_c = (control_reader or reader)[1](_Until(traj_c, k))  # type: ignore[arg-type]
         except (ExoboneError, KeyError, ValueError, ArithmeticError) as exc:
             failure = f"readout failed: {exc}"
             outcomes.append(OutcomeResult(o.measure, o.entity, expected, None, None, t,

@@ -27,10 +27,16 @@ from exobone.model.parameters import Assumed
 from exobone.model.processes import expression_process_for, process_for
 from exobone.model.templates import Binding, Signal, Sink
 
-__all__ = ["DRUG_CLASSES", "RELEASE_EFFECTS", "Binder"]
+__all__ = ["DRUG_CLASSES", "RELEASE_EFFECTS", "UNCONFINING_CONTEXTS", "Binder"]
 
 #: effects of a mechanism that are exosome release (bound to a pool's secretion)
 RELEASE_EFFECTS = frozenset({"exosome_secretion", "ev_biogenesis", "mvb_assembly"})
+
+#: contexts that say where a mechanism was seen, not a condition it is confined to: cells in
+#: culture, and health (every scenario perturbs the healthy core). Any other context of a
+#: mechanism confines it to scenarios standing for that context (issue 13: MECH:1042, an ONFH
+#: claim, acted as a resorption factor in OVX).
+UNCONFINING_CONTEXTS = frozenset({"in_vitro_culture", "healthy"})
 
 #: drug classes of the atlas -> intervention kinds that are members of the class
 DRUG_CLASSES: dict[str, tuple[str, ...]] = {
@@ -141,7 +147,19 @@ class Binder:
         return sinks
 
     # ------------------------------------------------------------------ binding
+    def out_of_context(self, mech: Mechanism) -> str | None:
+        """Why ``mech`` does not act in this scenario (None if it does): its confining
+        contexts (all but :data:`UNCONFINING_CONTEXTS`) share none with the scenario's."""
+        confining = [c for c in mech.contexts if c not in UNCONFINING_CONTEXTS]
+        if not confining or set(confining) & self.contexts:
+            return None
+        return (f"observed in {', '.join(confining)}; scenario {self.scenario!r} stands for "
+                f"{', '.join(sorted(self.contexts))}")
+
     def bind(self, mech: Mechanism) -> list[Binding] | tuple[str, str]:
+        outside = self.out_of_context(mech)
+        if outside is not None:
+            return (Reason.CONDITION_INACTIVE, outside)
         kind = mech.kind
         if kind is MechanismKind.UPTAKE:
             return [Binding(mech, None, ())]

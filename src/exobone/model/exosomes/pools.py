@@ -24,6 +24,7 @@ from exobone.model.exosomes.introspect import (
 )
 from exobone.model.exosomes.sources import (
     DISEASE_CELL_CONTEXTS,
+    REDUCED_CARGO,
     SOURCE_PARENTS,
     exogenous_sources,
     safe_name,
@@ -185,13 +186,15 @@ class Pools:
         pools are not the mechanism's own source (an attributed unspecified source).
         """
         cargo = tuple(mech.cargo)
+        reduced = REDUCED_CARGO.get(mech.id, frozenset())
         source = source or mech.source
         name = "exo_signal__" + safe_name(source) + (
-            "__" + "_".join(safe_name(c) for c in cargo) if cargo else "")
+            "__" + "_".join(("low_" if c in reduced else "") + safe_name(c) for c in cargo)
+            if cargo else "")
         if name not in self.signals:
             self.signals[name] = (cargo, [])
             for pool in pools:
-                term = self.pool_term(pool, cargo)
+                term = self.pool_term(pool, cargo, reduced)
                 if pool.endogenous:
                     self.signals[name][1].append(term)
                 else:
@@ -200,13 +203,23 @@ class Pools:
         return Signal(name, " + ".join(base) if base else "0", unit="ug",
                       ec50=EXO_EC50[0], ec50_bounds=EXO_EC50[1], group=source_family(source),
                       description=f"{source} exosomes reaching the target"
-                                  + (f", gated by {', '.join(cargo)}" if cargo else ""))
+                                  + (f", gated by {', '.join(cargo)}" if cargo else "")
+                                  + (f" (acting with less {', '.join(sorted(reduced))})"
+                                     if reduced else ""))
 
-    def pool_term(self, pool: Pool, cargo: tuple[str, ...]) -> str:
-        """Return ``pool * mean cargo presence`` (the pool alone without cargo)."""
+    def pool_term(self, pool: Pool, cargo: tuple[str, ...],
+                  reduced: frozenset[str] = frozenset()) -> str:
+        """Return ``pool * mean cargo gate`` (the pool alone without cargo).
+
+        A cargo's gate is its presence (1 as carried in health); a cargo in ``reduced`` (the
+        vesicles act with less of it, :data:`~exobone.model.exosomes.sources.REDUCED_CARGO`)
+        gates by ``2 / (1 + presence)``: 1 in health, rising to 2 without it and falling as a
+        mimic raises it (assumption: the simplest bounded inverse with the healthy value 1).
+        """
         if not cargo:
             return pool.state
-        presences = [self.cargo_presence(pool, c) for c in cargo]
+        presences = [f"2/(1 + {self.cargo_presence(pool, c)})" if c in reduced
+                     else self.cargo_presence(pool, c) for c in cargo]
         gate = (presences[0] if len(presences) == 1
                 else f"({' + '.join(presences)})/{len(presences)}")
         return f"{pool.state}*{gate}"

@@ -49,6 +49,16 @@ DISEASE_CELL_CONTEXTS: dict[str, tuple[str, ...]] = {
     "lung_tumor_cell": ("lung_cancer",),
 }
 
+#: Cargo that a transfer mechanism's vesicles carry at a LOWERED level: the claim is that the
+#: exosomes act *because* they carry less of it, so more of it opposes their effect. The atlas
+#: schema has no field for a cargo's level; each record's note says so. MECH:0005 (Liu 2022):
+#: "BMSC-derived exosomes containing downregulated levels of miR-224-3p can promote the
+#: proliferation of vascular endothelial cells". Such a cargo gates the signal by
+#: ``2 / (1 + presence)`` (see :meth:`~exobone.model.exosomes.pools.Pools.pool_term`).
+REDUCED_CARGO: dict[str, frozenset[str]] = {
+    "MECH:0005": frozenset({"miR-224-3p"}),
+}
+
 #: A claim about a parent class of exosome source applies to its children: the atlas's ``msc``
 #: (CL:0000134) covers every MSC source, ``bmsc`` covers osteogenically primed BMSCs, and a
 #: preconditioned source is still its cell type (myostatin-treated osteocytes are osteocytes).

@@ -38,7 +38,7 @@ def healthy(builder: ModelBuilder, species: str) -> None:
 
 @register_scenario(
     "ovx",
-    contexts=("ovx", "osteoporosis"),
+    contexts=("ovx", "estrogen_deficiency", "osteoporosis"),
     description="Ovariectomy: estrogen loss raises RANKL, lowers OPG and OC apoptosis; "
                 "high-turnover loss that levels off (rat calibrated)",
     sources=(WRONSKI_1985.short() + ": twofold decrease of trabecular bone volume at 5 weeks, "
