@@ -66,12 +66,15 @@ def _progress(label: str, quiet: bool = False) -> Iterator[Callable[[int, int], 
 
     from exobone.cli.model import _console
 
-    if quiet:
+    console = _console(stderr=True)
+    if quiet or not console.is_terminal:
+        # a bar is for a person watching: on a pipe or log file rich would only leave a blank
+        # line behind (before a one-line error, two lines where one is promised)
         yield lambda done, total: None
         return
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), TimeRemainingColumn(),
-                  console=_console(stderr=True), transient=True) as bar:
+                  console=console, transient=True) as bar:
         task = bar.add_task(label, total=None)
 
         def update(done: int, total: int) -> None:
@@ -150,7 +153,7 @@ def cohort_cmd(
                          scheduler=scheduler, resume=resume, progress=update,
                          readout=readout, window=window)
     if plot is not None:
-        plot_cohort(res, plot)
+        plot_cohort(res, plot, species=species)
     _warn(res.warnings)
     if as_json:
         typer.echo(res.to_json())
@@ -313,7 +316,7 @@ def dose_response_cmd(
     if plot is not None:
         plot_dose_response(d, v, problem.control_value, plot,
                            label=f"{exosome}, every {every:g} d from day {start:g}",
-                           ylabel=problem.readout.label())
+                           ylabel=problem.readout.label(), readout=problem.readout)
     if as_json:
         typer.echo(json.dumps({"objective": objective, "readout": problem.readout.to_dict(),
                                "dose": d.tolist(), "value": [float(x) for x in v],
