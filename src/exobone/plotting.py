@@ -82,6 +82,7 @@ def _all_one(values: object) -> bool:
 
 #: unit of the outcomes given relative to the healthy steady state (1.0 = healthy)
 _RELATIVE = "rel. to healthy"
+_START = "rel. to start"  # clinical outcomes (BMD, CTX, P1NP): 1 = the run's start
 _WORDS = {"bv_tv": "trabecular bone volume fraction BV/TV"}
 
 
@@ -110,6 +111,8 @@ def outcome_unit(name: str) -> str:
         return "BV/TV (%)"
     if unit == _RELATIVE:
         return "level (relative to healthy = 1)"
+    if unit == _START:
+        return "level (relative to the start = 1)"
     if unit == "1":
         return "fraction (0-1)"
     return f"value ({unit})" if unit else "value (model units)"
@@ -122,24 +125,28 @@ def readout_label(readout: Readout) -> str:
     name = readout.outcome
     words = "BV/TV" if name == "bv_tv" else outcome_words(name)
     unit = OUTCOMES[name].unit if name in OUTCOMES else ""
-    unit = {_RELATIVE: "relative to healthy = 1", "1": "fraction"}.get(unit, unit) or "model units"
+    unit = {_RELATIVE: "relative to healthy = 1", _START: "relative to the start = 1",
+            "1": "fraction"}.get(unit, unit) or "model units"
     if readout.span == 0:
         return f"{words} at day {readout.day:g} ({unit})"
     if readout.kind == "auc":
         unit = f"{unit} x days"
+    if readout.is_gain:  # min-gain: the smallest treated-minus-untreated difference
+        return (f"smallest gain in {words} over untreated, days {readout.start:g}-"
+                f"{readout.day:g} ({unit})")
     kind = {"mean": "mean", "trough": "lowest", "auc": "area under"}[readout.kind]
     return f"{kind} {words} over days {readout.start:g}-{readout.day:g} ({unit})"
 
 
 def _healthy(name: str, species: str | None) -> float | None:
     """The outcome's healthy steady-state value, when the model defines one."""
-    from exobone.model.core_parameters import SPECIES_BV_TV
     from exobone.model.outcomes import OUTCOMES
+    from exobone.model.species import SPECIES_PHYSIOLOGY, require_site
 
-    if name in OUTCOMES and OUTCOMES[name].unit == _RELATIVE:
-        return 1.0
-    if name == "bv_tv" and species in SPECIES_BV_TV:
-        return SPECIES_BV_TV[species][0]
+    if name in OUTCOMES and OUTCOMES[name].unit in (_RELATIVE, _START):
+        return 1.0  # healthy, or the start (pretreatment) for the clinical outcomes
+    if name == "bv_tv" and species in SPECIES_PHYSIOLOGY:
+        return require_site(species)[1].bv_tv  # the species' default site
     return None
 
 
