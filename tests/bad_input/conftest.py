@@ -6,31 +6,11 @@ unknown names, impossible values, oversized requests) across the CLI, the Python
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import pytest
+from cli_fixtures import _isolated_home, _register_commands_once  # noqa: F401 (fixtures)
 
 OneLine = Callable[..., str]
-
-
-@pytest.fixture(autouse=True, scope="session")
-def _register_commands_once() -> Iterator[None]:
-    """As in tests/cli: register the command groups once, not on every ``main()`` call."""
-    from exobone import cli
-
-    if not cli.app.registered_groups:
-        cli._register()
-    original = cli._register
-    cli._register = lambda: None  # type: ignore[assignment]
-    yield
-    cli._register = original  # type: ignore[assignment]
-
-
-@pytest.fixture(autouse=True)
-def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("EXOBONE_HOME", str(tmp_path / "home"))
-    monkeypatch.delenv("EXOBONE_DB", raising=False)
-    monkeypatch.delenv("EXOBONE_DATA", raising=False)
 
 
 @pytest.fixture
