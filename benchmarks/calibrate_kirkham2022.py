@@ -1,6 +1,6 @@
 """Fit the common scale of the MSC-exosome ceilings to Kirkham 2022 (MAG:0001); check MAG:0002.
 
-    python benchmarks/calibrate_kirkham2022.py [--write-fitted]
+    python benchmarks/calibrate_kirkham2022.py [--species rat mouse] [--write-fitted]
 
 The datum is a treated-minus-control difference: MSC-EVs raise BV/TV in preclinical bone-injury
 models by 22.2 percentage points (95 % CI 15.8-28.5) over controls
@@ -25,8 +25,10 @@ Modelling choices (Assumed, with reasons; also in data/calibration/README-exosom
 Fit: least squares with the noise of the printed CI (sigma = half-width / 1.96), one datum and
 one parameter, so the estimate is the root of ``difference = 22.2`` and the profile-likelihood
 95 % interval the scales at which the difference is 15.8 and 28.5 (the difference is checked to
-be monotone in the scale on a grid first). ``--write-fitted`` writes the estimate for the rat
-(the species fitted) to src/exobone/model/fitted_values.yaml.
+be monotone in the scale on a grid first). The meta-analysis pools rodent studies: the scale is
+fitted in each rodent species the scenario has (rat, mouse), each in its own build; humans keep
+the assumed scale (no human data). ``--write-fitted`` writes the estimates to
+src/exobone/model/fitted_values.yaml.
 """
 
 from __future__ import annotations
@@ -46,7 +48,8 @@ from exobone.simulate import SaveAt, simulate
 
 ROOT = Path(__file__).resolve().parents[1]
 MAGNITUDES = ROOT / "data" / "calibration" / "exosome-magnitudes.yaml"
-SCENARIO, SPECIES, REGIMEN = "calvarial-defect", "rat", "exosome:bmsc,dose=100ug,route=local"
+SCENARIO, REGIMEN = "calvarial-defect", "exosome:bmsc,dose=100ug,route=local"
+PROBLEM = "Kirkham 2022 meta-analysis by benchmarks/calibrate_kirkham2022.py"
 DOSE, SCALE, DAY = "dose_bmsc_ug", "exo_emax_scale__msc", 56.0
 BOUNDS = (0.1, 20.0)
 Z95 = 1.959963984540054
@@ -60,9 +63,9 @@ def record(mag_id: str) -> dict:
 class Difference:
     """Treated minus untreated ``100*defect_fill`` at the read-out day, as a function of scale."""
 
-    def __init__(self) -> None:
+    def __init__(self, species: str) -> None:
         # the scale is set in every run, so a shipped fit of it does not matter here
-        self.model = build_model(SCENARIO, [REGIMEN], species=SPECIES)
+        self.model = build_model(SCENARIO, [REGIMEN], species=species)
         self.dose = self.model.require_parameter(DOSE).value
         self.evaluations = 0
 
@@ -76,17 +79,13 @@ class Difference:
         return self.fill(scale, self.dose) - self.fill(scale, 0.0)
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--write-fitted", action="store_true")
-    args = ap.parse_args()
-    fit, held_out = record("MAG:0001"), record("MAG:0002")
-    value, (low, high) = fit["effect"]["value"], fit["effect"]["ci95"]
+def fit(species: str, fit_rec: dict, held_out: dict) -> FittedValue:
+    value, (low, high) = fit_rec["effect"]["value"], fit_rec["effect"]["ci95"]
     sigma = (high - low) / (2 * Z95)
-    diff = Difference()
+    diff = Difference(species)
     grid = np.geomspace(*BOUNDS, 13)
     curve = [diff(s) for s in grid]
-    print("scale   treated-minus-control (points of defect fill, day 56)")
+    print(f"[{species}] scale   treated-minus-control (points of defect fill, day {DAY:g})")
     for s, d in zip(grid, curve, strict=True):
         print(f"{s:7.3f} {d:8.2f}")
     if any(b <= a for a, b in zip(curve, curve[1:], strict=False)):
@@ -100,7 +99,7 @@ def main() -> None:
 
     est, lo, hi = root(value), root(low), root(high)
     nllh = 0.5 * math.log(2 * math.pi * sigma**2) + 0.5 * ((diff(est) - value) / sigma) ** 2
-    print(f"\nMAG:0001 BV/TV +{value} ({low}-{high}), sigma {sigma:.3f}")
+    print(f"MAG:0001 BV/TV +{value} ({low}-{high}), sigma {sigma:.3f}")
     print(f"{SCALE} = {est:.4g}  95 % profile interval [{lo:.4g}, {hi:.4g}]  nllh {nllh:.4f}  "
           f"({diff.evaluations} simulations)")
     treated, control = diff.fill(est, diff.dose), diff.fill(est, 0.0)
@@ -108,14 +107,21 @@ def main() -> None:
           f"(+{treated - control:.2f} points)")
     hv, (hl, hh) = held_out["effect"]["value"], held_out["effect"]["ci95"]
     print(f"held out MAG:0002 new bone formation +{hv} ({hl}-{hh}): model "
-          f"+{treated - control:.2f}, the same model quantity (defect fill): "
-          f"{'inside' if hl <= treated - control <= hh else 'outside'} the CI")
+          f"+{treated - control:.2f} from the same model quantity (defect fill), "
+          f"{'inside' if hl <= treated - control <= hh else 'outside'} the CI\n")
+    return FittedValue(SCALE, species, est, (lo, hi), 0.95, "profile", "lin", BOUNDS, PROBLEM,
+                       ("MAG:0001",), nllh, datetime.date.today().isoformat())
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--species", nargs="+", default=["rat", "mouse"])
+    ap.add_argument("--write-fitted", action="store_true")
+    args = ap.parse_args()
+    fit_rec, held_out = record("MAG:0001"), record("MAG:0002")
+    entries = [fit(species, fit_rec, held_out) for species in args.species]
     if args.write_fitted:
-        entry = FittedValue(
-            SCALE, SPECIES, est, (lo, hi), 0.95, "profile", "lin", BOUNDS,
-            "benchmarks/calibrate_kirkham2022.py", ("MAG:0001",), nllh,
-            datetime.date.today().isoformat())
-        print(f"wrote {write_fitted([entry])}")
+        print(f"wrote {write_fitted(entries)}")
 
 
 if __name__ == "__main__":
