@@ -133,8 +133,7 @@ class _Compiler:
                 if status.id in ids:
                     statuses[i] = replace(
                         status, detail="; ".join(x for x in (status.detail, note) if x),
-                        parameters=tuple(dict.fromkeys((*status.parameters, emax.name,
-                                                        scale.name))))
+                        parameters=tuple(dict.fromkeys((*status.parameters, emax.name))))
             if all(m.dormant for m in members):
                 deferred = DeferredFactor(process, expr, ids, desc)
                 for signal in dict.fromkeys(m.signal for m in members):
