@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import itertools
 import math
 from pathlib import Path
 
@@ -88,7 +89,7 @@ def fit(species: str, fit_rec: dict, held_out: dict) -> FittedValue:
     print(f"[{species}] scale   treated-minus-control (points of defect fill, day {DAY:g})")
     for s, d in zip(grid, curve, strict=True):
         print(f"{s:7.3f} {d:8.2f}")
-    if any(b <= a for a, b in zip(curve, curve[1:], strict=False)):
+    if any(b <= a for a, b in itertools.pairwise(curve)):
         raise SystemExit("the difference is not increasing in the scale on the grid: "
                          "the root-based interval does not apply")
 

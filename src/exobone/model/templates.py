@@ -77,11 +77,11 @@ __all__ = [
     "combined_factor",
     "drive_term",
     "emax_factor",
+    "emax_scale_parameter",
     "get_template",
     "mechanism_prefix",
     "register_template",
     "require_template",
-    "emax_scale_parameter",
     "shared_emax_parameter",
 ]
 
