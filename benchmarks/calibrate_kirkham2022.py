@@ -29,6 +29,8 @@ be monotone in the scale on a grid first). The meta-analysis pools rodent studie
 fitted in each rodent species the scenario has (rat, mouse), each in its own build; humans keep
 the assumed scale (no human data). ``--write-fitted`` writes the estimates to
 src/exobone/model/fitted_values.yaml.
+Not written back in the shipped model: the endogenous BMSC exosomes act through the same
+ceilings, so the scale also changes untreated OVX (data/calibration/README-exosomes.md).
 """
 
 from __future__ import annotations

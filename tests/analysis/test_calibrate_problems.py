@@ -271,10 +271,7 @@ def test_simulate_json_names_sources_and_carries_a_seeded_band(capsys):
     assert main(args) == 0
     data = json.loads(capsys.readouterr().out)
     src = data["parameter_sources"]
-    # the rat's estrogen sensitivity (rat_ovx) and the MSC-exosome ceiling scale (Kirkham 2022;
-    # the endogenous BMSC exosomes of every rat build act through it)
-    assert src["fitted"] == ["estrogen_sensitivity", "exo_emax_scale__msc"]
-    assert src["counts"]["fitted"] == 2
+    assert src["fitted"] == ["estrogen_sensitivity"] and src["counts"]["fitted"] == 1
     band = data["band"]
     assert band["n"] == 4 and band["seed"] == 3 and band["status"]["treated"] == {"ok": 4}
     assert band["times"] == [0.0, 35.0] and band["parameters"][0]["name"] == \
@@ -315,10 +312,10 @@ def test_report_shows_the_band_and_the_parameter_sources():
 
     rep = build_report("ovx", species="rat", days=30, points=31, band=3, seed=1)
     assert rep.band is not None and rep.band["status"]["treated"] == {"ok": 3}
-    assert rep.parameter_sources["fitted"] == ["estrogen_sensitivity", "exo_emax_scale__msc"]
+    assert rep.parameter_sources["fitted"] == ["estrogen_sensitivity"]
     assert "--band 3 --seed 1" in rep.command
     html = render_report(rep)
-    assert "5–95 % band" in html and "2 fitted (estrogen_sensitivity, exo_emax_scale__msc)" in html
+    assert "5–95 % band" in html and "1 fitted (estrogen_sensitivity)" in html
     assert rep.band_at_end("bv_tv") in html
 
 

@@ -4,73 +4,60 @@ from __future__ import annotations
 
 import dataclasses
 
-import pytest
-
-from exobone.model.assemble import build_model
+from exobone.model.assemble import assemble_model, build_model
 from exobone.model.exosomes.magnitudes import magnitude_basis
-from exobone.model.fitted import load_fitted
 from exobone.model.parameters import Assumed, Fitted, Reference
-from exobone.simulate import SaveAt, simulate
+
+KIRKHAM = Fitted("Kirkham 2022 meta-analysis by benchmarks/calibrate_kirkham2022.py",
+                 ("MAG:0001",), (3.85, 6.62))
 
 
-def test_the_kirkham_scale_is_fitted_for_msc_doses_and_the_split_stays_assumed():
+def _with_fitted_scale(model):
+    params = [dataclasses.replace(p, value=5.27, source=KIRKHAM)
+              if p.name == "exo_emax_scale__msc" else p for p in model.parameters]
+    return dataclasses.replace(model, parameters=tuple(params))
+
+
+def test_a_dose_rests_on_its_family_s_assumed_ceilings_and_scale():
     model = build_model("ovx", ["exosome:bmsc,dose=100ug"], species="rat")
-    scale = model.require_parameter("exo_emax_scale__msc")
-    assert isinstance(scale.source, Fitted) and scale.source.datasets == ("MAG:0001",)
-    low, high = scale.source.interval
-    assert low < scale.value < high
     basis = magnitude_basis(model)
     assert basis.families == ("msc",)  # BMSC exosomes act through the MSC family's ceilings
+    assert "exo_emax__msc__bone_formation" in basis.assumed and basis.calibrated == ()
+    assert "exo_emax_scale__msc" in basis.assumed  # not written back (README-exosomes.md)
+    scale = model.require_parameter("exo_emax_scale__msc")
+    assert scale.value == 1.0 and isinstance(scale.source, Assumed)
+    assert basis.line().startswith("magnitudes assumed: msc exosome ceilings assumed")
+    assert basis.to_dict()["rests_on_assumptions"] is True
+
+
+def test_a_fitted_msc_scale_is_named_and_other_families_stay_assumed():
+    model = _with_fitted_scale(build_model(
+        "ovx", ["exosome:hipsc-msc,dose=100ug", "exosome:osteoclast,dose=10ug"], species="rat"))
+    basis = magnitude_basis(model)
+    assert set(basis.families) == {"msc", "osteoclast"}  # hiPSC-MSC exosomes are MSC-type
+    assert dict(basis.fitted_families).keys() == {"msc"}
     assert basis.calibrated == ("exo_emax_scale__msc",)
     # one effect size fits one number: the per-process ceilings keep their assumed values
     assert "exo_emax__msc__bone_formation" in basis.assumed
-    assert model.require_parameter("exo_emax__msc__bone_formation").value == 0.5
-    assert not basis.rests_on_assumptions and basis.assumed_families == ()
-    assert "msc exosome ceilings scaled as fitted to Kirkham 2022" in basis.line()
-    assert basis.to_dict()["fitted_families"]["msc"].startswith("Kirkham 2022")
-
-
-def test_the_fitted_scale_reaches_every_msc_source_and_no_other_family():
-    model = build_model("ovx", ["exosome:hipsc-msc,dose=100ug", "exosome:osteoclast,dose=10ug"],
-                        species="rat")
-    basis = magnitude_basis(model)
-    assert set(basis.families) == {"msc", "osteoclast"}
-    assert dict(basis.fitted_families).keys() == {"msc"}
     assert basis.assumed_families == ("osteoclast",) and basis.rests_on_assumptions
-    scales = {p.name: p for p in model.parameters if p.name.startswith("exo_emax_scale__")}
-    assert isinstance(scales["exo_emax_scale__msc"].source, Fitted)
-    others = [p for n, p in scales.items() if n != "exo_emax_scale__msc"]
-    assert others and all(isinstance(p.source, Assumed) and p.value == 1.0 for p in others)
     line = basis.line()
     assert line.startswith("magnitudes assumed: ") and "osteoclast exosome ceilings assumed" in line
     assert "msc exosome ceilings scaled as fitted to Kirkham 2022" in line
+    assert "3.85-6.62" in basis.to_dict()["fitted_families"]["msc"]
+    only_msc = _with_fitted_scale(build_model("ovx", ["exosome:bmsc,dose=100ug"], species="rat"))
+    assert not magnitude_basis(only_msc).rests_on_assumptions
+    assert magnitude_basis(only_msc).line().startswith("magnitudes: msc exosome ceilings scaled")
 
 
-@pytest.mark.parametrize("species", ["rat", "mouse"])
-def test_the_shipped_scale_reproduces_the_kirkham_difference(species):
-    """At the write-back, one local 100 µg BMSC dose fills the calvarial defect 22.2 points more
-    than no dose at day 56 (benchmarks/calibrate_kirkham2022.py, MAG:0001); the interval's ends
-    give the printed CI (15.8-28.5)."""
-    entry = next(v for v in load_fitted()
-                 if v.parameter == "exo_emax_scale__msc" and v.species == species)
-    model = build_model("calvarial-defect", ["exosome:bmsc,dose=100ug,route=local"],
-                        species=species)
-    assert model.require_parameter("exo_emax_scale__msc").value == entry.estimate
-
-    def difference(scale: float) -> float:
-        fill = [simulate(model, (0.0, 56.0), params={"dose_bmsc_ug": dose,
-                                                     "exo_emax_scale__msc": scale},
-                         saveat=SaveAt([0.0, 56.0]))["defect_fill"][-1] for dose in (100.0, 0.0)]
-        return 100.0 * float(fill[0] - fill[1])
-
-    assert difference(entry.estimate) == pytest.approx(22.2, abs=0.05)
-    assert difference(entry.interval[0]) == pytest.approx(15.8, abs=0.05)
-    assert difference(entry.interval[1]) == pytest.approx(28.5, abs=0.05)
-
-
-def test_the_human_keeps_the_assumed_scale():
-    assert not [v for v in load_fitted()
-                if v.parameter.startswith("exo_emax_scale__") and v.species == "human"]
+def test_the_scale_multiplies_every_ceiling_of_its_family_only():
+    b = assemble_model("ovx", ["exosome:bmsc,dose=100ug", "exosome:osteoclast,dose=10ug"],
+                       species="rat")
+    exprs = [f.expr for f in b.factors()]
+    msc = [e for e in exprs if "exo_emax__msc__" in e]
+    assert msc and all("exo_emax_scale__msc*exo_emax__msc__" in e for e in msc)
+    osteoclast = [e for e in exprs if "exo_emax__osteoclast__" in e]
+    assert osteoclast and all("exo_emax_scale__msc" not in e for e in osteoclast)
+    assert all("exo_emax_scale__osteoclast*exo_emax__osteoclast__" in e for e in osteoclast)
 
 
 def test_a_family_whose_every_ceiling_is_cited_counts_as_fitted_and_no_dose_no_line():
