@@ -77,6 +77,7 @@ __all__ = [
     "combined_factor",
     "drive_term",
     "emax_factor",
+    "emax_scale_parameter",
     "get_template",
     "mechanism_prefix",
     "register_template",
@@ -338,6 +339,25 @@ def shared_emax_parameter(group: str, process: str, mechanisms: tuple[str, ...] 
                      source=Assumed(SHARED_EMAX_REASON),
                      description=f"maximal relative change of {process} by {group} exosomes, "
                                  f"all their mechanisms together" + (f" ({ids})" if ids else ""))
+
+
+#: why the family scale of the shared ceilings has its default value
+EMAX_SCALE_REASON = (
+    "1 = the ceilings as assumed; one number per source family, because the only published "
+    "magnitude (Kirkham 2022, data/calibration/exosome-magnitudes.yaml) is one effect size of "
+    "MSC-type exosomes and can identify one number, not one per process")
+
+
+def emax_scale_parameter(group: str) -> Parameter:
+    """Return ``exo_emax_scale__<group>``: one factor on every ceiling of a source family.
+
+    The ceiling of the family on a process is ``exo_emax_scale__<group>*exo_emax__<group>__<
+    process>``; a calibration moves the scale (all processes together), not each ceiling.
+    """
+    return Parameter(f"exo_emax_scale__{group}", 1.0, unit="1", bounds=(0.1, 20.0),
+                     source=Assumed(EMAX_SCALE_REASON),
+                     description=f"common scale of every ceiling of {group} exosomes "
+                                 f"(exo_emax__{group}__<process>)")
 
 
 def _emax_parameters(prefix: str, mech: Mechanism, signal: Signal,

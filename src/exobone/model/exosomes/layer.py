@@ -52,6 +52,7 @@ from exobone.model.templates import (
     Drive,
     Sink,
     combined_factor,
+    emax_scale_parameter,
     require_template,
     shared_emax_parameter,
 )
@@ -115,9 +116,13 @@ class _Compiler:
             emax = shared_emax_parameter(group, process, ids)
             if self.b.get_parameter(emax.name) is None:
                 self.b.add_parameter(emax)
-            expr = combined_factor(drive, emax.name)
+            scale = emax_scale_parameter(group)
+            if self.b.get_parameter(scale.name) is None:
+                self.b.add_parameter(scale)
+            ceiling = f"{scale.name}*{emax.name}"
+            expr = combined_factor(drive, ceiling)
             desc = (f"{group} exosomes -> {process}: one saturating response (ceiling "
-                    f"1 + {emax.name}) to {drive} = "
+                    f"1 + {ceiling}) to {drive} = "
                     + "; ".join(f"{'+' if m.drive.sink.direction.value == 'increase' else '-'}"
                                 f"[{m.description}]" for m in members))
             note = (f"combined on {process} with {len(ids) - 1} other mechanism(s) of "

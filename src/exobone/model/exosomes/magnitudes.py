@@ -1,12 +1,15 @@
 """Which exosome magnitudes a dosed model rests on: assumed, or calibrated from data.
 
-A dose of one source acts through the combined, bounded responses of its source family (one
-ceiling ``exo_emax__<family>__<process>`` per process, :mod:`exobone.model.templates`). The
-atlas gives directions, not sizes, so each ceiling is :class:`~exobone.model.parameters.Assumed`
-unless a calibration replaced its source with a
-:class:`~exobone.model.parameters.Reference`. Outputs that read a dosed model say which
-(issue 13: "outputs flag results that rest on assumed magnitudes"); the published numbers that
-exist, and why they do not yet set a ceiling, are in ``data/calibration/README-exosomes.md``.
+A dose of one source acts through the combined, bounded responses of its source family: one
+ceiling ``exo_emax__<family>__<process>`` per process, all multiplied by the family's common
+scale ``exo_emax_scale__<family>`` (:mod:`exobone.model.templates`). The atlas gives directions,
+not sizes, so each ceiling and each scale is :class:`~exobone.model.parameters.Assumed` unless a
+calibration replaced its source. The one published magnitude (Kirkham 2022, a meta-analysis of
+MSC-EVs in bone injury) identifies one number: the MSC family's scale
+(``benchmarks/calibrate_kirkham2022.py``); the split of that ceiling between processes stays
+assumed. Outputs that read a dosed model say which families are fitted and which assumed
+(issue 13: "outputs flag results that rest on assumed magnitudes"); the data and the modelling
+choices are in ``data/calibration/README-exosomes.md``.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from exobone.model.exosomes.sources import source_family
-from exobone.model.parameters import Assumed
+from exobone.model.parameters import Assumed, Fitted
 from exobone.model.spec import ModelSpec
 
 __all__ = ["MagnitudeBasis", "magnitude_basis"]
@@ -25,43 +28,77 @@ _DOSE_PREFIX, _DOSE_SUFFIX = "dose_", "_ug"
 
 @dataclass(frozen=True)
 class MagnitudeBasis:
-    """The ceilings the model's doses act through, split by the kind of their source."""
+    """The ceilings the model's doses act through, split by the kind of their source.
+
+    ``assumed``/``calibrated`` name the ceilings (and family scales) by their own source;
+    ``fitted_families`` maps a family whose scale is calibrated to what it was fitted to.
+    """
 
     families: tuple[str, ...]
     assumed: tuple[str, ...]
     calibrated: tuple[str, ...]
+    fitted_families: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def assumed_families(self) -> tuple[str, ...]:
+        fitted = dict(self.fitted_families)
+        return tuple(f for f in self.families if f not in fitted)
 
     @property
     def rests_on_assumptions(self) -> bool:
-        return bool(self.assumed)
+        return bool(self.assumed_families)
 
     def line(self) -> str | None:
         """One line for a table footer or stderr (None without doses)."""
         if not self.families:
             return None
-        n = len(self.assumed) + len(self.calibrated)
-        if not self.assumed:
-            return (f"magnitudes: all {n} ceilings of {', '.join(self.families)} exosomes are "
-                    f"calibrated")
-        return (f"magnitudes assumed: {len(self.assumed)} of {n} ceilings of "
-                f"{', '.join(self.families)} exosomes are Assumed (no published dose-response; "
-                f"data/calibration/README-exosomes.md): read directions, not sizes")
+        parts = [f"{f} exosome ceilings scaled as fitted to {what}" for f, what in
+                 self.fitted_families]
+        if self.assumed_families:
+            parts.append(f"{', '.join(self.assumed_families)} exosome ceilings assumed (no "
+                         f"published magnitude; data/calibration/README-exosomes.md): read "
+                         f"directions, not sizes")
+        lead = "magnitudes" if not self.assumed_families else "magnitudes assumed"
+        return f"{lead}: " + "; ".join(parts)
 
     def to_dict(self) -> dict[str, Any]:
         return {"families": list(self.families), "assumed": list(self.assumed),
                 "calibrated": list(self.calibrated),
+                "fitted_families": dict(self.fitted_families),
+                "assumed_families": list(self.assumed_families),
                 "rests_on_assumptions": self.rests_on_assumptions}
 
 
+def _fitted_to(source: Any) -> str:
+    if isinstance(source, Fitted):
+        low, high = source.interval
+        return (f"{source.problem} ({', '.join(source.datasets)}; "
+                f"{source.level:.0%} interval {low:.3g}-{high:.3g})")
+    return source.short()
+
+
 def magnitude_basis(model: ModelSpec) -> MagnitudeBasis:
-    """The exosome ceilings that the doses of ``model`` (parameters ``dose_<source>_ug``) act
-    through, each Assumed or calibrated."""
+    """The exosome ceilings and family scales that the doses of ``model`` (parameters
+    ``dose_<source>_ug``) act through, each Assumed or calibrated.
+
+    A family counts as fitted when its common scale is calibrated, or when every one of its
+    ceilings is (each calibrated on its own).
+    """
     sources = [p.name[len(_DOSE_PREFIX):-len(_DOSE_SUFFIX)] for p in model.parameters
                if p.name.startswith(_DOSE_PREFIX) and p.name.endswith(_DOSE_SUFFIX)]
     families = tuple(dict.fromkeys(source_family(s) for s in sources))
-    prefixes = tuple(f"exo_emax__{f}__" for f in families)
-    ceilings = [p for p in model.parameters if prefixes and p.name.startswith(prefixes)]
+    by_name = {p.name: p for p in model.parameters}
+    ceilings, fitted = [], []
+    for family in families:
+        own = [p for p in model.parameters if p.name.startswith(f"exo_emax__{family}__")]
+        scale = by_name.get(f"exo_emax_scale__{family}")
+        ceilings += own + ([scale] if scale is not None else [])
+        if scale is not None and not isinstance(scale.source, Assumed):
+            fitted.append((family, _fitted_to(scale.source)))
+        elif own and not any(isinstance(p.source, Assumed) for p in own):
+            fitted.append((family, "; ".join(dict.fromkeys(_fitted_to(p.source) for p in own))))
     return MagnitudeBasis(
         families,
         tuple(p.name for p in ceilings if isinstance(p.source, Assumed)),
-        tuple(p.name for p in ceilings if not isinstance(p.source, Assumed)))
+        tuple(p.name for p in ceilings if not isinstance(p.source, Assumed)),
+        tuple(fitted))
