@@ -110,7 +110,11 @@ def test_rodas5p_converges_with_order_five_at_fixed_steps():
 
 
 def test_hundred_random_members_agree_with_reference_backend(numba_ready):
-    """Max relative difference <= 1e-4 at tight tolerances, full model, one year."""
+    """The backends agree to 1e-4 relative at tight tolerances (full model, one year), where a
+    value is above the solvers' absolute tolerance: |a - b| <= 1e-4 |b| + 10 atol. Both solvers
+    control each step's error to atol + rtol |y| only, so a state decaying towards 0 (estrogen
+    after ovariectomy, ~1e-6 at day 28) differs by about one atol (1.5e-10 measured), which is
+    a relative 1e-4 there and says nothing about the kernels."""
     model = numba_ready
     cm = compile_model(model)
     base = cm.parameter_vector(model)
@@ -122,13 +126,12 @@ def test_hundred_random_members_agree_with_reference_backend(numba_ready):
     ref = run_ensemble(model, P, backend="reference", saveat=saveat, outputs=outputs,
                        tolerances=TIGHT)
     assert fast.n_failed == 0 and ref.n_failed == 0
-    worst = 0.0
+    worst = {}
     for name in outputs:
         a, b = fast.values(name), ref.values(name)
-        # a floor for states that decay to ~0 (there only atol matters)
-        floor = np.maximum(1e-6 * np.abs(b).max(axis=1, keepdims=True), 1e-9)
-        worst = max(worst, float((np.abs(a - b) / np.maximum(np.abs(b), floor)).max()))
-    assert worst <= 1e-4, worst
+        worst[name] = float((np.abs(a - b) / (1e-4 * np.abs(b) + 10 * TIGHT.atol)).max())
+    name = max(worst, key=worst.__getitem__)
+    assert worst[name] <= 1.0, (name, worst[name])
 
 
 def test_nan_parameter_is_a_failed_member_not_an_error(numba_ready):
