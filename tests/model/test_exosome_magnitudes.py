@@ -14,7 +14,7 @@ KIRKHAM = Fitted("Kirkham 2022 meta-analysis by benchmarks/calibrate_kirkham2022
 
 def _with_fitted_scale(model):
     params = [dataclasses.replace(p, value=5.27, source=KIRKHAM)
-              if p.name == "exo_emax_scale__msc" else p for p in model.parameters]
+              if p.name == "exo_dose_emax_scale__msc" else p for p in model.parameters]
     return dataclasses.replace(model, parameters=tuple(params))
 
 
@@ -23,8 +23,8 @@ def test_a_dose_rests_on_its_family_s_assumed_ceilings_and_scale():
     basis = magnitude_basis(model)
     assert basis.families == ("msc",)  # BMSC exosomes act through the MSC family's ceilings
     assert "exo_emax__msc__bone_formation" in basis.assumed and basis.calibrated == ()
-    assert "exo_emax_scale__msc" in basis.assumed  # not written back (README-exosomes.md)
-    scale = model.require_parameter("exo_emax_scale__msc")
+    assert "exo_dose_emax_scale__msc" in basis.assumed  # not written back (README-exosomes.md)
+    scale = model.require_parameter("exo_dose_emax_scale__msc")
     assert scale.value == 1.0 and isinstance(scale.source, Assumed)
     assert basis.line().startswith("magnitudes assumed: msc exosome ceilings assumed")
     assert basis.to_dict()["rests_on_assumptions"] is True
@@ -36,7 +36,7 @@ def test_a_fitted_msc_scale_is_named_and_other_families_stay_assumed():
     basis = magnitude_basis(model)
     assert set(basis.families) == {"msc", "osteoclast"}  # hiPSC-MSC exosomes are MSC-type
     assert dict(basis.fitted_families).keys() == {"msc"}
-    assert basis.calibrated == ("exo_emax_scale__msc",)
+    assert basis.calibrated == ("exo_dose_emax_scale__msc",)
     # one effect size fits one number: the per-process ceilings keep their assumed values
     assert "exo_emax__msc__bone_formation" in basis.assumed
     assert basis.assumed_families == ("osteoclast",) and basis.rests_on_assumptions
@@ -49,15 +49,19 @@ def test_a_fitted_msc_scale_is_named_and_other_families_stay_assumed():
     assert magnitude_basis(only_msc).line().startswith("magnitudes: msc exosome ceilings scaled")
 
 
-def test_the_scale_multiplies_every_ceiling_of_its_family_only():
+def test_the_dose_scale_multiplies_every_dosed_ceiling_of_its_family_only():
     b = assemble_model("ovx", ["exosome:bmsc,dose=100ug", "exosome:osteoclast,dose=10ug"],
                        species="rat")
     exprs = [f.expr for f in b.factors()]
-    msc = [e for e in exprs if "exo_emax__msc__" in e]
-    assert msc and all("exo_emax_scale__msc*exo_emax__msc__" in e for e in msc)
-    osteoclast = [e for e in exprs if "exo_emax__osteoclast__" in e]
-    assert osteoclast and all("exo_emax_scale__msc" not in e for e in osteoclast)
-    assert all("exo_emax_scale__osteoclast*exo_emax__osteoclast__" in e for e in osteoclast)
+    dosed = [e for e in exprs if "exo_dose_drive__msc__" in e]
+    assert dosed and all("exo_dose_emax_scale__msc*exo_emax__msc__" in e for e in dosed)
+    # the animal's own MSC-family exosomes respond with the unscaled ceiling
+    own = [e for e in exprs if "exo_drive__msc__" in e]
+    assert own and all("exo_dose_emax_scale__" not in e for e in own)
+    osteoclast = [e for e in exprs if "exo_dose_drive__osteoclast__" in e]
+    assert osteoclast and all("exo_dose_emax_scale__msc" not in e for e in osteoclast)
+    assert all("exo_dose_emax_scale__osteoclast*exo_emax__osteoclast__" in e
+               for e in osteoclast)
 
 
 def test_a_family_whose_every_ceiling_is_cited_counts_as_fitted_and_no_dose_no_line():
@@ -67,6 +71,6 @@ def test_a_family_whose_every_ceiling_is_cited_counts_as_fitted_and_no_dose_no_l
               else p for p in model.parameters]
     basis = magnitude_basis(dataclasses.replace(model, parameters=tuple(params)))
     assert "exo_emax__osteoclast__" in " ".join(basis.calibrated)
-    assert basis.assumed == ("exo_emax_scale__osteoclast",)
+    assert basis.assumed == ("exo_dose_emax_scale__osteoclast",)
     assert not basis.rests_on_assumptions and basis.line().startswith("magnitudes: ")
     assert magnitude_basis(build_model("ovx")).line() is None

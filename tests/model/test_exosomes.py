@@ -97,24 +97,33 @@ def test_compiled_factors_carry_their_mechanism_ids(
                 assert name.startswith("mech_" + m.id.split(":")[1])
 
 
-def test_transfers_of_one_family_share_one_bounded_factor_per_process() -> None:
+def test_transfers_of_one_family_share_one_bounded_response_per_process_and_pool_kind() -> None:
     """BMSC exosomes act on bone formation through several atlas claims (general MSC ones and
-    BMSC ones): one factor with one ceiling, every claim listed in it and in the report."""
+    BMSC ones): one response with one ceiling for the animal's own exosomes and one for the
+    dose (its ceiling scaled by the family's dose scale), every claim listed in them."""
     b = assemble_model("ovx", ["exosome:bmsc,dose=100,route=local,every=7"])
-    exo = [f for f in b.factors("bone_formation") if "exo_emax__msc__" in f.expr]
-    assert len(exo) == 1
-    (factor,) = exo
-    assert len(factor.mechanisms) > 1
-    drive = b.get_assignment("exo_drive__msc__bone_formation")
-    assert drive is not None
+    exo = {f.expr.split("max(")[1].split(",")[0]: f for f in b.factors("bone_formation")
+           if "exo_emax__msc__" in f.expr}
+    assert set(exo) == {"exo_drive__msc__bone_formation", "exo_dose_drive__msc__bone_formation"}
+    dosed = exo["exo_dose_drive__msc__bone_formation"]
+    assert "exo_dose_emax_scale__msc*exo_emax__msc__bone_formation" in dosed.expr
+    assert "exo_dose_emax_scale__msc" not in exo["exo_drive__msc__bone_formation"].expr
     report = b.exosome_layer.report if b.exosome_layer is not None else None
     assert report is not None
-    for mid in factor.mechanisms:
-        assert mid in factor.description
-        assert "mech_" + mid.split(":")[1] + "_weight" in drive.expr
-        status = report.status(mid)
-        assert status is not None and status.compiled
-        assert "exo_emax__msc__bone_formation" in status.parameters
+    for drive_name, factor in exo.items():
+        assert len(factor.mechanisms) > 1
+        drive = b.get_assignment(drive_name)
+        assert drive is not None
+        for mid in factor.mechanisms:
+            assert mid in factor.description
+            assert "mech_" + mid.split(":")[1] + "_weight" in drive.expr
+            status = report.status(mid)
+            assert status is not None and status.compiled
+            assert "exo_emax__msc__bone_formation" in status.parameters
+    # the endogenous drive reads the animal's pools only, the dosed drive the dose pool only
+    endo = b.get_assignment("exo_drive__msc__bone_formation").expr
+    assert "exo_signal__" in endo and "exo_dose_signal__" not in endo
+    assert "exo_signal__" not in b.get_assignment("exo_dose_drive__msc__bone_formation").expr
 
 
 def test_uptake_and_unmapped_mechanisms_are_reported_with_reasons(
@@ -152,7 +161,7 @@ def test_dosing_writes_the_pool_and_joins_the_signals(atlas: Atlas) -> None:
     # the metadata keep the JSON report, refreshed with the new pool (provenance)
     assert b.metadata["exosome_layer_report"]["pools"][state]["kind"] == "dose"
     b.add_event("dose", {state: f"{state} + 50"}, at_times=(0.0,))
-    signal = b.get_assignment("exo_signal__adipose_msc__WNT3A")
+    signal = b.get_assignment("exo_dose_signal__adipose_msc__WNT3A")
     assert signal is not None and state in signal.expr
     wnt = b.get_assignment(f"cargo_{state}__WNT3A")
     assert wnt is not None and "mech_1018" in wnt.expr  # TNF priming raises Wnt-3a (MECH:1018)

@@ -45,7 +45,26 @@ inhibiting one, whatever the doses or how many claims the atlas holds; opposite 
 the two branches join smoothly at ``D = 0`` (slope ``Emax_g`` on both sides). Each mechanism keeps
 its weight ``mech_<id>_weight`` (1) and ``mech_<id>_ec50``; the shared ceiling is
 ``exo_emax__<group>__<process>`` (:func:`shared_emax_parameter`), one per source family and
-process, which is what ``exobone calibrate`` fits against a measured magnitude.
+process (assumed; the split between processes is not measured).
+
+Endogenous and administered exosomes get one such response each
+-----------------------------------------------------------------
+A family's signal has two parts: its endogenous pools (the animal's own cells) and its dose
+pools (exosomes administered from cultured donor cells). Each part drives its own bounded
+response, and the two multiply::
+
+    f = f(D_endo; Emax_g) * f(D_dose; s_g*Emax_g)
+
+The endogenous response reads only departures from health (``S - S0``): the data the healthy
+and OVX cores were calibrated to come from animals that secrete their own exosomes, so what
+those exosomes do at their usual level is already in the calibrated rates, and the assumed ceiling ``Emax_g`` only
+shapes how their changes (fewer BMSCs after OVX, a Rab27a knockdown) act. A dose is a separate
+cargo pool (vesicles of another preparation, amount and cargo per vesicle, delivered at once to
+the site) whose maximal effect is what treated-versus-control experiments measure: its ceiling
+is ``s_g*Emax_g``, where ``s_g = exo_dose_emax_scale__<group>`` (:func:`dose_emax_scale_parameter`)
+is what the Kirkham 2022 meta-analysis fits for the MSC family. Fitting ``s_g`` thus cannot move
+an untreated animal (no dose pool, no dose response); the product stays bounded
+(``(1 + Emax_g)(1 + s_g*Emax_g)`` at most).
 
 Regulations, release controls and cargo profiles keep one factor per mechanism: their signal is
 a distinct regulator each, not one dose seen through several claims.
@@ -75,9 +94,9 @@ __all__ = [
     "Signal",
     "Sink",
     "combined_factor",
+    "dose_emax_scale_parameter",
     "drive_term",
     "emax_factor",
-    "emax_scale_parameter",
     "get_template",
     "mechanism_prefix",
     "register_template",
@@ -130,6 +149,15 @@ class Signal:
     group: str = ""
     """Source family of an exosome signal (``msc``, ``osteoclast``): the mechanism's process
     effects join that family's combined response (empty: one factor per mechanism)."""
+    dose_expr: str = ""
+    """Administered part of an exosome signal (the source's dose pools; 0 until dosed, absent
+    in health): it drives the family's separate dosed response (module docstring). ``expr`` is
+    then the endogenous part only."""
+
+    @property
+    def total(self) -> str:
+        """Endogenous plus administered level (what a factor of its own responds to)."""
+        return f"{self.expr} + {self.dose_expr}" if self.dose_expr else self.expr
 
 
 @dataclass(frozen=True)
@@ -173,12 +201,15 @@ class Drive:
     group
         Source family (``msc``): mechanisms of one family on one process share one response.
     term
-        Signed expression ``±w*(S - S0)/EC50`` (0 in health).
+        Signed expression ``±w*(S - S0)/EC50`` of the endogenous signal (0 in health).
+    dose_term
+        Signed expression ``±w*S_dose/EC50`` of the administered signal (empty without one).
     """
 
     sink: Sink
     group: str
     term: str
+    dose_term: str = ""
 
 
 @dataclass(frozen=True)
@@ -341,23 +372,26 @@ def shared_emax_parameter(group: str, process: str, mechanisms: tuple[str, ...] 
                                  f"all their mechanisms together" + (f" ({ids})" if ids else ""))
 
 
-#: why the family scale of the shared ceilings has its default value
-EMAX_SCALE_REASON = (
-    "1 = the ceilings as assumed; one number per source family, because the only published "
-    "magnitude (Kirkham 2022, data/calibration/exosome-magnitudes.yaml) is one effect size of "
-    "MSC-type exosomes and can identify one number, not one per process")
+#: why the scale of the dosed ceilings has its default value
+DOSE_EMAX_SCALE_REASON = (
+    "1 = a dose acts with the assumed ceilings; one number per source family, because the only "
+    "published magnitude (Kirkham 2022, data/calibration/exosome-magnitudes.yaml) is one effect "
+    "size of administered MSC-type exosomes and can identify one number, not one per process")
 
 
-def emax_scale_parameter(group: str) -> Parameter:
-    """Return ``exo_emax_scale__<group>``: one factor on every ceiling of a source family.
+def dose_emax_scale_parameter(group: str) -> Parameter:
+    """Return ``exo_dose_emax_scale__<group>``: the factor on every ceiling of a family's
+    dosed response.
 
-    The ceiling of the family on a process is ``exo_emax_scale__<group>*exo_emax__<group>__<
-    process>``; a calibration moves the scale (all processes together), not each ceiling.
+    The ceiling of administered exosomes of the family on a process is
+    ``exo_dose_emax_scale__<group>*exo_emax__<group>__<process>``; the endogenous response
+    keeps ``exo_emax__<group>__<process>`` (module docstring). A calibration to a
+    treated-versus-control effect moves this scale (all processes together).
     """
-    return Parameter(f"exo_emax_scale__{group}", 1.0, unit="1", bounds=(0.1, 20.0),
-                     source=Assumed(EMAX_SCALE_REASON),
-                     description=f"common scale of every ceiling of {group} exosomes "
-                                 f"(exo_emax__{group}__<process>)")
+    return Parameter(f"exo_dose_emax_scale__{group}", 1.0, unit="1", bounds=(0.1, 20.0),
+                     source=Assumed(DOSE_EMAX_SCALE_REASON),
+                     description=f"scale of every ceiling of administered {group} exosomes "
+                                 f"(times exo_emax__{group}__<process>)")
 
 
 def _emax_parameters(prefix: str, mech: Mechanism, signal: Signal,
@@ -387,7 +421,7 @@ def _saturating(binding: Binding, *, emax: float = DEFAULT_EMAX) -> Compiled:
     combined = [s for s in signed if signal.group and s.kind == "process"]
     own = [s for s in signed if s not in combined]
     params: tuple[Parameter, ...] = (p_emax, p_ec50) if own else (p_ec50,)
-    factors = tuple((s, emax_factor(signal.expr, signal.baseline, p_emax.name, p_ec50.name,
+    factors = tuple((s, emax_factor(signal.total, signal.baseline, p_emax.name, p_ec50.name,
                                     s.direction)) for s in own)
     drives: tuple[Drive, ...] = ()
     if combined:
@@ -397,9 +431,12 @@ def _saturating(binding: Binding, *, emax: float = DEFAULT_EMAX) -> Compiled:
                              description=f"weight of {what} in the combined drive of "
                                          f"{signal.group} exosomes on its process")
         params = (*params, p_weight)
-        drives = tuple(Drive(s, signal.group, drive_term(signal.expr, signal.baseline,
-                                                         p_weight.name, p_ec50.name,
-                                                         s.direction)) for s in combined)
+        drives = tuple(Drive(s, signal.group,
+                             drive_term(signal.expr, signal.baseline, p_weight.name,
+                                        p_ec50.name, s.direction),
+                             drive_term(signal.dose_expr, "0", p_weight.name, p_ec50.name,
+                                        s.direction) if signal.dose_expr else "")
+                       for s in combined)
     return Compiled(mech.id, params, factors, drives=drives)
 
 

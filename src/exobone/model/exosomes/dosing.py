@@ -19,8 +19,9 @@ def add_dose_pool(builder: ModelBuilder, source: str) -> str:
     The exosome layer compiles every mechanism of every dosable source but writes a source's
     pool only when it is first dosed, following the
     :class:`~exobone.model.exosomes.state.DosePlan` it recorded: the pool state with clearance
-    and uptake, its cargo presences (with the source's cargo profiles, e.g. TNF-α priming), and
-    its share of the transfer signals and cargo totals. A model without doses thus carries no
+    and uptake, its cargo presences (with the source's cargo profiles, e.g. TNF-α priming), its
+    share of the administered transfer signals and cargo totals, and the dosed responses those
+    signals drive (with their ceiling's scale ``exo_dose_emax_scale__<family>``). A model without doses thus carries no
     idle pools.
 
     Parameters
@@ -67,6 +68,9 @@ def add_dose_pool(builder: ModelBuilder, source: str) -> str:
             if any(g.expr == f.expr and g.mechanisms == f.mechanisms
                    for g in builder.factors(f.process)):
                 continue
+            for p in f.parameters:
+                if builder.get_parameter(p.name) is None:
+                    builder.add_parameter(p)
             builder.add_factor(f.process, f.expr, mechanisms=f.mechanisms,
                                description=f.description)
         builder.replace_assignment(name, expr, mechanisms=plan.mechanisms)

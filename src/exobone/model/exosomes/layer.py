@@ -20,9 +20,12 @@
 * **regulator levels** ``level_<molecule>_in_<cell>`` (1 in health) for genes and miRNAs that
   regulate a process in the atlas;
 * one factor per (mechanism, sink) from :mod:`exobone.model.templates`, bound by the rules of
-  :mod:`.binding`; exosome transfers instead add their signed drive to the one bounded response
-  of their source family on each process (``exo_drive__<family>__<process>``, ceiling
-  ``exo_emax__<family>__<process>``; the combination rule is in :mod:`exobone.model.templates`).
+  :mod:`.binding`; exosome transfers instead add their signed drive to the bounded responses
+  of their source family on each process: one to the endogenous pools
+  (``exo_drive__<family>__<process>``, ceiling ``exo_emax__<family>__<process>``) and one to the
+  dose pools (``exo_dose_drive__<family>__<process>``, ceiling
+  ``exo_dose_emax_scale__<family>*exo_emax__<family>__<process>``, added with the first dose);
+  the combination rule and why doses get their own ceiling: :mod:`exobone.model.templates`.
 
 Every mechanism of the atlas ends up in the :class:`~exobone.model.exosomes.report.LayerReport`:
 compiled, with the processes/pools it acts on and its parameters, or not compiled, with the
@@ -36,7 +39,7 @@ registry, adding a mechanism to the curated YAML changes the compiled model with
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -50,9 +53,10 @@ from exobone.model.exosomes.state import DeferredFactor, ExosomeLayer
 from exobone.model.templates import (
     Compiled,
     Drive,
+    Signal,
     Sink,
     combined_factor,
-    emax_scale_parameter,
+    dose_emax_scale_parameter,
     require_template,
     shared_emax_parameter,
 )
@@ -69,8 +73,8 @@ class _Member:
 
     mech: Mechanism
     drive: Drive
-    signal: str
-    dormant: bool
+    dose_signal: str  # the administered part of its signal ("" without dose pools)
+    dormant: bool  # no endogenous pool carries its source
     description: str
 
 
@@ -95,53 +99,77 @@ class _Compiler:
                 continue
             template = require_template(mech.kind.value)
             results = [template(b) for b in bound]
-            signal = bound[0].signal.expr if bound[0].signal is not None else ""
-            self.record(mech, results, signal)
+            self.record(mech, results, bound[0].signal)
         self.combine()
 
     def combine(self) -> None:
-        """Write one drive and one bounded factor per (source family, process).
+        """Write the bounded responses of each (source family, process): one to the
+        endogenous drive, one to the dosed drive (rule and reason: :mod:`exobone.model.templates`).
 
-        A response whose every member waits for a dose pool waits with them: its factor is
-        planned under each member's signal and added once, by the first dose that feeds one.
+        The endogenous response holds the members with an endogenous pool; the dosed response
+        waits for the first dose: its factor is planned under each member's dose signal and
+        added once, by the first dose that feeds one, so untreated models carry none.
         """
         for (group, process), members in self.groups.items():
             ids = tuple(dict.fromkeys(m.mech.id for m in members))
-            drive = f"exo_drive__{group}__{process}"
-            terms = " + ".join(m.drive.term for m in members).replace("+ -", "- ")
-            self.b.add_assignment(
-                drive, terms, unit="1", mechanisms=ids,
-                description=(f"combined drive of {group} exosomes on {process}: the sum of "
-                             f"each mechanism's signed, EC50-scaled signal (0 in health)"))
             emax = shared_emax_parameter(group, process, ids)
             if self.b.get_parameter(emax.name) is None:
                 self.b.add_parameter(emax)
-            scale = emax_scale_parameter(group)
-            if self.b.get_parameter(scale.name) is None:
-                self.b.add_parameter(scale)
-            ceiling = f"{scale.name}*{emax.name}"
-            expr = combined_factor(drive, ceiling)
-            desc = (f"{group} exosomes -> {process}: one saturating response (ceiling "
-                    f"1 + {ceiling}) to {drive} = "
-                    + "; ".join(f"{'+' if m.drive.sink.direction.value == 'increase' else '-'}"
-                                f"[{m.description}]" for m in members))
-            note = (f"combined on {process} with {len(ids) - 1} other mechanism(s) of "
-                    f"{group} exosomes ({drive}, ceiling {emax.name})" if len(ids) > 1
-                    else f"{process}: response {drive}, ceiling {emax.name}")
+            scale = dose_emax_scale_parameter(group)
+            endogenous = [m for m in members if not m.dormant]
+            dosed = [m for m in members if m.drive.dose_term]
+            notes = []
+            if endogenous:
+                drive = self.drive(f"exo_drive__{group}__{process}", endogenous,
+                                   lambda m: m.drive.term, f"{group} exosomes of the animal's "
+                                   f"own cells on {process}", "0 in health")
+                self.b.add_factor(process, combined_factor(drive, emax.name),
+                                  mechanisms=tuple(dict.fromkeys(m.mech.id for m in endogenous)),
+                                  description=self.describe_response(
+                                      f"endogenous {group} exosomes", process, emax.name,
+                                      drive, endogenous))
+                notes.append(f"endogenous response {drive}, ceiling {emax.name}")
+            if dosed:
+                drive = self.drive(f"exo_dose_drive__{group}__{process}", dosed,
+                                   lambda m: m.drive.dose_term, f"administered {group} "
+                                   f"exosomes on {process}", "0 without a dose")
+                ceiling = f"{scale.name}*{emax.name}"
+                deferred = DeferredFactor(
+                    process, combined_factor(drive, ceiling),
+                    tuple(dict.fromkeys(m.mech.id for m in dosed)),
+                    self.describe_response(f"administered {group} exosomes", process, ceiling,
+                                           drive, dosed), (scale,))
+                for signal in dict.fromkeys(m.dose_signal for m in dosed):
+                    self.pools.deferred.setdefault(signal, []).append(deferred)
+                notes.append(f"dosed response {drive}, ceiling {ceiling}")
+            note = (f"{process}: combined with {len(ids) - 1} other mechanism(s) of {group} "
+                    f"exosomes; " if len(ids) > 1 else f"{process}: ") + "; ".join(notes)
             statuses = self.report.mechanisms
             for i, status in enumerate(statuses):
                 if status.id in ids:
                     statuses[i] = replace(
                         status, detail="; ".join(x for x in (status.detail, note) if x),
                         parameters=tuple(dict.fromkeys((*status.parameters, emax.name))))
-            if all(m.dormant for m in members):
-                deferred = DeferredFactor(process, expr, ids, desc)
-                for signal in dict.fromkeys(m.signal for m in members):
-                    self.pools.deferred.setdefault(signal, []).append(deferred)
-                continue
-            self.b.add_factor(process, expr, mechanisms=ids, description=desc)
 
-    def record(self, mech: Mechanism, results: list[Compiled], signal: str = "") -> None:
+    def drive(self, name: str, members: list[_Member], term: Callable[[_Member], str],
+              what: str, rest: str) -> str:
+        """Write the drive assignment ``name``: the members' signed terms summed."""
+        self.b.add_assignment(
+            name, " + ".join(term(m) for m in members).replace("+ -", "- "), unit="1",
+            mechanisms=tuple(dict.fromkeys(m.mech.id for m in members)),
+            description=(f"combined drive of {what}: the sum of each mechanism's signed, "
+                         f"EC50-scaled signal ({rest})"))
+        return name
+
+    @staticmethod
+    def describe_response(what: str, process: str, ceiling: str, drive: str,
+                          members: list[_Member]) -> str:
+        return (f"{what} -> {process}: one saturating response (ceiling 1 + {ceiling}) to "
+                f"{drive} = "
+                + "; ".join(f"{'+' if m.drive.sink.direction.value == 'increase' else '-'}"
+                            f"[{m.description}]" for m in members))
+
+    def record(self, mech: Mechanism, results: list[Compiled], signal: Signal | None) -> None:
         """Add a bound mechanism's parameters and factors; report it compiled or why not."""
         sinks: list[str] = []
         params: list[str] = []
@@ -152,7 +180,9 @@ class _Compiler:
         # its factors wait in the dose plans (add_dose_pool adds them), so that models without
         # doses do not carry (and differentiate) factors that are identically 1
         signals = self.pools.signals
-        dormant = signal in signals and not signals[signal][1]
+        name = signal.expr if signal is not None else ""
+        dose_signal = signal.dose_expr if signal is not None else ""
+        dormant = name in signals and not signals[name][1]
         for res in results:
             for p in res.parameters:
                 if self.b.get_parameter(p.name) is None:
@@ -161,11 +191,11 @@ class _Compiler:
             for d in res.drives:
                 sinks.append(f"{d.sink.kind}:{d.sink.name}")
                 self.groups.setdefault((d.group, d.sink.name), []).append(
-                    _Member(mech, d, signal, dormant, self.describe(mech, d.sink)))
+                    _Member(mech, d, dose_signal, dormant, self.describe(mech, d.sink)))
             for sink, expr in res.factors:
                 sinks.append(f"{sink.kind}:{sink.name}")
-                if dormant and sink.kind == "process":
-                    self.pools.deferred.setdefault(signal, []).append(
+                if dormant and dose_signal and sink.kind == "process":
+                    self.pools.deferred.setdefault(dose_signal, []).append(
                         DeferredFactor(sink.name, expr, (mech.id,), self.describe(mech, sink)))
                     continue
                 self.apply(sink, expr, mech)

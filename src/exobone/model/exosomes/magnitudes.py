@@ -1,15 +1,16 @@
 """Which exosome magnitudes a dosed model rests on: assumed, or calibrated from data.
 
-A dose of one source acts through the combined, bounded responses of its source family: one
-ceiling ``exo_emax__<family>__<process>`` per process, all multiplied by the family's common
-scale ``exo_emax_scale__<family>`` (:mod:`exobone.model.templates`). The atlas gives directions,
+A dose of one source acts through the dosed responses of its source family: one ceiling
+``exo_emax__<family>__<process>`` per process, all multiplied by the family's dose scale
+``exo_dose_emax_scale__<family>`` (:mod:`exobone.model.templates`: a dose has a ceiling of its
+own, apart from the endogenous exosomes of the calibrated core). The atlas gives directions,
 not sizes, so each ceiling and each scale is :class:`~exobone.model.parameters.Assumed` unless a
 calibration replaced its source. The one published magnitude (Kirkham 2022, a meta-analysis of
-MSC-EVs in bone injury) identifies one number: the MSC family's scale
-(``benchmarks/calibrate_kirkham2022.py``); the split of that ceiling between processes stays
-assumed. Outputs that read a dosed model say which families are fitted and which assumed
-(issue 13: "outputs flag results that rest on assumed magnitudes"); the data and the modelling
-choices are in ``data/calibration/README-exosomes.md``.
+MSC-EVs in bone injury) identifies one number: the MSC family's dose scale, fitted by
+``benchmarks/calibrate_kirkham2022.py`` and applied from ``fitted_values.yaml``; the split of
+the ceiling between processes stays assumed. Outputs that read a dosed model say which families
+are fitted and which assumed (issue 13: "outputs flag results that rest on assumed
+magnitudes"); the data and the modelling choices are in ``data/calibration/README-exosomes.md``.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ _DOSE_PREFIX, _DOSE_SUFFIX = "dose_", "_ug"
 class MagnitudeBasis:
     """The ceilings the model's doses act through, split by the kind of their source.
 
-    ``assumed``/``calibrated`` name the ceilings (and family scales) by their own source;
+    ``assumed``/``calibrated`` name the ceilings (and family dose scales) by their own source;
     ``fitted_families`` maps a family whose scale is calibrated to what it was fitted to.
     """
 
@@ -78,10 +79,10 @@ def _fitted_to(source: Any) -> str:
 
 
 def magnitude_basis(model: ModelSpec) -> MagnitudeBasis:
-    """The exosome ceilings and family scales that the doses of ``model`` (parameters
+    """The exosome ceilings and family dose scales that the doses of ``model`` (parameters
     ``dose_<source>_ug``) act through, each Assumed or calibrated.
 
-    A family counts as fitted when its common scale is calibrated, or when every one of its
+    A family counts as fitted when its dose scale is calibrated, or when every one of its
     ceilings is (each calibrated on its own).
     """
     sources = [p.name[len(_DOSE_PREFIX):-len(_DOSE_SUFFIX)] for p in model.parameters
@@ -91,7 +92,7 @@ def magnitude_basis(model: ModelSpec) -> MagnitudeBasis:
     ceilings, fitted = [], []
     for family in families:
         own = [p for p in model.parameters if p.name.startswith(f"exo_emax__{family}__")]
-        scale = by_name.get(f"exo_emax_scale__{family}")
+        scale = by_name.get(f"exo_dose_emax_scale__{family}")
         ceilings += own + ([scale] if scale is not None else [])
         if scale is not None and not isinstance(scale.source, Assumed):
             fitted.append((family, _fitted_to(scale.source)))

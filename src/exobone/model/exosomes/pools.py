@@ -5,7 +5,8 @@ activity and the release factors of ``release_control`` mechanisms, cleared firs
 taken up in proportion to its target cells; the secretion rate puts the pool at its baseline
 when the cells are at their healthy amount. Dose pools are planned here and written by
 :func:`~exobone.model.exosomes.dosing.add_dose_pool` when first dosed. Transfer mechanisms act
-through *signals*: one assignment per (source, cargo) summing the pools that carry it.
+through *signals*: per (source, cargo), one assignment summing the endogenous pools that carry
+it and one summing the dose pools (the two drive separate responses).
 """
 
 from __future__ import annotations
@@ -110,7 +111,9 @@ class Pools:
         self.pools: dict[str, Pool] = {}
         #: signal assignment -> (cargo, terms of its endogenous pools)
         self.signals: dict[str, tuple[tuple[str, ...], list[str]]] = {}
-        #: signal -> process factors waiting for the signal's first dose pool
+        #: dose signal assignment (0 until a dose pool joins it) -> its description
+        self.dose_signals: dict[str, str] = {}
+        #: dose signal -> process factors waiting for the signal's first dose pool
         self.deferred: dict[str, list[DeferredFactor]] = {}
         self.sources = declared_sources(builder)
         self.healthy, self.healthy_sources = healthy_reference(builder, species)
@@ -177,20 +180,25 @@ class Pools:
         return pool.cargo[cargo]
 
     def signal_for(self, mech: Mechanism, pools: list[Pool], source: str | None = None) -> Signal:
-        """Return the signal of a transfer mechanism: an assignment summing its pools.
+        """Return the signal of a transfer mechanism: its endogenous and its dosed part.
 
-        One assignment per (source, cargo) pair, shared by the mechanisms with that pair. Dose
-        pools join it when the ``exosome`` intervention first doses them
-        (:func:`add_dose_pool`); until then the assignment holds the endogenous pools only
-        (or 0), which keeps models without doses small. ``source`` names the signal when the
-        pools are not the mechanism's own source (an attributed unspecified source).
+        Each part is one assignment per (source, cargo) pair, shared by the mechanisms with that
+        pair: ``exo_signal__...`` sums the endogenous pools (0 without any),
+        ``exo_dose_signal__...`` the dose pools, which join it when the ``exosome``
+        intervention first doses them (:func:`add_dose_pool`; 0 until then). The two parts
+        drive separate responses (:mod:`exobone.model.templates`: endogenous effects are in
+        the calibrated core, a dose is a cargo pool of its own). ``source`` names the signal
+        when the pools are not the mechanism's own source (an attributed unspecified source).
         """
         cargo = tuple(mech.cargo)
         reduced = REDUCED_CARGO.get(mech.id, frozenset())
         source = source or mech.source
-        name = "exo_signal__" + safe_name(source) + (
+        suffix = safe_name(source) + (
             "__" + "_".join(("low_" if c in reduced else "") + safe_name(c) for c in cargo)
             if cargo else "")
+        name, dose_name = f"exo_signal__{suffix}", f"exo_dose_signal__{suffix}"
+        gate = (f", gated by {', '.join(cargo)}" if cargo else "") + (
+            f" (acting with less {', '.join(sorted(reduced))})" if reduced else "")
         if name not in self.signals:
             self.signals[name] = (cargo, [])
             for pool in pools:
@@ -198,14 +206,14 @@ class Pools:
                 if pool.endogenous:
                     self.signals[name][1].append(term)
                 else:
-                    self.plan(pool).signals[name] = term
+                    self.plan(pool).signals[dose_name] = term
+                    self.dose_signals[dose_name] = (f"administered {source} exosomes reaching "
+                                                    f"the target{gate}")
         base = [p.baseline for p in pools if p.endogenous and p.baseline != "0"]
         return Signal(name, " + ".join(base) if base else "0", unit="ug",
                       ec50=EXO_EC50[0], ec50_bounds=EXO_EC50[1], group=source_family(source),
-                      description=f"{source} exosomes reaching the target"
-                                  + (f", gated by {', '.join(cargo)}" if cargo else "")
-                                  + (f" (acting with less {', '.join(sorted(reduced))})"
-                                     if reduced else ""))
+                      description=f"{source} exosomes reaching the target{gate}",
+                      dose_expr=dose_name if dose_name in self.dose_signals else "")
 
     def pool_term(self, pool: Pool, cargo: tuple[str, ...],
                   reduced: frozenset[str] = frozenset()) -> str:
@@ -321,9 +329,12 @@ class Pools:
                             if name in self.deferred}
         for name, (cargo, parts) in self.signals.items():
             b.add_assignment(name, " + ".join(parts) if parts else "0", unit="ug",
-                             description="exosomes reaching target cells from every pool of "
-                                         "the source" + (f", weighted by {', '.join(cargo)} "
-                                                         f"content" if cargo else ""))
+                             description="exosomes reaching target cells from every "
+                                         "endogenous pool of the source"
+                                         + (f", weighted by {', '.join(cargo)} content"
+                                            if cargo else ""))
+        for name, description in self.dose_signals.items():
+            b.add_assignment(name, "0", unit="ug", description=description)
 
     def _targets(self, mech_id: str, pool: Pool) -> bool:
         target = self.atlas.mechanisms[mech_id].target

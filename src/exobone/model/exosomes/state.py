@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from exobone.model.exosomes.report import LayerReport
+from exobone.model.parameters import Parameter
 
 if TYPE_CHECKING:
     from exobone.model.builder import ModelBuilder
@@ -58,12 +59,14 @@ class LevelKnob:
 
 @dataclass(frozen=True)
 class DeferredFactor:
-    """A process factor of a dose pool's mechanism, added when the pool is first dosed."""
+    """A process factor of a dose pool's mechanism, added when the pool is first dosed, with
+    the parameters only it reads (the dosed ceiling's scale)."""
 
     process: str
     expr: str
     mechanisms: tuple[str, ...]
     description: str
+    parameters: tuple[Parameter, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -84,7 +87,8 @@ class DosePlan:
     source, state, cell
         Source name (``hipsc-msc``), its pool state, the atlas cell key of the producing cell.
     signals
-        ``{signal assignment: this pool's term}``: the pool's share of each transfer signal.
+        ``{dose signal assignment: this pool's term}``: the pool's share of each administered
+        transfer signal.
     cargo
         ``{cargo presence assignment: plan}``.
     totals
@@ -94,8 +98,9 @@ class DosePlan:
     mechanisms
         Atlas ids of the transfer and uptake mechanisms of the source.
     factors
-        ``{signal: factors}`` of mechanisms whose only pools are dose pools: written with the
-        signal's first pool, so a model without doses carries no factor that is identically 1.
+        ``{dose signal: factors}``: the dosed responses (and factors of mechanisms whose only
+        pools are dose pools), written with the signal's first pool, so a model without doses
+        carries no factor that is identically 1.
     """
 
     source: str
@@ -118,7 +123,8 @@ class DosePlan:
                 "mechanisms": list(self.mechanisms),
                 "factors": {name: [{"process": f.process, "expr": f.expr,
                                     "mechanisms": list(f.mechanisms),
-                                    "description": f.description} for f in fs]
+                                    "description": f.description,
+                                    "parameters": [p.name for p in f.parameters]} for f in fs]
                             for name, fs in self.factors.items()}}
 
 
