@@ -1,12 +1,17 @@
-"""Exosome doses: resolved form, per-kg dosing across species, saturation and the BV/TV ceiling."""
+"""Exosome doses: resolved form, per-kg dosing across species, routes, saturation and the BV/TV
+ceiling."""
 
 from __future__ import annotations
+
+import dataclasses
 
 import numpy as np
 import pytest
 
-from exobone.errors import InvalidInputError
+from exobone.errors import InvalidInputError, ModelError
 from exobone.model.assemble import assemble_model, build_model
+from exobone.model.exosomes import routes
+from exobone.model.exosomes.routes import ROUTES, route_pk
 from exobone.model.scenarios.exosome_interventions import (
     BODY_WEIGHT_KG,
     DEFAULT_ROUTE,
@@ -88,3 +93,42 @@ def test_no_stimulus_takes_bv_tv_past_the_ceiling() -> None:
     assert bv[1] > 2 * bv[0]  # the stimulus works
     assert bv[-1] < spec.get_parameter("bv_tv_max").value
     assert bv[-1] - bv[1] < 0.02 * bv[-1]  # a plateau
+
+
+@pytest.mark.parametrize("route", sorted(ROUTES))
+def test_each_route_has_its_pharmacokinetics_per_species_with_reasons(route: str) -> None:
+    rat, mouse = route_pk(route, "rat"), route_pk(route, "mouse")
+    # the same µg/kg acts the same in rat and mouse: same fraction, volume per kg, clearance
+    assert (mouse.fraction, mouse.volume, mouse.clearance) == (
+        rat.fraction, rat.volume, rat.clearance)
+    for species in ("rat", "mouse", "human"):
+        pk = route_pk(route, species)
+        assert pk.fraction_bounds[0] <= pk.fraction <= pk.fraction_bounds[1]
+        assert all(len(r) > 40 for r in (pk.fraction_reason, pk.volume_reason,
+                                         pk.clearance_reason))
+    spec = build_model("ovx", [f"exosome:bmsc,dose=400ug/kg,route={route}"], species="mouse")
+    assert spec.require_parameter(f"exo_bioavailability_{route}").value == rat.fraction
+    assert spec.require_parameter("k_exo_dose_clearance").value == rat.clearance
+    (event,) = [e for e in spec.events if e.name.startswith("dose_bmsc")]
+    assert f"{route} ({ROUTES[route]})" in event.description
+    assert f"exo_site_volume_{route}" in next(iter(event.assignments.values()))
+
+
+def test_local_puts_more_at_the_site_than_systemic_and_unknowns_are_refused() -> None:
+    assert route_pk("local", "rat").fraction > route_pk("systemic", "rat").fraction
+    site = {}
+    for route in ROUTES:
+        spec = build_model("ovx", [f"exosome:bmsc,dose=100ug,route={route}"], species="rat")
+        site[route] = simulate(spec, (0.0, 1.0), saveat=SaveAt(times=[0.0]))["exo_dose_bmsc"][0]
+    assert site["local"] / site["systemic"] == pytest.approx(
+        route_pk("local", "rat").fraction / route_pk("systemic", "rat").fraction)
+    with pytest.raises(InvalidInputError, match="route"):
+        parse_intervention("exosome:bmsc,route=oral")
+
+
+def test_two_routes_clearing_at_different_rates_are_refused(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    slow = dataclasses.replace(route_pk("local", "rat"), clearance=0.1)
+    monkeypatch.setitem(routes.ROUTE_PK, ("local", "rat"), slow)
+    with pytest.raises(ModelError, match="different rates"):
+        build_model("ovx", ["exosome:bmsc,route=systemic", "exosome:bmsc,route=local"],
+                    species="rat")

@@ -7,7 +7,8 @@ import pytest
 
 from exobone.errors import InvalidInputError, UnknownNameError
 from exobone.model.assemble import build_model
-from exobone.model.scenarios.exosome_interventions import ROUTES, resolve_source
+from exobone.model.exosomes.routes import route_pk
+from exobone.model.scenarios.exosome_interventions import resolve_source
 from exobone.model.scenarios.interventions import INTERVENTIONS
 from exobone.model.spec import ModelSpec
 from exobone.simulate import SaveAt, simulate
@@ -38,7 +39,7 @@ def test_exosome_doses_are_scheduled_events_with_route_bioavailability() -> None
     assert "exo_bioavailability_systemic" in event.assignments["exo_dose_hipsc_msc"]
     traj = simulate(spec, (0.0, 10.0), saveat=SaveAt(times=[6.9, 7.0]))
     np.testing.assert_allclose(traj["exo_dose_hipsc_msc"],
-                               [0.0, 100 * ROUTES["systemic"][1]], atol=1e-9)
+                               [0.0, 100 * route_pk("systemic", "rat").fraction], atol=1e-9)
 
 
 def test_local_route_delivers_more_than_systemic() -> None:

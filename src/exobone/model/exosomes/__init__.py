@@ -4,7 +4,8 @@ Modules: :mod:`.sources` (where exosomes come from), :mod:`.report` (the fate of
 mechanism), :mod:`.state` (the layer's typed state: knobs and dose plans), :mod:`.introspect`
 (what the layer reads from the model built so far), :mod:`.pools` (pool dynamics, cargo and
 signals), :mod:`.binding` (binding rules per mechanism kind), :mod:`.layer`
-(:func:`add_exosome_layer`) and :mod:`.dosing` (:func:`add_dose_pool`).
+(:func:`add_exosome_layer`), :mod:`.dosing` (:func:`add_dose_pool`), :mod:`.routes` (where a dose
+goes per route and species) and :mod:`.magnitudes` (which magnitudes a dosed model rests on).
 """
 
 from __future__ import annotations

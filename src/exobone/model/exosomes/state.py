@@ -151,6 +151,8 @@ class ExosomeLayer:
         ``{source name: plan}`` for every dosable source.
     dose_pools
         ``{source name: state}`` of the sources dosed so far.
+    dose_routes
+        ``{route: site clearance (1/day)}`` of the doses so far (:mod:`.routes`).
     """
 
     report: LayerReport
@@ -162,6 +164,7 @@ class ExosomeLayer:
     marker_genes: tuple[str, ...] = ()
     dose_plans: dict[str, DosePlan] = field(default_factory=dict)
     dose_pools: dict[str, str] = field(default_factory=dict)
+    dose_routes: dict[str, float] = field(default_factory=dict)
 
     def endogenous_pools(self) -> dict[str, str]:
         """Return ``{pool state: cell}`` of the endogenous pools."""
@@ -174,7 +177,8 @@ class ExosomeLayer:
                 "levels": [vars(k).copy() for k in self.levels],
                 "dose_plans": {name: p.to_dict() for name, p in self.dose_plans.items()},
                 "rab27a": dict(self.rab27a), "marker": dict(self.marker),
-                "dose_pools": dict(self.dose_pools), "cargo_totals": dict(self.cargo_totals),
+                "dose_pools": dict(self.dose_pools), "dose_routes": dict(self.dose_routes),
+                "cargo_totals": dict(self.cargo_totals),
                 "marker_genes": list(self.marker_genes)}
 
     def to_dict(self) -> dict[str, Any]:

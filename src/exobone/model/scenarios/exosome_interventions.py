@@ -45,6 +45,7 @@ from exobone.model.exosomes import (
     add_dose_pool,
     exogenous_sources,
 )
+from exobone.model.exosomes.routes import REFERENCE_SPECIES, ROUTES, apply_route, route_pk
 from exobone.model.parameters import Assumed
 from exobone.model.scenarios.dosing import BODY_WEIGHT_KG, Dose
 from exobone.model.scenarios.dosing import parse_dose as parse_mass_dose
@@ -78,20 +79,6 @@ DEFAULT_DOSE_UG = 100.0
 #: route when none is given: intravenous, the route of the rodent studies in data/calibration
 #: (EXP:1021: iPS-MSC exosomes "intravenously injected" in steroid-induced osteonecrosis rats)
 DEFAULT_ROUTE = "systemic"
-
-#: the species the exosome EC50s (10 µg at the site) are stated for: the seeds' doses are
-#: rat doses, so a dose pool holds rat-equivalent µg (µg per kg x the rat's body weight)
-REFERENCE_SPECIES = "rat"
-
-#: route -> (parameter, fraction of the dose reaching the bone site, bounds, reason)
-ROUTES: dict[str, tuple[str, float, tuple[float, float], str]] = {
-    "local": ("exo_bioavailability_local", 0.5, (0.2, 1.0),
-              ("local injection or scaffold into the defect/site: most of the dose is there, "
-              "some leaks away; order of magnitude only")),
-    "systemic": ("exo_bioavailability_systemic", 0.05, (0.01, 0.2),
-                 ("intravenous exosomes go mostly to liver, spleen and lung; a few percent reach "
-                 "bone (biodistribution studies); order of magnitude only")),
-}
 
 #: default residual activity after a knockdown / antagomir, and the fold of a mimic
 DEFAULT_RESIDUAL = 0.2
@@ -257,15 +244,17 @@ def _body_weight(builder: ModelBuilder) -> tuple[str, str]:
            "stop=DAY]"),
     options=("dose", "route", "start", "every", "stop"), arg="required",
     validate=_validate_exosome, quantities=("dose",), resolve=resolve_exosome,
-    sources=(("assumed: bioavailability per route and dose-pool clearance are orders of "
-             "magnitude; body weight per species"),
+    sources=(("assumed: fraction reaching the site, site volume per kg and site clearance per "
+              "route and species are orders of magnitude (exobone.model.exosomes.routes); body "
+              "weight per species"),
              "mechanisms of the source compiled from the atlas"))
 def apply_exosome(builder: ModelBuilder, iv: Intervention) -> None:
     """Add the scheduled doses of ``iv`` to the source's dose pool.
 
-    What reaches the site is ``dose (µg per animal) x bioavailability(route) x
-    body_weight_reference / body_weight``: the pool holds rat-equivalent µg, so equal µg/kg
-    doses give equal pools in every species.
+    What reaches the site is ``dose (µg per animal) x bioavailability(route) / site volume
+    (route, per kg, relative to the rat's) x body_weight_reference / body_weight``: the pool
+    holds rat-equivalent µg, so equal µg/kg doses give equal pools in every species whose site
+    volume per kg is the rat's (:mod:`exobone.model.exosomes.routes`).
     """
     iv = resolve_exosome(iv)
     plans = _layer(builder, iv).dose_plans
@@ -277,11 +266,9 @@ def apply_exosome(builder: ModelBuilder, iv: Intervention) -> None:
     source = ExosomeSource(name, plans[name].cell, "")
     pool = add_dose_pool(builder, name)
     route = iv.option("route") or DEFAULT_ROUTE
-    pname, value, bounds, reason = ROUTES[route]
-    if builder.get_parameter(pname) is None:
-        builder.add_parameter(pname, value, unit="1", bounds=bounds, source=Assumed(reason),
-                              description=f"fraction of a {route} exosome dose reaching the "
-                                          f"bone site")
+    species = str(builder.metadata.get("species", REFERENCE_SPECIES))
+    reach = apply_route(builder, route, species)
+    pk = route_pk(route, species)
     bw, bw_ref = _body_weight(builder)
     dose = parse_dose(iv.option("dose") or "")
     ug = dose.per_animal(builder.require_parameter(bw).value)
@@ -292,9 +279,10 @@ def apply_exosome(builder: ModelBuilder, iv: Intervention) -> None:
                                       f"per animal ({dose})")
     times = iv.schedule().dose_times(DEFAULT_HORIZON_DAYS)
     builder.add_event(unique_name(builder, f"dose_{source.key}"),
-                      {pool: f"{pool} + {dose_name}*{pname}*{bw_ref}/{bw}"}, at_times=times,
+                      {pool: f"{pool} + {dose_name}*{reach}*{bw_ref}/{bw}"}, at_times=times,
                       description=f"{iv}: {ug:g} µg per animal of {source.name} exosomes, "
-                                  f"{route}")
+                                  f"{route} ({ROUTES[route]}): {pk.fraction:g} of it reaches "
+                                  f"the site, cleared there at {pk.clearance:g}/day")
 
 
 # ============================================================================ Rab27a
