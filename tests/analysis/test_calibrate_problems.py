@@ -128,7 +128,9 @@ def test_shipped_fitted_values_are_applied_by_the_builder():
     entries = load_fitted()
     assert entries, "no fitted values are shipped"
     for v in entries:
-        spec = build_model("ovx" if v.species in ("rat", "mouse") else "healthy",
+        # a dose scale exists only in a model dosed with its family (exobone.model.templates)
+        dosed = ["exosome:bmsc"] if v.parameter == "exo_dose_emax_scale__msc" else []
+        spec = build_model("ovx" if v.species in ("rat", "mouse") else "healthy", dosed,
                            species=v.species)
         p = spec.require_parameter(v.parameter)
         assert p.value == v.estimate and isinstance(p.source, Fitted)
