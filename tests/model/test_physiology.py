@@ -107,3 +107,24 @@ def test_human_remodeling_cycle_resorbs_for_weeks_and_is_slower_than_rat() -> No
     assert 14 <= windows["human"][0] <= 42
     assert windows["human"][1] > windows["human"][0]
     assert windows["human"][0] > windows["rat"][0]
+
+
+def test_human_bmu_refills_cavities_after_reversal_within_the_formation_period() -> None:
+    """BMU coupling: cavities opened by a two-week RANKL pulse wait out the reversal delay (taken
+    as the 27-day resorptive period) and are refilled over the 69-day formation period, so the
+    forming sites peak after the cavities in reversal and before resorption peak + 27 + 69 days;
+    the rat cycle is faster."""
+    stim = (Event("stimulus_on", {"rankl_stimulus": "3"}, at_times=(0.0,)),
+            Event("stimulus_off", {"rankl_stimulus": "1"}, at_times=(14.0,)))
+    t = np.arange(0.0, 400.0, 1.0)
+    peaks = {}
+    for species in ("human", "rat"):
+        traj = simulate(build_model("healthy", species=species, exosome_layer=False),
+                        (0.0, t[-1]), events=stim, saveat=SaveAt(times=t))
+        peaks[species] = [float(t[np.argmax(traj[name])]) for name in
+                          ("resorption_rate", "reversal_sites", "forming_sites_late")]
+        assert traj["forming_sites_early"][-1] == pytest.approx(1.0, abs=0.05)
+    resorption, reversal, forming = peaks["human"]
+    assert resorption < reversal <= resorption + 27
+    assert reversal < forming <= resorption + 27 + 69
+    assert peaks["rat"][2] < forming
