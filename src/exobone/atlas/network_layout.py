@@ -131,18 +131,22 @@ def _order(graph: Any, groups: dict[str, list[str]], sweeps: int = 6) -> dict[st
     neighbours = {k: set(graph.predecessors(k)) | set(graph.successors(k)) for k in angles}
     for _ in range(sweeps):
         for s in live:
-            mid = np.mean([angles[k] for k in groups[s]])
-
-            def pull(key: str, mid: float = mid) -> tuple[float, str]:
-                near = [angles[n] for n in neighbours[key] if n != key]
-                if not near:
-                    return (mid - angles[key], key)  # keep its place
-                c, s_ = np.mean(np.cos(near)), np.mean(np.sin(near))
-                # position along the sector: larger = further clockwise
-                return (-((math.atan2(s_, c) - mid + math.pi) % (2 * math.pi) - math.pi), key)
-            groups[s] = sorted(groups[s], key=pull)
+            mid = float(np.mean([angles[k] for k in groups[s]]))
+            wanted = {k: _wanted_angle(angles, neighbours[k] - {k}, mid, angles[k])
+                      for k in groups[s]}
+            groups[s] = sorted(groups[s], key=lambda k: (-wanted[k], k))  # clockwise
         angles = place()
     return angles
+
+
+def _wanted_angle(angles: dict[str, float], near: set[str], mid: float, now: float) -> float:
+    """Circular mean angle of the ``near`` nodes relative to the sector's middle ``mid``
+    (wrapped to (-pi, pi]); a node without neighbours keeps its place ``now``."""
+    if not near:
+        return now - mid
+    c = float(np.mean([math.cos(angles[n]) for n in near]))
+    s = float(np.mean([math.sin(angles[n]) for n in near]))
+    return (math.atan2(s, c) - mid + math.pi) % (2 * math.pi) - math.pi
 
 
 def _spline(points: np.ndarray, bundling: float, samples: int) -> np.ndarray:
