@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -48,6 +49,24 @@ def _check_plot_path(plot: Path | None) -> None:
         from exobone.outputs import check_output_path
 
         check_output_path(plot, what="plot")
+
+
+def _check_out_dir(out: Path | None) -> None:
+    """Refuse a --out folder that cannot be created or written before the run, not after the
+    models are compiled (the folder and its missing parents are created by the run)."""
+    from exobone.errors import InvalidInputError
+
+    if out is None:
+        return
+    for up in (out, *out.parents):
+        if up.exists():
+            if not up.is_dir():
+                raise InvalidInputError(f"cannot write the cohort to {out}: {up} is a file, "
+                                        f"not a folder")
+            if not os.access(up, os.W_OK | os.X_OK):
+                raise InvalidInputError(f"cannot write the cohort to {out}: the folder {up} "
+                                        f"is not writable")
+            return
 
 
 @contextmanager
@@ -131,6 +150,7 @@ def cohort_cmd(
     from exobone.plotting import plot_cohort
 
     _check_plot_path(plot)
+    _check_out_dir(out)
     if resume and out is None:
         raise InvalidInputError("--resume needs --out DIR (the chunks of the interrupted run)")
     check_cohort(list(intervention or []), n=n, days=days, points=points)  # before any output

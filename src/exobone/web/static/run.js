@@ -147,7 +147,7 @@ function isFlatOne(values) { return values.every(v => v !== null && Math.abs(v -
 function render() {
   const r = run.result;
   $("result-empty").hidden = true;
-  $("result-title").textContent = `${r.scenario} (${r.species}, ${r.site.replace(/_/g, " ")}): ${r.interventions.join("; ") || "no intervention"}`;
+  $("result-title").textContent = `${r.scenario} (${r.species}), ${r.site.replace(/_/g, " ")}: ${r.interventions.join("; ") || "no intervention"}`;
   const names = Object.keys(r.outcomes).filter(n => !(n === "defect_fill" && isFlatOne(r.outcomes[n])));
   const picker = $("outcome-picker");
   picker.hidden = false;
