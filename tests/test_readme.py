@@ -28,6 +28,7 @@ EXAMPLE_FILES: dict[str, bool] = {
 EXPECTED_OUTPUT = {
     "calibrate": ("k_loss", "k_supply"),
     "cohort": ("status: treated: ok 20; control: ok 20",),
+    "sbml": ("species / variable", "t=15"),
 }
 
 

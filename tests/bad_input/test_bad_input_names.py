@@ -137,3 +137,12 @@ def test_web_runs_the_requested_site(client) -> None:
                                                "site": "lumbar_spine"})
     assert r.status_code == 200, r.text
     assert 'name="healthy trabecular BV/TV (human, lumbar_spine)" value="16.3"' in r.text
+
+
+def test_web_misspelt_query_parameter_is_422_not_an_untreated_run(client, json_error) -> None:
+    """Issue 15: ``interventions=`` (the parameter is ``intervention``) returned a "treated" arm
+    equal to the control."""
+    detail = json_error(client.get("/api/simulate/download", params={
+        "scenario": "ovx", "interventions": "denosumab"}), 422)
+    assert detail.startswith("unknown query parameter 'interventions'; /api/simulate/download "
+                             "takes: ") and "intervention," in detail and "site" in detail
