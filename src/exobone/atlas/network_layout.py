@@ -2,7 +2,8 @@
 
 The atlas network (:func:`exobone.atlas.export._graph.mechanism_graph`) has a hundred-odd nodes
 and three hundred edges; rings by kind crowded the inner rings and a force layout made one knot.
-This is the radial layout with hierarchical edge bundling of Holten (2006, IEEE TVCG 12:741):
+This is the radial layout with hierarchical edge bundling of Holten (2006, "Hierarchical Edge
+Bundles", IEEE Trans. Vis. Comput. Graph. 12(5)):
 
 - every node sits on one circle, in a **sector of its kind** (exosome source cells, miRNAs,
   genes and proteins, target cells, other), ordered within the sector by the mean angle of its
