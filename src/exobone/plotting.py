@@ -1,4 +1,4 @@
-"""Every figure exobone draws: scenario time courses, cohorts, dose plans, sensitivity, calibration.
+"""Every figure exobone draws: time courses, cohorts, dose plans, sensitivity, calibration, network.
 
 Each ``plot_*`` function returns a :class:`matplotlib.figure.Figure` and, given ``path``, also
 saves it there (PNG, or any format matplotlib knows from the suffix) with :func:`save_figure`.
