@@ -172,9 +172,22 @@ def _calibration(monkeypatch: pytest.MonkeyPatch) -> Figure:
     return plotting.plot_calibration(result)
 
 
+def _atlas_graph():
+    from exobone.atlas.curation import default_atlas
+    from exobone.atlas.export._graph import mechanism_graph
+
+    atlas = default_atlas()
+    return mechanism_graph(atlas, list(atlas.mechanisms.values()))
+
+
+def _network(_: pytest.MonkeyPatch) -> Figure:
+    return plotting.plot_network(_atlas_graph())
+
+
 FIGURES = {"plot_scenario": _scenario, "plot_cohort": _cohort,
            "plot_optimization": _optimization, "plot_dose_response": _dose_response,
-           "plot_sensitivity": _sensitivity, "plot_calibration": _calibration}
+           "plot_sensitivity": _sensitivity, "plot_calibration": _calibration,
+           "plot_network": _network}
 
 
 def test_every_figure_function_is_walked() -> None:
@@ -271,3 +284,102 @@ def test_schedule_heatmap_has_no_cell_below_the_shortest_interval(
     fig = _optimization(monkeypatch)
     heat = next(ax for ax in fig.axes if ax.get_ylabel() == "dosing interval (days)")
     assert [t.get_text() for t in heat.get_yticklabels()] == ["1", "9", "17"]
+
+
+# --- the atlas network: readable at its default size ---------------------------------------
+
+def _label_box(text, renderer) -> np.ndarray:
+    """The four corners (display pixels) of a text as drawn: its unrotated extent turned about
+    its anchor (``rotation_mode="anchor"``)."""
+    angle = text.get_rotation()
+    text.set_rotation(0)
+    box = text.get_window_extent(renderer)
+    text.set_rotation(angle)
+    ax, ay = text.get_transform().transform(text.get_position())
+    corners = np.array([[box.x0, box.y0], [box.x1, box.y0], [box.x1, box.y1], [box.x0, box.y1]])
+    c, s_ = np.cos(np.radians(angle)), np.sin(np.radians(angle))
+    return (corners - [ax, ay]) @ np.array([[c, s_], [-s_, c]]) + [ax, ay]
+
+
+def _overlap(a: np.ndarray, b: np.ndarray) -> bool:
+    """Two convex quadrilaterals overlap unless an edge normal separates them (SAT)."""
+    for poly in (a, b):
+        for i in range(4):
+            edge = poly[(i + 1) % 4] - poly[i]
+            normal = np.array([-edge[1], edge[0]])
+            pa, pb = a @ normal, b @ normal
+            if pa.max() <= pb.min() or pb.max() <= pa.min():
+                return False
+    return True
+
+
+def label_collisions(fig: Figure, gid: str = "node-label") -> list[tuple[str, str]]:
+    """Pairs of labels (texts with ``gid``) whose drawn boxes overlap."""
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    texts = [t for ax in fig.axes for t in ax.texts if t.get_gid() == gid]
+    boxes = [_label_box(t, renderer) for t in texts]
+    return [(texts[i].get_text(), texts[j].get_text())
+            for i in range(len(texts)) for j in range(i + 1, len(texts))
+            if _overlap(boxes[i], boxes[j])]
+
+
+def test_the_network_labels_do_not_touch_at_default_size() -> None:
+    fig = _network(None)  # type: ignore[arg-type]
+    labels = [t for ax in fig.axes for t in ax.texts if t.get_gid() == "node-label"]
+    assert len(labels) == _atlas_graph().number_of_nodes() > 100
+    assert label_collisions(fig) == []
+    # readable at 100 %: no label smaller than 7 pt
+    assert min(t.get_fontsize() for t in labels) >= 7
+
+
+def test_the_label_check_finds_crowded_labels() -> None:
+    """The checker itself: radial labels 1 degree apart on a small circle collide."""
+    fig = Figure(figsize=(4, 4))
+    ax = fig.add_axes((0, 0, 1, 1))
+    ax.set_xlim(-3, 3)
+    ax.set_ylim(-3, 3)
+    for deg in (10, 11, 40):
+        a = np.radians(deg)
+        ax.text(np.cos(a), np.sin(a), f"label at {deg} degrees", rotation=deg,
+                rotation_mode="anchor", va="center", gid="node-label")
+    assert label_collisions(fig) == [("label at 10 degrees", "label at 11 degrees")]
+
+
+def test_network_layout_sectors_bundles_and_crowding() -> None:
+    from exobone.atlas.network_layout import SECTORS, layout_network
+
+    graph = _atlas_graph()
+    lay = layout_network(graph)
+    # every node in a sector of its kind, sectors contiguous around the circle
+    order = sorted(lay.angles, key=lambda k: -lay.angles[k])
+    runs = [lay.sectors[k] for k in order]
+    changes = sum(a != b for a, b in zip(runs, runs[1:] + runs[:1], strict=True))
+    assert changes == len(set(runs)) and set(runs) <= set(SECTORS)
+    assert lay.sectors["osteoclast"] == "target_cells" and lay.sectors["miR-214-3p"] == "mirnas"
+    # bundled: an edge between sectors passes near the centre; straight (0) it would not
+    u, v, key = next((u, v, k) for u, v, k in graph.edges(keys=True)
+                     if lay.sectors[u] == "source_cells" and lay.sectors[v] == "target_cells")
+    straight = layout_network(graph, bundling=0.0).paths[key]
+    (x0, y0), (x1, y1) = lay.positions[u], lay.positions[v]
+    chord = abs(x0 * y1 - x1 * y0) / np.hypot(x1 - x0, y1 - y0)  # its distance from the centre
+    assert np.linalg.norm(lay.paths[key], axis=1).min() < 0.8 * chord
+    assert np.linalg.norm(straight, axis=1).min() == pytest.approx(chord, abs=0.02)
+    # crowding is measured: on a circle too small for the labels every neighbour pair touches
+    assert lay.crowded_pairs(radius=300, line_height=10) == []
+    assert len(lay.crowded_pairs(radius=30, line_height=10)) == graph.number_of_nodes()
+
+
+def test_web_network_segments_reproduce_the_bundled_paths() -> None:
+    """Cytoscape draws a segment point at source + w (target - source) + d n, n the normal to
+    the right of source -> target: the weights and distances sent must give the path back."""
+    from exobone.web.routes_atlas import _segments
+
+    path = np.array([[0.0, 0.0], [1.0, 2.0], [3.0, 5.0], [4.0, 1.0], [6.0, -1.0], [7.0, 0.5],
+                     [8.0, 0.0], [9.0, 0.2], [10.0, 0.0]])
+    weights, distances = _segments((0.0, 0.0), (10.0, 0.0), path)
+    d = np.array([10.0, 0.0])
+    normal = np.array([-d[1], d[0]]) / np.linalg.norm(d)
+    rebuilt = [w * d + dist * normal for w, dist in zip(weights, distances, strict=True)]
+    assert np.allclose(rebuilt, path[2:-2:3], atol=0.01)

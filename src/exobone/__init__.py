@@ -33,6 +33,7 @@ if TYPE_CHECKING:
         plot_calibration,
         plot_cohort,
         plot_dose_response,
+        plot_network,
         plot_optimization,
         plot_scenario,
         plot_sensitivity,
@@ -72,6 +73,7 @@ _HOMES: dict[str, str] = {
     "plot_optimization": "exobone.plotting",
     "plot_sensitivity": "exobone.plotting",
     "plot_calibration": "exobone.plotting",
+    "plot_network": "exobone.plotting",
     "save_figure": "exobone.plotting",
     # errors
     "ExoboneError": "exobone.errors",
@@ -97,6 +99,7 @@ __all__ = [
     "plot_calibration",
     "plot_cohort",
     "plot_dose_response",
+    "plot_network",
     "plot_optimization",
     "plot_scenario",
     "plot_sensitivity",

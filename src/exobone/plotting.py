@@ -1,4 +1,4 @@
-"""Every figure exobone draws: scenario time courses, cohorts, dose plans, sensitivity, calibration.
+"""Every figure exobone draws: time courses, cohorts, dose plans, sensitivity, calibration, network.
 
 Each ``plot_*`` function returns a :class:`matplotlib.figure.Figure` and, given ``path``, also
 saves it there (PNG, or any format matplotlib knows from the suffix) with :func:`save_figure`.
@@ -37,8 +37,10 @@ if TYPE_CHECKING:
     from exobone.analysis.sensitivity import SensitivityResult
     from exobone.simulate.scenarios import ScenarioResult
 
-__all__ = ["SCENARIO_OUTCOMES", "outcome_unit", "outcome_words", "plot_calibration",
-           "plot_cohort", "plot_dose_response", "plot_optimization", "plot_scenario", "plot_sensitivity", "readout_label", "save_figure"]
+__all__ = ["NODE_COLORS", "SCENARIO_OUTCOMES", "outcome_unit", "outcome_words",
+           "plot_calibration", "plot_cohort", "plot_dose_response", "plot_network",
+           "plot_optimization", "plot_scenario", "plot_sensitivity", "readout_label",
+           "save_figure"]
 
 #: outcomes :func:`plot_scenario` draws by default, in order (defect fill only with a defect)
 SCENARIO_OUTCOMES = ("bv_tv", "defect_fill", "osteoblasts", "osteoclasts", "bmsc",
@@ -484,3 +486,91 @@ def _observable_names(observables: Any) -> dict[str, str]:
     return {str(i): str(n) for i, n in zip(observables["observableId"],
                                            observables["observableName"], strict=True)
             if isinstance(n, str) and n.strip()}
+
+
+#: node colours by entity type (as in the web atlas) and edge colours by sign
+NODE_COLORS = {"cell": "#4c78a8", "cell_line": "#4c78a8", "tissue": "#72b7b2", "mirna": "#f58518",
+               "gene": "#54a24b", "family": "#54a24b", "pathway": "#b279a2",
+               "process": "#9d755d", "chemical": "#e45756", "vesicle": "#eeca3b"}
+_NODE_KINDS = {"#4c78a8": "cell", "#72b7b2": "tissue", "#f58518": "miRNA",
+               "#54a24b": "gene or protein", "#e45756": "drug or chemical",
+               "#b279a2": "pathway", "#9d755d": "process", "#eeca3b": "vesicle",
+               "#bab0ac": "disease, context or other"}
+_EDGE_SIGNS = ((1, "#1a7f37", "increases (→)"), (-1, "#cf222e", "decreases (⊣)"),
+               (0, "#8c959f", "carries in exosomes, mixed or no change"))
+
+
+def plot_network(graph: Any, path: str | Path | None = None, *, title: str | None = None,
+                 bundling: float = 0.85, fontsize: float = 7.5) -> Figure:
+    """The signed mechanism network on one circle by kind with bundled edges
+    (:func:`exobone.atlas.network_layout.layout_network`); labels read radially outwards and the
+    circle is sized so that no two touch at ``fontsize``.
+
+    ``graph`` is :func:`exobone.atlas.export._graph.mechanism_graph` of a selection.
+    """
+    from matplotlib.collections import LineCollection
+    from matplotlib.lines import Line2D
+
+    from exobone.atlas.network_layout import SECTORS, layout_network
+
+    lay = layout_network(graph, bundling=bundling)
+    line = 1.3 * fontsize / 72                         # inches between label baselines
+    radius = max(2.6, line / max(lay.slot, 1e-9))      # circle radius in inches
+    longest = max((len(t) for t in lay.labels.values()), default=1) * 0.55 * fontsize / 72
+    side = 2 * (radius + longest + 0.25)
+    legend_h, title_h = 0.9, 0.45
+    fig = _figure_plain(figsize=(side, side + legend_h + title_h))
+    ax = fig.add_axes((0, legend_h / (side + legend_h + title_h), 1,
+                       side / (side + legend_h + title_h)))
+    half = side / 2 / radius
+    ax.set_xlim(-half, half)
+    ax.set_ylim(-half, half)
+    ax.set_aspect("equal")
+    ax.set_axis_off()
+    for sign, color, _ in _EDGE_SIGNS:
+        keys = [str(k) for *_, k, d in graph.edges(keys=True, data=True)
+                if (d.get("sign") or 0) == sign]
+        ax.add_collection(LineCollection([lay.paths[k] for k in keys], colors=color,
+                                         linewidths=0.8, alpha=0.45, zorder=1))
+        for k in keys:  # the head of each edge: an arrow, a bar for decreases, none unsigned
+            p = lay.paths[k]
+            if sign:
+                ax.annotate("", xy=p[-1], xytext=p[-3], zorder=2, arrowprops={
+                    "arrowstyle": "-|>" if sign > 0 else "-[, widthB=0.6, lengthB=0",
+                    "color": color, "lw": 0.8, "shrinkA": 0, "shrinkB": 3,
+                    "mutation_scale": 7})
+    colors = [NODE_COLORS.get(d.get("type", ""), "#bab0ac") for _, d in graph.nodes(data=True)]
+    xy = np.array([lay.positions[k] for k in graph.nodes])
+    ax.scatter(xy[:, 0], xy[:, 1], s=22, c=colors, zorder=3, edgecolors="white", linewidths=0.5)
+    pad = 0.05 / radius * 2.5                          # label starts 0.125 in past the node
+    for key in graph.nodes:
+        rot, ha = lay.label_rotation(key)
+        a = lay.angles[key]
+        ax.text((1 + pad) * math.cos(a), (1 + pad) * math.sin(a), lay.labels[key],
+                rotation=rot, rotation_mode="anchor", ha=ha, va="center", fontsize=fontsize,
+                gid="node-label", zorder=4)
+    for sector, words in SECTORS.items():  # each sector's name inside the circle at its middle
+        members = [lay.angles[k] for k, s in lay.sectors.items() if s == sector]
+        if members:
+            a = math.atan2(np.mean(np.sin(members)), np.mean(np.cos(members)))
+            ax.text(0.74 * math.cos(a), 0.74 * math.sin(a), words, ha="center", va="center",
+                    fontsize=fontsize + 0.5, style="italic", color="#555555", zorder=5,
+                    rotation=math.degrees(a) - 90 if math.sin(a) > 0 else math.degrees(a) + 90,
+                    bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none",
+                          "alpha": 0.8})
+    used = dict.fromkeys(colors)
+    handles = [Line2D([], [], color=c, lw=1.5, label=w) for _, c, w in _EDGE_SIGNS]
+    handles += [Line2D([], [], ls="", marker="o", color=c, label=_NODE_KINDS[c]) for c in used]
+    fig.legend(handles=handles, loc="lower center", ncol=4, fontsize=fontsize + 0.5,
+               frameon=False, title="edges (bundled through each kind's hub) and nodes",
+               title_fontsize=fontsize + 0.5)
+    fig.suptitle(title or f"Atlas mechanism network: {graph.number_of_nodes()} entities, "
+                          f"{graph.number_of_edges()} signed links", fontsize=10, y=0.995)
+    return _finish(fig, path)
+
+
+def _figure_plain(**kwargs: Any) -> Figure:
+    """A figure whose axes are placed by hand (the network's circle fills it)."""
+    from matplotlib.figure import Figure
+
+    return Figure(**kwargs)

@@ -59,3 +59,53 @@ def test_web_doses_past_the_limit_are_422(client, json_error) -> None:
 def test_web_points_past_the_limit_are_422(client, json_error) -> None:
     r = client.post("/api/simulate", json={"scenario": "ovx", "points": 2_000_000_000})
     assert "points: Input should be less than or equal to 1000" in json_error(r, 422)
+
+
+def _sbml(species: str = "", rule: str = "<ci>k</ci>", padding: str = "") -> str:
+    """A small valid SBML L3V2 model: x' = RULE, with extra ``species`` and ``padding``."""
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<sbml xmlns="http://www.sbml.org/sbml/level3/version2/core" level="3" version="2">{padding}
+<model id="m"><listOfCompartments><compartment id="c" size="1" constant="true"/>
+</listOfCompartments><listOfSpecies>
+<species id="x" compartment="c" initialConcentration="1" hasOnlySubstanceUnits="false"
+ boundaryCondition="false" constant="false"/>{species}</listOfSpecies>
+<listOfParameters><parameter id="k" value="0.1" constant="true"/></listOfParameters>
+<listOfRules><rateRule variable="x"><math xmlns="http://www.w3.org/1998/Math/MathML">{rule}</math>
+</rateRule></listOfRules></model></sbml>"""
+
+
+def _nested(levels: int) -> str:
+    inner = "<ci>k</ci>"
+    for _ in range(levels):
+        inner = f"<apply><minus/>{inner}</apply>"
+    return inner
+
+
+@pytest.mark.parametrize("model, args, message", [
+    (_sbml(), ("--points", "2000000000"), "--points must be in [2, 100,000], got 2000000000"),
+    (_sbml(species="".join(
+        f'<species id="s{i}" compartment="c" initialConcentration="1" '
+        f'hasOnlySubstanceUnits="false" boundaryCondition="false" constant="false"/>'
+        for i in range(3000))), (),
+     "has 3,002 species, reactions, rules, events and initial assignments; at most 1,000"),
+    (_sbml(padding="<!-- " + "x" * 11_000_000 + " -->"), (),
+     "is 11.0 MB; at most 10 MB of SBML is read"),
+    (_sbml(rule=_nested(3000)), (), "nests MathML more than 200 levels deep"),
+])
+def test_cli_oversized_sbml_is_refused_at_once(one_line, tmp_path, model: str,
+                                               args: tuple[str, ...], message: str) -> None:
+    """Issue 15: 2e9 points, 3,000 species and 40 MB of comments ran for minutes; MathML nested
+    3,000 deep was a RecursionError."""
+    path = tmp_path / "model.xml"
+    path.write_text(model, encoding="utf-8")
+    start = time.monotonic()
+    assert message in one_line("sbml", "run", path, "--days", "1", *args)
+    assert time.monotonic() - start < 60
+
+
+def test_api_sbml_bounds_are_the_same_for_a_string() -> None:
+    from exobone.interop.sbml import import_sbml
+
+    with pytest.raises(InvalidInputError, match="nests MathML more than 200 levels deep"):
+        import_sbml(_sbml(rule=_nested(201)))
+    assert import_sbml(_sbml(rule=_nested(150))).state_names == ("x",)

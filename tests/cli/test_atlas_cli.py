@@ -405,3 +405,15 @@ def test_export_to_a_device_writes_in_place_and_never_replaces_it(db, small_data
     assert code == 1 and err == f"error: cannot write {full}: no space left on the device\n"
     after = full.stat()
     assert (after.st_mode, after.st_rdev, after.st_ino) == (before.st_mode, before.st_rdev, before.st_ino)
+
+
+def test_network_draws_the_selection_and_refuses_an_empty_one(db, small_data, tmp_path, capsys):
+    png = tmp_path / "net.png"
+    code, _, err = run(capsys, "network", "-o", str(png), "--cargo", "miR-214",
+                       *common(db, small_data))
+    assert code == 0, err
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and f"wrote {png}" in err
+    code, _, err = run(capsys, "network", "-o", str(tmp_path / "none.png"), "--cargo",
+                       "miR-99999", *common(db, small_data))
+    assert code == 1 and err == "error: no mechanism matches these filters: nothing to draw\n"
+    assert not (tmp_path / "none.png").exists()

@@ -93,3 +93,14 @@ def test_an_intervention_over_200_characters_is_refused(capsys, tmp_path: Path,
     assert code == 1
     assert "500 characters long; at most 200" in err and err.count("\n") == 1
     assert not Path("never.xml").exists()
+
+
+def test_cohort_out_below_a_file_is_refused_before_the_models_are_built(capsys,
+                                                                        tmp_path: Path) -> None:
+    (tmp_path / "afile").write_text("keep me")
+    code = main(["cohort", "nosuch-scenario", "--n", "2", "--out", str(tmp_path / "afile" / "x")])
+    err = capsys.readouterr().err
+    # the path is checked first: the unknown scenario is never reached
+    assert code == 1 and err == (f"error: cannot write the cohort to {tmp_path / 'afile' / 'x'}: "
+                                 f"{tmp_path / 'afile'} is a file, not a folder\n")
+    assert (tmp_path / "afile").read_text() == "keep me"

@@ -116,7 +116,7 @@ def test_an_unwritable_output_path_is_one_line(traj, tmp_path, suffix):
     blocker = tmp_path / "a_file"
     blocker.write_text("not a directory")
     for target in (tmp_path / "missing" / f"run{suffix}", blocker / f"run{suffix}"):
-        with pytest.raises(InvalidInputError, match="cannot write results to") as info:
+        with pytest.raises(InvalidInputError, match="cannot write the results to") as info:
             save_results(traj, target)
         assert "\n" not in str(info.value)
 

@@ -133,6 +133,8 @@ class DoseProblem:
     day: float
     route: str = "systemic"  # as the exosome intervention defaults
     species: str | None = None
+    #: skeletal site with data for the species (``None``: the species' default)
+    site: str | None = None
     total_dose_ug: float | None = None
     backend: str = "auto"
     readout_kind: str = "mean"
@@ -153,7 +155,7 @@ class DoseProblem:
             raise InvalidInputError(f"the total dose must be positive µg, got "
                                     f"{self.total_dose_ug}")
         dosing = f"exosome:{self.source},dose=1,route={self.route}"
-        self.model = build_model(self.scenario, [dosing], species=self.species)
+        self.model = build_model(self.scenario, [dosing], species=self.species, site=self.site)
         cm = compile_model(self.model)
         if self.objective not in cm.states and self.objective not in cm.assignments:
             raise unknown_name("outcome", self.objective, [*cm.states, *cm.assignments])

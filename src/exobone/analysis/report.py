@@ -149,12 +149,13 @@ def _png_base64(fig: Any) -> str:
 
 def build_report(scenario: str, interventions: Sequence[str] = (), *,
                  species: str | None = None, days: float = 365.0, points: int = 366,
-                 atlas: Atlas | None = None, band: int | None = None, seed: int = 0) -> Report:
+                 atlas: Atlas | None = None, band: int | None = None, seed: int = 0,
+                 site: str | None = None) -> Report:
     """Run ``scenario`` with ``interventions`` against its control and collect the report.
 
     Parameters
     ----------
-    scenario, interventions, species, days, points
+    scenario, interventions, species, site, days, points
         As for :func:`exobone.simulate.scenarios.run_scenario`.
     atlas
         The atlas the model compiles from and the mechanisms are looked up in (default: the
@@ -183,7 +184,7 @@ def build_report(scenario: str, interventions: Sequence[str] = (), *,
     from exobone.simulate.scenarios import run_scenario
 
     scen = require_scenario(scenario)
-    result = run_scenario(scenario, list(interventions), species=species, days=days,
+    result = run_scenario(scenario, list(interventions), species=species, site=site, days=days,
                           points=points, compare=True, atlas=atlas)
     if atlas is None:
         from exobone.atlas.curation import default_atlas
@@ -200,19 +201,20 @@ def build_report(scenario: str, interventions: Sequence[str] = (), *,
                                float(control[-1]) if control is not None else None))
     from exobone.model.fitted import parameter_sources
 
+    where = str(result.treated.model.metadata["site"])  # the resolved site
     bands = None
     if band is not None:
         from exobone.analysis.calibrate.bands import prediction_band
 
         bands = prediction_band(scenario, list(interventions), species=result.species,
-                                days=days, times=[float(days)], n=band, seed=seed,
+                                site=where, days=days, times=[float(days)], n=band, seed=seed,
                                 outcomes=[r.name for r in rows])
     control_model = result.control.model if result.control is not None else None
     prov = result.treated.trajectory.provenance
     command = shlex.join(["exobone", "report", result.scenario,
                           *[x for iv in result.treated.interventions
                             for x in ("--intervention", iv)],
-                          "--species", result.species, "--days", f"{days:g}",
+                          "--species", result.species, "--site", where, "--days", f"{days:g}",
                           *(["--band", str(band), "--seed", str(seed)] if band else []), "-o",
                           "report.html"])
     title = f"{result.scenario} ({result.species})"

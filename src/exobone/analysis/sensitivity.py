@@ -226,7 +226,8 @@ def run_sensitivity(scenario: str, interventions: Sequence[str] = (), *, outcome
                     species: str | None = None, rng: np.random.Generator | int | None = None,
                     backend: str = "auto", chunk_size: int = 2000,
                     scheduler: str | Any | None = None,
-                    progress: Progress | None = None) -> SensitivityResult:
+                    progress: Progress | None = None,
+                    site: str | None = None) -> SensitivityResult:
     """Sobol or Morris indices of ``outcome`` at ``day`` over the model's parameters.
 
     Parameters
@@ -235,6 +236,8 @@ def run_sensitivity(scenario: str, interventions: Sequence[str] = (), *, outcome
         Parameters to vary (default: every parameter with a non-zero nominal value).
     spread
         Each parameter varies in ``nominal * [1 - spread, 1 + spread]`` within its bounds.
+    species, site
+        As for :func:`exobone.model.assemble.build_model`.
     Other parameters
         As for :func:`exobone.analysis.cohorts.run_cohort` and :func:`sensitivity_indices`.
     """
@@ -248,7 +251,7 @@ def run_sensitivity(scenario: str, interventions: Sequence[str] = (), *, outcome
     if not (0 < day <= MAX_DAYS):
         raise InvalidInputError(f"day must be in (0, {MAX_DAYS:g}], got {day!r}")
     check_dosing(interventions, float(day))
-    model: ModelSpec = build_model(scenario, list(interventions), species=species)
+    model: ModelSpec = build_model(scenario, list(interventions), species=species, site=site)
     cm = compile_model(model)
     if outcome not in cm.states and outcome not in cm.assignments:
         raise unknown_name("outcome", outcome, [*cm.states, *cm.assignments])

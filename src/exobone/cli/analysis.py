@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,11 +17,8 @@ from typing import Annotated
 
 import typer
 
-InterventionOpt = Annotated[
-    list[str] | None,
-    typer.Option("--intervention", "-i", help="KIND[:ARG][,key=value...]; repeatable."),
-]
-SpeciesOpt = Annotated[str | None, typer.Option("--species", help="rat, mouse or human.")]
+from exobone.cli.options import InterventionOpt, SiteOpt, SpeciesOpt
+
 SeedOpt = Annotated[int | None, typer.Option("--seed", help="Random seed (reproducible runs).")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 PlotOpt = Annotated[Path | None, typer.Option("--plot", help="Write a figure to this PNG.",
@@ -51,6 +49,24 @@ def _check_plot_path(plot: Path | None) -> None:
         from exobone.outputs import check_output_path
 
         check_output_path(plot, what="plot")
+
+
+def _check_out_dir(out: Path | None) -> None:
+    """Refuse a --out folder that cannot be created or written before the run, not after the
+    models are compiled (the folder and its missing parents are created by the run)."""
+    from exobone.errors import InvalidInputError
+
+    if out is None:
+        return
+    for up in (out, *out.parents):
+        if up.exists():
+            if not up.is_dir():
+                raise InvalidInputError(f"cannot write the cohort to {out}: {up} is a file, "
+                                        f"not a folder")
+            if not os.access(up, os.W_OK | os.X_OK):
+                raise InvalidInputError(f"cannot write the cohort to {out}: the folder {up} "
+                                        f"is not writable")
+            return
 
 
 @contextmanager
@@ -114,6 +130,7 @@ def cohort_cmd(
     readout: ReadoutOpt = "mean",
     window: WindowOpt = None,
     species: SpeciesOpt = None,
+    site: SiteOpt = None,
     as_json: JsonOpt = False,
     plot: PlotOpt = None,
     out: Annotated[Path | None, typer.Option(
@@ -133,6 +150,7 @@ def cohort_cmd(
     from exobone.plotting import plot_cohort
 
     _check_plot_path(plot)
+    _check_out_dir(out)
     if resume and out is None:
         raise InvalidInputError("--resume needs --out DIR (the chunks of the interrupted run)")
     check_cohort(list(intervention or []), n=n, days=days, points=points)  # before any output
@@ -148,7 +166,7 @@ def cohort_cmd(
         _console(stderr=True).print(note)
     with _progress(f"cohort {scenario} (n={n})", quiet=False) as update:
         res = run_cohort(scenario, list(intervention or []), n=n, spread=s, priors=prior_list,
-                         rng=seed, days=days, points=points, species=species,
+                         rng=seed, days=days, points=points, species=species, site=site,
                          backend=backend, chunk_size=chunk_size, out=out,
                          scheduler=scheduler, resume=resume, progress=update,
                          readout=readout, window=window)
@@ -209,6 +227,7 @@ def optimize_cmd(
         "--route", help="systemic (intravenous; the default, as for exosome:) or local.")
     ] = "systemic",
     species: SpeciesOpt = None,
+    site: SiteOpt = None,
     seed: SeedOpt = 0,
     maxiter: Annotated[int, typer.Option("--maxiter", help="Optimiser generations.")] = 30,
     as_json: JsonOpt = False,
@@ -240,7 +259,8 @@ def optimize_cmd(
     with _progress("building the model") as update:
         update(0, 1)
         problem = DoseProblem(scenario, exosome, name, day, route=route, species=species,
-                              total_dose_ug=total_dose_ug, readout_kind=readout, window=window)
+                              site=site, total_dose_ug=total_dose_ug, readout_kind=readout,
+                              window=window)
         update(1, 1)
     with _progress(f"optimising {objective}") as update:
         update(0, 1)
@@ -285,6 +305,7 @@ def dose_response_cmd(
         "--route", help="systemic (intravenous; the default, as for exosome:) or local.")
     ] = "systemic",
     species: SpeciesOpt = None,
+    site: SiteOpt = None,
     as_json: JsonOpt = False,
     plot: PlotOpt = None,
 ) -> None:
@@ -309,7 +330,7 @@ def dose_response_cmd(
     dose_grid(day, every=every, start=start, doses=grid)  # before the model is built
     Readout(name, day, readout, window)
     problem = DoseProblem(scenario, exosome, name, day, route=route, species=species,
-                          readout_kind=readout, window=window)
+                          site=site, readout_kind=readout, window=window)
     d, v = dose_response(problem, every=every, start=start, doses=grid)
     warnings = problem.warnings(Plan(1.0, every, start, day))
     _warn(warnings)
@@ -343,6 +364,7 @@ def sensitivity_cmd(
         = None,
     spread: Annotated[float, typer.Option("--spread", help="Range nominal*(1±s).")] = 0.5,
     species: SpeciesOpt = None,
+    site: SiteOpt = None,
     seed: SeedOpt = 0,
     top: Annotated[int, typer.Option("--top", help="Rows shown.")] = 15,
     as_json: JsonOpt = False,
@@ -361,7 +383,8 @@ def sensitivity_cmd(
     with _progress(f"{method} sensitivity of {outcome}") as update:
         res = run_sensitivity(scenario, list(intervention or []), outcome=name, day=day,
                               method=method, n=n, parameters=plist, spread=spread,
-                              species=species, rng=seed, backend=backend, scheduler=scheduler,
+                              species=species, site=site, rng=seed, backend=backend,
+                              scheduler=scheduler,
                               progress=update)
     if plot is not None:
         plot_sensitivity(res, plot, top=top)

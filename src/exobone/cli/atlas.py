@@ -258,6 +258,45 @@ def search_cmd(
             _print_mechanisms(selection)
 
 
+@app.command("network")
+def network_cmd(
+    output: Annotated[Path, typer.Option("--output", "-o", dir_okay=False,
+                                         help="PNG (or PDF, SVG) file to write.")],
+    cargo: CargoOpt = None,
+    source: SourceOpt = None,
+    target: TargetOpt = None,
+    pathway: PathwayOpt = None,
+    disease: DiseaseOpt = None,
+    species: SpeciesOpt = None,
+    setting: SettingOpt = None,
+    direction: DirectionOpt = None,
+    text: TextOpt = None,
+    min_evidence: MinEvidenceOpt = None,
+    db: DbOption = None,
+    data_dir: DataOption = None,
+) -> None:
+    """Draw the signed network of the selected mechanisms: one circle by kind (source cells,
+    miRNAs, genes and proteins, target cells, other), edges bundled, labels outwards."""
+    from exobone.atlas.export._graph import mechanism_graph
+    from exobone.errors import InvalidInputError
+    from exobone.outputs import check_output_path
+    from exobone.plotting import plot_network
+
+    check_output_path(output, what="figure")
+    filters = _filters("mechanisms", cargo=cargo, source=source, target=target, pathway=pathway,
+                       disease=disease, species=species, setting=setting, direction=direction,
+                       text=text, min_evidence=min_evidence)
+    with _store(db, data_dir) as store:
+        selection = _select(store, "mechanisms", filters)
+    if not selection.mechanisms:
+        raise InvalidInputError("no mechanism matches these filters: nothing to draw")
+    graph = mechanism_graph(selection.atlas, list(selection.mechanisms))
+    plot_network(graph, output, title=f"Atlas mechanism network ({len(selection.mechanisms)} "
+                                      f"mechanisms): {graph.number_of_nodes()} entities, "
+                                      f"{graph.number_of_edges()} signed links")
+    typer.echo(f"wrote {output}", err=True)
+
+
 def _console() -> Any:
     from rich.console import Console
 

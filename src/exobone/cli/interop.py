@@ -13,6 +13,8 @@ from typing import Annotated
 
 import typer
 
+from exobone.cli.options import InterventionOpt, SiteOpt, SpeciesOpt
+
 export_app = typer.Typer(help="Export the compiled model.", no_args_is_help=True)
 sbml_app = typer.Typer(help="Import and run SBML models.", no_args_is_help=True)
 
@@ -22,11 +24,9 @@ def export_sbml_cmd(
     scenario: Annotated[str, typer.Argument(help="Scenario (see `exobone list scenarios`).")],
     output: Annotated[Path, typer.Option("--output", "-o", help="SBML file to write.",
                                          dir_okay=False)],
-    intervention: Annotated[list[str] | None, typer.Option(
-        "--intervention", "-i", help="KIND[:ARG][,key=value...]; repeatable, applied in order "
-                                     "(see `exobone list interventions`).")] = None,
-    species: Annotated[str | None, typer.Option(
-        "--species", help="rat, mouse or human \\[default: the scenario's].")] = None,
+    intervention: InterventionOpt = None,
+    species: SpeciesOpt = None,
+    site: SiteOpt = None,
     no_exosomes: Annotated[bool, typer.Option(
         "--no-exosomes", help="Leave out the exosome layer (bone core only).")] = False,
 ) -> None:
@@ -37,7 +37,7 @@ def export_sbml_cmd(
     from exobone.outputs import atomic_output, check_output_path
 
     check_output_path(output, what="SBML model")
-    spec = build_model(scenario, check_interventions(intervention), species=species,
+    spec = build_model(scenario, check_interventions(intervention), species=species, site=site,
                        exosome_layer=not no_exosomes)
     with atomic_output(output, what="SBML model") as staged:
         write_sbml(spec, staged)

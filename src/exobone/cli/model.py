@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from exobone.cli.options import InterventionOpt, SiteOpt, SpeciesOpt
+
 if TYPE_CHECKING:
     from rich.console import Console
 
@@ -23,22 +25,6 @@ if TYPE_CHECKING:
 list_app = typer.Typer(help="List scenarios, interventions or exosome sources.",
                        no_args_is_help=True)
 model_app = typer.Typer(help="Inspect the compiled bone model.", no_args_is_help=True)
-
-InterventionOpt = Annotated[
-    list[str] | None,
-    typer.Option("--intervention", "-i",
-                 help="KIND[:ARG][,key=value...]; repeatable, applied in order "
-                      "(see `exobone list interventions`)."),
-]
-SpeciesOpt = Annotated[
-    str | None, typer.Option("--species", help="rat, mouse or human \\[default: the scenario's].")
-]
-SiteOpt = Annotated[
-    str | None, typer.Option("--site", help="Skeletal site with data for the species "
-                                           "(human: iliac_crest, lumbar_spine, proximal_tibia; "
-                                           "rat, mouse: proximal_tibia) \\[default: the "
-                                           "species'].")
-]
 
 
 def _console(stderr: bool = False, width: int = 100) -> Console:

@@ -11,16 +11,16 @@ from typing import Annotated
 
 import typer
 
+from exobone.cli.options import InterventionOpt, SiteOpt, SpeciesOpt
+
 
 def report(
     scenario: Annotated[str, typer.Argument(help="Scenario (see `exobone list scenarios`).")],
-    intervention: Annotated[list[str] | None, typer.Option(
-        "--intervention", "-i", help="KIND[:ARG][,key=value...]; repeatable, applied in order "
-                                     "(see `exobone list interventions`).")] = None,
+    intervention: InterventionOpt = None,
     output: Annotated[Path, typer.Option("-o", "--output", dir_okay=False,
                                          help="HTML file to write.")] = Path("report.html"),
-    species: Annotated[str | None, typer.Option(
-        "--species", help="rat, mouse or human (default: the scenario's).")] = None,
+    species: SpeciesOpt = None,
+    site: SiteOpt = None,
     days: Annotated[float, typer.Option("--days", help="Length of the run in days.")] = 365.0,
     band: Annotated[int | None, typer.Option(
         "--band", help="Also show the 5-95 %% band at the end over N runs drawing the fitted "
@@ -33,8 +33,8 @@ def report(
     from exobone.outputs import atomic_output, check_output_path
 
     check_output_path(output, what="report")
-    rep = build_report(scenario, check_interventions(intervention), species=species, days=days,
-                       band=band, seed=seed)
+    rep = build_report(scenario, check_interventions(intervention), species=species, site=site,
+                       days=days, band=band, seed=seed)
     html = render_report(rep)
     with atomic_output(output, what="report") as staged:
         staged.write_text(html, encoding="utf-8")

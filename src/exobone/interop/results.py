@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from exobone.errors import InvalidInputError, require_extra
+from exobone.outputs import check_output_path
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -129,7 +130,8 @@ def check_target(path: str | Path) -> str:
     Raises
     ------
     InvalidInputError
-        For an unknown suffix or a directory that does not exist.
+        For an unknown suffix or a path that cannot be written (missing folder, a file in the
+        way, read-only folder).
     MissingExtraError
         Without the ``interop`` extra.
     """
@@ -137,9 +139,7 @@ def check_target(path: str | Path) -> str:
     fmt = _format(target)
     for module in _NEEDS[fmt]:
         require_extra(module, "interop")
-    if not target.parent.is_dir():
-        raise InvalidInputError(f"cannot write results to {target}: {target.parent} is not a "
-                                f"directory")
+    check_output_path(target, what="results")  # the same words as every other output
     return fmt
 
 

@@ -7,6 +7,7 @@ records for the browser.
 
 from __future__ import annotations
 
+import math
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -16,6 +17,7 @@ from fastapi.responses import Response
 from exobone.atlas.curation import Atlas
 from exobone.atlas.export import Selection, export, require_exporter
 from exobone.atlas.export._graph import mechanism_graph
+from exobone.atlas.network_layout import SECTORS, layout_network
 from exobone.atlas.query import display_name, search, search_experiments
 from exobone.atlas.records import SPECIES, SPECIES_SHORT, Direction, Evidence, Experiment, Setting
 from exobone.atlas.summary import summarize
@@ -206,18 +208,48 @@ def network(request: Request, filters: Filters) -> NetworkOut:
         hits = search(store, **filters.values)
         atlas = store.atlas()
     g = mechanism_graph(atlas, [h.mechanism for h in hits])
-    nodes = [{"data": {"id": k, "label": d.get("name", k), "full_name": d.get("full_name", k),
-                       "type": d.get("type", ""), "represents": d.get("represents", "")}}
-             for k, d in g.nodes(data=True)]
+    lay = layout_network(g)
+    # circle radius in screen units: neighbouring labels (10 px text) at least 15 px apart
+    radius = max(240.0, 15.0 / max(lay.slot, 1e-9))
+    screen = {k: (radius * x, -radius * y) for k, (x, y) in lay.positions.items()}  # y down
+    nodes = []
+    for k, d in g.nodes(data=True):
+        rotation, align = lay.label_rotation(k)
+        nodes.append({"data": {
+            "id": k, "label": lay.labels[k], "full_name": d.get("full_name", k),
+            "type": d.get("type", ""), "represents": d.get("represents", ""),
+            "sector": lay.sectors[k], "sector_name": SECTORS[lay.sectors[k]],
+            # radial label: its rotation (radians, clockwise on screen) and which side of
+            # the node it starts from
+            "label_rotation": -math.radians(rotation), "label_side": align,
+            "angle": -lay.angles[k]}, "position": dict(zip("xy", screen[k], strict=True))})
     edges = []
     for u, v, key, d in g.edges(keys=True, data=True):
+        weights, distances = _segments(screen[u], screen[v], lay.paths[str(key)] * [radius, -radius])
         edges.append({"data": {
             "id": key, "source": u, "target": v, "interaction": d["interaction"],
             "sign": d["sign"], "role": d["role"], "mechanisms": list(d["mechanisms"]),
             "label": d.get("effect_name", "carries") if d["role"] != "regulation"
             else d["interaction"],
+            "segment_weights": weights, "segment_distances": distances,
         }})
     return NetworkOut(filters=filters.values, nodes=nodes, edges=edges)
+
+
+def _segments(source: tuple[float, float], target: tuple[float, float],
+              path: Any) -> tuple[list[float], list[float]]:
+    """A bundled edge path as Cytoscape.js ``segments``: for each inner point its weight along
+    source -> target (0..1) and its signed distance from that line (to the right of it, in
+    screen coordinates, y down), every third point of the sampled B-spline."""
+    sx, sy = source
+    dx, dy = target[0] - sx, target[1] - sy
+    length2 = dx * dx + dy * dy or 1.0
+    length = math.sqrt(length2)
+    weights, distances = [], []
+    for px, py in path[2:-2:3]:
+        weights.append(round(((px - sx) * dx + (py - sy) * dy) / length2, 4))
+        distances.append(round(((px - sx) * -dy + (py - sy) * dx) / length, 2))
+    return weights, distances
 
 
 @router.get("/export", summary="Download the selection",

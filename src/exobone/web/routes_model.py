@@ -25,6 +25,7 @@ from exobone.model.fitted import parameter_sources
 from exobone.model.outcomes import OUTCOMES
 from exobone.model.scenarios import SCENARIOS, require_scenario
 from exobone.model.scenarios.interventions import INTERVENTIONS, parse_intervention
+from exobone.model.species import SITES, SPECIES_PHYSIOLOGY, require_site
 from exobone.web import workers
 from exobone.web.schemas import (
     MAX_DAYS,
@@ -51,7 +52,12 @@ def scenarios() -> list[dict[str, Any]]:
     """Every scenario (as `exobone list scenarios`)."""
 
     return [{"name": s.name, "description": s.description, "species": list(s.species),
-             "default_species": s.default_species, "bv_tv_direction": s.bv_tv_direction,
+             "default_species": s.default_species,
+             # skeletal sites with data per species, the first being the species' default
+             "sites": {sp: [SPECIES_PHYSIOLOGY[sp].default_site,
+                            *(x for x in SITES[sp] if x != SPECIES_PHYSIOLOGY[sp].default_site)]
+                       for sp in s.species if sp in SPECIES_PHYSIOLOGY},
+             "bv_tv_direction": s.bv_tv_direction,
              "outcome": s.outcome, "sources": list(s.sources),
              "interventions": list(s.interventions)}
             for s in SCENARIOS.values()]
@@ -84,9 +90,9 @@ def outcomes() -> list[dict[str, str]]:
 
 
 def _check_names(req: SimulationRequest) -> None:
-    """Raise the registry's own error for an unknown scenario, species or intervention."""
+    """Raise the registry's own error for an unknown scenario, species, site or intervention."""
 
-    require_scenario(req.scenario).resolve_species(req.species)
+    require_site(require_scenario(req.scenario).resolve_species(req.species), req.site)
     for text in req.interventions:
         parse_intervention(text)
 
@@ -98,7 +104,8 @@ async def _run(state: AppState, req: SimulationRequest) -> ScenarioResult:
         return found  # type: ignore[no-any-return]
     result: ScenarioResult = await state.run_bounded(
         workers.scenario_task, scenario=req.scenario, interventions=req.interventions,
-        species=req.species, days=req.days, points=req.points, compare=req.compare,
+        species=req.species, site=req.site, days=req.days, points=req.points,
+        compare=req.compare,
         exosome_layer=req.exosome_layer)
     state.remember(req.key(), result)
     return result
@@ -110,12 +117,14 @@ def _query_request(
         description=f"KIND[:ARG][,key=value...]; repeatable, at most {MAX_INTERVENTIONS} of at "
                     f"most {MAX_INTERVENTION_CHARS} characters")] = None,
     species: Annotated[str | None, Query(max_length=16)] = None,
+    site: Annotated[str | None, Query(max_length=32, description=(
+        "skeletal site with data for the species (default: the species')"))] = None,
     days: Annotated[float, Query(gt=0, le=MAX_DAYS)] = 365.0,
     points: Annotated[int, Query(ge=2, le=1000)] = 366,
 ) -> SimulationRequest:
     try:
         return SimulationRequest(scenario=scenario, interventions=intervention or [],
-                                 species=species, days=days, points=points)
+                                 species=species, site=site, days=days, points=points)
     except ValidationError as exc:
         raise RequestValidationError(exc.errors()) from None
 
@@ -148,13 +157,15 @@ async def simulate(request: Request, body: SimulationRequest) -> dict[str, Any]:
     result = await _run(state, body)
     data = result.to_dict()
     data["parameter_sources"] = parameter_sources(result.treated.model)
+    data["site"] = result.treated.model.metadata["site"]
     if body.band is not None:
         key = ("band", *body.key(), body.band, body.seed)
         band = state.cached(key)
         if band is None:
             band = await state.run_bounded(
                 workers.band_task, scenario=body.scenario, interventions=body.interventions,
-                species=result.species, days=body.days, times=[float(t) for t in result.times],
+                species=result.species, site=result.treated.model.metadata["site"],
+                days=body.days, times=[float(t) for t in result.times],
                 n=body.band, seed=body.seed, outcomes=list(result.treated.outcomes))
             state.remember(key, band)
         data["band"] = band
@@ -236,7 +247,8 @@ async def model_sbml(request: Request, req: QueryRequest) -> Response:
     state = get_state(request)
     _check_names(req)
     text = await state.run_bounded(workers.sbml_task, scenario=req.scenario,
-                                   interventions=req.interventions, species=req.species)
+                                   interventions=req.interventions, species=req.species,
+                                   site=req.site)
     return Response(text, media_type="application/sbml+xml", headers={
         "Content-Disposition": f'attachment; filename="{_filename(req, ".sbml")}"'})
 
@@ -250,7 +262,7 @@ async def report(request: Request, req: ReportRequest) -> Response:
     _check_names(req)
     html = await state.run_bounded(workers.report_task, scenario=req.scenario,
                                    interventions=req.interventions, species=req.species,
-                                   days=req.days, points=req.points, band=req.band,
+                                   site=req.site, days=req.days, points=req.points, band=req.band,
                                    seed=req.seed)
     return Response(html, media_type="text/html", headers={
         "Content-Disposition": f'attachment; filename="{_filename(req, "-report.html")}"'})

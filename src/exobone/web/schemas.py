@@ -33,6 +33,9 @@ class SimulationRequest(BaseModel):
         description="KIND[:ARG][,key=value...] strings, applied in order (GET /api/interventions)")
     species: str | None = Field(default=None, max_length=16,
                                 description="rat, mouse or human (default: the scenario's)")
+    site: str | None = Field(default=None, max_length=32,
+                             description="skeletal site with data for the species (GET "
+                                         "/api/scenarios lists them; default: the species')")
     days: float = Field(default=365.0, gt=0, le=MAX_DAYS, description="length of the run")
     points: int = Field(default=366, ge=2, le=MAX_POINTS, description="saved time points")
     compare: bool = Field(default=True, description="also run the untreated control")
@@ -44,8 +47,8 @@ class SimulationRequest(BaseModel):
 
     def key(self) -> tuple[Any, ...]:
         """Hashable identity used to cache results (the band is cached apart)."""
-        return (self.scenario, tuple(self.interventions), self.species, self.days, self.points,
-                self.compare, self.exosome_layer)
+        return (self.scenario, tuple(self.interventions), self.species, self.site, self.days,
+                self.points, self.compare, self.exosome_layer)
 
 
 class ErrorResponse(BaseModel):

@@ -56,12 +56,13 @@ def scenario_task(atlas: Atlas | None, **kwargs: Any) -> ScenarioResult:
 
 
 def sbml_task(atlas: Atlas | None, *, scenario: str, interventions: Sequence[str],
-              species: str | None) -> str:
+              species: str | None, site: str | None = None) -> str:
     """The compiled model of a scenario as SBML text."""
     from exobone.interop.sbml import export_sbml
     from exobone.model.assemble import build_model
 
-    return export_sbml(build_model(scenario, interventions, species=species, atlas=atlas))
+    return export_sbml(build_model(scenario, interventions, species=species, site=site,
+                                   atlas=atlas))
 
 
 def band_task(atlas: Atlas | None, **kwargs: Any) -> dict[str, Any]:

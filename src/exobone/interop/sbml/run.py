@@ -19,6 +19,7 @@ from exobone.errors import InvalidInputError, UnsupportedSBMLError
 from exobone.interop.sbml.import_ import import_sbml
 from exobone.model.spec import ModelSpec
 from exobone.simulate import SaveAt, Tolerances, Trajectory, simulate
+from exobone.simulate.scenarios import MAX_POINTS
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -86,8 +87,8 @@ def run_sbml(source: str | Path, *, start: float = 0.0, duration: float, points:
             raise InvalidInputError(f"{name} must be a finite number, got {value!r}")
     if not duration > 0:
         raise InvalidInputError(f"--days must be positive, got {duration!r}")
-    if points < 2:
-        raise InvalidInputError(f"--points must be at least 2, got {points!r}")
+    if not 2 <= points <= MAX_POINTS:  # bounded before any work (issue 15: 2e9 points hung)
+        raise InvalidInputError(f"--points must be in [2, {MAX_POINTS:,}], got {points!r}")
     spec = import_sbml(source, overrides=overrides)
     if start != 0.0 and spec.metadata["sbml"]["initial_uses_time"]:
         raise UnsupportedSBMLError(f"{spec.name}: an initial value uses time, which exobone "

@@ -81,6 +81,17 @@ const NODE_COLORS = {cell: "#4c78a8", cell_line: "#4c78a8", tissue: "#72b7b2", m
   gene: "#54a24b", family: "#54a24b", pathway: "#b279a2", process: "#9d755d", context: "#bab0ac",
   disease: "#bab0ac", chemical: "#e45756", vesicle: "#eeca3b"};
 
+// the server lays the network out (exobone/atlas/network_layout.py, the same layout as
+// `exobone atlas network --plot`): one circle in sectors by kind, labels pointing outwards, edges
+// bundled through each sector's hub (Cytoscape segments); only the drawing happens here
+const CHAR_PX = 5.8;  // mean width of a character of the 10 px label font
+
+function labelOffset(ele, axis) {
+  const r = 5 + 5 + ele.data("label").length * CHAR_PX / 2;  // node radius, gap, half the label
+  const a = ele.data("angle");
+  return r * (axis === "x" ? Math.cos(a) : Math.sin(a));
+}
+
 function renderNetwork(net) {
   const elements = [...net.nodes, ...net.edges];
   if (state.cy) state.cy.destroy();
@@ -88,47 +99,68 @@ function renderNetwork(net) {
     container: document.getElementById("cy"),
     elements,
     style: [
-      {selector: "node", style: {"label": "data(label)", "font-size": 10, "text-valign": "bottom",
-        "text-margin-y": 3, "width": 22, "height": 22, "background-color": ele => NODE_COLORS[ele.data("type")] || "#888",
-        "text-wrap": "wrap", "text-max-width": 110,
-        "min-zoomed-font-size": 7}},  // labels too small to read hide until zoomed in
+      {selector: "node", style: {"label": "data(label)", "font-size": 10, "width": 10, "height": 10,
+        "background-color": ele => NODE_COLORS[ele.data("type")] || "#888",
+        "text-halign": "center", "text-valign": "center",
+        "text-rotation": ele => ele.data("label_rotation"),
+        "text-margin-x": ele => labelOffset(ele, "x"), "text-margin-y": ele => labelOffset(ele, "y"),
+        "min-zoomed-font-size": 6}},  // labels too small to read hide until zoomed in
       {selector: "node[type = 'mirna']", style: {"shape": "diamond"}},
       {selector: "node[type = 'gene'], node[type = 'family']", style: {"shape": "round-rectangle"}},
-      {selector: "edge", style: {"width": 2, "curve-style": "bezier", "line-color": "#8c959f",
-        "target-arrow-color": "#8c959f", "target-arrow-shape": "triangle", "arrow-scale": 0.9}},
+      {selector: "edge", style: {"width": 1.2, "opacity": 0.55, "curve-style": "segments",
+        "edge-distances": "node-position",
+        "segment-weights": ele => ele.data("segment_weights"),
+        "segment-distances": ele => ele.data("segment_distances"),
+        "line-color": "#8c959f", "target-arrow-color": "#8c959f", "target-arrow-shape": "none",
+        "arrow-scale": 0.7}},
+      // a mechanism acting on its own source cell: a small loop pointing to the centre
+      {selector: "edge:loop", style: {"curve-style": "bezier", "control-point-step-size": 12,
+        "loop-direction": ele => `${ele.source().data("angle") * 180 / Math.PI - 90}deg`,
+        "loop-sweep": "-30deg"}},
       {selector: "edge[sign > 0]", style: {"line-color": "#1a7f37", "target-arrow-color": "#1a7f37",
         "target-arrow-shape": "triangle"}},
       {selector: "edge[sign < 0]", style: {"line-color": "#cf222e", "target-arrow-color": "#cf222e",
         "target-arrow-shape": "tee"}},
       {selector: "edge[sign = 0]", style: {"line-style": "dashed"}},
       {selector: ":selected", style: {"border-width": 3, "border-color": "#111", "line-color": "#111",
-        "target-arrow-color": "#111"}},
+        "target-arrow-color": "#111", "opacity": 1}},
       // focus mode: a tapped node keeps its neighbours; the rest fades back
-      {selector: ".faded", style: {"opacity": 0.12, "text-opacity": 0}},
+      {selector: ".faded", style: {"opacity": 0.08, "text-opacity": 0}},
+      {selector: ".focused", style: {"opacity": 1, "width": 2}},
     ],
-    // small selections read best as layered (sources above targets); large ones in rings by
-    // kind (cells outside, then molecules, processes and pathways inside), which keeps a
-    // hundred nodes legible where a force layout made one knot
-    layout: net.nodes.length <= 30
-      ? {name: "breadthfirst", directed: true, spacingFactor: 1.5, padding: 30, avoidOverlap: true}
-      : {name: "concentric", concentric: n => RING[n.data("type")] ?? 1, levelWidth: () => 1,
-         minNodeSpacing: 18, padding: 20, avoidOverlap: true},
+    layout: {name: "preset", padding: 10},
   });
   if (state.cy.zoom() > 1.6) { state.cy.zoom(1.6); state.cy.center(); }
+  renderKinds(net);
   state.cy.on("tap", "node", evt => { focus(evt.target); showNode(evt.target.id()); });
   state.cy.on("tap", "edge", evt => showEdge(evt.target.data()));
-  state.cy.on("tap", evt => { if (evt.target === state.cy) state.cy.elements().removeClass("faded"); });
+  state.cy.on("tap", evt => { if (evt.target === state.cy) state.cy.elements().removeClass("faded focused"); });
 }
 
-// ring of each node kind in the concentric layout (Cytoscape puts higher values nearer the
-// centre): cells, the most numerous and most linked, get the widest ring and room for labels
-const RING = {pathway: 4, process: 4, gene: 3, family: 3, chemical: 3, mirna: 2, vesicle: 2,
-  cell: 1, cell_line: 1, tissue: 1, context: 1, disease: 1};
+// kind filter: one checkbox per sector of the circle; hiding a sector hides its edges too
+function renderKinds(net) {
+  const sectors = new Map();
+  for (const n of net.nodes) {
+    const s = sectors.get(n.data.sector) || {name: n.data.sector_name, type: n.data.type, count: 0};
+    s.count += 1;
+    sectors.set(n.data.sector, s);
+  }
+  const box = document.getElementById("kinds");
+  box.innerHTML = [...sectors].map(([key, s]) =>
+    `<label class="kind"><input type="checkbox" data-sector="${exo.esc(key)}" checked>
+     <span class="swatch" style="background:${NODE_COLORS[s.type] || "#888"}"></span>${exo.esc(s.name)} (${s.count})</label>`).join("");
+  for (const input of box.querySelectorAll("input")) {
+    input.addEventListener("change", () => {
+      state.cy.nodes(`[sector = "${input.dataset.sector}"]`).style("display", input.checked ? "element" : "none");
+    });
+  }
+}
 
 function focus(node) {
   const keep = node.closedNeighborhood();
-  state.cy.elements().addClass("faded");
+  state.cy.elements().removeClass("focused").addClass("faded");
   keep.removeClass("faded");
+  keep.edges().addClass("focused");
 }
 
 function showNode(id) {

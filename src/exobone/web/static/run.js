@@ -21,10 +21,11 @@ async function init() {
   $("iv-source").value = "bmsc";
   for (const iv of params.getAll("intervention")) run.interventions.push(iv);
   if (params.get("days")) $("days").value = params.get("days");
-  onScenario(params.get("species"));
+  onScenario(params.get("species"), params.get("site"));
   onKind();
   renderChips();
   $("scenario").addEventListener("change", () => onScenario());
+  $("species").addEventListener("change", () => onSpecies());
   $("iv-kind").addEventListener("change", onKind);
   $("iv-add").addEventListener("click", addFromForm);
   $("iv-raw-add").addEventListener("click", () => {
@@ -35,11 +36,19 @@ async function init() {
   document.body.dataset.ready = "1";
 }
 
-function onScenario(species) {
+function onScenario(species, site) {
   const s = run.scenarios[$("scenario").value];
   $("scenario-help").textContent = `${s.description} (BV/TV documented ${s.bv_tv_direction})`;
   $("species").innerHTML = s.species.map(x => `<option ${x === s.default_species ? "selected" : ""}>${exo.esc(x)}</option>`).join("");
   if (species && s.species.includes(species)) $("species").value = species;
+  onSpecies(site);
+}
+
+// the sites with data for the chosen species, its default first
+function onSpecies(site) {
+  const sites = run.scenarios[$("scenario").value].sites[$("species").value] || [];
+  $("site").innerHTML = sites.map(x => `<option value="${exo.esc(x)}">${exo.esc(x.replace(/_/g, " "))}</option>`).join("");
+  if (site && sites.includes(site)) $("site").value = site;
 }
 
 function onKind() {
@@ -90,7 +99,7 @@ function renderChips() {
 
 function request() {
   const req = {scenario: $("scenario").value, interventions: [...run.interventions],
-               species: $("species").value || null, days: Number($("days").value), compare: true};
+               species: $("species").value || null, site: $("site").value || null, days: Number($("days").value), compare: true};
   const band = $("band").value.trim();
   if (band !== "") { req.band = Number(band); req.seed = 0; }
   return req;
@@ -99,6 +108,7 @@ function request() {
 function queryOf(req) {
   const p = new URLSearchParams({scenario: req.scenario, days: req.days});
   if (req.species) p.set("species", req.species);
+  if (req.site) p.set("site", req.site);
   for (const iv of req.interventions) p.append("intervention", iv);
   return p;
 }
@@ -137,7 +147,7 @@ function isFlatOne(values) { return values.every(v => v !== null && Math.abs(v -
 function render() {
   const r = run.result;
   $("result-empty").hidden = true;
-  $("result-title").textContent = `${r.scenario} (${r.species}): ${r.interventions.join("; ") || "no intervention"}`;
+  $("result-title").textContent = `${r.scenario} (${r.species}), ${r.site.replace(/_/g, " ")}: ${r.interventions.join("; ") || "no intervention"}`;
   const names = Object.keys(r.outcomes).filter(n => !(n === "defect_fill" && isFlatOne(r.outcomes[n])));
   const picker = $("outcome-picker");
   picker.hidden = false;
