@@ -39,9 +39,9 @@ from __future__ import annotations
 
 import linecache
 import math
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from graphlib import CycleError, TopologicalSorter
 from typing import Any
 
@@ -50,11 +50,13 @@ import numpy.typing as npt
 import sympy
 from sympy.printing.pycode import PythonCodePrinter
 
-from exobone.errors import InvalidInputError, ModelError, unknown_name
+from exobone.errors import ModelError, warn
 from exobone.model import expressions as ex
 from exobone.model.expressions import TIME
 from exobone.model.spec import ModelSpec
 from exobone.simulate import delays as dl
+from exobone.simulate import model_cache
+from exobone.simulate.compiled import CompiledEvent, CompiledModel
 from exobone.simulate.kernel_helpers import HELPERS
 from exobone.simulate.switches import switch_times
 
@@ -130,162 +132,6 @@ _PRINTER = _Printer({"strict": True, "fully_qualified_modules": True})
 
 def _code(expr: sympy.Basic) -> str:
     return str(_PRINTER.doprint(expr))
-
-
-# ----------------------------------------------------------------------------- results
-@dataclass(frozen=True)
-class CompiledEvent:
-    """An event in array form: what it assigns and how its trigger reads the root signs."""
-
-    name: str
-    scheduled: bool
-    fire_at_start: bool
-    targets: tuple[tuple[str, int], ...]  # ("state" | "parameter", index)
-    apply: Kernel  # event_k(t, y, p, out)
-    trigger: Callable[[Sequence[bool]], bool] | None  # from atom truth values
-    delay: Kernel | None = None  # delay_k(t, y, p, out): out[0] = the delay
-    priority: Kernel | None = None  # priority_k(t, y, p, out): out[0] = the priority
-    persistent: bool = True
-    values_at_trigger: bool = False
-
-
-@dataclass(frozen=True, eq=False)
-class CompiledModel:
-    """Kernels and array layout of a compiled model (shared by every spec with its structure).
-
-    Attributes
-    ----------
-    states, parameters, assignments
-        Names in array order.
-    source
-        The generated Python source of every kernel.
-    has_jacobian
-        False when the analytic Jacobian could not be built (then solvers difference it).
-    atoms
-        The root functions (``lhs - rhs`` of each comparison in an event trigger), as text.
-    atom_inclusive
-        Truth of each comparison where its root function is exactly 0.
-    """
-
-    name: str
-    structure_hash: str
-    states: tuple[str, ...]
-    parameters: tuple[str, ...]
-    assignments: tuple[str, ...]
-    source: str
-    has_jacobian: bool
-    jacobian_note: str
-    atoms: tuple[str, ...]
-    atom_inclusive: tuple[bool, ...]
-    events: tuple[CompiledEvent, ...]
-    kernels: Mapping[str, Kernel]
-    #: the ``delay(x, tau)`` expressions, in the order of the ``delayed`` kernel
-    delays: tuple[str, ...] = ()
-    #: how many times ``switch_times`` writes (piecewise conditions on time and parameters)
-    n_switches: int = 0
-
-    @property
-    def n_states(self) -> int:
-        """Number of states."""
-        return len(self.states)
-
-    def state_index(self, name: str) -> int:
-        """Return the array index of state ``name`` (raises UnknownNameError)."""
-        try:
-            return self.states.index(name)
-        except ValueError:
-            raise unknown_name("state", name, self.states) from None
-
-    def parameter_index(self, name: str) -> int:
-        """Return the array index of parameter ``name`` (raises UnknownNameError)."""
-        try:
-            return self.parameters.index(name)
-        except ValueError:
-            raise unknown_name("parameter", name, self.parameters) from None
-
-    # ----------------------------------------------------------- array helpers
-    def parameter_vector(self, spec: ModelSpec,
-                         overrides: Mapping[str, float] | npt.ArrayLike | None = None
-                         ) -> FloatArray:
-        """Return the parameter vector of ``spec`` with optional overrides.
-
-        Parameters
-        ----------
-        spec
-            A spec with this structure (its values are used).
-        overrides
-            ``{name: value}`` or a full vector of length ``len(parameters)``.
-
-        Raises
-        ------
-        UnknownNameError
-            For an override that is not a parameter.
-        InvalidInputError
-            For a vector of the wrong length or with non-finite entries.
-        """
-        p = np.array([spec.require_parameter(n).value for n in self.parameters], dtype=float)
-        if overrides is None:
-            return p
-        if isinstance(overrides, Mapping):
-            for key, value in overrides.items():
-                p[self.parameter_index(key)] = float(value)
-        else:
-            arr = np.asarray(overrides, dtype=float)
-            if arr.shape != p.shape:
-                raise InvalidInputError(f"parameter vector has shape {arr.shape}; model "
-                                        f"{self.name!r} has {p.size} parameters "
-                                        f"({', '.join(self.parameters)})")
-            p = arr.copy()
-        if not np.all(np.isfinite(p)):
-            bad = [n for n, v in zip(self.parameters, p, strict=True) if not math.isfinite(v)]
-            raise InvalidInputError(f"parameters {bad} are not finite")
-        return p
-
-    def initial_state(self, spec: ModelSpec, p: npt.ArrayLike,
-                      overrides: Mapping[str, float] | None = None) -> FloatArray:
-        """Return the initial state for parameters ``p`` (expressions evaluated), with overrides."""
-        out = [0.0 if isinstance(s.initial, str) else float(s.initial) for s in spec.states]
-        self.kernels["initial"](list(np.asarray(p, dtype=float).tolist()), out)
-        y0 = np.array(out, dtype=float)
-        for key, value in (overrides or {}).items():
-            y0[self.state_index(key)] = float(value)
-        return y0
-
-    def rhs(self, t: float, y: npt.ArrayLike, p: npt.ArrayLike) -> FloatArray:
-        """Evaluate ``dy/dt`` (shape ``(n_states,)``); arithmetic errors give NaN."""
-        return _call(self.kernels["rhs"], t, y, p, self.n_states)
-
-    def jacobian(self, t: float, y: npt.ArrayLike, p: npt.ArrayLike) -> FloatArray:
-        """Evaluate the Jacobian ``d(dy/dt)/dy`` (shape ``(n_states, n_states)``).
-
-        Raises
-        ------
-        ModelError
-            If the model has no analytic Jacobian (see :attr:`jacobian_note`).
-        """
-        if not self.has_jacobian:
-            raise ModelError(f"model {self.name!r} has no analytic Jacobian: "
-                             f"{self.jacobian_note}")
-        n = self.n_states
-        return _call(self.kernels["jac"], t, y, p, n * n).reshape(n, n)
-
-    def evaluate_assignments(self, t: float, y: npt.ArrayLike, p: npt.ArrayLike) -> FloatArray:
-        """Evaluate every assignment (shape ``(n_assignments,)``)."""
-        return _call(self.kernels["assignments"], t, y, p, len(self.assignments))
-
-    def roots(self, t: float, y: npt.ArrayLike, p: npt.ArrayLike) -> FloatArray:
-        """Evaluate the event root functions (shape ``(len(atoms),)``)."""
-        return _call(self.kernels["roots"], t, y, p, len(self.atoms))
-
-
-def _call(kernel: Kernel, t: float, y: npt.ArrayLike, p: npt.ArrayLike, n: int) -> FloatArray:
-    out = [0.0] * n
-    try:
-        kernel(float(t), np.asarray(y, dtype=float).tolist(),
-               np.asarray(p, dtype=float).tolist(), out)
-    except ArithmeticError:  # e.g. division by zero in plain float arithmetic
-        return np.full(n, np.nan)
-    return np.array(out, dtype=float)
 
 
 # ----------------------------------------------------------------------------- codegen
@@ -404,42 +250,38 @@ def _strip_derivatives(expr: sympy.Basic) -> sympy.Basic:
 
 def _jac_lines(em: _Emitter, rates: Sequence[tuple[str, sympy.Expr]],
                contrib: Sequence[Sequence[tuple[float, str]]]) -> list[str]:
-    """Forward-mode chain rule through the assignments, then the term rates."""
+    """Forward-mode chain rule through the assignments, then the term rates.
+
+    Sparse: an expression is differentiated only w.r.t. the states it reaches (directly or
+    through the assignments it reads), and w.r.t. each assignment it reads once, not once per
+    state; a dense sweep over every (expression, state, assignment) triple is cubic in model
+    size (minutes for a 500-state SBML model).
+    """
     n = len(em.state_locals)
-    states = em.state_locals
-    # total derivative of each assignment w.r.t. each state, as symbols d_k_j
+    state_pos = {s: j for j, s in enumerate(em.state_locals)}
+    assign_pos = {a: m for m, a in enumerate(em.assign_locals)}
+    # total derivative of each assignment w.r.t. each state it reaches, as symbols d_k_j
     dsym: dict[tuple[int, int], sympy.Symbol] = {}
+    reach: list[list[int]] = []  # states each assignment's d_k_j exist for
     dexpr: list[tuple[sympy.Symbol, sympy.Expr]] = []
     for k, expr in enumerate(em.assign_exprs):
-        for j, s in enumerate(states):
-            total = sympy.diff(expr, s)
-            for m in range(k):
-                if (m, j) in dsym and em.assign_locals[m] in expr.free_symbols:
-                    total += sympy.diff(expr, em.assign_locals[m]) * dsym[(m, j)]
-            total = _strip_derivatives(total)
-            if total != 0:
-                dsym[(k, j)] = sympy.Symbol(f"d_{k}_{j}", real=True)
-                dexpr.append((dsym[(k, j)], total))
-    # derivative of each rate w.r.t. each state
-    drate: dict[tuple[int, int], sympy.Expr] = {}
-    for r_i, (_, r) in enumerate(rates):
-        for j, s in enumerate(states):
-            total = sympy.diff(r, s)
-            for m, a in enumerate(em.assign_locals):
-                if (m, j) in dsym and a in r.free_symbols:
-                    total += sympy.diff(r, a) * dsym[(m, j)]
-            total = _strip_derivatives(total)
-            if total != 0:
-                drate[(r_i, j)] = total
+        derivs = _total_derivatives(expr, em, state_pos, assign_pos, dsym, reach)
+        for j, total in derivs:
+            dsym[(k, j)] = sympy.Symbol(f"d_{k}_{j}", real=True)
+            dexpr.append((dsym[(k, j)], total))
+        reach.append([j for j, _ in derivs])
+    # derivative of each rate w.r.t. the states it reaches
+    drate = [_total_derivatives(r, em, state_pos, assign_pos, dsym, reach) for _, r in rates]
     entries: list[tuple[int, sympy.Expr]] = []
     for i in range(n):
-        for j in range(n):
+        by_state: dict[int, list[tuple[float, sympy.Expr]]] = {}
+        for coef, rname in contrib[i]:
+            for j, d in drate[int(rname.split("_")[1])]:
+                by_state.setdefault(j, []).append((coef, d))
+        for j in sorted(by_state):
             total = sympy.Integer(0)
-            for coef, rname in contrib[i]:
-                r_i = int(rname.split("_")[1])
-                if (r_i, j) in drate:
-                    total += sympy.Float(coef) * drate[(r_i, j)] if coef != 1.0 \
-                        else drate[(r_i, j)]
+            for coef, d in by_state[j]:  # summed in the order of the right-hand side
+                total += sympy.Float(coef) * d if coef != 1.0 else d
             if total != 0:
                 entries.append((i * n + j, total))
     for _, e in [*dexpr, *entries]:
@@ -469,6 +311,35 @@ def _jac_lines(em: _Emitter, rates: Sequence[tuple[str, sympy.Expr]],
                      f"/d{em.spec.state_names[flat % n]}")
     lines += ["    return None", ""]
     return lines
+
+
+def _total_derivatives(expr: sympy.Expr, em: _Emitter, state_pos: Mapping[sympy.Symbol, int],
+                       assign_pos: Mapping[sympy.Symbol, int],
+                       dsym: Mapping[tuple[int, int], sympy.Symbol],
+                       reach: Sequence[Sequence[int]]) -> list[tuple[int, sympy.Expr]]:
+    """``(j, d expr / d state_j)`` for every state ``j`` with a non-zero total derivative.
+
+    The total is ``d expr/d s_j + sum_m d expr/d a_m * d_m_j`` over the assignments ``a_m`` it
+    reads (in assignment order), exactly as a dense sweep would build it.
+    """
+    free = expr.free_symbols
+    used = sorted(assign_pos[a] for a in free if a in assign_pos)
+    partial = {m: sympy.diff(expr, em.assign_locals[m]) for m in used
+               if m < len(reach) and reach[m]}
+    states = {state_pos[s] for s in free if s in state_pos}
+    for m in partial:
+        states.update(reach[m])
+    out = []
+    for j in sorted(states):
+        total = sympy.diff(expr, em.state_locals[j])
+        for m, d_expr_d_a in partial.items():
+            if (m, j) in dsym:
+                total += d_expr_d_a * dsym[(m, j)]
+        if total.has(sympy.Derivative):
+            total = _strip_derivatives(total)
+        if total != 0:
+            out.append((j, total))
+    return out
 
 
 class _NoJacobian(Exception):
@@ -525,7 +396,8 @@ def _atoms(em: _Emitter) -> tuple[list[sympy.Expr], dict[str, sympy.Basic], list
     return atoms, rewritten, inclusive
 
 
-def _generate(spec: ModelSpec) -> CompiledModel:
+def _generate(spec: ModelSpec) -> dict[str, Any]:
+    """Generate the kernels' source and the facts :func:`_load` needs besides the spec."""
     em = _Emitter(spec)
     chunks: list[str] = [f"# generated by exobone.simulate.compile for model {spec.name!r}",
                          f"# structure {spec.structure_hash()}", ""]
@@ -585,12 +457,7 @@ def _generate(spec: ModelSpec) -> CompiledModel:
 
     visible = {**em.parsed.states, **em.parsed.parameters, **em.parsed.assignments}
     macros = ex.build_macros([(f.name, f.args, f.body) for f in spec.functions])
-    state_index = {name: i for i, name in enumerate(spec.state_names)}
-    param_index = {name: i for i, name in enumerate(spec.parameter_names)}
-    event_meta = []
     for k, e in enumerate(spec.events):
-        targets = tuple(("state", state_index[tg]) if tg in state_index
-                        else ("parameter", param_index[tg]) for tg in e.assignments)
         exprs = [em.lower(spec.parsed.event_assignments[e.name][tg]) for tg in e.assignments]
         lines = [f"def event_{k}(t, y, p, out):  # {e.name}"]
         lines += em.prologue(exprs)
@@ -612,22 +479,32 @@ def _generate(spec: ModelSpec) -> CompiledModel:
             lines += em.prologue([value])
             lines += [f"    out[0] = {_code(value)}", "    return None", ""]
         chunks += lines
-        event_meta.append((k, e, targets))
 
-    source = "\n".join(chunks)
+    return {"source": "\n".join(chunks), "has_jacobian": has_jac, "jacobian_note": note,
+            "atoms": [str(g) for g in atoms], "atom_inclusive": inclusive,
+            "delays": [str(node) for node in em.delays], "n_switches": len(switches)}
+
+
+def _load(spec: ModelSpec, generated: Mapping[str, Any]) -> CompiledModel:
+    """Execute generated source (fresh or from the disk cache) into a :class:`CompiledModel`."""
+    source = generated["source"]
     filename = f"<exobone-model {spec.name} {spec.structure_hash()[:12]}>"
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
     namespace: dict[str, Any] = dict(HELPERS)
     exec(compile(source, filename, "exec"), namespace)  # noqa: S102 - sympy-printed source
 
+    state_index = {name: i for i, name in enumerate(spec.state_names)}
+    param_index = {name: i for i, name in enumerate(spec.parameter_names)}
     events = tuple(
         CompiledEvent(name=e.name, scheduled=e.scheduled, fire_at_start=e.fire_at_start,
-                      targets=targets, apply=namespace[f"event_{k}"],
+                      targets=tuple(("state", state_index[tg]) if tg in state_index
+                                    else ("parameter", param_index[tg]) for tg in e.assignments),
+                      apply=namespace[f"event_{k}"],
                       trigger=None if e.scheduled else namespace[f"trigger_{k}"],
                       delay=namespace.get(f"delay_{k}"), priority=namespace.get(f"priority_{k}"),
                       persistent=e.persistent,
                       values_at_trigger=e.values_at_trigger)
-        for k, e, targets in event_meta
+        for k, e in enumerate(spec.events)
     )
     kernels = {name: namespace[name] for name in
                ("rhs", "jac", "assignments", "initial", "roots", "delayed", "delay_spans",
@@ -636,10 +513,11 @@ def _generate(spec: ModelSpec) -> CompiledModel:
     return CompiledModel(
         name=spec.name, structure_hash=spec.structure_hash(), states=spec.state_names,
         parameters=spec.parameter_names, assignments=spec.assignment_names,
-        source=source, has_jacobian=has_jac,
-        jacobian_note=note, atoms=tuple(str(g) for g in atoms), atom_inclusive=tuple(inclusive),
-        events=events, kernels=kernels, delays=tuple(str(node) for node in em.delays),
-        n_switches=len(switches),
+        source=source, has_jacobian=generated["has_jacobian"],
+        jacobian_note=generated["jacobian_note"], atoms=tuple(generated["atoms"]),
+        atom_inclusive=tuple(generated["atom_inclusive"]),
+        events=events, kernels=kernels, delays=tuple(generated["delays"]),
+        n_switches=generated["n_switches"],
     )
 
 
@@ -651,7 +529,8 @@ def compile_model(spec: ModelSpec) -> CompiledModel:
     """Validate and compile ``spec``; cached by :meth:`ModelSpec.structure_hash`.
 
     Models that differ only in parameter values, numeric initial values or event times share
-    one compiled object (values are passed at run time).
+    one compiled object (values are passed at run time). The generated source is also kept on
+    disk (:mod:`.model_cache`), so another process skips the sympy work.
 
     Raises
     ------
@@ -672,13 +551,32 @@ def compile_model(spec: ModelSpec) -> CompiledModel:
     if found is not None:
         _CACHE.move_to_end(key)
         return found
-    compiled = _generate(spec)
+    compiled = _compile(spec)
     _CACHE[key] = compiled
     while len(_CACHE) > _CACHE_SIZE:
         _CACHE.popitem(last=False)
     return compiled
 
 
+def _compile(spec: ModelSpec) -> CompiledModel:
+    """Load the generated source from the disk cache, or generate it and store it there."""
+    key = model_cache.cache_key(spec.name, spec.structure_hash())
+    record = model_cache.load(key)
+    if record is not None:
+        try:
+            return _load(spec, record)
+        except (SyntaxError, KeyError, ValueError, TypeError) as exc:  # a well-formed file
+            # whose code does not fit the model (edited by hand): regenerate, said in one line
+            warn(f"ignoring the compiled-model cache entry {key} ({type(exc).__name__}: "
+                 f"{exc}); compiling the model again")
+    started = time.perf_counter()
+    generated = _generate(spec)
+    compiled = _load(spec, generated)  # before storing: only code that loads is kept
+    model_cache.store(key, {**generated, "seconds": time.perf_counter() - started})
+    return compiled
+
+
 def clear_cache() -> None:
-    """Forget every compiled model (for tests and long sessions)."""
+    """Forget every compiled model held in memory (for tests and long sessions; the disk cache
+    of :mod:`.model_cache` is kept)."""
     _CACHE.clear()
