@@ -373,7 +373,8 @@ def _atoms(em: _Emitter) -> tuple[list[sympy.Expr], dict[str, sympy.Basic], list
     for name, trig in em.parsed.event_triggers.items():
         trig = em.lower(trig)
         subs: dict[sympy.Basic, sympy.Basic] = {}
-        for r in trig.atoms(rel.Relational):
+        # in a fixed order: a set's order varies with string hashing between processes
+        for r in sorted(trig.atoms(rel.Relational), key=sympy.default_sort_key):
             if isinstance(r, (rel.Equality, rel.Unequality)):
                 raise ModelError(f"event {name!r}: {r} cannot trigger an event (an equality is "
                                  f"never crossed); use '>=' or '<='")
