@@ -188,3 +188,21 @@ def test_cli_with_a_cache_that_is_a_file_says_one_line(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert "Traceback" not in done.stderr
     assert "cannot write the compiled-model cache" in done.stderr
+
+
+def test_a_long_code_generation_is_announced_once(cache_root: Path,
+                                                  monkeypatch: pytest.MonkeyPatch,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr(compile_module, "_SAY_ABOVE_SECONDS", 0.0)
+    compile_model(chained())
+    clear_cache()
+    compile_model(chained())  # from the disk: nothing to announce
+    err = capsys.readouterr().err
+    assert err.count("compiling model chained (6 states; once per model, about ") == 1, err
+    assert str(cache_root / "models") in err
+
+
+def test_a_small_model_compiles_silently(cache_root: Path,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    compile_model(chained())
+    assert capsys.readouterr().err == ""
