@@ -388,6 +388,8 @@ def _atoms(em: _Emitter) -> tuple[list[sympy.Expr], dict[str, sympy.Basic], list
     atoms: list[sympy.Expr] = []
     inclusive: list[bool] = []
     rewritten: dict[str, sympy.Basic] = {}
+    first: dict[sympy.Expr, int] = {}  # atom -> its index
+    first_negated: dict[sympy.Expr, int] = {}  # expand(-atom) -> its index
     for name, trig in em.parsed.event_triggers.items():
         trig = em.lower(trig)
         subs: dict[sympy.Basic, sympy.Basic] = {}
@@ -398,17 +400,20 @@ def _atoms(em: _Emitter) -> tuple[list[sympy.Expr], dict[str, sympy.Basic], list
                                  f"never crossed); use '>=' or '<='")
             g = sympy.expand(r.lhs - r.rhs)
             positive = isinstance(r, (rel.StrictGreaterThan, rel.GreaterThan))
-            for k, h in enumerate(atoms):
-                if sympy.expand(g - h) == 0:
-                    break
-                if sympy.expand(g + h) == 0:
-                    positive = not positive
-                    break
+            # an earlier atom equal to g or to -g, by lookup (both sides are expanded, so
+            # expand(g - h) == 0 is g == h); pairwise expand() was quadratic in the events
+            same, opposite = first.get(g), first_negated.get(g)
+            if same is not None and (opposite is None or same <= opposite):
+                k = same
+            elif opposite is not None:
+                k, positive = opposite, not positive
             else:
                 atoms.append(g)
                 inclusive.append(isinstance(r, rel.GreaterThan) if positive
                                  else isinstance(r, rel.StrictLessThan))
                 k = len(atoms) - 1
+                first.setdefault(g, k)
+                first_negated.setdefault(sympy.expand(-g), k)
             a = sympy.Symbol(f"a[{k}]")
             subs[r] = a if positive else sympy.Not(a)
         rewritten[name] = trig.xreplace(subs)
