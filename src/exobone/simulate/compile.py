@@ -31,8 +31,9 @@ The kernels call a few helpers (:mod:`.kernel_helpers`: ``_pow``, ``_exp``, ``_l
 return NaN/inf instead of raising, as C's libm does; a numba backend supplies jitted versions of
 the same names. A model that uses ``delay(x, tau)`` gets two more kernels, ``delayed`` and
 ``delay_spans`` (each delayed expression, each delay), read by :mod:`.delays`.
-The Jacobian is differentiated symbolically through the assignments (chain rule, forward mode)
-so it stays linear in model size.
+The Jacobian is differentiated symbolically through the assignments (chain rule, forward mode),
+sparsely: each expression only w.r.t. the states it reaches. The generated source is kept on disk
+(:mod:`.model_cache`), so the sympy work is done once per model structure and machine.
 """
 
 from __future__ import annotations
@@ -349,7 +350,8 @@ def _total_derivatives(expr: sympy.Expr, em: _Emitter, state_pos: Mapping[sympy.
         states.update(reach[m])
     out = []
     for j in sorted(states):
-        total = _diff(expr, em.state_locals[j])
+        s = em.state_locals[j]
+        total = _diff(expr, s) if s in free else sympy.S.Zero  # what diff() returns then
         for m, d_expr_d_a in partial.items():
             if (m, j) in dsym:
                 total += d_expr_d_a * dsym[(m, j)]
