@@ -31,17 +31,20 @@ The kernels call a few helpers (:mod:`.kernel_helpers`: ``_pow``, ``_exp``, ``_l
 return NaN/inf instead of raising, as C's libm does; a numba backend supplies jitted versions of
 the same names. A model that uses ``delay(x, tau)`` gets two more kernels, ``delayed`` and
 ``delay_spans`` (each delayed expression, each delay), read by :mod:`.delays`.
-The Jacobian is differentiated symbolically through the assignments (chain rule, forward mode)
-so it stays linear in model size.
+The Jacobian is differentiated symbolically through the assignments (chain rule, forward mode),
+sparsely: each expression only w.r.t. the states it reaches. The generated source is kept on disk
+(:mod:`.model_cache`), so the sympy work is done once per model structure and machine.
 """
 
 from __future__ import annotations
 
+import functools
 import linecache
 import math
+import sys
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from graphlib import CycleError, TopologicalSorter
 from typing import Any
 
@@ -50,11 +53,13 @@ import numpy.typing as npt
 import sympy
 from sympy.printing.pycode import PythonCodePrinter
 
-from exobone.errors import InvalidInputError, ModelError, unknown_name
+from exobone.errors import ModelError, warn
 from exobone.model import expressions as ex
 from exobone.model.expressions import TIME
 from exobone.model.spec import ModelSpec
 from exobone.simulate import delays as dl
+from exobone.simulate import model_cache
+from exobone.simulate.compiled import CompiledEvent, CompiledModel
 from exobone.simulate.kernel_helpers import HELPERS
 from exobone.simulate.switches import switch_times
 
@@ -132,163 +137,15 @@ def _code(expr: sympy.Basic) -> str:
     return str(_PRINTER.doprint(expr))
 
 
-# ----------------------------------------------------------------------------- results
-@dataclass(frozen=True)
-class CompiledEvent:
-    """An event in array form: what it assigns and how its trigger reads the root signs."""
-
-    name: str
-    scheduled: bool
-    fire_at_start: bool
-    targets: tuple[tuple[str, int], ...]  # ("state" | "parameter", index)
-    apply: Kernel  # event_k(t, y, p, out)
-    trigger: Callable[[Sequence[bool]], bool] | None  # from atom truth values
-    delay: Kernel | None = None  # delay_k(t, y, p, out): out[0] = the delay
-    priority: Kernel | None = None  # priority_k(t, y, p, out): out[0] = the priority
-    persistent: bool = True
-    values_at_trigger: bool = False
-
-
-@dataclass(frozen=True, eq=False)
-class CompiledModel:
-    """Kernels and array layout of a compiled model (shared by every spec with its structure).
-
-    Attributes
-    ----------
-    states, parameters, assignments
-        Names in array order.
-    source
-        The generated Python source of every kernel.
-    has_jacobian
-        False when the analytic Jacobian could not be built (then solvers difference it).
-    atoms
-        The root functions (``lhs - rhs`` of each comparison in an event trigger), as text.
-    atom_inclusive
-        Truth of each comparison where its root function is exactly 0.
-    """
-
-    name: str
-    structure_hash: str
-    states: tuple[str, ...]
-    parameters: tuple[str, ...]
-    assignments: tuple[str, ...]
-    source: str
-    has_jacobian: bool
-    jacobian_note: str
-    atoms: tuple[str, ...]
-    atom_inclusive: tuple[bool, ...]
-    events: tuple[CompiledEvent, ...]
-    kernels: Mapping[str, Kernel]
-    #: the ``delay(x, tau)`` expressions, in the order of the ``delayed`` kernel
-    delays: tuple[str, ...] = ()
-    #: how many times ``switch_times`` writes (piecewise conditions on time and parameters)
-    n_switches: int = 0
-
-    @property
-    def n_states(self) -> int:
-        """Number of states."""
-        return len(self.states)
-
-    def state_index(self, name: str) -> int:
-        """Return the array index of state ``name`` (raises UnknownNameError)."""
-        try:
-            return self.states.index(name)
-        except ValueError:
-            raise unknown_name("state", name, self.states) from None
-
-    def parameter_index(self, name: str) -> int:
-        """Return the array index of parameter ``name`` (raises UnknownNameError)."""
-        try:
-            return self.parameters.index(name)
-        except ValueError:
-            raise unknown_name("parameter", name, self.parameters) from None
-
-    # ----------------------------------------------------------- array helpers
-    def parameter_vector(self, spec: ModelSpec,
-                         overrides: Mapping[str, float] | npt.ArrayLike | None = None
-                         ) -> FloatArray:
-        """Return the parameter vector of ``spec`` with optional overrides.
-
-        Parameters
-        ----------
-        spec
-            A spec with this structure (its values are used).
-        overrides
-            ``{name: value}`` or a full vector of length ``len(parameters)``.
-
-        Raises
-        ------
-        UnknownNameError
-            For an override that is not a parameter.
-        InvalidInputError
-            For a vector of the wrong length or with non-finite entries.
-        """
-        p = np.array([spec.require_parameter(n).value for n in self.parameters], dtype=float)
-        if overrides is None:
-            return p
-        if isinstance(overrides, Mapping):
-            for key, value in overrides.items():
-                p[self.parameter_index(key)] = float(value)
-        else:
-            arr = np.asarray(overrides, dtype=float)
-            if arr.shape != p.shape:
-                raise InvalidInputError(f"parameter vector has shape {arr.shape}; model "
-                                        f"{self.name!r} has {p.size} parameters "
-                                        f"({', '.join(self.parameters)})")
-            p = arr.copy()
-        if not np.all(np.isfinite(p)):
-            bad = [n for n, v in zip(self.parameters, p, strict=True) if not math.isfinite(v)]
-            raise InvalidInputError(f"parameters {bad} are not finite")
-        return p
-
-    def initial_state(self, spec: ModelSpec, p: npt.ArrayLike,
-                      overrides: Mapping[str, float] | None = None) -> FloatArray:
-        """Return the initial state for parameters ``p`` (expressions evaluated), with overrides."""
-        out = [0.0 if isinstance(s.initial, str) else float(s.initial) for s in spec.states]
-        self.kernels["initial"](list(np.asarray(p, dtype=float).tolist()), out)
-        y0 = np.array(out, dtype=float)
-        for key, value in (overrides or {}).items():
-            y0[self.state_index(key)] = float(value)
-        return y0
-
-    def rhs(self, t: float, y: npt.ArrayLike, p: npt.ArrayLike) -> FloatArray:
-        """Evaluate ``dy/dt`` (shape ``(n_states,)``); arithmetic errors give NaN."""
-        return _call(self.kernels["rhs"], t, y, p, self.n_states)
-
-    def jacobian(self, t: float, y: npt.ArrayLike, p: npt.ArrayLike) -> FloatArray:
-        """Evaluate the Jacobian ``d(dy/dt)/dy`` (shape ``(n_states, n_states)``).
-
-        Raises
-        ------
-        ModelError
-            If the model has no analytic Jacobian (see :attr:`jacobian_note`).
-        """
-        if not self.has_jacobian:
-            raise ModelError(f"model {self.name!r} has no analytic Jacobian: "
-                             f"{self.jacobian_note}")
-        n = self.n_states
-        return _call(self.kernels["jac"], t, y, p, n * n).reshape(n, n)
-
-    def evaluate_assignments(self, t: float, y: npt.ArrayLike, p: npt.ArrayLike) -> FloatArray:
-        """Evaluate every assignment (shape ``(n_assignments,)``)."""
-        return _call(self.kernels["assignments"], t, y, p, len(self.assignments))
-
-    def roots(self, t: float, y: npt.ArrayLike, p: npt.ArrayLike) -> FloatArray:
-        """Evaluate the event root functions (shape ``(len(atoms),)``)."""
-        return _call(self.kernels["roots"], t, y, p, len(self.atoms))
-
-
-def _call(kernel: Kernel, t: float, y: npt.ArrayLike, p: npt.ArrayLike, n: int) -> FloatArray:
-    out = [0.0] * n
-    try:
-        kernel(float(t), np.asarray(y, dtype=float).tolist(),
-               np.asarray(p, dtype=float).tolist(), out)
-    except ArithmeticError:  # e.g. division by zero in plain float arithmetic
-        return np.full(n, np.nan)
-    return np.array(out, dtype=float)
-
-
 # ----------------------------------------------------------------------------- codegen
+#: printed code by expression (pure, and sympy tells ``2`` from ``2.0``): the assignments are
+#: printed into several kernels, and models rebuilt with small changes (the scorecard's
+#: held-out models, a scenario's arms) repeat most expressions
+_printed = functools.lru_cache(maxsize=1 << 14)(_code)
+#: ``sympy.diff`` remembered for the same reason (the same rates recur in rebuilt models)
+_diff = functools.lru_cache(maxsize=1 << 15)(sympy.diff)
+
+
 class _Emitter:
     """Writes kernels: maps model symbols to positional locals and tracks dependencies."""
 
@@ -325,6 +182,14 @@ class _Emitter:
         self.state_locals = [self.local[s] for s in self.state_syms]
         self.param_locals = [self.local[s] for s in self.param_syms]
         self.assign_locals = [self.local[s] for s in self.assign_syms]
+        self._free: dict[sympy.Basic, set[sympy.Symbol]] = {}
+
+    def free(self, expr: sympy.Basic) -> set[sympy.Symbol]:
+        """``expr.free_symbols``, remembered (sympy walks the whole tree at every call)."""
+        found = self._free.get(expr)
+        if found is None:
+            found = self._free[expr] = expr.free_symbols
+        return found
 
     def lower(self, expr: sympy.Basic) -> sympy.Basic:
         return expr.xreplace(self.local)
@@ -333,12 +198,12 @@ class _Emitter:
         """Indices of the assignments the expressions depend on, transitively, in order."""
         need: set[sympy.Symbol] = set()
         for e in exprs:
-            need |= e.free_symbols
+            need |= self.free(e)
         keep: list[int] = []
         for i in range(len(self.assign_locals) - 1, -1, -1):
             if self.assign_locals[i] in need:
                 keep.append(i)
-                need |= self.assign_exprs[i].free_symbols
+                need |= self.free(self.assign_exprs[i])
         return sorted(keep)
 
     def prologue(self, exprs: Sequence[sympy.Basic], *, with_assignments: bool = True,
@@ -348,7 +213,7 @@ class _Emitter:
             if with_assignments else []
         used: set[sympy.Symbol] = set()
         for e in list(exprs) + [self.assign_exprs[i] for i in idx]:
-            used |= e.free_symbols
+            used |= self.free(e)
         lines = []
         for i, s in enumerate(self.state_locals):
             if s in used:
@@ -358,7 +223,7 @@ class _Emitter:
                 lines.append(f"    {s} = p[{i}]  # {self.comment[s]}")
         for i in idx:
             a = self.assign_locals[i]
-            lines.append(f"    {a} = {_code(self.assign_exprs[i])}  # {self.comment[a]}")
+            lines.append(f"    {a} = {_printed(self.assign_exprs[i])}  # {self.comment[a]}")
         return lines
 
 
@@ -374,7 +239,7 @@ def _rhs_lines(em: _Emitter) -> tuple[list[str], list[tuple[str, sympy.Expr]],
     lines = ["def rhs(t, y, p, out):"]
     lines += em.prologue([r for _, r in rates])
     for k, (name, r) in enumerate(rates):
-        lines.append(f"    r_{k} = {_code(r)}  # term {name}")
+        lines.append(f"    r_{k} = {_printed(r)}  # term {name}")
     for i, parts in enumerate(contrib):
         lines.append(f"    out[{i}] = {_sum(parts)}  # d{spec.state_names[i]}/dt")
     lines += ["    return None", ""]
@@ -404,42 +269,38 @@ def _strip_derivatives(expr: sympy.Basic) -> sympy.Basic:
 
 def _jac_lines(em: _Emitter, rates: Sequence[tuple[str, sympy.Expr]],
                contrib: Sequence[Sequence[tuple[float, str]]]) -> list[str]:
-    """Forward-mode chain rule through the assignments, then the term rates."""
+    """Forward-mode chain rule through the assignments, then the term rates.
+
+    Sparse: an expression is differentiated only w.r.t. the states it reaches (directly or
+    through the assignments it reads), and w.r.t. each assignment it reads once, not once per
+    state; a dense sweep over every (expression, state, assignment) triple is cubic in model
+    size (minutes for a 500-state SBML model).
+    """
     n = len(em.state_locals)
-    states = em.state_locals
-    # total derivative of each assignment w.r.t. each state, as symbols d_k_j
+    state_pos = {s: j for j, s in enumerate(em.state_locals)}
+    assign_pos = {a: m for m, a in enumerate(em.assign_locals)}
+    # total derivative of each assignment w.r.t. each state it reaches, as symbols d_k_j
     dsym: dict[tuple[int, int], sympy.Symbol] = {}
+    reach: list[list[int]] = []  # states each assignment's d_k_j exist for
     dexpr: list[tuple[sympy.Symbol, sympy.Expr]] = []
     for k, expr in enumerate(em.assign_exprs):
-        for j, s in enumerate(states):
-            total = sympy.diff(expr, s)
-            for m in range(k):
-                if (m, j) in dsym and em.assign_locals[m] in expr.free_symbols:
-                    total += sympy.diff(expr, em.assign_locals[m]) * dsym[(m, j)]
-            total = _strip_derivatives(total)
-            if total != 0:
-                dsym[(k, j)] = sympy.Symbol(f"d_{k}_{j}", real=True)
-                dexpr.append((dsym[(k, j)], total))
-    # derivative of each rate w.r.t. each state
-    drate: dict[tuple[int, int], sympy.Expr] = {}
-    for r_i, (_, r) in enumerate(rates):
-        for j, s in enumerate(states):
-            total = sympy.diff(r, s)
-            for m, a in enumerate(em.assign_locals):
-                if (m, j) in dsym and a in r.free_symbols:
-                    total += sympy.diff(r, a) * dsym[(m, j)]
-            total = _strip_derivatives(total)
-            if total != 0:
-                drate[(r_i, j)] = total
+        derivs = _total_derivatives(expr, em, state_pos, assign_pos, dsym, reach)
+        for j, total in derivs:
+            dsym[(k, j)] = sympy.Symbol(f"d_{k}_{j}", real=True)
+            dexpr.append((dsym[(k, j)], total))
+        reach.append([j for j, _ in derivs])
+    # derivative of each rate w.r.t. the states it reaches
+    drate = [_total_derivatives(r, em, state_pos, assign_pos, dsym, reach) for _, r in rates]
     entries: list[tuple[int, sympy.Expr]] = []
     for i in range(n):
-        for j in range(n):
+        by_state: dict[int, list[tuple[float, sympy.Expr]]] = {}
+        for coef, rname in contrib[i]:
+            for j, d in drate[int(rname.split("_")[1])]:
+                by_state.setdefault(j, []).append((coef, d))
+        for j in sorted(by_state):
             total = sympy.Integer(0)
-            for coef, rname in contrib[i]:
-                r_i = int(rname.split("_")[1])
-                if (r_i, j) in drate:
-                    total += sympy.Float(coef) * drate[(r_i, j)] if coef != 1.0 \
-                        else drate[(r_i, j)]
+            for coef, d in by_state[j]:  # summed in the order of the right-hand side
+                total += sympy.Float(coef) * d if coef != 1.0 else d
             if total != 0:
                 entries.append((i * n + j, total))
     for _, e in [*dexpr, *entries]:
@@ -463,12 +324,42 @@ def _jac_lines(em: _Emitter, rates: Sequence[tuple[str, sympy.Expr]],
     statements = list(replacements) + [
         (sym, e) for (sym, _), e in zip(keep, reduced[: len(keep)], strict=True)]
     for sym, e in _topological(statements):
-        lines.append(f"    {sym} = {_code(e)}")
+        lines.append(f"    {sym} = {_printed(e)}")
     for (flat, _), e in zip(entries, reduced[len(keep):], strict=True):
-        lines.append(f"    out[{flat}] = {_code(e)}  # d(d{em.spec.state_names[flat // n]}/dt)"
+        lines.append(f"    out[{flat}] = {_printed(e)}  # d(d{em.spec.state_names[flat // n]}/dt)"
                      f"/d{em.spec.state_names[flat % n]}")
     lines += ["    return None", ""]
     return lines
+
+
+def _total_derivatives(expr: sympy.Expr, em: _Emitter, state_pos: Mapping[sympy.Symbol, int],
+                       assign_pos: Mapping[sympy.Symbol, int],
+                       dsym: Mapping[tuple[int, int], sympy.Symbol],
+                       reach: Sequence[Sequence[int]]) -> list[tuple[int, sympy.Expr]]:
+    """``(j, d expr / d state_j)`` for every state ``j`` with a non-zero total derivative.
+
+    The total is ``d expr/d s_j + sum_m d expr/d a_m * d_m_j`` over the assignments ``a_m`` it
+    reads (in assignment order), exactly as a dense sweep would build it.
+    """
+    free = em.free(expr)
+    used = sorted(assign_pos[a] for a in free if a in assign_pos)
+    partial = {m: _diff(expr, em.assign_locals[m]) for m in used
+               if m < len(reach) and reach[m]}
+    states = {state_pos[s] for s in free if s in state_pos}
+    for m in partial:
+        states.update(reach[m])
+    out = []
+    for j in sorted(states):
+        s = em.state_locals[j]
+        total = _diff(expr, s) if s in free else sympy.S.Zero  # what diff() returns then
+        for m, d_expr_d_a in partial.items():
+            if (m, j) in dsym:
+                total += d_expr_d_a * dsym[(m, j)]
+        if total.has(sympy.Derivative):
+            total = _strip_derivatives(total)
+        if total != 0:
+            out.append((j, total))
+    return out
 
 
 class _NoJacobian(Exception):
@@ -499,33 +390,40 @@ def _atoms(em: _Emitter) -> tuple[list[sympy.Expr], dict[str, sympy.Basic], list
     atoms: list[sympy.Expr] = []
     inclusive: list[bool] = []
     rewritten: dict[str, sympy.Basic] = {}
+    first: dict[sympy.Expr, int] = {}  # atom -> its index
+    first_negated: dict[sympy.Expr, int] = {}  # expand(-atom) -> its index
     for name, trig in em.parsed.event_triggers.items():
         trig = em.lower(trig)
         subs: dict[sympy.Basic, sympy.Basic] = {}
-        for r in trig.atoms(rel.Relational):
+        # in a fixed order: a set's order varies with string hashing between processes
+        for r in sorted(trig.atoms(rel.Relational), key=sympy.default_sort_key):
             if isinstance(r, (rel.Equality, rel.Unequality)):
                 raise ModelError(f"event {name!r}: {r} cannot trigger an event (an equality is "
                                  f"never crossed); use '>=' or '<='")
             g = sympy.expand(r.lhs - r.rhs)
             positive = isinstance(r, (rel.StrictGreaterThan, rel.GreaterThan))
-            for k, h in enumerate(atoms):
-                if sympy.expand(g - h) == 0:
-                    break
-                if sympy.expand(g + h) == 0:
-                    positive = not positive
-                    break
+            # an earlier atom equal to g or to -g, by lookup (both sides are expanded, so
+            # expand(g - h) == 0 is g == h); pairwise expand() was quadratic in the events
+            same, opposite = first.get(g), first_negated.get(g)
+            if same is not None and (opposite is None or same <= opposite):
+                k = same
+            elif opposite is not None:
+                k, positive = opposite, not positive
             else:
                 atoms.append(g)
                 inclusive.append(isinstance(r, rel.GreaterThan) if positive
                                  else isinstance(r, rel.StrictLessThan))
                 k = len(atoms) - 1
+                first.setdefault(g, k)
+                first_negated.setdefault(sympy.expand(-g), k)
             a = sympy.Symbol(f"a[{k}]")
             subs[r] = a if positive else sympy.Not(a)
         rewritten[name] = trig.xreplace(subs)
     return atoms, rewritten, inclusive
 
 
-def _generate(spec: ModelSpec) -> CompiledModel:
+def _generate(spec: ModelSpec) -> dict[str, Any]:
+    """Generate the kernels' source and the facts :func:`_load` needs besides the spec."""
     em = _Emitter(spec)
     chunks: list[str] = [f"# generated by exobone.simulate.compile for model {spec.name!r}",
                          f"# structure {spec.structure_hash()}", ""]
@@ -554,7 +452,7 @@ def _generate(spec: ModelSpec) -> CompiledModel:
         raise ModelError(f"model {spec.name!r}: delay() in an initial value is not supported")
     lines += em.prologue(init_exprs, with_assignments=False)
     for i, e in zip(expr_init, init_exprs, strict=True):
-        lines.append(f"    out[{i}] = {_code(e)}  # {spec.states[i].name}")
+        lines.append(f"    out[{i}] = {_printed(e)}  # {spec.states[i].name}")
     lines += ["    return None", ""]
     chunks += lines
 
@@ -562,7 +460,7 @@ def _generate(spec: ModelSpec) -> CompiledModel:
     lines = ["def roots(t, y, p, out):"]
     lines += em.prologue(atoms)
     for k, g in enumerate(atoms):
-        lines.append(f"    out[{k}] = {_code(g)}")
+        lines.append(f"    out[{k}] = {_printed(g)}")
     lines += ["    return None", ""]
     chunks += lines
 
@@ -571,7 +469,7 @@ def _generate(spec: ModelSpec) -> CompiledModel:
                             set(em.param_locals))
     if switches:
         lines = ["def switch_times(t, y, p, out):"] + em.prologue(switches)
-        lines += [f"    out[{k}] = {_code(e)}" for k, e in enumerate(switches)]
+        lines += [f"    out[{k}] = {_printed(e)}" for k, e in enumerate(switches)]
         chunks += [*lines, "    return None", ""]
 
     if em.delays:  # each delayed expression at one point, and each delay
@@ -579,27 +477,22 @@ def _generate(spec: ModelSpec) -> CompiledModel:
         spans = [em.lower(node.args[1]) for node in em.delays]
         for name, exprs in (("delayed", delayed), ("delay_spans", spans)):
             lines = [f"def {name}(t, y, p, out):"] + em.prologue(exprs)
-            lines += [f"    out[{k}] = {_code(e)}  # {node}"
+            lines += [f"    out[{k}] = {_printed(e)}  # {node}"
                       for k, (e, node) in enumerate(zip(exprs, em.delays, strict=True))]
             chunks += [*lines, "    return None", ""]
 
     visible = {**em.parsed.states, **em.parsed.parameters, **em.parsed.assignments}
     macros = ex.build_macros([(f.name, f.args, f.body) for f in spec.functions])
-    state_index = {name: i for i, name in enumerate(spec.state_names)}
-    param_index = {name: i for i, name in enumerate(spec.parameter_names)}
-    event_meta = []
     for k, e in enumerate(spec.events):
-        targets = tuple(("state", state_index[tg]) if tg in state_index
-                        else ("parameter", param_index[tg]) for tg in e.assignments)
         exprs = [em.lower(spec.parsed.event_assignments[e.name][tg]) for tg in e.assignments]
         lines = [f"def event_{k}(t, y, p, out):  # {e.name}"]
         lines += em.prologue(exprs)
         for i, (tg, ex_) in enumerate(zip(e.assignments, exprs, strict=True)):
-            lines.append(f"    out[{i}] = {_code(ex_)}  # {tg}")
+            lines.append(f"    out[{i}] = {_printed(ex_)}  # {tg}")
         lines += ["    return None", ""]
         if not e.scheduled:
             lines += [f"def trigger_{k}(a):  # {e.name}",
-                      f"    return bool({_code(triggers[e.name])})", ""]
+                      f"    return bool({_printed(triggers[e.name])})", ""]
         for what, text in (("delay", e.delay), ("priority", e.priority)):
             if text is None:
                 continue
@@ -610,24 +503,34 @@ def _generate(spec: ModelSpec) -> CompiledModel:
                                  f"{e.name!r} is not supported")
             lines += [f"def {what}_{k}(t, y, p, out):  # {e.name}"]
             lines += em.prologue([value])
-            lines += [f"    out[0] = {_code(value)}", "    return None", ""]
+            lines += [f"    out[0] = {_printed(value)}", "    return None", ""]
         chunks += lines
-        event_meta.append((k, e, targets))
 
-    source = "\n".join(chunks)
+    return {"source": "\n".join(chunks), "has_jacobian": has_jac, "jacobian_note": note,
+            "atoms": [str(g) for g in atoms], "atom_inclusive": inclusive,
+            "delays": [str(node) for node in em.delays], "n_switches": len(switches)}
+
+
+def _load(spec: ModelSpec, generated: Mapping[str, Any]) -> CompiledModel:
+    """Execute generated source (fresh or from the disk cache) into a :class:`CompiledModel`."""
+    source = generated["source"]
     filename = f"<exobone-model {spec.name} {spec.structure_hash()[:12]}>"
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
     namespace: dict[str, Any] = dict(HELPERS)
     exec(compile(source, filename, "exec"), namespace)  # noqa: S102 - sympy-printed source
 
+    state_index = {name: i for i, name in enumerate(spec.state_names)}
+    param_index = {name: i for i, name in enumerate(spec.parameter_names)}
     events = tuple(
         CompiledEvent(name=e.name, scheduled=e.scheduled, fire_at_start=e.fire_at_start,
-                      targets=targets, apply=namespace[f"event_{k}"],
+                      targets=tuple(("state", state_index[tg]) if tg in state_index
+                                    else ("parameter", param_index[tg]) for tg in e.assignments),
+                      apply=namespace[f"event_{k}"],
                       trigger=None if e.scheduled else namespace[f"trigger_{k}"],
                       delay=namespace.get(f"delay_{k}"), priority=namespace.get(f"priority_{k}"),
                       persistent=e.persistent,
                       values_at_trigger=e.values_at_trigger)
-        for k, e, targets in event_meta
+        for k, e in enumerate(spec.events)
     )
     kernels = {name: namespace[name] for name in
                ("rhs", "jac", "assignments", "initial", "roots", "delayed", "delay_spans",
@@ -636,10 +539,11 @@ def _generate(spec: ModelSpec) -> CompiledModel:
     return CompiledModel(
         name=spec.name, structure_hash=spec.structure_hash(), states=spec.state_names,
         parameters=spec.parameter_names, assignments=spec.assignment_names,
-        source=source, has_jacobian=has_jac,
-        jacobian_note=note, atoms=tuple(str(g) for g in atoms), atom_inclusive=tuple(inclusive),
-        events=events, kernels=kernels, delays=tuple(str(node) for node in em.delays),
-        n_switches=len(switches),
+        source=source, has_jacobian=generated["has_jacobian"],
+        jacobian_note=generated["jacobian_note"], atoms=tuple(generated["atoms"]),
+        atom_inclusive=tuple(generated["atom_inclusive"]),
+        events=events, kernels=kernels, delays=tuple(generated["delays"]),
+        n_switches=generated["n_switches"],
     )
 
 
@@ -651,7 +555,8 @@ def compile_model(spec: ModelSpec) -> CompiledModel:
     """Validate and compile ``spec``; cached by :meth:`ModelSpec.structure_hash`.
 
     Models that differ only in parameter values, numeric initial values or event times share
-    one compiled object (values are passed at run time).
+    one compiled object (values are passed at run time). The generated source is also kept on
+    disk (:mod:`.model_cache`), so another process skips the sympy work.
 
     Raises
     ------
@@ -672,13 +577,54 @@ def compile_model(spec: ModelSpec) -> CompiledModel:
     if found is not None:
         _CACHE.move_to_end(key)
         return found
-    compiled = _generate(spec)
+    compiled = _compile(spec)
     _CACHE[key] = compiled
     while len(_CACHE) > _CACHE_SIZE:
         _CACHE.popitem(last=False)
     return compiled
 
 
+def _compile(spec: ModelSpec) -> CompiledModel:
+    """Load the generated source from the disk cache, or generate it and store it there."""
+    key = model_cache.cache_key(spec.name, spec.structure_hash())
+    record = model_cache.load(key)
+    if record is not None:
+        try:
+            return _load(spec, record)
+        except (SyntaxError, KeyError, ValueError, TypeError) as exc:  # a well-formed file
+            # whose code does not fit the model (edited by hand): regenerate, said in one line
+            warn(f"ignoring the compiled-model cache entry {key} ({type(exc).__name__}: "
+                 f"{exc}); compiling the model again")
+    _say_generating(spec)
+    started = time.perf_counter()
+    generated = _generate(spec)
+    compiled = _load(spec, generated)  # before storing: only code that loads is kept
+    model_cache.store(key, {**generated, "seconds": time.perf_counter() - started})
+    return compiled
+
+
+#: CPU seconds of code generation per state, term and assignment, an upper figure measured on
+#: the 2-core development machine (Xeon 2.8 GHz): 0.0057 for the ovx model (195), 0.012 for the
+#: PEtab benchmark's 500-state Chen 2009 model (2,162); benchmarks/compile_time.py
+_SECONDS_PER_ELEMENT = 0.012
+#: code generation expected to take longer than this is announced on stderr
+_SAY_ABOVE_SECONDS = 10.0
+
+
+def _say_generating(spec: ModelSpec) -> None:
+    """One line on stderr before a long code generation (not on stdout: ``--json`` stays clean)."""
+    seconds = _SECONDS_PER_ELEMENT * (len(spec.states) + len(spec.terms)
+                                      + len(spec.assignments))
+    if seconds < _SAY_ABOVE_SECONDS:
+        return
+    folder = model_cache.directory()
+    sys.stderr.write(f"compiling model {spec.name} ({len(spec.states)} states; once per model, "
+                     f"about {seconds:.0f} s on an idle machine, longer on a busy one"
+                     f"{f'; kept in {folder}' if folder is not None else ''})\n")
+    sys.stderr.flush()
+
+
 def clear_cache() -> None:
-    """Forget every compiled model (for tests and long sessions)."""
+    """Forget every compiled model held in memory (for tests and long sessions; the disk cache
+    of :mod:`.model_cache` is kept)."""
     _CACHE.clear()
