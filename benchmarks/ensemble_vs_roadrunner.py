@@ -141,7 +141,7 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=10000)
     parser.add_argument("--cores", type=int, default=2)
     parser.add_argument("--scenario", default="ovx")
-    parser.add_argument("--intervention", action="append", default=[])
+    parser.add_argument("-i", "--intervention", action="append", default=[])
     parser.add_argument("--spread", type=float, default=0.2)
     parser.add_argument("--rtol", type=float, default=1e-6)
     parser.add_argument("--atol", type=float, default=1e-9)
