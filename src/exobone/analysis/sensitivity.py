@@ -180,8 +180,8 @@ def saltelli_sample(problem: dict[str, Any], n: int, seed: int) -> FloatArray:
     ``j`` taken from ``B_i`` for each ``j``, then ``B_i``, where ``[A | B]`` is the scrambled
     Sobol sequence in ``2k`` dimensions. Parameter groups are not supported (nor used here).
     """
-    from scipy.stats import qmc
     from SALib.util import _check_groups, scale_samples  # type: ignore[import-untyped]
+    from scipy.stats import qmc
 
     k = problem["num_vars"]
     if _check_groups(problem):  # SALib's own test (its analysis sets "groups" to the names)
