@@ -19,7 +19,8 @@ pivoting when a pivot is small); step-size control is the standard one. On the o
 rtol 1e-6 it takes about 60 steps a year where Rodas4 took 113, and it is more accurate at the
 save times (``benchmarks/ensemble_vs_roadrunner.py``; docs/analysis.md). Scheduled events are
 breakpoints: the integrator stops exactly at each one, applies the event assignments, and
-restarts.
+restarts; an event that fired before (a repeated dose) restarts with the first step accepted
+after its previous firing, the pulse's own time scale.
 """
 
 # --- begin template ---
