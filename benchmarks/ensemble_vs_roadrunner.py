@@ -4,7 +4,9 @@ One process, one run. The model (default: the full ``ovx`` model, core + exosome
 exported to SBML with :func:`exobone.interop.sbml.export_sbml` and loaded into libroadrunner;
 N parameter sets are drawn once (each parameter times a uniform factor in ``[1-s, 1+s]``,
 seeded), their initial states computed once, and both simulators integrate exactly those members
-over one year on the same daily grid with the same ``rtol``/``atol``:
+over one year on the same daily grid with the same ``rtol``/``atol``, alternating over
+``--blocks`` blocks of members (exobone's block, then roadrunner's, and so on; each one's times
+summed), so that a change in the load of a shared machine during the run falls on both alike:
 
 * exobone: :func:`exobone.simulate.ensemble.run_ensemble` with the ``numba`` backend
   (Rodas5P, members in ``--cores`` threads);
@@ -141,13 +143,15 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=10000)
     parser.add_argument("--cores", type=int, default=2)
     parser.add_argument("--scenario", default="ovx")
-    parser.add_argument("--intervention", action="append", default=[])
+    parser.add_argument("-i", "--intervention", action="append", default=[])
     parser.add_argument("--spread", type=float, default=0.2)
     parser.add_argument("--rtol", type=float, default=1e-6)
     parser.add_argument("--atol", type=float, default=1e-9)
     parser.add_argument("--days", type=float, default=365.0)
     parser.add_argument("--calibrate", type=int, default=400)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--blocks", type=int, default=10,
+                        help="the timed runs alternate over this many blocks of members")
     args = parser.parse_args()
     os.environ.setdefault("NUMBA_NUM_THREADS", str(args.cores))
 
@@ -187,13 +191,13 @@ def main() -> None:
     # and ~5,300 runs/s into reused memory). Both simulators write outputs of this size, so the
     # process touches and frees that much once, untimed, before either is measured.
     _touch_memory(2 * args.n * n_times * len(snames) * 8)
-    t = time.perf_counter()
-    ens = run_ensemble(model, P, backend="numba", saveat=SaveAt(times=times), outputs=snames,
-                       tolerances=tol, chunk_size=max(1, args.n // (4 * args.cores)) * 4)
-    t_exo = time.perf_counter() - t
-    exo = np.stack([ens.values(n) for n in snames], axis=-1)
-    thr_exo = args.n / t_exo
-    print(f"exobone numba: {t_exo:.2f} s, {thr_exo:.0f} runs/s, failed {ens.n_failed}")
+    ok = np.zeros(args.n, dtype=bool)
+    exo = np.empty((args.n, n_times, len(snames)))
+
+    def exobone(a: int, b: int) -> Any:
+        return run_ensemble(model, P[a:b], backend="numba", saveat=SaveAt(times=times),
+                            outputs=snames, tolerances=tol,
+                            chunk_size=max(1, (b - a) // (4 * args.cores)) * 4)
 
     # --------------------------------------------------------------- roadrunner
     init = (sbml, list(cm.parameters), snames, args.rtol, args.atol, n_times)
@@ -226,15 +230,16 @@ def main() -> None:
     # roadrunner about a quarter of its throughput at this output size)
     shape = (args.n, n_times, len(snames))
     shm = shared_memory.SharedMemory(create=True, size=int(np.prod(shape)) * 8)
-    shared_out = np.ndarray(shape, dtype=float, buffer=shm.buf)
-    shared_out.fill(np.nan)
+    # in a dict, so it can be released (before the block is closed) while a closure reads it
+    shared = {"out": np.ndarray(shape, dtype=float, buffer=shm.buf)}
+    shared["out"].fill(np.nan)
 
     def processes(a: int, b: int) -> np.ndarray:
         spans = [(x + a, y + a) for x, y in _split(b - a, args.cores * 8)]
         list(ppool.map(_rr_run_shared, [shm.name] * len(spans), [shape] * len(spans),
                        [x for x, _ in spans], [P[x:y] for x, y in spans],
                        [Y0[x:y] for x, y in spans], [args.days] * len(spans)))
-        return shared_out[a:b]
+        return shared["out"][a:b]
 
     for name, fn in (("one reused instance", single), (f"{args.cores} threads", threads),
                      (f"{args.cores} processes", processes)):
@@ -244,20 +249,34 @@ def main() -> None:
         modes[name] = (m / dt, fn)
         print(f"roadrunner {name}: {m / dt:.0f} runs/s on the first {m} members")
     best = max(modes, key=lambda k: modes[k][0])
-    t = time.perf_counter()
-    rr_out = modes[best][1](0, args.n)
-    t_rr = time.perf_counter() - t
-    thr_rr = args.n / t_rr
+    # the timed runs: exobone and roadrunner alternate over blocks of members, so a change in
+    # the (shared) machine's load during the run falls on both alike
+    t_exo = t_rr = 0.0
+    rr_out = np.full((args.n, n_times, len(snames)), np.nan)
+    for a, b in _split(args.n, args.blocks):
+        t = time.perf_counter()
+        ens = exobone(a, b)
+        t_exo += time.perf_counter() - t
+        t = time.perf_counter()
+        block = modes[best][1](a, b)
+        t_rr += time.perf_counter() - t
+        # copied out of both results untimed
+        rr_out[a:b] = block
+        ok[a:b] = ens.ok
+        for j, name in enumerate(snames):
+            exo[a:b, :, j] = ens.values(name)
+    thr_exo, thr_rr = args.n / t_exo, args.n / t_rr
+    print(f"exobone numba: {t_exo:.2f} s, {thr_exo:.0f} runs/s, failed "
+          f"{int(np.count_nonzero(~ok))}")
     print(f"roadrunner best ({best}): {t_rr:.2f} s, {thr_rr:.0f} runs/s, failed "
           f"{int(np.count_nonzero(~np.isfinite(rr_out).all(axis=(1, 2))))}")
-    rr_out = np.array(rr_out)  # out of the shared block before it is released
     tpool.shutdown()
     ppool.shutdown()
-    del shared_out
+    shared.clear()
     shm.close()
     shm.unlink()
 
-    both = ens.ok & np.isfinite(rr_out).all(axis=(1, 2))
+    both = ok & np.isfinite(rr_out).all(axis=(1, 2))
     scale = np.nanmax(np.abs(rr_out[both]), axis=1, keepdims=True)
     # states that decay towards zero end up in the absolute-tolerance regime, where relative
     # differences mean nothing: the floor is 1e-4 of the state's largest value in that member

@@ -143,3 +143,22 @@ def test_cli_json_carries_the_warnings_and_stdout_stays_json(capsys):
     data = json.loads(out.out)
     assert data["warnings"] and data["warnings"][0].startswith("n=4 is below 64")
     assert "warning: n=4 is below 64" in out.err
+
+
+def test_the_saltelli_sample_is_salibs_number_for_number():
+    """The array-built sample is SALib's own (same seed, same rows, same bits), so SALib's
+    analysis reads it exactly as it would read SALib's."""
+    import copy
+
+    from SALib.sample import sobol as salib_sobol
+
+    from exobone.analysis.sensitivity import saltelli_sample
+
+    problem = {"num_vars": 5, "names": list("abcde"),
+               "bounds": [[0.0, 1.0], [-2.0, 3.0], [10.0, 11.0], [0.5, 0.6], [1e-3, 1e3]]}
+    for n, seed in ((8, 1), (32, 7)):
+        ours = saltelli_sample(copy.deepcopy(problem), n, seed)
+        theirs = salib_sobol.sample(copy.deepcopy(problem), n, calc_second_order=False,
+                                    seed=seed)
+        assert ours.shape == (n * 7, 5)
+        assert np.array_equal(ours, theirs)

@@ -33,6 +33,27 @@ def test_decay_with_boluses_matches_exact_solution():
     np.testing.assert_allclose(res.values[1, :, 0], ref["x"], rtol=1e-6)
 
 
+def test_repeated_doses_restarting_from_the_last_pulse_match_the_exact_solution():
+    """Thirty daily boluses: after the first, each restarts from the step accepted after the
+    previous one (not the step before the dose); the answer is still the exact one."""
+    from exobone.model.reference import decay_with_bolus
+
+    doses = tuple(float(d) for d in range(1, 31))
+    model = decay_with_bolus(times=doses)
+    cm = compile_model(model)
+    rates = np.array([0.05, 0.3, 2.0])
+    P = np.tile(cm.parameter_vector(model), (rates.size, 1))
+    P[:, cm.parameter_index("k")] = rates
+    times = np.linspace(0.0, 40.0, 321)  # includes the dose times (saved after the dose)
+    res = NumbaBackend().run_batch(model, P, times=times, outputs=["x"], tolerances=TIGHT,
+                                   max_steps=100_000)
+    k, t = rates[:, None], times[None, :]
+    exact = np.exp(-k * t) + sum(2.0 * np.exp(-k * (t - ti)) * (t >= ti) for ti in doses)
+    assert (res.status == 0).all()
+    # atol: k = 2 decays to 4e-9 in the ten days after the last dose
+    np.testing.assert_allclose(res.values[:, :, 0], exact, rtol=1e-6, atol=1e-9)
+
+
 def test_dense_output_is_accurate_between_steps():
     """Logistic growth (nonlinear, exact answer) saved at 401 times with a few dozen steps: the
     values between steps come from Rodas5P's dense output and are as accurate as the steps."""

@@ -32,7 +32,8 @@ if TYPE_CHECKING:
 FloatArray = npt.NDArray[np.float64]
 
 __all__ = ["METHODS", "MIN_SOBOL_N", "SensitivityResult", "parameter_mechanisms",
-           "parse_objective", "reliability_warnings", "run_sensitivity", "sensitivity_indices"]
+           "parse_objective", "reliability_warnings", "run_sensitivity", "saltelli_sample",
+           "sensitivity_indices"]
 
 METHODS = ("sobol", "morris")
 #: label for parameters that no atlas mechanism uses (the bone core)
@@ -132,9 +133,8 @@ def sensitivity_indices(problem: dict[str, Any],
     seed = int(gen.integers(0, 2**31 - 1))
     if method == "sobol":
         from SALib.analyze import sobol as analyze  # type: ignore[import-untyped]
-        from SALib.sample import sobol as sample  # type: ignore[import-untyped]
 
-        X = sample.sample(problem, n, calc_second_order=False, seed=seed)
+        X = saltelli_sample(problem, n, seed)
     else:
         from SALib.analyze import morris as analyze_m
         from SALib.sample import morris as sample_m
@@ -168,6 +168,34 @@ def sensitivity_indices(problem: dict[str, Any],
     if found:
         warn("; ".join(found))
     return replace(out, warnings=found)
+
+
+def saltelli_sample(problem: dict[str, Any], n: int, seed: int) -> FloatArray:
+    """SALib's ``sample.sobol.sample(problem, n, calc_second_order=False, seed=seed)``, the
+    same numbers in the same order, built with array operations.
+
+    SALib fills the ``n * (k + 2)`` x ``k`` matrix one element at a time in Python: 11.5 s of a
+    Sobol analysis over the model's 264 parameters at ``n=64`` (17,024 runs that took 17-31 s
+    on the same loaded machine). Rows per base point ``i``: ``A_i``, then ``A_i`` with column
+    ``j`` taken from ``B_i`` for each ``j``, then ``B_i``, where ``[A | B]`` is the scrambled
+    Sobol sequence in ``2k`` dimensions. Parameter groups are not supported (nor used here).
+    """
+    from SALib.util import _check_groups, scale_samples  # type: ignore[import-untyped]
+    from scipy.stats import qmc
+
+    k = problem["num_vars"]
+    if _check_groups(problem):  # SALib's own test (its analysis sets "groups" to the names)
+        raise InvalidInputError("grouped Sobol samples are not supported")
+    base = qmc.Sobol(d=2 * k, scramble=True, seed=seed).random(n)
+    a, b = base[:, :k], base[:, k:]
+    rows = np.empty((n, k + 2, k))
+    rows[:, 0] = a
+    rows[:, 1:k + 1] = a[:, None, :]
+    cols = np.arange(k)
+    rows[:, 1 + cols, cols] = b
+    rows[:, k + 1] = b
+    out: FloatArray = scale_samples(rows.reshape(n * (k + 2), k), problem)
+    return out
 
 
 def reliability_warnings(res: SensitivityResult, n: int) -> tuple[str, ...]:
