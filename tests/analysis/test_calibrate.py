@@ -16,6 +16,7 @@ import yaml
 
 from exobone.analysis.calibrate import (
     ObjectiveUndefinedError,
+    UnsupportedPEtabError,
     calibrate,
     evaluate,
     load_petab,
@@ -291,6 +292,52 @@ def test_preequilibration_conditions_naming_parameters_and_steady_state_data(tmp
                     _analytic(10.0, k, s, x_pre), s / k])
     assert evaluate(prob, tolerances=TIGHT)["llh"] == pytest.approx(
         _petab_llh(meas, sim, obs, par), rel=1e-8)
+
+
+def _add_initial_dose(path: Path, *, rule: bool = False) -> None:
+    """x(0) = x_init (an initial assignment), x_init = 5 k_loss (an initial assignment, or with
+    ``rule`` an assignment rule)."""
+    doc = libsbml.readSBMLFromFile(str(path))
+    m = doc.getModel()
+    p = m.createParameter()
+    p.setId("x_init")
+    p.setConstant(not rule)
+    for target, formula in (("x", "x_init"), ("x_init", "5 * k_loss")):
+        if rule and target == "x_init":
+            a = m.createAssignmentRule()
+            a.setVariable(target)
+        else:
+            a = m.createInitialAssignment()
+            a.setSymbol(target)
+        a.setMath(libsbml.parseL3Formula(formula))
+    libsbml.writeSBMLToFile(doc, str(path))
+
+
+def test_a_condition_value_replaces_a_parameters_initial_assignment(tmp_path: Path):
+    """PEtab: a condition's parameter value overrides the model's value, here computed by an
+    initial assignment (the shared Liu problem's dose); x(0) = x_init follows it."""
+    k, s = 0.3, 2.0
+    times = np.array([0.0, 2.0, 6.0])
+    meas = pd.DataFrame({"observableId": "obs_x", "simulationConditionId": ["low"] * 3
+                         + ["high"] * 3, "time": np.tile(times, 2),
+                         "measurement": [1.4, 2.9, 5.0, 4.1, 4.6, 5.9], "noiseParameters": 0.5})
+    obs = pd.DataFrame({"observableId": ["obs_x"], "observableFormula": ["x"],
+                        "noiseFormula": ["noiseParameter1_obs_x"]})
+    cond = pd.DataFrame({"conditionId": ["low", "high"], "x_init": ["1.5", "dose_high"]})
+    par = pd.DataFrame({"parameterId": ["k_loss", "k_supply", "dose_high"],
+                        "parameterScale": "log10", "lowerBound": 0.01, "upperBound": 10.0,
+                        "nominalValue": [k, s, 4.0], "estimate": [1, 0, 1]})
+    path = _write(tmp_path, meas, obs, cond, par)
+    _add_initial_dose(tmp_path / "model.xml")
+    prob = load_petab(path)
+    sim = np.concatenate([_analytic(times, k, s, 1.5), _analytic(times, k, s, 4.0)])
+    assert evaluate(prob, tolerances=TIGHT)["llh"] == pytest.approx(
+        _petab_llh(meas, sim, obs, par), rel=1e-8)
+    _sbml(tmp_path / "model.xml")
+    _add_initial_dose(tmp_path / "model.xml", rule=True)  # what a rule sets stays refused
+    with pytest.raises(UnsupportedPEtabError, match="column 'x_init' overrides a symbol set "
+                                                    "by an assignment rule"):
+        load_petab(path)
 
 
 def test_priors_are_part_of_the_objective(tmp_path: Path):
