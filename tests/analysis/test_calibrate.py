@@ -340,6 +340,45 @@ def test_a_condition_value_replaces_a_parameters_initial_assignment(tmp_path: Pa
         load_petab(path)
 
 
+@pytest.mark.parametrize("dose_in_condition", [True, False])
+def test_sensitivity_jacobian_matches_differences_of_the_reference_solver(
+        tmp_path: Path, dose_in_condition: bool):
+    """Forward sensitivities through an initial value set by an initial assignment
+    (x(0) = 5 k_loss) or by a condition naming an estimated parameter, an estimated sigma and a
+    log10 observable, against central differences of whole reference simulations."""
+    from exobone.analysis.calibrate import Objective
+    from exobone.analysis.calibrate.fit import Residuals
+
+    times = np.array([0.0, 1.0, 3.0, 8.0])
+    meas = pd.DataFrame({"observableId": "obs_x", "simulationConditionId": ["low"] * 4
+                         + ["high"] * 4, "time": np.tile(times, 2),
+                         "measurement": [1.4, 2.9, 5.0, 6.1, 4.1, 4.6, 5.9, 6.3],
+                         "noiseParameters": "sd_x"})
+    obs = pd.DataFrame({"observableId": ["obs_x"], "observableFormula": ["x"],
+                        "noiseFormula": ["noiseParameter1_obs_x"],
+                        "observableTransformation": ["log10"]})
+    cond = pd.DataFrame({"conditionId": ["low", "high"]})
+    if dose_in_condition:
+        cond["x_init"] = ["1.5", "dose_high"]
+    par = pd.DataFrame({"parameterId": ["k_loss", "k_supply", "dose_high", "sd_x"],
+                        "parameterScale": ["log10", "log", "log10", "lin"],
+                        "lowerBound": 0.01, "upperBound": 10.0,
+                        "nominalValue": [0.3, 2.0, 4.0, 0.1], "estimate": 1})
+    if not dose_in_condition:
+        par = par[par.parameterId != "dose_high"]
+    path = _write(tmp_path, meas, obs, cond, par)
+    _add_initial_dose(tmp_path / "model.xml")
+    obj = Objective(load_petab(path), TIGHT)
+    res = Residuals(obj, gradient="sensitivities")
+    theta = obj.theta_nominal + 0.1
+    assert res.fast(theta) == pytest.approx(res.exact(theta), rel=1e-8)
+    jac = res.jacobian(theta)
+    for k in range(theta.size):
+        e = np.eye(theta.size)[k] * 1e-5
+        central = (res.exact(theta + e) - res.exact(theta - e)) / 2e-5
+        assert jac[:, k] == pytest.approx(central, rel=1e-5, abs=1e-7), obj.names[k]
+
+
 def test_priors_are_part_of_the_objective(tmp_path: Path):
     path = write_problem(tmp_path)
     par = pd.read_csv(tmp_path / "parameters.tsv", sep="\t")
