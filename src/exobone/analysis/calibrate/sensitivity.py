@@ -173,15 +173,15 @@ class ForwardSensitivities:
             v, s0 = self._directions(sim, pv, theta)
             from_expr = np.asarray(self._x0_p(*p), dtype=float).reshape(n, -1) @ v
             s0 = np.where(np.isnan(s0), from_expr, s0)
-            y0 = np.concatenate([x0, s0.ravel()])
+            y0 = np.concatenate([x0, s0.T.ravel()])  # each direction's S_k contiguous
             t_end = float(times[-1]) if times[-1] > 0 else 1.0
 
             def fun(t: float, y: FloatArray, p: FloatArray = p, v: FloatArray = v
                     ) -> FloatArray:
-                x, s = y[:n], y[n:].reshape(n, n_k)
+                x, s = y[:n], y[n:].reshape(n_k, n)
                 f_p = np.asarray(self._f_p(t, *x, *p), dtype=float).reshape(n, -1)
-                return np.concatenate([cm.rhs(t, x, p), (cm.jacobian(t, x, p) @ s
-                                                         + f_p @ v).ravel()])
+                return np.concatenate([cm.rhs(t, x, p), (s @ cm.jacobian(t, x, p).T
+                                                         + (f_p @ v).T).ravel()])
 
             def jac(t: float, y: FloatArray, p: FloatArray = p) -> FloatArray:
                 # the Newton matrix's diagonal blocks (the coupling through d(J S)/dx is left
@@ -198,7 +198,7 @@ class ForwardSensitivities:
             for i, name in enumerate(cm.states):
                 frames[name][block] = sol.y[i]
                 for k in range(n_k):
-                    dframes[k][name][block] = sol.y[n + i * n_k + k]
+                    dframes[k][name][block] = sol.y[n + k * n + i]
             assigned = np.array([cm.evaluate_assignments(t, sol.y[:n, j], p)
                                  for j, t in enumerate(times)]).reshape(times.size, -1)
             for i, name in enumerate(cm.assignments):
@@ -208,7 +208,7 @@ class ForwardSensitivities:
             if cm.assignments:
                 for k in range(n_k):
                     eps = step(theta[k])
-                    dx = sol.y[n:].reshape(n, n_k, -1)[:, k, :]
+                    dx = sol.y[n + k * n:n + (k + 1) * n]
                     dp = np.zeros_like(p)
                     dp[self.p_index] = v[:, k]
                     hi = [cm.evaluate_assignments(t, sol.y[:n, j] + eps * dx[:, j], p + eps * dp)
