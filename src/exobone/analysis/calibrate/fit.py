@@ -6,10 +6,13 @@ The objective is the PEtab negative log-likelihood minus the log-prior
 ``parameterScale``) can use its Gauss-Newton model: per datum ``(T(h) - T(m)) / sigma`` plus
 ``sqrt(2 (log-normaliser + K))`` for the sigma-dependent part (``K`` a constant that keeps the
 root real; it cancels), ``sqrt(2 |r| / sigma)`` for laplace noise, and one term per prior.
-When the problem runs as one compiled ensemble (no preequilibration, steady-state data, species
-values in conditions or events), each start is first minimised by L-BFGS-B with the exact
-gradient ``J^T r`` (``J`` by central differences, all points in one ensemble) and then polished
-by the trust-region least squares.
+Where the residuals' Jacobian ``J`` is cheap, each start is first minimised by L-BFGS-B with the
+gradient ``J^T r`` and then polished by the trust-region least squares with ``J``: ``J`` from
+the forward sensitivity equations (:mod:`exobone.analysis.calibrate.sensitivity`; models
+without events or ``delay()``, problems without preequilibration or steady-state data), or by
+central differences with all points in one compiled ensemble (no preequilibration,
+steady-state data, species values in conditions or events). Otherwise ``least_squares`` takes
+its own forward differences of reference-solver runs.
 Starts are drawn uniformly in the scaled bounds from one seeded generator; a start whose
 objective is undefined (a failed simulation) is redrawn, and a trial step whose objective is
 undefined is rejected (the trust region shrinks). Reported costs are the exact objective.
