@@ -77,7 +77,9 @@ class Residuals:
                                     "steady-state data, species values in conditions or "
                                     "events")
         self.sens: ForwardSensitivities | None = None
-        if gradient == "sensitivities" or (gradient == "auto" and ensemble is not True):
+        # auto: the compiled ensemble's differences where it runs the problem (measured on the
+        # collection), sensitivities instead of scipy's differences of reference-solver runs
+        if gradient == "sensitivities" or (gradient == "auto" and not self.batch):
             reason = why_not(obj)
             if not reason:
                 self.sens = ForwardSensitivities(obj)
@@ -290,8 +292,9 @@ def calibrate(problem: CalibrationProblem | str | Path, *, starts: int = 10,
         ``"sensitivities"``: residuals and their Jacobian from the forward sensitivity
         equations (:mod:`exobone.analysis.calibrate.sensitivity`; refused for a problem they
         do not cover); ``"differences"``: central differences of whole simulations (ensemble)
-        or scipy's forward differences (reference solver); ``"auto"`` (default):
-        sensitivities where they cover the problem and ``ensemble`` is not True.
+        or scipy's forward differences (reference solver); ``"auto"`` (default): the
+        ensemble's differences where the ensemble runs the problem, else sensitivities where
+        they cover it, else scipy's differences.
 
     Raises
     ------
