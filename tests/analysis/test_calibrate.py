@@ -16,6 +16,7 @@ import yaml
 
 from exobone.analysis.calibrate import (
     ObjectiveUndefinedError,
+    UnsupportedPEtabError,
     calibrate,
     evaluate,
     load_petab,
@@ -291,6 +292,91 @@ def test_preequilibration_conditions_naming_parameters_and_steady_state_data(tmp
                     _analytic(10.0, k, s, x_pre), s / k])
     assert evaluate(prob, tolerances=TIGHT)["llh"] == pytest.approx(
         _petab_llh(meas, sim, obs, par), rel=1e-8)
+
+
+def _add_initial_dose(path: Path, *, rule: bool = False) -> None:
+    """x(0) = x_init (an initial assignment), x_init = 5 k_loss (an initial assignment, or with
+    ``rule`` an assignment rule)."""
+    doc = libsbml.readSBMLFromFile(str(path))
+    m = doc.getModel()
+    p = m.createParameter()
+    p.setId("x_init")
+    p.setConstant(not rule)
+    for target, formula in (("x", "x_init"), ("x_init", "5 * k_loss")):
+        if rule and target == "x_init":
+            a = m.createAssignmentRule()
+            a.setVariable(target)
+        else:
+            a = m.createInitialAssignment()
+            a.setSymbol(target)
+        a.setMath(libsbml.parseL3Formula(formula))
+    libsbml.writeSBMLToFile(doc, str(path))
+
+
+def test_a_condition_value_replaces_a_parameters_initial_assignment(tmp_path: Path):
+    """PEtab: a condition's parameter value overrides the model's value, here computed by an
+    initial assignment (the shared Liu problem's dose); x(0) = x_init follows it."""
+    k, s = 0.3, 2.0
+    times = np.array([0.0, 2.0, 6.0])
+    meas = pd.DataFrame({"observableId": "obs_x", "simulationConditionId": ["low"] * 3
+                         + ["high"] * 3, "time": np.tile(times, 2),
+                         "measurement": [1.4, 2.9, 5.0, 4.1, 4.6, 5.9], "noiseParameters": 0.5})
+    obs = pd.DataFrame({"observableId": ["obs_x"], "observableFormula": ["x"],
+                        "noiseFormula": ["noiseParameter1_obs_x"]})
+    cond = pd.DataFrame({"conditionId": ["low", "high"], "x_init": ["1.5", "dose_high"]})
+    par = pd.DataFrame({"parameterId": ["k_loss", "k_supply", "dose_high"],
+                        "parameterScale": "log10", "lowerBound": 0.01, "upperBound": 10.0,
+                        "nominalValue": [k, s, 4.0], "estimate": [1, 0, 1]})
+    path = _write(tmp_path, meas, obs, cond, par)
+    _add_initial_dose(tmp_path / "model.xml")
+    prob = load_petab(path)
+    sim = np.concatenate([_analytic(times, k, s, 1.5), _analytic(times, k, s, 4.0)])
+    assert evaluate(prob, tolerances=TIGHT)["llh"] == pytest.approx(
+        _petab_llh(meas, sim, obs, par), rel=1e-8)
+    _sbml(tmp_path / "model.xml")
+    _add_initial_dose(tmp_path / "model.xml", rule=True)  # what a rule sets stays refused
+    with pytest.raises(UnsupportedPEtabError, match="column 'x_init' overrides a symbol set "
+                                                    "by an assignment rule"):
+        load_petab(path)
+
+
+@pytest.mark.parametrize("dose_in_condition", [True, False])
+def test_sensitivity_jacobian_matches_differences_of_the_reference_solver(
+        tmp_path: Path, dose_in_condition: bool):
+    """Forward sensitivities through an initial value set by an initial assignment
+    (x(0) = 5 k_loss) or by a condition naming an estimated parameter, an estimated sigma and a
+    log10 observable, against central differences of whole reference simulations."""
+    from exobone.analysis.calibrate import Objective
+    from exobone.analysis.calibrate.fit import Residuals
+
+    times = np.array([0.0, 1.0, 3.0, 8.0])
+    meas = pd.DataFrame({"observableId": "obs_x", "simulationConditionId": ["low"] * 4
+                         + ["high"] * 4, "time": np.tile(times, 2),
+                         "measurement": [1.4, 2.9, 5.0, 6.1, 4.1, 4.6, 5.9, 6.3],
+                         "noiseParameters": "sd_x"})
+    obs = pd.DataFrame({"observableId": ["obs_x"], "observableFormula": ["x"],
+                        "noiseFormula": ["noiseParameter1_obs_x"],
+                        "observableTransformation": ["log10"]})
+    cond = pd.DataFrame({"conditionId": ["low", "high"]})
+    if dose_in_condition:
+        cond["x_init"] = ["1.5", "dose_high"]
+    par = pd.DataFrame({"parameterId": ["k_loss", "k_supply", "dose_high", "sd_x"],
+                        "parameterScale": ["log10", "log", "log10", "lin"],
+                        "lowerBound": 0.01, "upperBound": 10.0,
+                        "nominalValue": [0.3, 2.0, 4.0, 0.1], "estimate": 1})
+    if not dose_in_condition:
+        par = par[par.parameterId != "dose_high"]
+    path = _write(tmp_path, meas, obs, cond, par)
+    _add_initial_dose(tmp_path / "model.xml")
+    obj = Objective(load_petab(path), TIGHT)
+    res = Residuals(obj, gradient="sensitivities")
+    theta = obj.theta_nominal + 0.1
+    assert res.fast(theta) == pytest.approx(res.exact(theta), rel=1e-8)
+    jac = res.jacobian(theta)
+    for k in range(theta.size):
+        e = np.eye(theta.size)[k] * 1e-5
+        central = (res.exact(theta + e) - res.exact(theta - e)) / 2e-5
+        assert jac[:, k] == pytest.approx(central, rel=1e-5, abs=1e-7), obj.names[k]
 
 
 def test_priors_are_part_of_the_objective(tmp_path: Path):

@@ -6,10 +6,13 @@ The objective is the PEtab negative log-likelihood minus the log-prior
 ``parameterScale``) can use its Gauss-Newton model: per datum ``(T(h) - T(m)) / sigma`` plus
 ``sqrt(2 (log-normaliser + K))`` for the sigma-dependent part (``K`` a constant that keeps the
 root real; it cancels), ``sqrt(2 |r| / sigma)`` for laplace noise, and one term per prior.
-When the problem runs as one compiled ensemble (no preequilibration, steady-state data, species
-values in conditions or events), each start is first minimised by L-BFGS-B with the exact
-gradient ``J^T r`` (``J`` by central differences, all points in one ensemble) and then polished
-by the trust-region least squares.
+Where the residuals' Jacobian ``J`` is cheap, each start is first minimised by L-BFGS-B with the
+gradient ``J^T r`` and then polished by the trust-region least squares with ``J``: ``J`` from
+the forward sensitivity equations (:mod:`exobone.analysis.calibrate.sensitivity`; models
+without events or ``delay()``, problems without preequilibration or steady-state data), or by
+central differences with all points in one compiled ensemble (no preequilibration,
+steady-state data, species values in conditions or events). Otherwise ``least_squares`` takes
+its own forward differences of reference-solver runs.
 Starts are drawn uniformly in the scaled bounds from one seeded generator; a start whose
 objective is undefined (a failed simulation) is redrawn, and a trial step whose objective is
 undefined is rejected (the trust region shrinks). Reported costs are the exact objective.
@@ -42,6 +45,8 @@ from exobone.analysis.calibrate.objective import (
     from_scale,
 )
 from exobone.analysis.calibrate.problem import CalibrationProblem, load_petab
+from exobone.analysis.calibrate.sensitivity import ForwardSensitivities, why_not
+from exobone.analysis.calibrate.sensitivity import step as sens_step
 from exobone.errors import InvalidInputError, SimulationError
 
 FloatArray = npt.NDArray[np.float64]
@@ -63,7 +68,7 @@ class Residuals:
     """
 
     def __init__(self, obj: Objective, *, ensemble: bool | None = None,
-                 step: float = 1e-4) -> None:
+                 step: float = 1e-4, gradient: str = "auto") -> None:
         self.obj = obj
         self.step = step
         self.batch = obj.batchable if ensemble is None else ensemble
@@ -71,7 +76,23 @@ class Residuals:
             raise InvalidInputError("ensemble=True needs a problem without preequilibration, "
                                     "steady-state data, species values in conditions or "
                                     "events")
+        self.sens: ForwardSensitivities | None = None
+        # auto: the compiled ensemble's differences where it runs the problem (measured on the
+        # collection), sensitivities instead of scipy's differences of reference-solver runs
+        if gradient == "sensitivities" or (gradient == "auto" and not self.batch):
+            reason = why_not(obj)
+            if not reason:
+                self.sens = ForwardSensitivities(obj)
+                self.batch = False
+            elif gradient == "sensitivities":
+                raise InvalidInputError(f"gradient='sensitivities': forward sensitivities do "
+                                        f"not cover {reason}")
         self.last: FloatArray | None = None
+
+    @property
+    def has_jacobian(self) -> bool:
+        """Whether :meth:`jacobian` is cheap (sensitivities, or one ensemble per call)."""
+        return self.sens is not None or self.batch
 
     def __call__(self, theta: FloatArray, y: FloatArray | None = None) -> FloatArray:
         try:
@@ -84,6 +105,8 @@ class Residuals:
         return out
 
     def fast(self, theta: FloatArray, y: FloatArray | None = None) -> FloatArray:
+        if self.sens is not None:
+            return self.from_frames(self.sens.solve(theta)[0], theta, y)
         if not self.batch:
             return self.exact(theta, y)
         frames = self.obj.simulate_many(np.asarray([theta]))[0]
@@ -92,8 +115,23 @@ class Residuals:
         return self.from_frames(frames, theta, y)
 
     def jacobian(self, theta: FloatArray, y: FloatArray | None = None) -> FloatArray:
-        """Central differences (one-sided at a bound), all points in one ensemble."""
+        """The residuals' Jacobian: forward sensitivities through the observation model
+        (its algebra by central quotients along each direction), or central differences of
+        whole simulations (one-sided at a bound), all points in one ensemble."""
         obj = self.obj
+        if self.sens is not None:
+            frames, directions = self.sens.solve(theta)
+            cols = []
+            for k, d in enumerate(directions):
+                eps = sens_step(theta[k])
+                ends = []
+                for sign in (1.0, -1.0):
+                    th = theta.copy()
+                    th[k] += sign * eps
+                    moved = {n: v + sign * eps * d[n] for n, v in frames.items()}
+                    ends.append(self.from_frames(moved, th, y))
+                cols.append((ends[0] - ends[1]) / (2.0 * eps))
+            return np.column_stack(cols)
         steps = self.step * np.maximum(1.0, np.abs(theta))
         up = np.minimum(theta + steps, obj.upper)
         down = np.maximum(theta - steps, obj.lower)
@@ -221,7 +259,8 @@ class CalibrationResult:
 def calibrate(problem: CalibrationProblem | str | Path, *, starts: int = 10,
               rng: np.random.Generator | int | None = None, ci: str | None = "profile",
               level: float = 0.95, n_bootstrap: int = 30, tolerances: Any = None,
-              max_nfev: int = 200, ensemble: bool | None = None) -> CalibrationResult:
+              max_nfev: int = 200, ensemble: bool | None = None,
+              gradient: str = "auto") -> CalibrationResult:
     """Fit the estimated parameters of a PEtab problem; return estimates and intervals.
 
     Parameters
@@ -247,8 +286,15 @@ def calibrate(problem: CalibrationProblem | str | Path, *, starts: int = 10,
         Run the residuals and the Jacobian's perturbed points as one compiled ensemble
         (:func:`exobone.simulate.ensemble.run_ensemble`; the first use of a model compiles it,
         then each call is far faster than the reference solver). ``None``: whenever the problem
-        allows it (:attr:`Objective.batchable`). The reported objective is always the
-        reference solver's.
+        allows it (:attr:`Objective.batchable`) and ``gradient`` is not sensitivities. The
+        reported objective is always the reference solver's.
+    gradient
+        ``"sensitivities"``: residuals and their Jacobian from the forward sensitivity
+        equations (:mod:`exobone.analysis.calibrate.sensitivity`; refused for a problem they
+        do not cover); ``"differences"``: central differences of whole simulations (ensemble)
+        or scipy's forward differences (reference solver); ``"auto"`` (default): the
+        ensemble's differences where the ensemble runs the problem, else sensitivities where
+        they cover it, else scipy's differences.
 
     Raises
     ------
@@ -267,18 +313,21 @@ def calibrate(problem: CalibrationProblem | str | Path, *, starts: int = 10,
         raise InvalidInputError(f"ci must be 'profile' or 'bootstrap', got {ci!r}")
     if not 0 < level < 1:
         raise InvalidInputError(f"level must be in (0, 1), got {level}")
+    if gradient not in ("auto", "sensitivities", "differences"):
+        raise InvalidInputError(f"gradient must be 'auto', 'sensitivities' or 'differences', "
+                                f"got {gradient!r}")
     if not prob.estimated:
         raise InvalidInputError("no parameter has estimate=1 in the parameter table")
     seed = rng if isinstance(rng, int) else None
     gen = np.random.default_rng(rng)
     obj = Objective(prob, tolerances)
-    res = Residuals(obj, ensemble=ensemble)
+    res = Residuals(obj, ensemble=ensemble, gradient=gradient)
     lo, hi = obj.lower, obj.upper
 
     def fit(x0: FloatArray, y: FloatArray | None = None) -> Any:
         res.last = None
         res(x0, y)  # raises when the start itself is undefined
-        if not res.batch:
+        if not res.has_jacobian:
             return least_squares(res, x0, bounds=(lo, hi), kwargs={"y": y}, method="trf",
                                  x_scale="jac", max_nfev=max_nfev, diff_step=res.step)
         # quasi-Newton on the objective itself (gradient J^T r) finds the basin, and the
@@ -364,9 +413,17 @@ def _profile(res: Residuals, theta: FloatArray, cost: float, k: int, threshold: 
                         full[k] = val
                         return res(full)
 
+                    def sub_jac(z: FloatArray, val: float = val, x: FloatArray = x
+                                ) -> FloatArray:
+                        full = x.copy()
+                        full[others] = z
+                        full[k] = val
+                        return res.jacobian(full)[:, others]
+
                     res.last = None
                     sol = least_squares(sub, x[others], bounds=(obj.lower[others],
                                                                 obj.upper[others]),
+                                        jac=sub_jac if res.has_jacobian else "2-point",
                                         method="trf", max_nfev=50, diff_step=res.step)
                     x[others] = sol.x
                 c = res.cost(res.fast(x))

@@ -14,6 +14,7 @@ need different model structure are separate problems.
 
 from __future__ import annotations
 
+import math
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -158,6 +159,33 @@ def _read_tables(yaml_path: Path) -> tuple[Any, list[Path]]:
     return tables, sbml
 
 
+def _condition_set_parameters(sbml_model: Any, tables: Any) -> dict[str, float]:
+    """Parameters the condition table sets that the model computes by an initial assignment.
+
+    PEtab (format 1, condition table): a parameter column's values "override any parameter
+    values specified in the model", so in every condition (each gives a value; NaN for a
+    parameter is refused) the value replaces the initial assignment, and whatever depends on
+    the parameter follows it. Importing the parameter as a plain constant does exactly that;
+    its model value is the first condition's (a number, or the named table parameter's nominal
+    value), which every simulation replaces. Targets of rules stay refused (``_check``).
+    """
+    cond = tables.condition_df
+    nominal = dict(zip(tables.parameter_df.index.astype(str),
+                       tables.parameter_df["nominalValue"], strict=True))
+    out: dict[str, float] = {}
+    for col in cond.columns:
+        p = sbml_model.getParameter(str(col))
+        if (p is None or sbml_model.getInitialAssignmentBySymbol(str(col)) is None
+                or sbml_model.getRuleByVariable(str(col)) is not None or not p.getConstant()):
+            continue
+        first = cond[col].iloc[0]
+        value = nominal.get(first, math.nan) if isinstance(first, str) and \
+            not _is_number(first) else float(first)
+        if math.isfinite(float(value)):
+            out[str(col)] = float(value)
+    return out
+
+
 def _lint(tables: Any, yaml_path: Path) -> None:
     """Run petab's linter on the tables (the model checks are exobone's); raise its first error."""
     import logging
@@ -224,9 +252,10 @@ def load_petab(path: str | Path, *, model: ModelSpec | None = None) -> Calibrati
                                         f"reads exactly one model)")
         from exobone.interop.sbml import import_sbml, read_sbml
 
-        model = import_sbml(sbml[0])
         doc = read_sbml(sbml[0])  # held: libsbml frees the model with its document
         compartments = frozenset(c.getId() for c in doc.getModel().getListOfCompartments())
+        model = import_sbml(sbml[0], overrides=_condition_set_parameters(doc.getModel(),
+                                                                         tables))
     else:
         compartments = frozenset()
     renamed = dict(model.metadata.get("sbml", {}).get("renamed", {}))
@@ -276,7 +305,8 @@ def _check(prob: CalibrationProblem, label: str) -> None:
                                     f"{model.name!r}")
         if name in assigned:
             raise UnsupportedPEtabError(f"{label}: condition table column {col!r} overrides "
-                                        f"a symbol set by an assignment rule")
+                                        f"a symbol set by an assignment rule (PEtab format 1 "
+                                        f"does not say whether the value replaces the rule)")
         if str(col) in prob.compartments:
             raise UnsupportedPEtabError(f"{label}: condition table column {col!r} changes a "
                                         f"compartment size")

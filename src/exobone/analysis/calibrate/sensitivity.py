@@ -1,0 +1,226 @@
+"""Forward sensitivities of a PEtab problem's simulations with respect to the estimated parameters.
+
+For each estimated parameter ``theta_k`` (on its ``parameterScale``) that reaches the model, the
+derivative ``S_k = dx/dtheta_k`` of the states solves the forward sensitivity equations
+(e.g. Hindmarsh et al. 2005, CVODES)
+
+    dS_k/dt = J(t, x, p) S_k + F_p(t, x, p) v_k,   S_k(0) = dx0/dp v_k (+ condition values),
+
+integrated together with the model (``x`` and every ``S_k`` in one system, scipy's LSODA, with
+the model's analytic Jacobian ``J`` on the diagonal blocks of the Newton matrix). ``v_k`` is
+``dp/dtheta_k``: which model parameters the estimated parameter sets in this condition (as a
+table parameter of the model, or named by a condition value) times the derivative of its
+scale (``p ln 10`` on log10). ``F_p = df/dp`` and ``dx0/dp`` are sympy derivatives of the
+model's rate and initial-value expressions, assignments substituted.
+
+The model part is exact up to the solver's tolerances (no difference quotient across a
+simulation). The derivatives of what the states feed (assignments, observable and noise
+formulas, the residuals) are taken by :class:`exobone.analysis.calibrate.fit.Residuals` as
+central quotients of those algebraic maps along ``(S_k, e_k)``.
+
+Problems with events, ``delay()``, preequilibration or steady-state data are not covered
+(:func:`why_not` says which); the fit then uses difference quotients of whole simulations.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import sympy
+
+from exobone.analysis.calibrate.objective import Objective, ObjectiveUndefinedError
+
+FloatArray = npt.NDArray[np.float64]
+
+__all__ = ["ForwardSensitivities", "step", "why_not"]
+
+
+def why_not(obj: Objective) -> str:
+    """Why forward sensitivities do not cover this problem ('' when they do)."""
+    from exobone.model import expressions as ex
+
+    spec = obj.prob.model
+    if spec.events:
+        return f"the model has events ({spec.events[0].name!r})"
+    parsed = spec.parsed
+    exprs = [*parsed.assignment_exprs.values(), *parsed.term_rates.values()]
+    if any(e.has(ex.delay) for e in exprs):
+        return "the model uses delay()"
+    for (pre, _), times in zip(obj.experiments, obj.exp_times, strict=True):
+        if pre:
+            return f"preequilibration (condition {pre!r})"
+        if not np.all(np.isfinite(times)):
+            return "steady-state (time = inf) data"
+    return ""
+
+
+def step(theta_k: float) -> float:
+    """The step of the central quotients along ``theta_k`` (its rounding error ~1e-10
+    relative, its truncation error ~1e-12)."""
+    return 1e-6 * max(1.0, abs(float(theta_k)))
+
+
+def _scale_derivative(value: float, scale: str) -> float:
+    """d(linear value)/d(scaled value)."""
+    return value * math.log(10.0) if scale == "log10" else value if scale == "log" else 1.0
+
+
+class ForwardSensitivities:
+    """Simulate every experiment of a problem with the states' derivatives along ``theta``.
+
+    Raises
+    ------
+    ValueError
+        If :func:`why_not` names a construct the equations here do not cover.
+    """
+
+    def __init__(self, obj: Objective) -> None:
+        reason = why_not(obj)
+        if reason:
+            raise ValueError(f"forward sensitivities do not cover {reason}")
+        self.obj = obj
+        spec, cm = obj.prob.model, obj.cm
+        parsed = spec.parsed
+        self.index = {n: k for k, n in enumerate(obj.names)}
+        # which model parameter each estimated parameter can set, in any condition
+        ids = obj.prob.sbml_ids
+        self._sbml_id = {name: sid for sid, name in ids.items()}
+        moving = {ids[n] for n in obj.names if ids.get(n) in cm.parameters}
+        for _, sim in obj.experiments:
+            params, _ = obj._condition(sim)
+            moving |= {m for m, v in params.items() if isinstance(v, str) and v in self.index}
+        self.moving = [m for m in cm.parameters if m in moving]
+        self.p_index = np.array([cm.parameters.index(m) for m in self.moving], dtype=int)
+        # assignments substituted (they are declared in dependency order)
+        full: dict[sympy.Symbol, sympy.Expr] = {}
+        for name, expr in parsed.assignment_exprs.items():
+            full[parsed.assignments[name]] = expr.xreplace(full)
+        rhs = [sympy.Integer(0)] * len(cm.states)
+        pos = {s: i for i, s in enumerate(cm.states)}
+        for term in spec.terms:
+            rate = parsed.term_rates[term.name].xreplace(full)
+            for target, coef in term.stoichiometry.items():
+                rhs[pos[target]] += sympy.Float(coef) * rate
+        from exobone.model.expressions import TIME
+
+        xs = [parsed.states[s] for s in cm.states]
+        ps = [parsed.parameters[p] for p in cm.parameters]
+        msyms = [parsed.parameters[m] for m in self.moving]
+        args = [TIME, *xs, *ps]
+        f_p = sympy.Matrix(rhs).jacobian(msyms) if msyms else sympy.zeros(len(xs), 0)
+        x0 = [parsed.initial_exprs[s].xreplace(full) for s in cm.states]
+        x0_p = sympy.Matrix(x0).jacobian(msyms) if msyms else sympy.zeros(len(xs), 0)
+        self._f_p = sympy.lambdify(args, f_p, modules="numpy", cse=True)
+        self._x0_p = sympy.lambdify(ps, x0_p, modules="numpy", cse=True)
+        self._cache: tuple[bytes, Any] | None = None
+
+    def _directions(self, sim: str, pv: dict[str, float], theta: FloatArray
+                    ) -> tuple[FloatArray, FloatArray]:
+        """``(v, s0)``: dp/dtheta of the moving parameters and d(condition species)/dtheta."""
+        obj = self.obj
+        n_k = len(obj.names)
+        v = np.zeros((len(self.moving), n_k))
+        params, species = obj._condition(sim)
+        for j, m in enumerate(self.moving):
+            if m in params:  # the condition's value: a number, or a table parameter's id
+                source = params[m] if isinstance(params[m], str) else ""
+            else:  # the table's value of the model parameter
+                source = self._sbml_id.get(m, m)
+            k = self.index.get(source)
+            if k is not None:
+                v[j, k] = _scale_derivative(pv[obj.names[k]], obj.scales[k])
+        s0 = np.full((len(obj.cm.states), n_k), np.nan)  # NaN: from the initial expression
+        for name, value in species.items():
+            i = obj.cm.states.index(name)
+            s0[i] = 0.0
+            k = self.index.get(value) if isinstance(value, str) else None
+            if k is not None:
+                s0[i, k] = _scale_derivative(pv[obj.names[k]], obj.scales[k])
+        return v, s0
+
+    def solve(self, theta: FloatArray) -> tuple[dict[str, FloatArray], list[dict[str, FloatArray]]]:
+        """``(frames, dframes)``: states, assignments and parameters at every frame (as
+        :meth:`Objective.simulate`), and their derivatives along each ``theta_k`` (those of
+        the assignments, algebraic in states and parameters, as central quotients along
+        ``(S_k, v_k)``).
+
+        Raises
+        ------
+        ObjectiveUndefinedError
+            When a simulation fails.
+        """
+        key = np.asarray(theta, dtype=float).tobytes()
+        if self._cache is not None and self._cache[0] == key:
+            return self._cache[1]  # type: ignore[no-any-return]
+        from scipy.integrate import solve_ivp
+
+        obj, cm, spec = self.obj, self.obj.cm, self.obj.prob.model
+        pv = obj.table_values(theta)
+        n, n_k = len(cm.states), len(obj.names)
+        frames = {name: np.empty(obj.n_frames) for name in
+                  (*cm.states, *cm.assignments, *cm.parameters)}
+        dframes = [{name: np.zeros(obj.n_frames) for name in
+                    (*cm.states, *cm.assignments, *cm.parameters)} for _ in range(n_k)]
+        offset = 0
+        for (_, sim), times in zip(obj.experiments, obj.exp_times, strict=True):
+            params = obj._model_params(sim, pv)
+            p = cm.parameter_vector(spec, params)
+            initial = obj._resolve(obj._condition(sim)[1], pv)
+            x0 = cm.initial_state(spec, p, overrides=initial)
+            v, s0 = self._directions(sim, pv, theta)
+            from_expr = np.asarray(self._x0_p(*p), dtype=float).reshape(n, -1) @ v
+            s0 = np.where(np.isnan(s0), from_expr, s0)
+            y0 = np.concatenate([x0, s0.T.ravel()])  # each direction's S_k contiguous
+            t_end = float(times[-1]) if times[-1] > 0 else 1.0
+
+            def fun(t: float, y: FloatArray, p: FloatArray = p, v: FloatArray = v
+                    ) -> FloatArray:
+                x, s = y[:n], y[n:].reshape(n_k, n)
+                f_p = np.asarray(self._f_p(t, *x, *p), dtype=float).reshape(n, -1)
+                return np.concatenate([cm.rhs(t, x, p), (s @ cm.jacobian(t, x, p).T
+                                                         + (f_p @ v).T).ravel()])
+
+            def jac(t: float, y: FloatArray, p: FloatArray = p) -> FloatArray:
+                # the Newton matrix's diagonal blocks (the coupling through d(J S)/dx is left
+                # out: a simplified Newton iteration, as CVODES's staggered corrector)
+                return np.kron(np.eye(1 + n_k), cm.jacobian(t, y[:n], p))
+
+            with np.errstate(all="ignore"):
+                sol = solve_ivp(fun, (0.0, t_end), y0, method="LSODA", t_eval=times,
+                                rtol=obj.tol.rtol, atol=obj.tol.atol, jac=jac)
+            if sol.status != 0 or not np.all(np.isfinite(sol.y)):
+                raise ObjectiveUndefinedError(f"simulation of condition {sim!r} with "
+                                              f"sensitivities failed: {sol.message}")
+            block = slice(offset, offset + times.size)
+            for i, name in enumerate(cm.states):
+                frames[name][block] = sol.y[i]
+                for k in range(n_k):
+                    dframes[k][name][block] = sol.y[n + k * n + i]
+            assigned = np.array([cm.evaluate_assignments(t, sol.y[:n, j], p)
+                                 for j, t in enumerate(times)]).reshape(times.size, -1)
+            for i, name in enumerate(cm.assignments):
+                frames[name][block] = assigned[:, i]
+            for i, name in enumerate(cm.parameters):
+                frames[name][block] = p[i]
+            if cm.assignments:
+                for k in range(n_k):
+                    eps = step(theta[k])
+                    dx = sol.y[n + k * n:n + (k + 1) * n]
+                    dp = np.zeros_like(p)
+                    dp[self.p_index] = v[:, k]
+                    hi = [cm.evaluate_assignments(t, sol.y[:n, j] + eps * dx[:, j], p + eps * dp)
+                          for j, t in enumerate(times)]
+                    lo = [cm.evaluate_assignments(t, sol.y[:n, j] - eps * dx[:, j], p - eps * dp)
+                          for j, t in enumerate(times)]
+                    quotient = (np.array(hi) - np.array(lo)).reshape(times.size, -1) / (2 * eps)
+                    for i, name in enumerate(cm.assignments):
+                        dframes[k][name][block] = quotient[:, i]
+            for j, m in enumerate(self.moving):
+                for k in range(n_k):
+                    dframes[k][m][block] = v[j, k]
+            offset += times.size
+        self._cache = (key, (frames, dframes))
+        return frames, dframes
