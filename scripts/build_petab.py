@@ -134,8 +134,34 @@ def _placebo_values(name: str, model: Any, recipe: dict[str, Any],
 
     wanted = {oid: o["placebo"] for oid, o in recipe["observables"].items() if "placebo" in o}
     out = [math.nan] * len(rows)
-    if not wanted:
-        return out
+    for cid in sorted({pl["condition"] for pl in wanted.values()}):
+        # one simulation per placebo condition (and per bound) serves all its observables
+        oids = [oid for oid, pl in wanted.items() if pl["condition"] == cid]
+        idx = [i for i, r in enumerate(rows) if r["observableId"] in oids]
+        if not idx:
+            continue
+        times = sorted({0.0, *(rows[i]["time"] for i in idx)})
+        quantities = sorted({wanted[oid]["of"] for oid in oids})
+
+        def arm(extra: dict[str, float], cid: str = cid, times: list[float] = times,
+                quantities: list[str] = quantities) -> dict[tuple[str, float], float]:
+            traj = simulate(model, (0.0, times[-1]), saveat=SaveAt(times=times),
+                            params={**conditions[cid], **extra})
+            return {(q, t): float(v) for q in quantities
+                    for t, v in zip(times, traj[q], strict=True)}
+
+        ref = arm({})
+        for p in recipe["parameters"]:
+            for bound in (p["lower"], p["upper"]):
+                moved = arm({p["id"]: bound})
+                for key, v in ref.items():
+                    if not math.isclose(moved[key], v, rel_tol=1e-9, abs_tol=1e-12):
+                        raise RecipeError(f"problem {name!r}: the placebo arm ({cid}) of "
+                                          f"{key[0]} moves with {p['id']} (= {bound}); it is "
+                                          f"no constant")
+        for i in idx:
+            out[i] = ref[(wanted[rows[i]["observableId"]]["of"], rows[i]["time"])]
+    return out
     for oid, pl in wanted.items():
         idx = [i for i, r in enumerate(rows) if r["observableId"] == oid]
         if not idx:
@@ -211,10 +237,10 @@ def build_problem(name: str, recipe: dict[str, Any], records: dict[str, dict[str
          "upperBound": p["upper"], "nominalValue": built[p["id"]], "estimate": 1}
         for p in recipe["parameters"]])
     with_placebo = any("placebo" in o for o in recipe["observables"].values())
-    for use in rows:
-        for r, v in zip(rows[use], _placebo_values(name, model, recipe, recipe["conditions"],
-                                                    rows[use]), strict=True):
-            r["observableParameters"] = v
+    every_row = rows["fit"] + rows["validate"]
+    for r, v in zip(every_row, _placebo_values(name, model, recipe, recipe["conditions"],
+                                                every_row), strict=True):
+        r["observableParameters"] = v
     cols = ["observableId", *(["preequilibrationConditionId"] if preeq is not None else []),
             "simulationConditionId", "time", "measurement",
             *(["observableParameters"] if with_placebo else []), "noiseParameters",
