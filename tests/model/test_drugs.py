@@ -190,7 +190,7 @@ def test_teriparatide_activates_lining_cells_into_osteoblasts_over_months() -> N
     ob, p1np = np.asarray(daily["osteoblasts"]), np.asarray(daily["p1np"])
     assert ob[0] == pytest.approx(1.0) and ob[1] > 1.05 and ob[2] > ob[1] + 0.1
     assert p1np[2] > p1np[1] > 1.05
-    _, constant = _run("healthy", ["teriparatide,dose=1ug,every=0.05"], [0, 180], params=alone)
+    _, constant = _run("healthy", ["teriparatide,dose=5ug,every=0.05"], [0, 180], params=alone)
     assert constant["osteoblasts"][1] == pytest.approx(1.0, abs=1e-6)
 
 
