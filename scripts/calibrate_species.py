@@ -62,11 +62,20 @@ def fit_mouse_estrogen() -> float:
                   - (1 - 0.18), 0.01, 3.0, xtol=1e-4)
 
 
-def fit_human_estrogen() -> float:
+def menopause_spine(sensitivity: float) -> tuple[float, float]:
+    """Lumbar spine BMD loss (%) over the first 3 years after an abrupt estrogen loss (SWAN
+    transmenopause: 7.38, fitted) and its rate (%/yr) in years 3-8 (shown against
+    physiology.yaml fsh_staging_cohort_menopause_rates: 1.1 %/yr 2-7 years after the FMP; the
+    transmenopause starts a year before the FMP)."""
     model = build_model("healthy", species="human", exosome_layer=False)
-    return brentq(lambda s: _value_at(model, 3 * 365.0, "bmd_lumbar_spine",
-                                      {"estrogen_sensitivity": s, "estrogen_input": 0.0})
-                  - (1 - 0.0738), 0.01, 5.0, xtol=1e-4)
+    traj = simulate(model, (0.0, 8 * 365.0), saveat=SaveAt(times=[0.0, 3 * 365.0, 8 * 365.0]),
+                    params={"estrogen_sensitivity": sensitivity, "estrogen_input": 0.0})
+    ls = traj["bmd_lumbar_spine"] / traj["bmd_lumbar_spine"][0]
+    return 100 * (1 - ls[1]), 100 * (ls[1] - ls[2]) / 5
+
+
+def fit_human_estrogen() -> float:
+    return brentq(lambda s: menopause_spine(s)[0] - 7.38, 0.01, 5.0, xtol=1e-4)
 
 
 def fit_rodent_aging(species: str, day: float, ratio: float) -> float:
@@ -99,14 +108,18 @@ def fit_human_aging() -> float:
 
 
 def main() -> None:
+    sensitivity = fit_human_estrogen()
     values = {("mouse", "estrogen_sensitivity"): fit_mouse_estrogen(),
-              ("human", "estrogen_sensitivity"): fit_human_estrogen(),
+              ("human", "estrogen_sensitivity"): sensitivity,
               ("mouse", "aging_rate"): fit_rodent_aging("mouse", 213.0, 3.2 / 8.5),
               ("rat", "aging_rate"): fit_rodent_aging("rat", 274.0, 1 - 0.58)}
-    _set("human", "estrogen_sensitivity", values["human", "estrogen_sensitivity"])
+    _set("human", "estrogen_sensitivity", sensitivity)
     values["human", "aging_rate"] = fit_human_aging()
     for (species, name), value in values.items():
         print(f"{species:6s} {name} = {value:.4g}   ({FITTED[species, name]})")
+    transition, later = menopause_spine(sensitivity)
+    print(f"  giving: menopause lumbar spine -{transition:.2f} % over 3 years (SWAN -7.38), "
+          f"-{later:.2f} %/yr in years 3-8 (FSH staging cohort: -1.1 %/yr 2-7 years after FMP)")
     rate = values["human", "aging_rate"]
     print(f"  giving: pmo total hip {freedom_placebo_hip(rate):.2f} % at 36 months (FREEDOM "
           f"placebo -1.4); human aging trabecular BV/TV {steady_aging_rate(rate):.2f} %/yr in "

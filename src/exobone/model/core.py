@@ -129,6 +129,7 @@ def healthy_values(species: str = "rat", site: str | None = None) -> dict[str, f
     bv = require_site(species, site)[1].bv_tv
     values = {name: 1.0 for name in CELL_STATES}
     values.update({"bone_volume": bv, "cortical_bone": 1.0, "estrogen": 1.0, "sclerostin": 1.0,
+                   "reversal_sites": 1.0, "forming_sites_early": 1.0, "forming_sites_late": 1.0,
                    "healing_signal": 0.0, "defect_vessels": 0.0, "defect_progenitors": 0.0,
                    "defect_osteoblasts": 0.0, "defect_fill": 1.0})
     return values
@@ -214,6 +215,11 @@ _SPECIES_CORE: dict[str, tuple[float, float, str]] = {
     "estrogen_sensitivity": (0.0, 5.0, ("scale of every estrogen-deficiency gain (1 = the rat "
                                        "fit)")),
     "k_cortical": (0.001, 5.0, "cortical bone turnover (fraction per year)"),
+    "k_reversal": (0.005, 2.0, ("rate at which resorbed cavities pass reversal to formation "
+                               "(1/delay from resorption to the start of formation)")),
+    "coupling_share": (0.0, 1.0, ("share of bone formation done in remodeling units refilling "
+                                  "cavities resorbed earlier (BMU coupling); the rest follows "
+                                  "the osteoblasts alone")),
 }
 
 
@@ -234,6 +240,12 @@ def _states(b: ModelBuilder) -> None:
                 description="vascular endothelium of the marrow (vessel density)")
     b.add_state("sclerostin", 1.0, unit=rel, description="osteocyte sclerostin (SOST)")
     b.add_state("estrogen", 1.0, unit=rel, description="circulating estrogen")
+    b.add_state("reversal_sites", 1.0, unit=rel,
+                description="resorbed cavities awaiting osteoblasts (BMUs in reversal)")
+    b.add_state("forming_sites_early", 1.0, unit=rel,
+                description="cavities in the first half of their formation period")
+    b.add_state("forming_sites_late", 1.0, unit=rel,
+                description="cavities in the second half of their formation period")
     b.add_state("bone_volume", "bv_tv_healthy", unit="%",
                 description="trabecular bone volume fraction BV/TV")
     b.add_state("cortical_bone", 1.0, unit=rel,
@@ -267,6 +279,23 @@ def _signals(b: ModelBuilder) -> None:
                   "the ceiling bv_tv_max (finite marrow space; assumed form)")
     A("resorption_activity", "osteoclasts*bone_surface*m_bone_resorption", unit="1",
       description="resorption relative to health: osteoclasts x surface x activity")
+    A("erosion_depth",
+      "1 + e_resorption*estrogen_sensitivity*estrogen_deficiency",
+      unit="1", description="cavity depth relative to health (estrogen deficiency deepens "
+                            "resorption per osteoclast): the deeper part is not refilled by the "
+                            "BMU, a negative balance")
+    A("wall_thickness", "1", unit="1",
+      description="wall refilled per trabecular remodeling unit relative to health (an aging "
+                  "scenario thins it)")
+    A("forming_sites", "(forming_sites_early + forming_sites_late)/2", unit="1",
+      description="cavities being refilled relative to health (BMUs in their formation "
+                  "period)")
+    A("bmu_coupling",
+      "pow(max(forming_sites, 0)/max(osteoblasts, 1e-9), coupling_share)", unit="1",
+      description="formation = osteoblasts x this = forming sites x refill per site, the refill "
+                  "rising with the osteoblasts per forming site with elasticity "
+                  "1 - coupling_share (BMU coupling: cavities resorbed one reversal delay and "
+                  "one formation period earlier are refilled)")
     A("tgf_beta_activation",
       "(resorption_activity*cell_scale_osteoclasts + f0*C_s)"
       " / (resorption_activity*cell_scale_osteoclasts + C_s)", unit="1",
@@ -320,8 +349,8 @@ def _core_factors(b: ModelBuilder) -> None:
       description="estrogen deficiency lowers OPG")
     F("oc_apoptosis", "1/(1 + e_oc_apoptosis*estrogen_sensitivity*estrogen_deficiency)", mechanisms=est,
       description="estrogen deficiency prolongs osteoclast survival")
-    F("bone_resorption", "1 + e_resorption*estrogen_sensitivity*estrogen_deficiency", mechanisms=est,
-      description="estrogen deficiency deepens resorption per osteoclast")
+    F("bone_resorption", "erosion_depth", mechanisms=est,
+      description="estrogen deficiency deepens resorption per osteoclast (not refilled)")
     F("ob_apoptosis", "1/pi3k_akt", mechanisms=("core:pi3k_akt",),
       description="PI3K/Akt protects osteoblasts from apoptosis")
     F("ob_apoptosis", "pow(wnt_signal, -n_wnt_survival)", mechanisms=("core:wnt",),
@@ -425,7 +454,27 @@ def _terms(b: ModelBuilder, y: dict[str, float]) -> None:
       {"endothelium": -1}, mechanisms=("core:vessels",),
       description="endothelial apoptosis / vessel regression")
     # bone volume
-    T("bone_formation", "k_resorption*osteoblasts*m_bone_formation*free_space",
+    # BMU coupling: resorbed cavities pass reversal, then are refilled over the formation
+    # period (two stages: the period is closer to a fixed duration than to an exponential)
+    T("cavity_opening", "k_reversal*resorption_activity/erosion_depth", {"reversal_sites": 1},
+      mechanisms=("core:coupling",),
+      description="resorption opens cavities, counted at the healthy erosion depth (what the "
+                  "BMU refills)")
+    T("cavity_reversal", "k_reversal*reversal_sites", {"reversal_sites": -1},
+      mechanisms=("core:coupling",),
+      description="after the reversal delay osteoblasts arrive at the cavity")
+    T("formation_onset", "2*k_ob_removal*reversal_sites", {"forming_sites_early": 1},
+      mechanisms=("core:coupling",),
+      description="cavities leaving reversal start their formation period (the flux of "
+                  "cavity_reversal in units of the forming-site pools)")
+    T("formation_midway", "2*k_ob_removal*forming_sites_early",
+      {"forming_sites_early": -1, "forming_sites_late": 1}, mechanisms=("core:coupling",),
+      description="cavities pass the middle of their formation period")
+    T("cavity_refill", "2*k_ob_removal*forming_sites_late", {"forming_sites_late": -1},
+      mechanisms=("core:coupling",),
+      description="a cavity is refilled by the end of its formation period")
+    T("bone_formation", "k_resorption*osteoblasts*m_bone_formation*free_space*bmu_coupling"
+      "*wall_thickness",
       {"bone_volume": 1},
       mechanisms=("core:bone_volume", "GO:0001503"), citations=kom,
       description="matrix formation by active osteoblasts (balanced with resorption in "
@@ -434,10 +483,11 @@ def _terms(b: ModelBuilder, y: dict[str, float]) -> None:
       mechanisms=("core:bone_volume", "GO:0045453"), citations=kom,
       description="resorption by active osteoclasts on available surface")
     # cortical bone: the same cells and activities, slow turnover
-    T("cortical_formation", "k_cortical/365*osteoblasts*m_bone_formation", {"cortical_bone": 1},
+    T("cortical_formation", "k_cortical/365*osteoblasts*m_bone_formation*bmu_coupling",
+      {"cortical_bone": 1},
       mechanisms=("core:bone_volume", "GO:0001503"),
       description="cortical (intracortical/endocortical) formation by active osteoblasts")
-    T("cortical_resorption", "k_cortical/365*osteoclasts*m_bone_resorption*cortical_bone",
+    T("cortical_resorption", "k_cortical/365*osteoclasts*m_bone_resorption/erosion_depth*cortical_bone",
       {"cortical_bone": -1}, mechanisms=("core:bone_volume", "GO:0045453"),
       description="cortical resorption by active osteoclasts (surface taken proportional to "
                   "the cortical bone left)")
@@ -480,7 +530,9 @@ def _terms(b: ModelBuilder, y: dict[str, float]) -> None:
 def _outcomes(b: ModelBuilder) -> None:
     A = b.add_assignment
     A("bv_tv", "bone_volume", unit="%", description="trabecular BV/TV")
-    A("formation_rate", "k_resorption*osteoblasts*m_bone_formation*free_space", unit="%/day",
+    A("formation_rate", "k_resorption*osteoblasts*m_bone_formation*free_space*bmu_coupling"
+      "*wall_thickness",
+      unit="%/day",
       description="bone formation rate (BV/TV per day)")
     A("resorption_rate", "k_resorption*resorption_activity", unit="%/day",
       description="bone resorption rate (BV/TV per day)")

@@ -94,10 +94,25 @@ def _add_age_drive(builder: ModelBuilder, species: str, years: str) -> None:
                      unit="rel. to healthy endothelium",
                      description="senescent endothelial cells (an exosome source: miR-31)")
     _add_age_factors(b)
+    if "wall_thickness_loss" in SPECIES_PHYSIOLOGY[species].parameters:
+        _add_wall_thinning(b, species)
+
+
+def _add_wall_thinning(b: ModelBuilder, species: str) -> None:
+    """Aging refills each remodeling cavity less (thinner walls): a negative BMU balance."""
+    loss, unit, source = SPECIES_PHYSIOLOGY[species].parameters["wall_thickness_loss"]
+    b.add_parameter("wall_thickness_loss", loss, unit=unit, bounds=(0.0, 0.05), source=source,
+                    description=f"fall of the wall thickness refilled per BMU per year of "
+                                f"aging, relative to the mean ({species})")
+    b.replace_assignment("wall_thickness", "max(1 - wall_thickness_loss*years_of_aging, 0)",
+                         description="wall refilled per trabecular remodeling unit relative to "
+                                     "health, thinning with age (cortical osteons keep theirs: "
+                                     "no cortical slope was read)",
+                         mechanisms=("scenario:aging",))
 
 
 def _add_age_factors(b: ModelBuilder) -> None:
-    b.add_parameter("n_age_adipogenic", 3.0, unit="1", bounds=(0.0, 10.0),
+    b.add_parameter("n_age_adipogenic", 4.0, unit="1", bounds=(0.0, 10.0),
                     source=Assumed(
                         "aging shifts BMSC commitment to adipogenesis (seed 004; marrow fat "
                         "rises with age: physiology.yaml shen2007_pelvic_marrow_fat_vs_age, "
