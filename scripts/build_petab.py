@@ -292,10 +292,14 @@ def _readme(name: str, recipe: dict[str, Any], notes: list[Any],
     return "\n".join(lines) + "\n"
 
 
-def build_all(out: Path) -> list[Path]:
+def build_all(out: Path, only: list[str] | None = None) -> list[Path]:
     recipe = yaml.safe_load((PETAB / "recipe.yaml").read_text(encoding="utf-8"))
+    unknown = set(only or ()) - set(recipe["problems"])
+    if unknown:
+        raise RecipeError(f"no problem {', '.join(sorted(unknown))} in recipe.yaml")
     records = load_records()
-    return [build_problem(n, r, records, out) for n, r in recipe["problems"].items()]
+    return [build_problem(n, r, records, out) for n, r in recipe["problems"].items()
+            if not only or n in only]
 
 
 def _same(fresh: Path, shipped: Path) -> bool:
@@ -326,14 +330,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=PETAB)
     ap.add_argument("--check", action="store_true",
                     help="fail if the shipped problems differ from freshly written ones")
+    ap.add_argument("--problem", action="append", help="only this problem (repeatable)")
     args = ap.parse_args(argv)
     if not args.check:
-        for folder in build_all(args.out):
+        for folder in build_all(args.out, args.problem):
             print(f"wrote {folder.relative_to(ROOT) if folder.is_relative_to(ROOT) else folder}")
         return 0
     with tempfile.TemporaryDirectory() as tmp:
         stale = []
-        for folder in build_all(Path(tmp)):
+        for folder in build_all(Path(tmp), args.problem):
             for f in sorted(folder.iterdir()):
                 shipped = PETAB / folder.name / f.name
                 if not shipped.is_file() or not _same(f, shipped):
