@@ -46,6 +46,15 @@ def _applied(entry: FittedValue | None, problem: str, estimate: float) -> str:
     return f"no (ships {entry.estimate:.4g} from {Path(entry.problem).stem})"
 
 
+def _kept(path: Path, ran: set[str]) -> list[str]:
+    """The block's rows of problems this run did not fit (``--problem`` fits a subset)."""
+    text = path.read_text(encoding="utf-8")
+    block = text.partition("<!-- begin: calibrate_core -->")[2].partition(
+        "<!-- end: calibrate_core -->")[0]
+    return [ln for ln in block.splitlines() if ln.startswith("| ")
+            and not ln.startswith("| problem") and ln.split("|")[1].strip() not in ran]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--starts", type=int, default=4)
@@ -78,6 +87,8 @@ def main() -> None:
                          f"{-res.llh:.4g} | {res.n_data} | {', '.join(studies(prob))} | "
                          f"{applied} |")
     if args.markdown:
+        ran = {f.name for f in problems(args.problem)}
+        lines[2:] = sorted([*_kept(args.markdown, ran), *lines[2:]])
         replace_block(args.markdown, "calibrate_core", "\n".join(lines) + (
             f"\n\n`python benchmarks/calibrate_core.py --starts {args.starts} --seed "
             f"{args.seed}`; an interval end equal to a bound means the profile stays below the "

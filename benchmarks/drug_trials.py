@@ -1,21 +1,22 @@
 """Clinical drug regimens against their trials: predicted vs published (issue 12, point 4).
 
 Runs each clinical regimen against placebo in the human postmenopausal scenario (``pmo``; where
-it is not registered, ``aging`` in humans, said in the header) and prints, for every trial number
-of ``data/calibration/pharmacology.yaml`` the drug potencies were set against, the model's value
-next to the published one, with the record id. Then the rat check: OVX + intermittent PTH
+it is not registered, ``aging`` in humans, said in the header) and prints, for the trial numbers
+of ``data/calibration/pharmacology.yaml``, the model's value next to the published one, with the
+record id. Then denosumab stopped (rebound) and the rat check: OVX + intermittent PTH
 40 µg/kg/day must end above untreated OVX in BV/TV at day 56.
 
-Which numbers the potencies are fitted to (``*`` in the table): the marker of the drug's own
-target -- serum CTX / urinary NTX for the antiresorptives -- and, for teriparatide, Neer's lumbar
-spine BMD. The other rows are shown for comparison (not fitted). ``--fit`` re-runs that fit
-(Nelder-Mead on the log of the listed parameters, relative squared errors) and prints the
-values; they are written into ``src/exobone/model/scenarios/drugs/`` by hand.
+The drug potencies are fitted with ``exobone calibrate`` to the PEtab problems
+``data/calibration/petab/human_pmo_{denosumab,zoledronate,alendronate,teriparatide}`` and
+written back to ``src/exobone/model/fitted_values.yaml``, which the model builder applies; the
+head of the output lists them with their intervals. ``*`` marks a row whose number is a
+measurement of those fits (``measurements.tsv``); the others are held out or not a PEtab datum
+(e.g. the 1-month CTX nadir, for which no record was read).
 
 BMD is ``bmd_total_hip`` / ``bmd_lumbar_spine`` (1.0 at the start) when the model has them;
 otherwise BV/TV relative to its start stands in for both sites (said in the table). Differences
 vs placebo are percentage points (treated minus placebo, x100); markers are % vs placebo at the
-same day.
+same day, or ``%b`` vs pretreatment.
 
 Usage::
 
@@ -26,11 +27,14 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Sequence
+from pathlib import Path
 from dataclasses import dataclass
 
 import numpy as np
 
 from exobone.model.assemble import build_model
+from exobone.model.fitted import source_kind
+from exobone.model.parameters import Fitted
 from exobone.model.scenarios import SCENARIOS
 from exobone.model.spec import ModelSpec
 from exobone.simulate import SaveAt, simulate
@@ -46,7 +50,7 @@ class Row:
     published: float
     record: str
     kind: str = "pp"  # "pp": BMD pp vs placebo; "pct": % vs placebo; "base": % vs baseline
-    fit: bool = True  # a number the PD potencies are fitted to (else: shown for comparison)
+    fit: bool = True  # a measurement of the drug's PEtab problem (else: held out / no datum)
 
 
 def _model(scenario: str, species: str, interventions: Sequence[str]) -> ModelSpec:
@@ -84,19 +88,22 @@ def _day(month: float) -> float:
 class Arm:
     interventions: tuple[str, ...]
     rows: tuple[Row, ...]
-    params: tuple[str, ...]  # PD parameters --fit adjusts for this arm
+    params: tuple[str, ...]  # PD parameters fitted by the drug's PEtab problem
 
 
 ARMS: dict[str, Arm] = {
     "denosumab 60 mg q6mo": Arm(("denosumab,dose=60mg,every=182",), (
         Row("denosumab", "ctx", 1, -85.0, "issue 12: ~80-90 % at one month (in 'wanted')",
-            "pct"),
+            "pct", fit=False),
         Row("denosumab", "ctx", 24, -63.0, "defend_offtx_bone2011_markers_on_treatment", "pct"),
         Row("denosumab", "p1np", 24, -47.0, "defend_offtx_bone2011_markers_on_treatment",
-            "pct", fit=False),
-        Row("denosumab", "bmd_total_hip", 12, 3.3, "freedom_th_bmd_vs_placebo", fit=False),
-        Row("denosumab", "bmd_total_hip", 24, 5.1, "freedom_th_bmd_vs_placebo", fit=False),
-        Row("denosumab", "bmd_total_hip", 36, 6.4, "freedom_th_bmd_vs_placebo", fit=False),
+            "pct"),
+        Row("denosumab", "bmd_total_hip", 12, 3.3, "freedom_th_bmd_vs_placebo (both arms "
+            "fitted)"),
+        Row("denosumab", "bmd_total_hip", 24, 5.1, "freedom_th_bmd_vs_placebo (both arms "
+            "fitted)"),
+        Row("denosumab", "bmd_total_hip", 36, 6.4, "freedom_th_bmd_vs_placebo (both arms "
+            "fitted)"),
         Row("denosumab", "bmd_lumbar_spine", 24, 6.4, "defend_offtx_bone2011_bmd_on_treatment",
             fit=False),
     ), ("denosumab_kd", "denosumab_inactivation")),
@@ -104,19 +111,16 @@ ARMS: dict[str, Arm] = {
         Row("zoledronate", "ctx", 12, -50.0, "horizon_pft_zol_markers (before next infusion)",
             "pct"),
         Row("zoledronate", "p1np", 12, -56.0, "horizon_pft_zol_markers (before next infusion)",
-            "pct", fit=False),
-        Row("zoledronate", "bmd_total_hip", 36, 6.02, "horizon_pft_bmd_36mo_secondary",
-            fit=False),
-        Row("zoledronate", "bmd_lumbar_spine", 36, 6.71, "horizon_pft_bmd_36mo_secondary",
-            fit=False),
+            "pct"),
+        Row("zoledronate", "bmd_total_hip", 36, 6.02, "horizon_pft_bmd_36mo_secondary"),
+        Row("zoledronate", "bmd_lumbar_spine", 36, 6.71, "horizon_pft_bmd_36mo_secondary"),
     ), ("zoledronate_ec50",)),
     "alendronate 10 mg daily": Arm(("alendronate,dose=10mg,every=1",), (
         Row("alendronate", "ctx", 6, -72.0, "mcclung2005_teriparatide_vs_alendronate (urinary "
             "NTX, vs baseline)", "base"),
         Row("alendronate", "p1np", 6, -67.0, "mcclung2005_teriparatide_vs_alendronate (vs "
-            "baseline)", "base", fit=False),
-        Row("alendronate", "bmd_lumbar_spine", 36, 8.8, "liberman1995_alendronate_phase3_bmd",
-            fit=False),
+            "baseline)", "base"),
+        Row("alendronate", "bmd_lumbar_spine", 36, 8.8, "liberman1995_alendronate_phase3_bmd"),
     ), ("alendronate_ec50",)),
     "alendronate 70 mg weekly": Arm(("alendronate,dose=70mg,every=7",), (
         Row("alendronate", "bmd_lumbar_spine", 12, 4.47, "alendronate70_weekly_china_bmd "
@@ -129,10 +133,9 @@ ARMS: dict[str, Arm] = {
         Row("teriparatide", "p1np", 1, 105.0, "teriparatide_p1np_1month_secondary (vs "
             "baseline)", "base", fit=False),
         Row("teriparatide", "p1np", 6, 218.0, "mcclung2005_teriparatide_vs_alendronate (vs "
-            "baseline)", "base", fit=False),
-        Row("teriparatide", "ctx", 6, 58.0, "mcclung2005 (urinary NTX, vs baseline)", "base",
-            fit=False),
-    ), ("pth_anabolic_formation",)),
+            "baseline)", "base"),
+        Row("teriparatide", "ctx", 6, 58.0, "mcclung2005 (urinary NTX, vs baseline)", "base"),
+    ), ("pth_lining_activation", "pth_anabolic_formation", "pth_pulse_rankl")),
 }
 
 #: denosumab stopped: doses at months 0, 6, 12, 18; the month-24 dose is missed
@@ -154,29 +157,24 @@ def _days(rows: Sequence[Row]) -> list[float]:
     return [_day(r.month) for r in rows]
 
 
-def fit(arm: Arm, model: ModelSpec, placebo: dict[str, np.ndarray]) -> dict[str, float]:
-    """Least squares on log-parameters over the arm's ``fit`` rows (relative errors, floor 5)."""
-    from scipy.optimize import minimize
-
-    rows = [r for r in arm.rows if r.fit]
-    start = np.log([model.require_parameter(p).value for p in arm.params])
-
-    def loss(x: np.ndarray) -> float:
-        params = dict(zip(arm.params, np.exp(x), strict=True))
-        treated = _run(model, _days(arm.rows), params)
-        return float(sum(((_value(r, treated, placebo) - r.published)
-                          / max(abs(r.published), 5.0)) ** 2 for r in rows))
-
-    best = minimize(loss, start, method="Nelder-Mead",
-                    options={"maxfev": 60, "xatol": 0.02, "fatol": 1e-3})
-    return dict(zip(arm.params, np.exp(best.x).tolist(), strict=True))
+def _sources(model: ModelSpec, names: Sequence[str]) -> str:
+    """``name = value [low, high] (problem)`` for fitted parameters, else the source kind."""
+    out = []
+    for n in names:
+        p = model.require_parameter(n)
+        src = p.source
+        if isinstance(src, Fitted):
+            lo, hi = src.interval
+            out.append(f"{n} = {p.value:.4g} [{lo:.3g}, {hi:.3g}] "
+                       f"({Path(src.problem).stem})")
+        else:
+            out.append(f"{n} = {p.value:.4g} ({source_kind(src)})")
+    return "; ".join(out)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--scenario", default="pmo" if "pmo" in SCENARIOS else "aging")
-    ap.add_argument("--fit", action="store_true",
-                    help="fit each arm's PD parameters to its 'fit' rows and print them")
     args = ap.parse_args(argv)
     scen = args.scenario
     all_days = [_day(m) for m in range(0, 49)]
@@ -188,11 +186,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     print(f"{'regimen':<26} {'quantity':<17} {'month':>5} {'model':>8} {'published':>9}  record")
     for name, arm in ARMS.items():
         model = _model(scen, "human", arm.interventions)
-        params: dict[str, float] = {}
-        if args.fit and arm.params:
-            params = fit(arm, model, placebo)
-            print(f"{name}: fitted " + ", ".join(f"{k} = {v:.4g}" for k, v in params.items()))
-        treated = _run(model, all_days, params)
+        if arm.params:
+            print(f"{name}: {_sources(model, arm.params)}")
+        treated = _run(model, all_days)
         for row in arm.rows:
             unit = {"pp": "pp", "pct": "%", "base": "%b"}[row.kind]
             print(f"{name:<26} {row.quantity:<17} {row.month:>5g} "

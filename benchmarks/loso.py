@@ -105,10 +105,50 @@ def main() -> None:
         figure(results, args.figure)
         print(f"wrote {args.figure}")
     if args.markdown:
+        ran = {prob for prob, _ in results}
+        summary, rows = _keep_others(args.markdown, ran, summary, rows)
+        command = " ".join(["python benchmarks/loso.py", *(f"--problem {p}" for p in
+                                                            args.problem or ())])
+        notes = _kept_notes(args.markdown, ran) + [
+            f"`{command} --starts {args.starts} --seed {args.seed} --draws {args.draws}`"
+            f"{' (' + ', '.join(sorted(ran)) + ')' if args.problem else ''}."]
         replace_block(args.markdown, "loso", "\n".join(summary) + "\n\n" + "\n".join(rows) + (
-            f"\n\n`python benchmarks/loso.py --starts {args.starts} --seed {args.seed} --draws "
-            f"{args.draws}`. Band: {METHOD}."))
+            "\n\n" + "\n".join(notes) + f" Band: {METHOD}."))
         print(f"wrote {args.markdown}")
+
+
+def _block(path: Path) -> list[str]:
+    text = path.read_text(encoding="utf-8")
+    begin, end = "<!-- begin: loso -->", "<!-- end: loso -->"
+    if begin not in text:
+        return []
+    return text.partition(begin)[2].partition(end)[0].splitlines()
+
+
+def _keep_others(path: Path, ran: set[str], summary: list[str], rows: list[str]
+                 ) -> tuple[list[str], list[str]]:
+    """Keep the block's rows of problems this run did not fit (``--problem`` runs a subset)."""
+    old = [ln for ln in _block(path) if ln.startswith("| ") and not ln.startswith("| problem")]
+    kept = [ln for ln in old if ln.split("|")[1].strip() not in ran]
+    narrow = [ln for ln in kept if ln.count("|") == summary[0].count("|")]
+    wide = [ln for ln in kept if ln.count("|") == rows[0].count("|")]
+    by_problem = sorted  # rows of one problem stay together, problems in name order
+    return ([*summary[:2], *by_problem(narrow + summary[2:])],
+            [*rows[:2], *by_problem(wide + rows[2:])])
+
+
+def _kept_notes(path: Path, ran: set[str]) -> list[str]:
+    """The command lines (one per earlier run) whose rows are still in the block."""
+    kept = []
+    for ln in _block(path):
+        if not ln.startswith("`python benchmarks/loso.py"):
+            continue
+        for note in ln.split(". Band:")[0].split(". `"):
+            note = note if note.startswith("`") else "`" + note
+            which = note.rpartition("(")[2].rstrip(").") if note.endswith(")") else None
+            if which is None or not set(which.split(", ")) <= ran:
+                kept.append(note.rstrip(".") + ".")
+    return kept
 
 
 if __name__ == "__main__":

@@ -64,8 +64,20 @@ def _at(record: dict[str, Any], path: list[Any]) -> float:
     return float(node)
 
 
+def _value(rec: dict[str, Any], spec: Any) -> float:
+    """A path to a number, or ``{difference: [path_a, path_b]}`` (a - b: one arm's change
+    minus the other's, both printed in the record)."""
+    if isinstance(spec, dict):
+        if set(spec) != {"difference"} or len(spec["difference"]) != 2:
+            raise RecipeError(f"record {rec['id']!r}: a value is a path or "
+                              f"{{difference: [path_a, path_b]}}, not {spec!r}")
+        a, b = (_at(rec, path) for path in spec["difference"])
+        return a - b
+    return _at(rec, spec)
+
+
 def _row(rec: dict[str, Any], row: dict[str, Any], preeq: bool) -> dict[str, Any]:
-    value = _at(rec, row["value"])
+    value = _value(rec, row["value"])
     if "to" in row:
         value = CONVERSIONS[row["to"]](value)
     sigma = row["sigma"]
@@ -76,8 +88,13 @@ def _row(rec: dict[str, Any], row: dict[str, Any], preeq: bool) -> dict[str, Any
         noise = float(sigma["assumed"])
     else:
         noise = _at(rec, sigma)
+    if "model_error" in row:  # an assumed structural error, added in quadrature (reason: note)
+        noise = math.hypot(noise, float(row["model_error"]))
     time = row["time"]
-    days = _at(rec, time["path"]) * DAYS[time["unit"]]
+    # offset_days: e.g. -2, the trough sampled before a dose that falls on the trial month
+    # `assumed`: a time the record does not give (the recipe's sigma_note says why)
+    at = float(time["assumed"]) if "assumed" in time else _at(rec, time["path"])
+    days = at * DAYS[time["unit"]] + float(time.get("offset_days", 0.0))
     if not (math.isfinite(noise) and noise > 0):
         raise RecipeError(f"record {rec['id']!r}: noise {noise} is not positive")
     return {"observableId": row["observable"],
@@ -94,13 +111,80 @@ def _citation(rec: dict[str, Any]) -> str:
     return ", ".join(parts + ids)
 
 
-def _model_values(spec: dict[str, Any], names: list[str]) -> dict[str, float]:
+def _build(spec: dict[str, Any]) -> Any:
     from exobone.model.assemble import build_model
 
-    model = build_model(spec["scenario"], spec.get("interventions") or [],
-                        species=spec.get("species"), site=spec.get("site"),
-                        exosome_layer=spec.get("exosome_layer", True))
-    return {n: model.require_parameter(n).value for n in names}
+    return build_model(spec["scenario"], spec.get("interventions") or [],
+                       species=spec.get("species"), site=spec.get("site"),
+                       exosome_layer=spec.get("exosome_layer", True))
+
+
+def _placebo_values(name: str, model: Any, recipe: dict[str, Any],
+                    conditions: dict[str, dict[str, float]],
+                    rows: list[dict[str, Any]]) -> list[float]:
+    """The ``observableParameter1`` of each row: its observable's placebo quantity, simulated.
+
+    A treated-minus-placebo datum is two arms; the placebo arm is the build under the placebo
+    condition, where no estimated parameter acts (checked: the arm is simulated with each
+    estimated parameter at both bounds and must not move), so its value is a constant of the
+    problem and is written into the table. A change of the build (core, history) changes it:
+    ``--check`` then reports the problem stale.
+    """
+    from exobone.simulate import SaveAt, simulate
+
+    wanted = {oid: o["placebo"] for oid, o in recipe["observables"].items() if "placebo" in o}
+    out = [math.nan] * len(rows)
+    for cid in sorted({pl["condition"] for pl in wanted.values()}):
+        # one simulation per placebo condition (and per bound) serves all its observables
+        oids = [oid for oid, pl in wanted.items() if pl["condition"] == cid]
+        idx = [i for i, r in enumerate(rows) if r["observableId"] in oids]
+        if not idx:
+            continue
+        times = sorted({0.0, *(rows[i]["time"] for i in idx)})
+        quantities = sorted({wanted[oid]["of"] for oid in oids})
+
+        def arm(extra: dict[str, float], cid: str = cid, times: list[float] = times,
+                quantities: list[str] = quantities) -> dict[tuple[str, float], float]:
+            traj = simulate(model, (0.0, times[-1]), saveat=SaveAt(times=times),
+                            params={**conditions[cid], **extra})
+            return {(q, t): float(v) for q in quantities
+                    for t, v in zip(times, traj[q], strict=True)}
+
+        ref = arm({})
+        for p in recipe["parameters"]:
+            for bound in (p["lower"], p["upper"]):
+                moved = arm({p["id"]: bound})
+                for key, v in ref.items():
+                    if not math.isclose(moved[key], v, rel_tol=1e-9, abs_tol=1e-12):
+                        raise RecipeError(f"problem {name!r}: the placebo arm ({cid}) of "
+                                          f"{key[0]} moves with {p['id']} (= {bound}); it is "
+                                          f"no constant")
+        for i in idx:
+            out[i] = ref[(wanted[rows[i]["observableId"]]["of"], rows[i]["time"])]
+    return out
+    for oid, pl in wanted.items():
+        idx = [i for i, r in enumerate(rows) if r["observableId"] == oid]
+        if not idx:
+            continue
+        times = sorted({0.0, *(rows[i]["time"] for i in idx)})
+        base = dict(conditions[pl["condition"]])
+
+        def arm(extra: dict[str, float], quantity: str = pl["of"]) -> dict[float, float]:
+            traj = simulate(model, (0.0, times[-1]), saveat=SaveAt(times=times),
+                            params={**base, **extra})
+            return dict(zip(times, map(float, traj[quantity]), strict=True))
+
+        ref = arm({})
+        for p in recipe["parameters"]:
+            for bound in (p["lower"], p["upper"]):
+                moved = arm({p["id"]: bound})
+                if any(not math.isclose(moved[t], ref[t], rel_tol=1e-9, abs_tol=1e-12)
+                       for t in times):
+                    raise RecipeError(f"problem {name!r}: the placebo arm of {oid!r} moves "
+                                      f"with {p['id']} (= {bound}); it is no constant")
+        for i in idx:
+            out[i] = ref[rows[i]["time"]]
+    return out
 
 
 def build_problem(name: str, recipe: dict[str, Any], records: dict[str, dict[str, Any]],
@@ -129,9 +213,10 @@ def build_problem(name: str, recipe: dict[str, Any], records: dict[str, dict[str
     if missing:  # PEtab leaves a parameter's NaN undefined: every condition sets every column
         raise RecipeError(f"problem {name!r}: condition {missing[0][0]!r} does not set "
                           f"{missing[0][1]!r}")
-    built = _model_values(recipe["model"], sorted(
+    model = _build(recipe["model"])
+    built = {n: model.require_parameter(n).value for n in sorted(
         {p["id"] for p in recipe["parameters"]}
-        | {k for c in everyone.values() for k, v in c.items() if v == "nominal"}))
+        | {k for c in everyone.values() for k, v in c.items() if v == "nominal"})}
     # "nominal": the build's own value (e.g. the regimen's dose in the treated arm)
     everyone = {cid: {k: built[k] if v == "nominal" else v for k, v in c.items()}
                 for cid, c in everyone.items()}
@@ -151,8 +236,15 @@ def build_problem(name: str, recipe: dict[str, Any], records: dict[str, dict[str
         {"parameterId": p["id"], "parameterScale": p["scale"], "lowerBound": p["lower"],
          "upperBound": p["upper"], "nominalValue": built[p["id"]], "estimate": 1}
         for p in recipe["parameters"]])
+    with_placebo = any("placebo" in o for o in recipe["observables"].values())
+    every_row = rows["fit"] + rows["validate"]
+    for r, v in zip(every_row, _placebo_values(name, model, recipe, recipe["conditions"],
+                                                every_row), strict=True):
+        r["observableParameters"] = v
     cols = ["observableId", *(["preequilibrationConditionId"] if preeq is not None else []),
-            "simulationConditionId", "time", "measurement", "noiseParameters", "datasetId"]
+            "simulationConditionId", "time", "measurement",
+            *(["observableParameters"] if with_placebo else []), "noiseParameters",
+            "datasetId"]
     for frame, file in ((conditions, "conditions.tsv"), (observables, "observables.tsv"),
                         (parameters, "parameters.tsv"),
                         (pd.DataFrame(rows["fit"], columns=cols), "measurements.tsv"),
@@ -200,10 +292,37 @@ def _readme(name: str, recipe: dict[str, Any], notes: list[Any],
     return "\n".join(lines) + "\n"
 
 
-def build_all(out: Path) -> list[Path]:
+def build_all(out: Path, only: list[str] | None = None) -> list[Path]:
     recipe = yaml.safe_load((PETAB / "recipe.yaml").read_text(encoding="utf-8"))
+    unknown = set(only or ()) - set(recipe["problems"])
+    if unknown:
+        raise RecipeError(f"no problem {', '.join(sorted(unknown))} in recipe.yaml")
     records = load_records()
-    return [build_problem(n, r, records, out) for n, r in recipe["problems"].items()]
+    return [build_problem(n, r, records, out) for n, r in recipe["problems"].items()
+            if not only or n in only]
+
+
+def _same(fresh: Path, shipped: Path) -> bool:
+    """Equal files; a table's numbers equal to 1e-6 relative (a simulated placebo value differs
+    in its last digits between integrator backends)."""
+    if filecmp.cmp(fresh, shipped, shallow=False):
+        return True
+    if fresh.suffix != ".tsv":
+        return False
+    a, b = (pd.read_csv(f, sep="\t", dtype=str, keep_default_na=False) for f in (fresh, shipped))
+    if list(a.columns) != list(b.columns) or a.shape != b.shape:
+        return False
+    for col in a.columns:
+        for x, y in zip(a[col], b[col], strict=True):
+            if x == y:
+                continue
+            try:
+                if math.isclose(float(x), float(y), rel_tol=1e-6, abs_tol=1e-12):
+                    continue
+            except ValueError:
+                pass
+            return False
+    return True
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -211,17 +330,18 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=PETAB)
     ap.add_argument("--check", action="store_true",
                     help="fail if the shipped problems differ from freshly written ones")
+    ap.add_argument("--problem", action="append", help="only this problem (repeatable)")
     args = ap.parse_args(argv)
     if not args.check:
-        for folder in build_all(args.out):
+        for folder in build_all(args.out, args.problem):
             print(f"wrote {folder.relative_to(ROOT) if folder.is_relative_to(ROOT) else folder}")
         return 0
     with tempfile.TemporaryDirectory() as tmp:
         stale = []
-        for folder in build_all(Path(tmp)):
+        for folder in build_all(Path(tmp), args.problem):
             for f in sorted(folder.iterdir()):
                 shipped = PETAB / folder.name / f.name
-                if not shipped.is_file() or not filecmp.cmp(f, shipped, shallow=False):
+                if not shipped.is_file() or not _same(f, shipped):
                     stale.append(str(shipped.relative_to(ROOT)))
         if stale:
             print("stale (run scripts/build_petab.py): " + ", ".join(stale), file=sys.stderr)

@@ -28,6 +28,7 @@ from exobone.analysis.calibrate import (
     studies,
     with_validation,
 )
+from exobone.analysis.calibrate.problem import build_spec
 from exobone.analysis.calibrate.uncertainty import FittedPrior
 from exobone.cli import main
 from exobone.errors import InvalidInputError
@@ -76,6 +77,40 @@ def test_a_recipe_path_that_misses_the_record_is_an_error(tmp_path: Path):
     rec = {"id": "r1", "value": {"a": 1.0}}
     with pytest.raises(build["RecipeError"], match="r1.*value.b"):
         build["_at"](rec, ["value", "b"])
+
+
+def test_recipe_rows_take_differences_model_error_and_trough_offsets():
+    build = runpy.run_path(str(ROOT / "scripts" / "build_petab.py"))
+    rec = {"id": "r1", "value": {"treated": 4.87, "placebo": 0.4}, "ci95": {"a": [1.0, 2.96]},
+           "time_points_months": [12]}
+    row = build["_row"](rec, {"observable": "o", "condition": "c",
+                              "value": {"difference": [["value", "treated"],
+                                                       ["value", "placebo"]]},
+                              "sigma": {"ci95": ["ci95", "a"]}, "model_error": 0.5,
+                              "time": {"path": ["time_points_months", 0], "unit": "month",
+                                       "offset_days": -2}}, False)
+    assert row["measurement"] == pytest.approx(4.47)
+    assert row["noiseParameters"] == pytest.approx(0.5 * 2 ** 0.5, rel=1e-4)  # CI 0.5, model 0.5
+    assert row["time"] == pytest.approx(12 * 30.4375 - 2)
+    with pytest.raises(build["RecipeError"], match="r1.*difference"):
+        build["_value"](rec, {"difference": [["value", "treated"]]})
+
+
+def test_a_placebo_arm_that_moves_with_a_fitted_parameter_is_refused():
+    """The treated-minus-placebo datum's placebo value is written into the table only when no
+    estimated parameter moves the placebo arm."""
+    build = runpy.run_path(str(ROOT / "scripts" / "build_petab.py"))
+    model = build_model("ovx", ["denosumab"], species="rat", exosome_layer=False)
+    rows = [{"observableId": "bv_vs_placebo", "time": 30.0}]
+    recipe = {"observables": {"bv_vs_placebo": {"placebo": {"of": "bv_tv",
+                                                            "condition": "placebo"}}},
+              "parameters": [{"id": "denosumab_kd", "lower": 1e-4, "upper": 10.0}]}
+    conditions = {"placebo": {"denosumab_dose": 0.0}}
+    (value,) = build["_placebo_values"]("t", model, recipe, conditions, rows)
+    assert 5.0 < value < model.require_parameter("bv_tv_healthy").value  # OVX loses bone
+    recipe["parameters"] = [{"id": "estrogen_sensitivity", "lower": 0.01, "upper": 10.0}]
+    with pytest.raises(build["RecipeError"], match="moves with estrogen_sensitivity"):
+        build["_placebo_values"]("t", model, recipe, conditions, rows)
 
 
 def test_scenario_option_conflicts_with_the_build_spec(capsys):
@@ -128,10 +163,13 @@ def test_shipped_fitted_values_are_applied_by_the_builder():
     entries = load_fitted()
     assert entries, "no fitted values are shipped"
     for v in entries:
-        # a dose scale exists only in a model dosed with its family (exobone.model.templates)
-        dosed = ["exosome:bmsc"] if v.parameter == "exo_dose_emax_scale__msc" else []
-        spec = build_model("ovx" if v.species in ("rat", "mouse") else "healthy", dosed,
-                           species=v.species)
+        if (ROOT / v.problem).exists():  # on the build of the PEtab problem it was fitted on
+            b = build_spec(ROOT / v.problem)
+            spec = build_model(b["scenario"], b["interventions"], species=b["species"],
+                               site=b["site"], exosome_layer=False)
+        else:  # the exosome dose scale exists only in a model dosed with its family
+            assert v.parameter == "exo_dose_emax_scale__msc", v.problem
+            spec = build_model("ovx", ["exosome:bmsc"], species=v.species)
         p = spec.require_parameter(v.parameter)
         assert p.value == v.estimate and isinstance(p.source, Fitted)
         assert v.parameter in parameter_sources(spec)["fitted"]

@@ -11,7 +11,7 @@ import yaml
 
 from exobone.errors import InvalidInputError
 from exobone.model.assemble import build_model
-from exobone.model.parameters import Assumed, Reference
+from exobone.model.parameters import Assumed, Fitted, Reference
 from exobone.model.scenarios.dosing import BODY_WEIGHT_KG, parse_dose
 from exobone.model.scenarios.drugs import REGIMENS
 from exobone.model.scenarios.interventions import parse_intervention
@@ -180,6 +180,20 @@ def test_teriparatide_raises_p1np_before_ctx_and_raises_bmd() -> None:
         assert treated[site][2] > placebo[site][2] + 0.01
 
 
+def test_teriparatide_activates_lining_cells_into_osteoblasts_over_months() -> None:
+    """The lining-cell route alone (the other gains 0): osteoblasts, formation and P1NP build
+    up over the osteoblasts' life, not at once; the same dose as a continuous exposure (one
+    injection every 72 minutes) activates none."""
+    alone = {"pth_anabolic_formation": 0.0, "pth_anabolic_survival": 0.0,
+             "pth_pulse_rankl": 0.0, "pth_lining_activation": 3.0}
+    _, daily = _run("healthy", ["teriparatide,dose=20ug,every=1"], [0, 30, 180], params=alone)
+    ob, p1np = np.asarray(daily["osteoblasts"]), np.asarray(daily["p1np"])
+    assert ob[0] == pytest.approx(1.0) and ob[1] > 1.05 and ob[2] > ob[1] + 0.1
+    assert p1np[2] > p1np[1] > 1.05
+    _, constant = _run("healthy", ["teriparatide,dose=5ug,every=0.05"], [0, 180], params=alone)
+    assert constant["osteoblasts"][1] == pytest.approx(1.0, abs=1e-6)
+
+
 def test_intermittent_pth_is_anabolic_in_ovx_rats() -> None:
     _, untreated = _run("ovx", [], [0, 56], species="rat")
     _, pth = _run("ovx", ["pth-intermittent,dose=40ug/kg,every=1"], [0, 56], species="rat")
@@ -214,7 +228,8 @@ def test_every_drug_parameter_cites_a_record_or_says_why() -> None:
     model = build_model("healthy", ["denosumab", "zoledronate", "alendronate", "teriparatide"],
                         species="human", exosome_layer=False)
     drug = re.compile(r"^(denosumab|zoledronate|alendronate|bisphosphonate|teriparatide|"
-                      r"pth_anabolic|pth_pulse)_")
+                      r"pth_anabolic|pth_pulse|pth_lining)_")
+    petab = data.parent / "petab"
     checked = 0
     for p in model.parameters:
         if not drug.match(p.name):
@@ -222,6 +237,10 @@ def test_every_drug_parameter_cites_a_record_or_says_why() -> None:
         checked += 1
         if isinstance(p.source, Assumed):
             assert len(p.source.reason) > 30, p.name
+            continue
+        if isinstance(p.source, Fitted):  # a shipped problem, fitted on records
+            assert (petab.parent.parent.parent / p.source.problem).is_file(), p.name
+            assert p.source.datasets and set(p.source.datasets) <= ids, p.name
             continue
         assert isinstance(p.source, Reference), p.name
         cited = re.findall(r"record ([A-Za-z0-9_]+)", p.source.note)

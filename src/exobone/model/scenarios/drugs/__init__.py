@@ -11,9 +11,11 @@
 - :mod:`.regimen` -- what they share: dose units, defaults per species, schedule, the record
   of the resolved regimen (``metadata['drug_regimens']``).
 
-Parameters are cited where a PK value was read (records of ``data/calibration/pharmacology.yaml``)
-and marked as fitted where a potency was set so the clinical regimen reproduces the trial
-numbers (``benchmarks/drug_trials.py`` prints predicted against published).
+Parameters are cited where a PK value was read (records of ``data/calibration/pharmacology.yaml``).
+Potencies are fitted with ``exobone calibrate`` to the PEtab problems
+``data/calibration/petab/human_pmo_<drug>`` and applied to humans from ``fitted_values.yaml``
+(source ``Fitted``, with interval and problem); elsewhere they keep their stated assumption.
+``benchmarks/drug_trials.py`` prints predicted against published.
 """
 
 from __future__ import annotations

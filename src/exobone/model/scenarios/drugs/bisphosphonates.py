@@ -38,8 +38,11 @@ if TYPE_CHECKING:
     from exobone.model.parameters import Source
     from exobone.model.scenarios.interventions import Intervention
 
-_FITTED = ("fitted by hand with benchmarks/drug_trials.py to {what}; a fitted value, not a "
-           "measurement")
+_HAND = ("set by hand against {what} before the PEtab problems existed and not refitted (each "
+         "drug's problem fits its own EC50 only, the family maxima are shared); an assumption")
+_DEFAULT = ("where no fit applies (rat, mouse): the value before the fit of {problem}, whose "
+            "estimate and interval data/calibration/petab/{problem} writes to fitted_values.yaml "
+            "for humans (fitted to {what}); an assumption outside humans")
 BRIXEN_2005 = Reference(
     "Brixen", 2005, title="Alendronat en gang om ugen", journal="Ugeskr Laeger",
     note="data/calibration/pharmacology.yaml record alendronate_oral_bioavailability_review "
@@ -68,10 +71,12 @@ class Bisphosphonate:
 
 ZOLEDRONATE = Bisphosphonate(
     "zoledronate", 1.0, Assumed("intravenous infusion: the whole dose is in the circulation"),
-    ec50=15.0, ec50_fitted_to="the HORIZON CTX suppression (horizon_pft_zol_markers: -50 %)")
+    ec50=15.0, ec50_fitted_to="HORIZON-PFT BMD and markers (horizon_pft_bmd_36mo_secondary, "
+                              "horizon_pft_zol_markers)")
 ALENDRONATE = Bisphosphonate(
     "alendronate", 0.0065, BRIXEN_2005,
-    ec50=5.0, ec50_fitted_to="the resorption marker of 10 mg daily (mcclung2005_teriparatide_vs_alendronate: urinary NTX -72 % at 6 months; the model reaches -65 %, near the family maximum)")
+    ec50=5.0, ec50_fitted_to="Liberman 1995, Devogelaer (5 mg) and McClung 2005 (BMD, P1NP and "
+                             "urinary NTX of 10 mg daily)")
 
 
 def _add_family(builder: ModelBuilder) -> None:
@@ -86,11 +91,11 @@ def _add_family(builder: ModelBuilder) -> None:
               "holds rat OVX bone loss back after 16 weeks (record rat_ovx_single_zol_vertebra)"),
       "fraction of released drug re-adsorbed to bone", bounds=(0.0, 0.95))
     P(builder, "bisphosphonate_resorption_max", 0.7, "1",
-      Assumed(_FITTED.format(what="the HORIZON CTX suppression")),
+      Assumed(_HAND.format(what="the HORIZON CTX suppression")),
       "maximal inactivation of resorption per osteoclast by the drug it takes up",
       bounds=(0.0, 0.95))
     P(builder, "bisphosphonate_apoptosis_max", 2.0, "1",
-      Assumed(_FITTED.format(what="the HORIZON CTX suppression")),
+      Assumed(_HAND.format(what="the HORIZON CTX suppression")),
       "maximal extra osteoclast apoptosis (fold minus 1) from the drug taken up",
       bounds=(0.0, 20.0))
 
@@ -101,7 +106,8 @@ def _add_drug(builder: ModelBuilder, bp: Bisphosphonate) -> None:
     P(builder, f"{d}_bioavailability", bp.bioavailability, "1", bp.bioavailability_source,
       f"fraction of a {d} dose reaching the circulation",
       bounds=(bp.bioavailability / 3, min(bp.bioavailability * 3, 1.0)))
-    P(builder, f"{d}_ec50", bp.ec50, "ug/kg", Assumed(_FITTED.format(what=bp.ec50_fitted_to)),
+    P(builder, f"{d}_ec50", bp.ec50, "ug/kg",
+      Assumed(_DEFAULT.format(problem=f"human_pmo_{d}", what=bp.ec50_fitted_to)),
       f"bone-bound {d} (µg per kg body weight) giving half the maximal effect",
       bounds=(bp.ec50 / 30, bp.ec50 * 30))
     mech = (f"drug:{d}",)
@@ -133,8 +139,8 @@ def _apply(builder: ModelBuilder, iv: Intervention, bp: Bisphosphonate) -> None:
 
 _ZOL_SOURCES = ("PK: i.v.; about half binds to bone (40-50 % recovered in urine) into a pool "
                 "released only by resorption",
-                "PD: osteoclast inactivation and apoptosis; potency fitted to HORIZON "
-                "(benchmarks/drug_trials.py)")
+                "PD: osteoclast inactivation and apoptosis; potency fitted to HORIZON-PFT "
+                "(PEtab problem human_pmo_zoledronate)")
 _ZOL_WHY = ("human: 5 mg i.v. yearly (HORIZON-PFT, data/calibration); rat/mouse: 20 ug/kg once "
             "(record rat_ovx_single_zol_vertebra: a single 20 ug/kg s.c. dose in OVX rats)")
 
@@ -174,7 +180,8 @@ def apply_bisphosphonate(builder: ModelBuilder, iv: Intervention) -> None:
                         "assumption (no rodent alendronate dose was read)"),
     sources=("PK: oral bioavailability 0.65 % (Brixen 2005 review: 0.6-0.7 %); bone pool as "
              "zoledronate",
-             "PD: as zoledronate; potency fitted to Liberman 1995 (benchmarks/drug_trials.py)"))
+             "PD: as zoledronate; potency fitted to Liberman 1995 and McClung 2005 (PEtab "
+             "problem human_pmo_alendronate)"))
 def apply_alendronate(builder: ModelBuilder, iv: Intervention) -> None:
     """Add alendronate (oral; bone pool, osteoclast inactivation/apoptosis) and its doses."""
     _apply(builder, iv, ALENDRONATE)

@@ -68,12 +68,15 @@ CHEN_2018 = Reference(
     pages="e0197984", doi="10.1371/journal.pone.0197984", pmid="29933364",
     note=f"{_RECORDS} chen2018_denosumab_single_dose_pk_pd_chinese: terminal half-life 15 days "
          f"at 60 mg, 26 days at 120 mg")
-_FITTED = ("fitted by hand with benchmarks/drug_trials.py to the serum CTX of 60 mg every 6 "
-           "months in pmo: -63 % vs placebo at the 6-month trough "
-           "(defend_offtx_bone2011_markers_on_treatment), a 1-month nadir of -80..-90 % (issue "
-           "12; the record is in 'wanted') and CTX above baseline within months of stopping, "
-           "back by month 48 (defend_offtx_bone2011_rebound); BMD is not fitted (see "
-           "benchmarks/drug_trials.py); a fitted value, not a measurement")
+_HAND = ("set by hand (benchmarks/drug_trials.py, before the PEtab problem) against the serum "
+         "CTX of 60 mg every 6 months in pmo (-63 % vs placebo at the 6-month trough, "
+         "defend_offtx_bone2011_markers_on_treatment; CTX above baseline within months of "
+         "stopping, back by month 48, defend_offtx_bone2011_rebound); not refitted: the problem "
+         "human_pmo_denosumab fits denosumab_kd and denosumab_inactivation; an assumption")
+_DEFAULT = ("where no fit applies (rat, mouse): the value before the fit; "
+            "data/calibration/petab/human_pmo_denosumab (FREEDOM total hip BMD of both arms, "
+            "DEFEND CTX and P1NP) fits it for humans (fitted_values.yaml); an assumption "
+            "outside humans")
 
 REGIMEN = Regimen(
     bare_unit="mg/kg", route="s.c.", human=("60mg", 182.0), rodent=("10mg/kg", None),
@@ -112,21 +115,21 @@ def _add_pk_pd(builder: ModelBuilder) -> None:
               "(defend_offtx_bone2011_markers_on_treatment), so a small value is chosen: the "
               "apparent half-life is ~23 d over months 1-3 and shortens in the tail"),
       "maximal target-mediated elimination rate (per unit volume)")
-    P(builder, "denosumab_kd", 0.006, "ug/mL", Assumed(_FITTED),
+    P(builder, "denosumab_kd", 0.006, "ug/mL", Assumed(_DEFAULT),
       "serum denosumab concentration neutralising half of RANKL (in vivo potency)",
       bounds=(0.0004, 0.1))
-    P(builder, "denosumab_oc_apoptosis", 2.0, "1", Assumed(_FITTED),
+    P(builder, "denosumab_oc_apoptosis", 2.0, "1", Assumed(_HAND),
       "extra apoptosis (fold minus 1) of mature osteoclasts deprived of RANKL, their survival "
       "signal, at full block", bounds=(0.0, 50.0))
-    P(builder, "denosumab_inactivation", 0.7, "1", Assumed(_FITTED),
+    P(builder, "denosumab_inactivation", 0.7, "1", Assumed(_DEFAULT),
       "fraction of resorption per osteoclast stopped at once at full RANKL block (RANKL "
       "also drives the resorptive activity of mature osteoclasts)", bounds=(0.0, 0.95))
-    P(builder, "denosumab_k_hold", 0.05, "1/day", Assumed(_FITTED),
+    P(builder, "denosumab_k_hold", 0.05, "1/day", Assumed(_HAND),
       "rate at which RANKL-starved precursors enter the held pool at full block",
       bounds=(0.005, 0.5))
-    P(builder, "denosumab_held_lifetime", 180.0, "day", Assumed(_FITTED),
+    P(builder, "denosumab_held_lifetime", 180.0, "day", Assumed(_HAND),
       "mean life of a held precursor that never meets RANKL", bounds=(30.0, 1000.0))
-    P(builder, "denosumab_k_fuse", 1 / 30, "1/day", Assumed(_FITTED),
+    P(builder, "denosumab_k_fuse", 1 / 30, "1/day", Assumed(_HAND),
       "rate at which held precursors fuse into osteoclasts at healthy RANK signalling",
       bounds=(0.003, 0.3))
     bw = "body_weight"
@@ -187,8 +190,8 @@ def _add_pk_pd(builder: ModelBuilder) -> None:
     sources=("PK: Gibiansky 2012 pop-PK (F 0.61, absorption half-life 2.7 d, V 2.62 L/66 kg, "
              "CL 3.25 mL/h/66 kg) + target-mediated clearance (Chen 2018: half-life 15 d at "
              "60 mg, 26 d at 120 mg)",
-             "PD: RANKL neutralisation and precursor retention; potency and retention fitted "
-             "to FREEDOM / DEFEND (benchmarks/drug_trials.py)"),
+             "PD: RANKL neutralisation and precursor retention; potency and inactivation "
+             "fitted to FREEDOM / DEFEND (PEtab problem human_pmo_denosumab)"),
 )
 def apply_denosumab(builder: ModelBuilder, iv: Intervention) -> None:
     """Add denosumab PK/PD (once) and the scheduled s.c. doses of ``iv``."""

@@ -230,7 +230,9 @@ def dose_parameter(builder: ModelBuilder, resolved: ResolvedRegimen, iv: Interve
 def dose_events(builder: ModelBuilder, iv: Intervention, resolved: ResolvedRegimen,
                 state: str, amount: str) -> None:
     """Add ``amount`` to ``state`` on every dosing day of ``resolved``."""
-    builder.add_event(unique_name(builder, f"{kind_stem(iv)}_dose"),
+    # "_dose_event", not "_dose": a second intervention of the kind gets dose parameter
+    # "<kind>_dose_2", not a name shifted by this event's
+    builder.add_event(unique_name(builder, f"{kind_stem(iv)}_dose_event"),
                       {state: f"{state} + {amount}"},
                       at_times=resolved.times, description=f"{iv}: {resolved.describe()}",
                       mechanisms=(f"intervention:{iv.kind}",))
