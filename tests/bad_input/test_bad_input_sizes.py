@@ -4,8 +4,6 @@ InvalidInputError, web 413/414/422), within seconds."""
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from exobone.analysis.cohorts import check_cohort
@@ -27,9 +25,7 @@ from exobone.web.app import ECHO_CHARS
 ])
 def test_cli_oversized_request_is_refused_at_once(one_line, args: tuple[str, ...],
                                                   message: str) -> None:
-    start = time.monotonic()
-    assert message in one_line(*args)
-    assert time.monotonic() - start < 60  # refused before any simulation (usually < 2 s)
+    assert message in one_line(*args)  # the check runs before any model is built
 
 
 def test_api_oversized_cohort() -> None:
@@ -87,7 +83,7 @@ def _nested(levels: int) -> str:
         f'<species id="s{i}" compartment="c" initialConcentration="1" '
         f'hasOnlySubstanceUnits="false" boundaryCondition="false" constant="false"/>'
         for i in range(3000))), (),
-     "has 3,002 species, reactions, rules, events and initial assignments; at most 1,000"),
+     "has 3,002 species, reactions, rules, events and initial assignments; at most 2,000"),
     (_sbml(padding="<!-- " + "x" * 11_000_000 + " -->"), (),
      "is 11.0 MB; at most 10 MB of SBML is read"),
     (_sbml(rule=_nested(3000)), (), "nests MathML more than 200 levels deep"),
@@ -98,9 +94,18 @@ def test_cli_oversized_sbml_is_refused_at_once(one_line, tmp_path, model: str,
     3,000 deep was a RecursionError."""
     path = tmp_path / "model.xml"
     path.write_text(model, encoding="utf-8")
-    start = time.monotonic()
     assert message in one_line("sbml", "run", path, "--days", "1", *args)
-    assert time.monotonic() - start < 60
+
+
+def test_a_model_the_size_of_the_largest_petab_benchmark_passes_the_size_check() -> None:
+    """Chen_MSB2009 (PEtab benchmark collection) has 1,335 species, reactions and rules."""
+    from exobone.interop.sbml.import_ import read_sbml
+
+    doc = read_sbml(_sbml(species="".join(
+        f'<species id="s{i}" compartment="c" initialConcentration="1" '
+        f'hasOnlySubstanceUnits="false" boundaryCondition="false" constant="false"/>'
+        for i in range(1400))))
+    assert doc.getModel().getNumSpecies() >= 1400
 
 
 def test_api_sbml_bounds_are_the_same_for_a_string() -> None:

@@ -66,10 +66,11 @@ _HARMLESS_PACKAGES = frozenset({"layout", "render"})
 
 #: bounds checked before any work (issue 15: a 3,000-species model and a file padded with 40 MB
 #: of comments ran for minutes). Chosen, not measured limits: the largest bone model of the
-#: reference BioModels is 0.2 MB with well under 100 of these elements, and an import of 600
-#: took 35 s on the 2-core development machine
+#: reference BioModels is 0.2 MB with well under 100 of these elements, an import of 600
+#: took 35 s on the 2-core development machine, and the largest model of the PEtab benchmark
+#: collection (Chen_MSB2009: 500 species, 827 reactions, 8 rules) has 1,335
 MAX_SBML_BYTES = 10_000_000
-MAX_SBML_ELEMENTS = 1_000
+MAX_SBML_ELEMENTS = 2_000
 #: deepest MathML nesting converted (the conversion recurses once per level; 3,000 levels hit
 #: Python's recursion limit): chosen far above any formula written by hand
 MAX_MATH_DEPTH = 200
@@ -108,7 +109,8 @@ def read_sbml(text_or_path: str | Path) -> libsbml.SBMLDocument:
     if elements > MAX_SBML_ELEMENTS:
         raise InvalidInputError(
             f"{label} has {elements:,} species, reactions, rules, events and initial "
-            f"assignments; at most {MAX_SBML_ELEMENTS:,} are imported")
+            f"assignments; at most {MAX_SBML_ELEMENTS:,} are imported (split the model or "
+            f"simulate it with a dedicated large-model tool)")
     depth = _math_depth(doc)
     if depth > MAX_MATH_DEPTH:
         raise InvalidInputError(f"{label} nests MathML more than {MAX_MATH_DEPTH} levels deep; "
