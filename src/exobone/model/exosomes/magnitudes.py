@@ -18,11 +18,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from exobone.errors import ModelError
 from exobone.model.exosomes.sources import source_family
-from exobone.model.parameters import Assumed, Fitted
+from exobone.model.parameters import Assumed, Fitted, Parameter
 from exobone.model.spec import ModelSpec
 
-__all__ = ["MagnitudeBasis", "magnitude_basis"]
+__all__ = ["MagnitudeBasis", "MagnitudePrior", "magnitude_basis", "magnitude_priors"]
 
 _DOSE_PREFIX, _DOSE_SUFFIX = "dose_", "_ug"
 
@@ -103,3 +104,58 @@ def magnitude_basis(model: ModelSpec) -> MagnitudeBasis:
         tuple(p.name for p in ceilings if isinstance(p.source, Assumed)),
         tuple(p.name for p in ceilings if not isinstance(p.source, Assumed)),
         tuple(fitted))
+
+
+@dataclass(frozen=True)
+class MagnitudePrior:
+    """What is known of one family's dose scale ``exo_dose_emax_scale__<family>``, as a draw.
+
+    ``kind`` is ``fitted`` (drawn around ``value`` from its ``interval`` at ``level``, the
+    profile interval of the fit) or ``assumed`` (log-uniform over ``interval``, the parameter's
+    bounds: no published magnitude, so every scale the model allows is as likely).
+    ``reason`` says which, for the output's provenance.
+    """
+
+    parameter: str
+    family: str
+    kind: str
+    value: float
+    interval: tuple[float, float]
+    level: float
+    scale: str
+    reason: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"parameter": self.parameter, "family": self.family, "kind": self.kind,
+                "value": self.value, "interval": list(self.interval), "level": self.level,
+                "scale": self.scale, "reason": self.reason}
+
+
+def _prior(family: str, p: Parameter) -> MagnitudePrior:
+    if isinstance(p.source, Fitted):
+        return MagnitudePrior(p.name, family, "fitted", p.value, tuple(p.source.interval),
+                              p.source.level, p.source.scale,
+                              f"fitted to {_fitted_to(p.source)}")
+    if p.bounds is None or not 0 < p.bounds[0] < p.bounds[1]:
+        raise ModelError(f"{p.name}: an assumed dose scale needs positive bounds to draw from")
+    return MagnitudePrior(
+        p.name, family, "assumed", p.value, (float(p.bounds[0]), float(p.bounds[1])), 1.0,
+        "log10",
+        f"no published magnitude for {family} exosomes: log-uniform over the scale's bounds "
+        f"{p.bounds[0]:g}-{p.bounds[1]:g} (assumption; the fitted MSC scale lies inside)")
+
+
+def magnitude_priors(model: ModelSpec) -> tuple[MagnitudePrior, ...]:
+    """The dose scale of every family the doses of ``model`` act through, as a draw.
+
+    The split of a family's ceiling between its processes (``exo_emax__<family>__<process>``)
+    is not drawn: the fit of the MSC scale holds that split fixed, so drawing it would undo the
+    fit; the band is that of the family's overall magnitude.
+    """
+    by_name = {p.name: p for p in model.parameters}
+    out = []
+    for family in magnitude_basis(model).families:
+        scale = by_name.get(f"exo_dose_emax_scale__{family}")
+        if scale is not None:
+            out.append(_prior(family, scale))
+    return tuple(out)
