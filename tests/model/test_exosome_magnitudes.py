@@ -127,3 +127,14 @@ def test_a_family_whose_every_ceiling_is_cited_counts_as_fitted_and_no_dose_no_l
     assert basis.assumed == ("exo_dose_emax_scale__osteoclast",)
     assert not basis.rests_on_assumptions and basis.line().startswith("magnitudes: ")
     assert magnitude_basis(build_model("ovx")).line() is None
+
+
+def test_every_output_with_parameter_sources_flags_the_exosome_magnitudes():
+    """Issue 13: outputs flag results that rest on assumed magnitudes. ``simulate`` (table and
+    --json), ``report`` and the web runner all show ``parameter_sources``."""
+    dosed = fitted.parameter_sources(build_model("ovx", ["exosome:osteoclast,dose=10ug"]))
+    assert dosed["exosome_magnitudes"].startswith("magnitudes assumed: osteoclast")
+    msc = fitted.parameter_sources(build_model("ovx", ["exosome:bmsc,dose=100ug"]))
+    assert msc["exosome_magnitudes"].startswith("magnitudes: msc exosome ceilings scaled as "
+                                                "fitted to Kirkham 2022")
+    assert fitted.parameter_sources(build_model("ovx"))["exosome_magnitudes"] is None

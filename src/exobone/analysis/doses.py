@@ -193,6 +193,11 @@ class DoseProblem:
                     plan.duration)
 
     @property
+    def body_weight_kg(self) -> float:
+        """Body weight of the model's species (kg): converts µg/kg doses to µg per animal."""
+        return float(self.model.require_parameter("body_weight").value)
+
+    @property
     def setting(self) -> str:
         """``scenario (species, site)`` of the compiled model, as ``simulate`` titles it."""
         meta = self.model.metadata

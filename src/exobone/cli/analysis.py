@@ -304,7 +304,9 @@ def dose_response_cmd(
     every: Annotated[float, typer.Option("--every", help="Days between doses.")] = 7.0,
     start: Annotated[float, typer.Option("--start", help="Day of the first dose.")] = 0.0,
     doses: Annotated[str | None, typer.Option(
-        "--doses", help="Comma-separated µg \\[default: 17 log-spaced from 1 to 1000].")] = None,
+        "--doses", help="Comma-separated doses per administration: µg per animal (100, 100ug, "
+                        "0.1mg) or per kg body weight (400ug/kg, 4mg/kg) \\[default: 17 "
+                        "log-spaced from 1 to 1000 µg].")] = None,
     route: Annotated[str, typer.Option(
         "--route", help="systemic (intravenous; the default, as for exosome:) or local.")
     ] = "systemic",
@@ -335,20 +337,31 @@ def dose_response_cmd(
 
     _check_plot_path(plot)
 
-    name, day = parse_objective(objective)
-    grid = None
-    if doses:
+    from exobone.model.scenarios.dosing import Dose
+    from exobone.model.scenarios.exosome_interventions import parse_dose
+
+    def one_dose(text: str) -> Dose:
         try:
-            grid = [float(x) for x in doses.split(",") if x.strip()]
+            return Dose(float(text))  # a bare number: µg per animal (NaN is refused below)
         except ValueError:
-            raise InvalidInputError(f"--doses must be comma-separated numbers, got {doses!r}") \
-                from None
+            pass
+        try:
+            return parse_dose(text)
+        except InvalidInputError:
+            raise InvalidInputError(f"--doses must be comma-separated numbers, got {doses!r} "
+                                    f"(with a unit: 100ug, 0.1mg, 400ug/kg, 4mg/kg)") from None
+
+    name, day = parse_objective(objective)
+    given_doses = [one_dose(x) for x in doses.split(",") if x.strip()] if doses else None
+    grid = [d.value for d in given_doses] if given_doses else None
     dose_grid(day, every=every, start=start, doses=grid)  # before the model is built
     Readout(name, day, readout, window)
     if band is not None and not 2 <= band <= MAX_BAND:
         raise InvalidInputError(f"--band takes 2 to {MAX_BAND} members, got {band}")
     problem = DoseProblem(scenario, exosome, name, day, route=route, species=species,
                           site=site, readout_kind=readout, window=window)
+    if given_doses:  # µg/kg doses become µg per animal of the model's species
+        grid = [d.per_animal(problem.body_weight_kg) for d in given_doses]
     d, v = dose_response(problem, every=every, start=start, doses=grid)
     drawn = (dose_response_band(problem, n=band, seed=seed or 0, every=every, start=start,
                                 doses=grid) if band is not None else None)
@@ -362,20 +375,22 @@ def dose_response_cmd(
     if as_json:
         typer.echo(json.dumps({"objective": objective, "setting": problem.setting,
                                "interventions": given, "readout": problem.readout.to_dict(),
-                               "dose": d.tolist(), "value": [float(x) for x in v],
+                               "dose": d.tolist(),
+                               "dose_per_kg": (d / problem.body_weight_kg).tolist(),
+                               "value": [float(x) for x in v],
                                "control": problem.control_value, "warnings": warnings,
                                "magnitudes": problem.magnitudes.to_dict(),
                                "band": drawn.to_dict() if drawn is not None else None}))
         return
     form = re.sub(r"dose=[^,]+", "dose=<µg per animal, below>", given[0])
     typer.echo(f"{problem.setting}: {form}")
-    typer.echo(f"{'dose µg':>10}  {problem.readout.label()}"
+    typer.echo(f"{'µg/animal':>10} {'µg/kg':>9}  {problem.readout.label()}"
                + (f"  [5 %, 95 %] over {band} magnitude draws" if drawn is not None else ""))
     for j, (a, b) in enumerate(zip(d, v, strict=True)):
         lo_hi = (f"  [{drawn.values[0, j]:.4g}, {drawn.values[2, j]:.4g}]"
                  if drawn is not None else "")
-        typer.echo(f"{a:>10.3g}  {b:.4g}{lo_hi}")
-    typer.echo(f"{'none':>10}  {problem.control_value:.4g}")
+        typer.echo(f"{a:>10.4g} {a / problem.body_weight_kg:>9.4g}  {b:.4g}{lo_hi}")
+    typer.echo(f"{'none':>10} {'':>9}  {problem.control_value:.4g}")
     line = problem.magnitudes.line()
     if line:
         typer.echo(line)
