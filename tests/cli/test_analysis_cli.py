@@ -87,7 +87,7 @@ def test_dose_response_takes_ug_per_kg_and_names_the_route(capsys) -> None:
     data = json.loads(out)
     assert data["dose"] == [10.0, 10.0] and data["dose_per_kg"] == [400.0, 400.0]  # 0.025 kg
     assert data["value"][0] == data["value"][1] and data["setting"].startswith("ovx (mouse")
-    assert data["interventions"][0] == "exosome:bmsc,dose=10ug,route=local,start=0,every=7,stop=30"
+    assert data["interventions"][0] == "exosome:bmsc,dose=10ug,route=local,start=0,every=7,stop=28"
     code, out, err = run(capsys, "dose-response", "ovx", "--species", "mouse", "--exosome",
                          "bmsc", "--objective", "bv_tv@30", "--doses", "400ug/kg")
     assert code == 0, err

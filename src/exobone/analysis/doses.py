@@ -209,10 +209,11 @@ class DoseProblem:
         the route)."""
         from exobone.model.scenarios.interventions import parse_intervention
 
+        given = [t for t in plan.times(self.day) if t < self.day]  # later doses are not run
         text = (f"exosome:{self.source},dose={plan.dose:.6g}ug,route={self.route},"
                 f"start={plan.start:g}")
-        if plan.n_doses(self.day) > 1:
-            text += f",every={plan.every:g},stop={plan.start + plan.duration:g}"
+        if len(given) > 1:
+            text += f",every={plan.every:g},stop={given[-1]:g}"
         return str(parse_intervention(text))
 
     def warnings(self, plan: Plan) -> list[str]:
