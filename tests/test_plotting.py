@@ -383,3 +383,18 @@ def test_web_network_segments_reproduce_the_bundled_paths() -> None:
     normal = np.array([-d[1], d[0]]) / np.linalg.norm(d)
     rebuilt = [w * d + dist * normal for w, dist in zip(weights, distances, strict=True)]
     assert np.allclose(rebuilt, path[2:-2:3], atol=0.01)
+
+
+def test_sobol_bars_name_core_processes_in_words() -> None:
+    """Core terms are tagged with core processes and ontology ids: the bars say what they are."""
+    ones = np.array([0.5, 0.3])
+    result = SensitivityResult("sobol", ("k1", "k2"), ones, ones / 10, ones, ones / 10,
+                               {"core:osteoclast_lineage": 0.4, "GO:0006915": 0.3,
+                                "MECH:0005": 0.2},
+                               meta={"scenario": "ovx", "interventions": [], "outcome": "bv_tv",
+                                     "day": 180.0})
+    fig = plotting.plot_sensitivity(result)
+    bars = [t.get_text() for t in fig.axes[1].get_yticklabels()]
+    assert bars[:2] == ["bone core: osteoclast lineage (core:osteoclast_lineage)",
+                        "bone core: apoptosis (GO:0006915)"]
+    assert bars[2].endswith("(MECH:0005)") and ":" in bars[2].removesuffix(" (MECH:0005)")

@@ -387,7 +387,12 @@ def _mechanism_words(mech_id: str) -> str:
 
     atlas = default_atlas()
     if mech_id not in atlas.mechanisms and mech_id not in atlas.alias_of:
-        return mech_id  # e.g. "no mechanism": parameters of the core model
+        # the bone core tags its terms with its own processes (core:wnt) and ontology terms
+        # (GO:0006915): say what they are, not only their id
+        if mech_id.startswith("core:"):
+            return f"bone core: {mech_id.removeprefix('core:').replace('_', ' ')} ({mech_id})"
+        term = next((e.name for e in atlas.entities.values() if e.id == mech_id), None)
+        return f"bone core: {term} ({mech_id})" if term else mech_id
     m = atlas.mechanism(mech_id)
 
     def name(key: str) -> str:
@@ -432,8 +437,8 @@ def plot_sensitivity(result: SensitivityResult, path: str | Path | None = None, 
     ax2.invert_yaxis()
     ax2.set_xlabel("summed ST (fraction of output variance)" if result.method == "sobol"
                    else "summed mu* (normalised to sum 1)")
-    ax2.set_ylabel("atlas mechanism")
-    ax2.set_title("Summed by atlas mechanism", fontsize=9)
+    ax2.set_ylabel("atlas mechanism or bone-core process")
+    ax2.set_title("Summed by atlas mechanism or bone-core process", fontsize=9)
     outcome = result.meta.get("outcome")
     what = (f"{outcome_words(outcome)} at day {result.meta['day']:g}"
             if outcome and result.meta.get("day") is not None else "the outcome")
