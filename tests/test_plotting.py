@@ -132,14 +132,17 @@ def _cohort(_: pytest.MonkeyPatch) -> Figure:
     return plotting.plot_cohort(result)
 
 
-def _optimization(_: pytest.MonkeyPatch) -> Figure:
+def _optimization_result() -> OptimizationResult:
     every, start = np.array([1.0, 9.0, 17.0]), np.array([0.0, 28.0, 56.0])
-    result = OptimizationResult(
+    return OptimizationResult(
         Plan(100.0, 9.0, 0.0, 171.0), 15.0, 12.0, Readout("bv_tv", 180.0), {}, 1, 40,
         dose_curve=(np.geomspace(1, 500, 5), np.linspace(12, 15, 5)),
         schedule_surface=(every, start, np.arange(9.0).reshape(3, 3)),
         course=(_DAYS, _course(17.6, -2.0), _course(17.6, -6.0)))
-    return plotting.plot_optimization(result)
+
+
+def _optimization(_: pytest.MonkeyPatch) -> Figure:
+    return plotting.plot_optimization(_optimization_result(), model=build_model("ovx"))
 
 
 def _dose_response(_: pytest.MonkeyPatch) -> Figure:
@@ -398,3 +401,17 @@ def test_sobol_bars_name_core_processes_in_words() -> None:
     assert bars[:2] == ["bone core: osteoclast lineage (core:osteoclast_lineage)",
                         "bone core: apoptosis (GO:0006915)"]
     assert bars[2].endswith("(MECH:0005)") and ":" in bars[2].removesuffix(" (MECH:0005)")
+
+
+def test_dose_response_and_optimum_draw_the_healthy_bv_tv_of_the_models_species() -> None:
+    """The CLI gives the model it ran: the healthy BV/TV is that species' (rat tibia 17.6 %)."""
+    model = build_model("ovx")
+    healthy = {
+        "dose-response": plot_dose_response(np.geomspace(1, 1000, 5), np.linspace(5, 9, 5),
+                                            4.9, label="bmsc", readout=Readout("bv_tv", 180.0),
+                                            model=model).axes[0],
+        "optimize": plotting.plot_optimization(_optimization_result(), model=model).axes[2],
+    }
+    for ax in healthy.values():
+        lines = {ln.get_label(): ln.get_ydata()[0] for ln in ax.get_lines()}
+        assert lines["healthy steady state"] == pytest.approx(17.6)

@@ -140,7 +140,7 @@ def readout_label(readout: Readout) -> str:
     return f"{kind} {words} over days {readout.start:g}-{readout.day:g} ({unit})"
 
 
-def _healthy(name: str, species: str | None) -> float | None:
+def _healthy(name: str, species: str | None, site: str | None = None) -> float | None:
     """The outcome's healthy steady-state value, when the model defines one."""
     from exobone.model.outcomes import OUTCOMES
     from exobone.model.species import SPECIES_PHYSIOLOGY, require_site
@@ -148,8 +148,14 @@ def _healthy(name: str, species: str | None) -> float | None:
     if name in OUTCOMES and OUTCOMES[name].unit in (_RELATIVE, _START):
         return 1.0  # healthy, or the start (pretreatment) for the clinical outcomes
     if name == "bv_tv" and species in SPECIES_PHYSIOLOGY:
-        return require_site(species)[1].bv_tv  # the species' default site
+        return require_site(species, site)[1].bv_tv  # the site's (default: the species' own)
     return None
+
+
+def _species_site(model: Any) -> tuple[str | None, str | None]:
+    """The species and site a built model was made for (its metadata), or Nones."""
+    meta = getattr(model, "metadata", None) or {}
+    return meta.get("species"), meta.get("site")
 
 
 def _dose_days(model: Any) -> list[float]:
@@ -299,13 +305,14 @@ def _schedule_heatmap(fig: Figure, ax: Axes, result: OptimizationResult, zlabel:
 
 
 def plot_optimization(result: OptimizationResult, path: str | Path | None = None, *,
-                      title: str = "") -> Figure:
+                      title: str = "", model: Any = None) -> Figure:
     """The objective's course under the best plan with the read-out window shaded and the doses
-    marked, and the dose-response curve and interval x start surface around the best plan."""
+    marked, and the dose-response curve and interval x start surface around the best plan;
+    given the ``model`` optimised, the healthy steady state of its species and site too."""
     fig = _figure(figsize=(15, 4.4))
     axes = fig.subplots(1, 3)
     ylabel = readout_label(result.readout)
-    healthy = _healthy(result.objective, None)
+    healthy = _healthy(result.objective, *_species_site(model))
     if result.course is not None:
         days, best, control = result.course
         ax = axes[2]
@@ -347,9 +354,10 @@ def plot_optimization(result: OptimizationResult, path: str | Path | None = None
 def plot_dose_response(doses: FloatArray, values: FloatArray, control: float,
                        path: str | Path | None = None, *, label: str,
                        ylabel: str = "", readout: Readout | None = None,
-                       healthy: float | None = None) -> Figure:
+                       healthy: float | None = None, model: Any = None) -> Figure:
     """One dose-response curve against the untreated value (dashed) and, when known, the
-    healthy steady state (dotted; 1.0 for outcomes relative to healthy).
+    healthy steady state (dotted; 1.0 for outcomes relative to healthy; for BV/TV that of the
+    species and site of ``model``, the model the doses were run on).
 
     ``readout`` names the y axis in words with its unit (preferred to ``ylabel``).
     """
@@ -358,7 +366,7 @@ def plot_dose_response(doses: FloatArray, values: FloatArray, control: float,
     ax.semilogx(doses, values, "o-", ms=3, label=label)
     ax.axhline(control, color="0.5", ls="--", label="no exosomes")
     if healthy is None and readout is not None:
-        healthy = _healthy(readout.outcome, None)
+        healthy = _healthy(readout.outcome, *_species_site(model))
     if healthy is not None:
         ax.axhline(healthy, color="0.55", ls=":", lw=1, label="healthy steady state")
     ax.set_xlabel("dose per administration (µg protein)")

@@ -268,7 +268,7 @@ def optimize_cmd(
         update(1, 1)
     if plot is not None:
         plot_optimization(res, plot, title=f"{scenario}: {exosome} exosomes, "
-                                           f"{res.readout.label()}")
+                                           f"{res.readout.label()}", model=problem.model)
     _warn(res.warnings)
     magnitudes = problem.magnitudes.line()
     if as_json:
@@ -337,7 +337,8 @@ def dose_response_cmd(
     if plot is not None:
         plot_dose_response(d, v, problem.control_value, plot,
                            label=f"{exosome}, every {every:g} d from day {start:g}",
-                           ylabel=problem.readout.label(), readout=problem.readout)
+                           ylabel=problem.readout.label(), readout=problem.readout,
+                           model=problem.model)
     if as_json:
         typer.echo(json.dumps({"objective": objective, "readout": problem.readout.to_dict(),
                                "dose": d.tolist(), "value": [float(x) for x in v],
