@@ -142,7 +142,10 @@ def _optimization_result() -> OptimizationResult:
 
 
 def _optimization(_: pytest.MonkeyPatch) -> Figure:
-    return plotting.plot_optimization(_optimization_result(), model=build_model("ovx"))
+    result = _optimization_result()
+    return plotting.plot_optimization(  # titled as the CLI titles it
+        result, model=build_model("ovx"),
+        title=plotting.optimization_title("ovx", "bmsc", Readout("bv_tv", 180.0, "min-gain")))
 
 
 def _dose_response(_: pytest.MonkeyPatch) -> Figure:

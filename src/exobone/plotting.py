@@ -37,8 +37,8 @@ if TYPE_CHECKING:
     from exobone.analysis.sensitivity import SensitivityResult
     from exobone.simulate.scenarios import ScenarioResult
 
-__all__ = ["NODE_COLORS", "SCENARIO_OUTCOMES", "outcome_unit", "outcome_words",
-           "plot_calibration", "plot_cohort", "plot_dose_response", "plot_network",
+__all__ = ["NODE_COLORS", "SCENARIO_OUTCOMES", "optimization_title", "outcome_unit",
+           "outcome_words", "plot_calibration", "plot_cohort", "plot_dose_response", "plot_network",
            "plot_optimization", "plot_scenario", "plot_sensitivity", "readout_label",
            "save_figure"]
 
@@ -302,6 +302,12 @@ def _schedule_heatmap(fig: Figure, ax: Axes, result: OptimizationResult, zlabel:
     ax.set_xlabel("first dose (day)")
     ax.set_ylabel("dosing interval (days)")
     ax.set_title(f"Schedule-response at {result.plan.dose:g} µg per dose", fontsize=9)
+
+
+def optimization_title(scenario: str, source: str, readout: Readout) -> str:
+    """``ovx: bmsc exosomes, best plan for the mean BV/TV over days 152-180 (%)``: the title
+    of an optimisation figure in words (the read-out's, not its variable name)."""
+    return f"{scenario}: {source} exosomes, best plan for the {readout_label(readout)}"
 
 
 def plot_optimization(result: OptimizationResult, path: str | Path | None = None, *,

@@ -240,7 +240,7 @@ def optimize_cmd(
     from exobone.analysis.readouts import Readout
     from exobone.analysis.sensitivity import parse_objective
     from exobone.errors import InvalidInputError
-    from exobone.plotting import plot_optimization
+    from exobone.plotting import optimization_title, plot_optimization
 
     _check_plot_path(plot)
 
@@ -267,8 +267,8 @@ def optimize_cmd(
         res = optimize_schedule(problem, bounds=b, rng=seed, maxiter=maxiter)
         update(1, 1)
     if plot is not None:
-        plot_optimization(res, plot, title=f"{scenario}: {exosome} exosomes, "
-                                           f"{res.readout.label()}", model=problem.model)
+        plot_optimization(res, plot, title=optimization_title(scenario, exosome, res.readout),
+                          model=problem.model)
     _warn(res.warnings)
     magnitudes = problem.magnitudes.line()
     if as_json:
