@@ -163,6 +163,8 @@ def _column(table: str, column: str, value: str) -> str:
     pytest.param("parameters.tsv", lambda: _column("parameters.tsv", "estimate", "maybe"),
                  id="estimate=maybe", marks=NEEDS_PROBLEM_FIX),
     pytest.param("measurements.tsv", lambda: "", id="empty table", marks=NEEDS_PROBLEM_FIX),
+    pytest.param("parameters.tsv", lambda: "", id="empty parameter table",
+                 marks=NEEDS_PROBLEM_FIX),
     pytest.param("measurements.tsv", lambda: b"\x00\x01\x02\xff\xfe", id="binary table",
                  marks=NEEDS_PROBLEM_FIX),
     pytest.param("problem.yaml", lambda: b"\x00\x01\x02\xff\xfe", id="binary problem file",

@@ -134,7 +134,8 @@ def cohort_cmd(
     as_json: JsonOpt = False,
     plot: PlotOpt = None,
     out: Annotated[Path | None, typer.Option(
-        "--out", help="Stream each arm's finished chunks to this directory.",
+        "--out", help="Stream each arm's finished chunks to this directory (created, with "
+                      "missing parents).",
         file_okay=False)] = None,
     resume: Annotated[bool, typer.Option("--resume", help="Keep chunks already in --out.")]
         = False,
