@@ -418,3 +418,22 @@ def test_dose_response_and_optimum_draw_the_healthy_bv_tv_of_the_models_species(
     for ax in healthy.values():
         lines = {ln.get_label(): ln.get_ydata()[0] for ln in ax.get_lines()}
         assert lines["healthy steady state"] == pytest.approx(17.6)
+
+
+def test_a_gain_read_out_has_no_healthy_level() -> None:
+    """min-gain is a difference from untreated: a healthy BV/TV of 17.6 % is not on its scale
+    (the course under the best plan, a level, keeps it)."""
+    model, gain = build_model("ovx"), Readout("bv_tv", 180.0, "min-gain")
+
+    def labels(ax) -> set[str]:
+        return {ln.get_label() for ln in ax.get_lines()}
+
+    fig = plot_dose_response(np.geomspace(1, 1000, 5), np.linspace(0, 4, 5), 0.0, label="bmsc",
+                             readout=gain, model=model)
+    assert "healthy steady state" not in labels(fig.axes[0])
+    result = _optimization_result()
+    result = OptimizationResult(result.plan, 3.9, 0.0, gain, {}, 1, 40,
+                                dose_curve=result.dose_curve, course=result.course)
+    axes = plotting.plot_optimization(result, model=model).axes
+    assert "healthy steady state" not in labels(axes[0])
+    assert "healthy steady state" in labels(axes[2])

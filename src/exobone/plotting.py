@@ -342,7 +342,7 @@ def plot_optimization(result: OptimizationResult, path: str | Path | None = None
         ax = axes[0]
         ax.semilogx(d, v, "o-", ms=3, label="best schedule")
         ax.axhline(result.control_value, color="0.5", ls="--", label="no exosomes")
-        if healthy is not None:
+        if healthy is not None and not result.readout.is_gain:  # a gain has no healthy level
             ax.axhline(healthy, color="0.55", ls=":", lw=1, label="healthy steady state")
         ax.axvline(result.plan.dose, color="C3", ls=":", label="best dose")
         ax.set_xlabel("dose per administration (µg protein)")
@@ -371,7 +371,7 @@ def plot_dose_response(doses: FloatArray, values: FloatArray, control: float,
     ax = fig.subplots()
     ax.semilogx(doses, values, "o-", ms=3, label=label)
     ax.axhline(control, color="0.5", ls="--", label="no exosomes")
-    if healthy is None and readout is not None:
+    if healthy is None and readout is not None and not readout.is_gain:  # a gain: no level
         healthy = _healthy(readout.outcome, *_species_site(model))
     if healthy is not None:
         ax.axhline(healthy, color="0.55", ls=":", lw=1, label="healthy steady state")
