@@ -135,7 +135,8 @@ def cohort_cmd(
     as_json: JsonOpt = False,
     plot: PlotOpt = None,
     out: Annotated[Path | None, typer.Option(
-        "--out", help="Stream each arm's finished chunks to this directory.",
+        "--out", help="Stream each arm's finished chunks to this directory (created, with "
+                      "missing parents).",
         file_okay=False)] = None,
     resume: Annotated[bool, typer.Option("--resume", help="Keep chunks already in --out.")]
         = False,
@@ -241,7 +242,7 @@ def optimize_cmd(
     from exobone.analysis.readouts import Readout
     from exobone.analysis.sensitivity import parse_objective
     from exobone.errors import InvalidInputError
-    from exobone.plotting import plot_optimization
+    from exobone.plotting import optimization_title, plot_optimization
 
     _check_plot_path(plot)
 
@@ -268,8 +269,8 @@ def optimize_cmd(
         res = optimize_schedule(problem, bounds=b, rng=seed, maxiter=maxiter)
         update(1, 1)
     if plot is not None:
-        plot_optimization(res, plot, title=f"{scenario}: {exosome} exosomes, "
-                                           f"{res.readout.label()}")
+        plot_optimization(res, plot, title=optimization_title(scenario, exosome, res.readout),
+                          model=problem.model)
     _warn(res.warnings)
     magnitudes = problem.magnitudes.line()
     if as_json:
@@ -371,7 +372,8 @@ def dose_response_cmd(
     if plot is not None:
         plot_dose_response(d, v, problem.control_value, plot,
                            label=f"{exosome}, every {every:g} d from day {start:g}",
-                           ylabel=problem.readout.label(), readout=problem.readout)
+                           ylabel=problem.readout.label(), readout=problem.readout,
+                           model=problem.model)
     if as_json:
         typer.echo(json.dumps({"objective": objective, "setting": problem.setting,
                                "interventions": given, "readout": problem.readout.to_dict(),
