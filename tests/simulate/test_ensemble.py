@@ -9,7 +9,6 @@ from exobone.errors import InvalidInputError, SimulationError
 from exobone.simulate import SaveAt, Status, Tolerances, compile_model
 from exobone.simulate.ensemble import run_ensemble
 
-
 GRID = SaveAt(times=np.linspace(0.0, 120.0, 13))
 OUTPUTS = ["bv_tv", "osteoclasts"]
 

@@ -47,9 +47,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 import numba  # a required dependency: a broken install fails here, loudly
+import numpy as np
 
 from exobone.errors import CompileError, InvalidInputError, warn
 from exobone.simulate.backends import STATUS_NAMES, BatchResult, FloatArray, register_backend
