@@ -467,7 +467,8 @@ class NumbaBackend:
 #: spans per thread a batch is cut into: enough that a thread slowed by other work on the
 #: machine leaves its share to the others, few enough that handing them out costs nothing
 _SPANS_PER_THREAD = 16
-_POOLS: dict[int, ThreadPoolExecutor] = {}
+#: by (process, threads): a forked child inherits the dict but not the pool's threads
+_POOLS: dict[tuple[int, int], ThreadPoolExecutor] = {}
 
 
 def _solve_spans(mod: ModuleType, params: FloatArray, y0: FloatArray, *args: Any) -> None:
@@ -482,9 +483,10 @@ def _solve_spans(mod: ModuleType, params: FloatArray, y0: FloatArray, *args: Any
         mod.solve_span(params, y0, 0, m, *args)
         return
     with _LOCK:
-        pool = _POOLS.get(threads)
+        key = (os.getpid(), threads)
+        pool = _POOLS.get(key)
         if pool is None:
-            pool = _POOLS[threads] = ThreadPoolExecutor(threads, thread_name_prefix="exobone")
+            pool = _POOLS[key] = ThreadPoolExecutor(threads, thread_name_prefix="exobone")
     for done in [pool.submit(mod.solve_span, params, y0, a, b, *args) for a, b in spans]:
         done.result()
 
