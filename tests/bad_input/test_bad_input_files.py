@@ -53,6 +53,35 @@ def test_calibrate_problem_file(one_line, tmp_path: Path, content: bytes, messag
     assert message in one_line("calibrate", path)
 
 
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "calibrate"
+
+
+@pytest.mark.parametrize("table, old, new, message", [
+    ("measurements.tsv", "\t0.5\t", "\tten\t",
+     "problem.yaml: measurement table row 1: time 'ten' is not a number"),
+    ("measurements.tsv", "\t1.9934133790631907\t", "\tmany\t",
+     "problem.yaml: measurement table row 1: measurement 'many' is not a number"),
+    ("parameters.tsv", "1.0\t1\n", "1.0\tmaybe\n",
+     "problem.yaml: parameter 'k_loss': estimate 'maybe' is not 0 or 1"),
+    ("parameters.tsv", "0.01\t10.0", "low\t10.0",
+     "problem.yaml: parameter table row 1: lowerBound 'low' is not a number"),
+])
+def test_calibrate_table_cell_that_is_not_a_number(one_line, tmp_path: Path, table: str,
+                                                   old: str, new: str, message: str) -> None:
+    """They used to be a TypeError (``time < 0`` on text) and a ValueError inside petab's
+    linter (``int('maybe')``), both with a traceback."""
+    from exobone.analysis.calibrate import load_petab
+
+    problem = tmp_path / "problem"
+    shutil.copytree(EXAMPLE, problem)
+    text = (problem / table).read_text(encoding="utf-8")
+    assert old in text
+    (problem / table).write_text(text.replace(old, new, 1), encoding="utf-8")
+    assert message in one_line("calibrate", problem / "problem.yaml", "--evaluate")
+    with pytest.raises(InvalidInputError, match="is not"):
+        load_petab(problem)
+
+
 @pytest.mark.parametrize("content", [b"this is not xml", b"", b"\x00\x01\xff"])
 def test_sbml_run_of_a_file_that_is_not_sbml(one_line, tmp_path: Path, content: bytes) -> None:
     path = tmp_path / "model.xml"

@@ -186,6 +186,34 @@ def _condition_set_parameters(sbml_model: Any, tables: Any) -> dict[str, float]:
     return out
 
 
+#: (table, column) pairs whose every entry must be a number (petab's linter assumes it)
+_NUMERIC = (("measurement_df", "time"), ("measurement_df", "measurement"),
+            ("parameter_df", "nominalValue"), ("parameter_df", "lowerBound"),
+            ("parameter_df", "upperBound"))
+
+
+def _check_numbers(tables: Any, label: str) -> None:
+    """Refuse a non-numeric time, measurement or bound and an ``estimate`` other than 0 or 1.
+
+    petab reads such cells as text and its linter then fails inside ``int()`` or a comparison,
+    so they are named here first, with the row they are in.
+    """
+    for table, col in _NUMERIC:
+        df = getattr(tables, table)
+        if df is None or col not in df:
+            continue
+        for row, value in enumerate(df[col], start=1):
+            if not _is_number(value):
+                raise InvalidInputError(f"{label}: {table.split('_')[0]} table row {row}: "
+                                        f"{col} {value!r} is not a number")
+    par = tables.parameter_df
+    if par is not None and "estimate" in par:
+        for pid, value in zip(par.index, par["estimate"], strict=True):
+            if not _is_number(value) or float(value) not in (0.0, 1.0):
+                raise InvalidInputError(f"{label}: parameter {str(pid)!r}: estimate "
+                                        f"{value!r} is not 0 or 1")
+
+
 def _lint(tables: Any, yaml_path: Path) -> None:
     """Run petab's linter on the tables (the model checks are exobone's); raise its first error."""
     import logging
@@ -236,6 +264,7 @@ def load_petab(path: str | Path, *, model: ModelSpec | None = None) -> Calibrati
     """
     yaml_path = _problem_yaml(path)
     tables, sbml = _read_tables(yaml_path)
+    _check_numbers(tables, yaml_path.name)
     built = build_spec(yaml_path)
     if built is not None and sbml:
         raise UnsupportedPEtabError(f"{yaml_path.name}: both sbml_files and an 'exobone' build "
