@@ -134,6 +134,7 @@ SPECIES_PHYSIOLOGY: dict[str, SpeciesPhysiology] = {
                 "trabecular turnover times the human cortical/trabecular ratio 3/25")),
             "k_reversal": (0.2, "1/day", Assumed(_REVERSAL_ASSUMED)),
             "coupling_share": (COUPLING_SHARE, "1", _COUPLING_SOURCE),
+            "cortical_coupling_share": (COUPLING_SHARE, "1", _COUPLING_SOURCE),
         }),
     "mouse": SpeciesPhysiology(
         "mouse", "proximal_tibia",
@@ -165,6 +166,7 @@ SPECIES_PHYSIOLOGY: dict[str, SpeciesPhysiology] = {
                 "human cortical/trabecular ratio 3/25")),
             "k_reversal": (0.2, "1/day", Assumed(_REVERSAL_ASSUMED)),
             "coupling_share": (COUPLING_SHARE, "1", _COUPLING_SOURCE),
+            "cortical_coupling_share": (COUPLING_SHARE, "1", _COUPLING_SOURCE),
         }),
     "human": SpeciesPhysiology(
         "human", "iliac_crest",
@@ -202,6 +204,7 @@ SPECIES_PHYSIOLOGY: dict[str, SpeciesPhysiology] = {
             "k_cortical": (0.03, "1/year", Assumed(_CORTICAL_ASSUMED)),
             "k_reversal": (1 / 27, "1/day", Assumed(_REVERSAL_ASSUMED)),
             "coupling_share": (COUPLING_SHARE, "1", _COUPLING_SOURCE),
+            "cortical_coupling_share": (COUPLING_SHARE, "1", _COUPLING_SOURCE),
             "wall_thickness_loss": (0.14 / 59.4, "1/year", record(
                 "iliac_trabecular_3d_wall_thickness_age",
                 "3-D wall thickness of iliac trabecular packets 65.56 um - 0.14 um/yr x age, mean "
