@@ -36,6 +36,7 @@ import drug_trials as dt
 
 from exobone.model import core_parameters
 from exobone.model.assemble import build_model
+from exobone.model.scenarios import osteoporosis
 from exobone.model.species import SPECIES_PHYSIOLOGY
 from exobone.simulate import SaveAt, simulate
 
@@ -104,6 +105,8 @@ def drug_rows() -> dict[str, float]:
     for m in (24, 36, 48):
         out[f"stop_th{m}"] = _gain(stop, placebo, "bmd_total_hip", m)
     out["pmo_th36"] = 100 * (dt._at(placebo, "bmd_total_hip", dt._day(36)) - 1)
+    out["pmo_trab36"] = 100 * (dt._at(placebo, "bv_tv_rel", dt._day(36)) - 1)
+    out["pmo_cort36"] = 100 * (dt._at(placebo, "cortical_rel", dt._day(36)) - 1)
     model = dt._model("pmo", "human", ())
     traj = simulate(model, (0.0, 1.0), saveat=SaveAt(times=[0.0]))
     out["pmo_turnover"] = 100 * 365 * float(traj["resorption_rate"][0] / traj["bv_tv"][0])
@@ -119,10 +122,11 @@ def physiology_rows() -> dict[str, float]:
                    ("aging_bv", "bv_tv")):
         out[key] = 100 * (1 - (traj[o][1] / traj[o][0]) ** (1 / 3))
     healthy = build_model("healthy", species="human", exosome_layer=False)
-    traj = simulate(healthy, (0.0, 3 * YEAR), params={"estrogen_input": 0.0},
-                    saveat=SaveAt(times=[0.0, YEAR, 3 * YEAR]))
+    traj = simulate(healthy, (0.0, 6 * YEAR), params={"estrogen_input": 0.0},
+                    saveat=SaveAt(times=[0.0, YEAR, 3 * YEAR, 6 * YEAR]))
     ls = traj["bmd_lumbar_spine"]
     out["swan_ls1"], out["swan_ls3"] = 100 * (ls[1] - 1), 100 * (ls[2] - 1)
+    out["swan_ls6"] = 100 * (ls[3] - 1)
     rat = simulate(build_model("ovx", species="rat", exosome_layer=False), (0.0, 100.0),
                    saveat=SaveAt(times=[0.0, 35.0, 100.0]))
     out["rat_d35"], out["rat_d100"] = float(rat["bv_tv"][1]), float(rat["bv_tv"][2])
@@ -132,10 +136,15 @@ def physiology_rows() -> dict[str, float]:
     return out
 
 
-def refit_human() -> dict[str, float]:
+def refit_human(aging_fit: str = "both") -> dict[str, float]:
     sensitivity = calibrate_species.fit_human_estrogen()
     set_species("human", "estrogen_sensitivity", sensitivity)
-    rate = calibrate_species.fit_human_aging()
+    if aging_fit == "qct":  # the young-adult trabecular rate alone (FREEDOM placebo held out)
+        from scipy.optimize import brentq
+        rate = brentq(lambda r: calibrate_species.steady_aging_rate(r) + 1.61, 1e-4, 0.5,
+                      xtol=1e-5)
+    else:
+        rate = calibrate_species.fit_human_aging()
     set_species("human", "aging_rate", rate)
     return {"human_estrogen_sensitivity": sensitivity, "human_aging_rate": rate}
 
@@ -145,7 +154,7 @@ ROW = ("dmab_th12", "dmab_th24", "dmab_th36", "zol_th36", "aln_ls36", "dmab_p1np
        "swan_ls3", "pmo_th36", "rat_d35", "rat_d100", "mouse_m1", "dmab_trab36", "dmab_cort36", "dmab_bfr36",
        "tpt_ls21", "tpt_p1np1", "tpt_p1np6", "zol_p1np12", "aln_p1np6", "zol_ctx12",
        "zol_fit_th36",
-       "pmo_turnover", "pmo_bvtv0")
+       "pmo_turnover", "pmo_bvtv0", "pmo_trab36", "pmo_cort36", "swan_ls6")
 
 
 def main() -> None:
@@ -154,6 +163,8 @@ def main() -> None:
     ap.add_argument("--species", action="append", default=[], metavar="SPECIES.NAME=VALUE")
     ap.add_argument("--core", action="append", default=[], metavar="NAME=VALUE")
     ap.add_argument("--refit", action="store_true")
+    ap.add_argument("--pmo-years", type=float, default=None)
+    ap.add_argument("--aging-fit", choices=("both", "qct"), default="both")
     args = ap.parse_args()
     for item in args.species:
         key, value = item.split("=")
@@ -163,9 +174,11 @@ def main() -> None:
     for item in args.core:
         key, value = item.split("=")
         set_core(key, float(value))
+    if args.pmo_years is not None:
+        osteoporosis.PMO_YEARS_SINCE_MENOPAUSE = args.pmo_years
     out: dict[str, float] = {}
     if args.refit:
-        out.update(refit_human())
+        out.update(refit_human(args.aging_fit))
     out.update(drug_rows())
     out.update(physiology_rows())
     print(json.dumps({"label": args.label, **out}))
