@@ -95,7 +95,7 @@ _REVERSAL_ASSUMED = (
 #: share of formation coupled to earlier resorption through the BMU cycle (core.py); rodents
 COUPLING_SHARE = 0.4
 #: the same in humans, trabecular and cortical (session 4, docs/dev/coupling-findings.md)
-HUMAN_COUPLING_SHARE, HUMAN_CORTICAL_COUPLING_SHARE = 0.6, 0.0
+HUMAN_COUPLING_SHARE, HUMAN_CORTICAL_COUPLING_SHARE = 0.55, 0.0
 _COUPLING_SOURCE = Assumed(
     "no measured share was read: formation in a basic multicellular unit refills the cavity "
     "resorbed earlier, and modeling-based formation and osteoblast vigour do not; chosen from a "
@@ -111,7 +111,7 @@ _HUMAN_COUPLING_SOURCE = Reference(
     note="data/calibration/pharmacology.yaml record reid2010_denosumab_histomorphometry: under "
          "denosumab median trabecular bone formation rate -97 % with eroded surface -80 %, so "
          "trabecular formation follows the remodeling cavities (a share near 1); bounded by "
-         "the core's aging physiology: above 0.6 human aging loses < 0.5 %/yr of spine BMD "
+         "the core's aging physiology: above 0.55 human aging loses < 0.5 %/yr of spine BMD "
          "with the aging rate refitted to qct_population_trabecular_loss_young_adults and "
          "freedom_th_bmd_placebo, because the mechanostat and the age drive act on "
          "osteoblasts, whose weight is 1 - share (scan: docs/dev/coupling-findings.md, "
@@ -215,16 +215,16 @@ SPECIES_PHYSIOLOGY: dict[str, SpeciesPhysiology] = {
                 "iliac_trabecular_mwt_formation_time",
                 "mean formation time of iliac trabecular packets 69 days: osteoblast mean "
                 "working life taken as the formation time")),
-            "estrogen_sensitivity": (0.1024, "1", record(
+            "estrogen_sensitivity": (0.1018, "1", record(
                 "swan_greendale2012_menopause_bmd",
                 f"{_SPECIES_FIT}: lumbar spine BMD -7.38 % over the transmenopause (3 "
                 "years), menopause taken as an abrupt estrogen loss", author="Greendale", year=2012, doi="10.1002/jbmr.534")),
-            "aging_rate": (0.007214, "1/year", record(
+            "aging_rate": (0.007396, "1/year", record(
                 "qct_population_trabecular_loss_young_adults",
                 f"{_SPECIES_FIT} (least squares over two records that pull apart): lumbar "
                 "spine trabecular bone -1.61 %/yr in young adult women (model: -0.92 %/yr "
                 "trabecular BV/TV in years 10-13 of aging) and pharmacology.yaml "
-                "freedom_th_bmd_placebo, total hip -1.4 % at 36 months (model pmo: -1.63 %)")),
+                "freedom_th_bmd_placebo, total hip -1.4 % at 36 months (model pmo: -1.64 %)")),
             "k_cortical": (0.03, "1/year", Assumed(_CORTICAL_ASSUMED)),
             "k_reversal": (1 / 27, "1/day", Assumed(_REVERSAL_ASSUMED)),
             "coupling_share": (HUMAN_COUPLING_SHARE, "1", _HUMAN_COUPLING_SOURCE),
