@@ -19,9 +19,10 @@ named) or marked :class:`~exobone.model.parameters.Assumed` with the reason:
     growth per year of the age drive of the ``aging`` and ``pmo`` scenarios.
 ``k_cortical``
     turnover of the slow cortical compartment (fraction per year).
-``k_reversal``, ``coupling_share``
+``k_reversal``, ``coupling_share``, ``cortical_coupling_share``
     BMU coupling (:mod:`exobone.model.core`): cavities wait 1/k_reversal days before formation
-    starts; formation = osteoblasts^(1-w) x forming sites^w with w = ``coupling_share``.
+    starts; formation = osteoblasts^(1-w) x forming sites^w with w = ``coupling_share`` in
+    trabecular and ``cortical_coupling_share`` in cortical bone.
 ``wall_thickness_loss``
     (human only) fall per year of aging of the wall refilled per trabecular remodeling unit.
 
