@@ -132,14 +132,20 @@ def _cohort(_: pytest.MonkeyPatch) -> Figure:
     return plotting.plot_cohort(result)
 
 
-def _optimization(_: pytest.MonkeyPatch) -> Figure:
+def _optimization_result() -> OptimizationResult:
     every, start = np.array([1.0, 9.0, 17.0]), np.array([0.0, 28.0, 56.0])
-    result = OptimizationResult(
+    return OptimizationResult(
         Plan(100.0, 9.0, 0.0, 171.0), 15.0, 12.0, Readout("bv_tv", 180.0), {}, 1, 40,
         dose_curve=(np.geomspace(1, 500, 5), np.linspace(12, 15, 5)),
         schedule_surface=(every, start, np.arange(9.0).reshape(3, 3)),
         course=(_DAYS, _course(17.6, -2.0), _course(17.6, -6.0)))
-    return plotting.plot_optimization(result)
+
+
+def _optimization(_: pytest.MonkeyPatch) -> Figure:
+    result = _optimization_result()
+    return plotting.plot_optimization(  # titled as the CLI titles it
+        result, model=build_model("ovx"),
+        title=plotting.optimization_title("ovx", "bmsc", Readout("bv_tv", 180.0, "min-gain")))
 
 
 def _dose_response(_: pytest.MonkeyPatch) -> Figure:
@@ -383,3 +389,51 @@ def test_web_network_segments_reproduce_the_bundled_paths() -> None:
     normal = np.array([-d[1], d[0]]) / np.linalg.norm(d)
     rebuilt = [w * d + dist * normal for w, dist in zip(weights, distances, strict=True)]
     assert np.allclose(rebuilt, path[2:-2:3], atol=0.01)
+
+
+def test_sobol_bars_name_core_processes_in_words() -> None:
+    """Core terms are tagged with core processes and ontology ids: the bars say what they are."""
+    ones = np.array([0.5, 0.3])
+    result = SensitivityResult("sobol", ("k1", "k2"), ones, ones / 10, ones, ones / 10,
+                               {"core:osteoclast_lineage": 0.4, "GO:0006915": 0.3,
+                                "MECH:0005": 0.2},
+                               meta={"scenario": "ovx", "interventions": [], "outcome": "bv_tv",
+                                     "day": 180.0})
+    fig = plotting.plot_sensitivity(result)
+    bars = [t.get_text() for t in fig.axes[1].get_yticklabels()]
+    assert bars[:2] == ["bone core: osteoclast lineage (core:osteoclast_lineage)",
+                        "bone core: apoptosis (GO:0006915)"]
+    assert bars[2].endswith("(MECH:0005)") and ":" in bars[2].removesuffix(" (MECH:0005)")
+
+
+def test_dose_response_and_optimum_draw_the_healthy_bv_tv_of_the_models_species() -> None:
+    """The CLI gives the model it ran: the healthy BV/TV is that species' (rat tibia 17.6 %)."""
+    model = build_model("ovx")
+    healthy = {
+        "dose-response": plot_dose_response(np.geomspace(1, 1000, 5), np.linspace(5, 9, 5),
+                                            4.9, label="bmsc", readout=Readout("bv_tv", 180.0),
+                                            model=model).axes[0],
+        "optimize": plotting.plot_optimization(_optimization_result(), model=model).axes[2],
+    }
+    for ax in healthy.values():
+        lines = {ln.get_label(): ln.get_ydata()[0] for ln in ax.get_lines()}
+        assert lines["healthy steady state"] == pytest.approx(17.6)
+
+
+def test_a_gain_read_out_has_no_healthy_level() -> None:
+    """min-gain is a difference from untreated: a healthy BV/TV of 17.6 % is not on its scale
+    (the course under the best plan, a level, keeps it)."""
+    model, gain = build_model("ovx"), Readout("bv_tv", 180.0, "min-gain")
+
+    def labels(ax) -> set[str]:
+        return {ln.get_label() for ln in ax.get_lines()}
+
+    fig = plot_dose_response(np.geomspace(1, 1000, 5), np.linspace(0, 4, 5), 0.0, label="bmsc",
+                             readout=gain, model=model)
+    assert "healthy steady state" not in labels(fig.axes[0])
+    result = _optimization_result()
+    result = OptimizationResult(result.plan, 3.9, 0.0, gain, {}, 1, 40,
+                                dose_curve=result.dose_curve, course=result.course)
+    axes = plotting.plot_optimization(result, model=model).axes
+    assert "healthy steady state" not in labels(axes[0])
+    assert "healthy steady state" in labels(axes[2])

@@ -86,3 +86,38 @@ def test_shipped_examples_are_small(path: str) -> None:
     target = REPO / path
     files = [target] if target.is_file() else [f for f in target.rglob("*") if f.is_file()]
     assert files and sum(f.stat().st_size for f in files) < 20_000
+
+
+#: what issue 15 found "not said anywhere a user looks", and the words that say it
+NEWCOMER_TOPICS = {
+    "times are days": "Times are days everywhere",
+    "exosome dose unit": "µg of exosome protein per administration",
+    "drug dose units": "take `dose=` per administration as `60mg`",
+    "default route": "`route=systemic`",
+    "what BV/TV is and which site": "BV/TV is the trabecular bone volume per tissue volume",
+    "1.0 is healthy": "1.0 is the healthy steady state",
+    "species per scenario": "| scenario | default | also |",
+    "what is assumed": "**What is assumed.**",
+    "what the seeds are": "five source documents (\"seeds\"",
+    "where the seeds are": "EXOBONE_SEEDS=",
+    "where the reference models are": "EXOBONE_SHARED=",
+    "how long things take": "**How long things take.**",
+    "example inputs": "**Example inputs**",
+}
+
+
+@pytest.mark.parametrize("topic", sorted(NEWCOMER_TOPICS))
+def test_the_newcomer_section_says_it(topic: str) -> None:
+    assert NEWCOMER_TOPICS[topic] in " ".join(newcomer_section().split()), topic
+
+
+def test_the_first_commands_are_install_and_demo_then_the_suite() -> None:
+    """The README opens with the two commands a newcomer runs: set up + demo, and the tests."""
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"```bash\n(.*?)```", text, flags=re.DOTALL).group(1)  # type: ignore[union-attr]
+    commands = [line for line in block.splitlines() if line and not line.startswith("#")]
+    assert commands == [
+        "python3 -m venv .venv && .venv/bin/pip install -e . && .venv/bin/exobone demo",
+        "bash scripts/test.sh"]
+    assert (REPO / "scripts" / "test.sh").is_file()
+    assert 'exobone = "exobone.cli:main"' in (REPO / "pyproject.toml").read_text()

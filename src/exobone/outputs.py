@@ -73,12 +73,15 @@ def atomic_output(path: str | Path, *, what: str = "output") -> Iterator[Path]:
         staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".part", dir=parent))
     except OSError as exc:
         raise InvalidInputError(f"cannot write the {what} to {target}: {exc.strerror}") from None
+    staged = staging / target.name
     try:
-        yield staging / target.name
+        yield staged
         for written in sorted(staging.iterdir()):
             os.replace(written, parent / written.name)
     except OSError as exc:
         raise InvalidInputError(
             f"cannot write the {what} to {target}: {exc.strerror or exc}") from None
+    except InvalidInputError as exc:  # a writer's own one line names the user's path, not ours
+        raise InvalidInputError(str(exc).replace(str(staged), str(target))) from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)

@@ -37,8 +37,8 @@ if TYPE_CHECKING:
     from exobone.analysis.sensitivity import SensitivityResult
     from exobone.simulate.scenarios import ScenarioResult
 
-__all__ = ["NODE_COLORS", "SCENARIO_OUTCOMES", "outcome_unit", "outcome_words",
-           "plot_calibration", "plot_cohort", "plot_dose_response", "plot_network",
+__all__ = ["NODE_COLORS", "SCENARIO_OUTCOMES", "optimization_title", "outcome_unit",
+           "outcome_words", "plot_calibration", "plot_cohort", "plot_dose_response", "plot_network",
            "plot_optimization", "plot_scenario", "plot_sensitivity", "readout_label",
            "save_figure"]
 
@@ -140,7 +140,7 @@ def readout_label(readout: Readout) -> str:
     return f"{kind} {words} over days {readout.start:g}-{readout.day:g} ({unit})"
 
 
-def _healthy(name: str, species: str | None) -> float | None:
+def _healthy(name: str, species: str | None, site: str | None = None) -> float | None:
     """The outcome's healthy steady-state value, when the model defines one."""
     from exobone.model.outcomes import OUTCOMES
     from exobone.model.species import SPECIES_PHYSIOLOGY, require_site
@@ -148,8 +148,14 @@ def _healthy(name: str, species: str | None) -> float | None:
     if name in OUTCOMES and OUTCOMES[name].unit in (_RELATIVE, _START):
         return 1.0  # healthy, or the start (pretreatment) for the clinical outcomes
     if name == "bv_tv" and species in SPECIES_PHYSIOLOGY:
-        return require_site(species)[1].bv_tv  # the species' default site
+        return require_site(species, site)[1].bv_tv  # the site's (default: the species' own)
     return None
+
+
+def _species_site(model: Any) -> tuple[str | None, str | None]:
+    """The species and site a built model was made for (its metadata), or Nones."""
+    meta = getattr(model, "metadata", None) or {}
+    return meta.get("species"), meta.get("site")
 
 
 def _dose_days(model: Any) -> list[float]:
@@ -298,14 +304,21 @@ def _schedule_heatmap(fig: Figure, ax: Axes, result: OptimizationResult, zlabel:
     ax.set_title(f"Schedule-response at {result.plan.dose:g} µg per dose", fontsize=9)
 
 
+def optimization_title(scenario: str, source: str, readout: Readout) -> str:
+    """``ovx: bmsc exosomes, best plan for the mean BV/TV over days 152-180 (%)``: the title
+    of an optimisation figure in words (the read-out's, not its variable name)."""
+    return f"{scenario}: {source} exosomes, best plan for the {readout_label(readout)}"
+
+
 def plot_optimization(result: OptimizationResult, path: str | Path | None = None, *,
-                      title: str = "") -> Figure:
+                      title: str = "", model: Any = None) -> Figure:
     """The objective's course under the best plan with the read-out window shaded and the doses
-    marked, and the dose-response curve and interval x start surface around the best plan."""
+    marked, and the dose-response curve and interval x start surface around the best plan;
+    given the ``model`` optimised, the healthy steady state of its species and site too."""
     fig = _figure(figsize=(15, 4.4))
     axes = fig.subplots(1, 3)
     ylabel = readout_label(result.readout)
-    healthy = _healthy(result.objective, None)
+    healthy = _healthy(result.objective, *_species_site(model))
     if result.course is not None:
         days, best, control = result.course
         ax = axes[2]
@@ -329,7 +342,7 @@ def plot_optimization(result: OptimizationResult, path: str | Path | None = None
         ax = axes[0]
         ax.semilogx(d, v, "o-", ms=3, label="best schedule")
         ax.axhline(result.control_value, color="0.5", ls="--", label="no exosomes")
-        if healthy is not None:
+        if healthy is not None and not result.readout.is_gain:  # a gain has no healthy level
             ax.axhline(healthy, color="0.55", ls=":", lw=1, label="healthy steady state")
         ax.axvline(result.plan.dose, color="C3", ls=":", label="best dose")
         ax.set_xlabel("dose per administration (µg protein)")
@@ -347,9 +360,10 @@ def plot_optimization(result: OptimizationResult, path: str | Path | None = None
 def plot_dose_response(doses: FloatArray, values: FloatArray, control: float,
                        path: str | Path | None = None, *, label: str,
                        ylabel: str = "", readout: Readout | None = None,
-                       healthy: float | None = None) -> Figure:
+                       healthy: float | None = None, model: Any = None) -> Figure:
     """One dose-response curve against the untreated value (dashed) and, when known, the
-    healthy steady state (dotted; 1.0 for outcomes relative to healthy).
+    healthy steady state (dotted; 1.0 for outcomes relative to healthy; for BV/TV that of the
+    species and site of ``model``, the model the doses were run on).
 
     ``readout`` names the y axis in words with its unit (preferred to ``ylabel``).
     """
@@ -357,8 +371,8 @@ def plot_dose_response(doses: FloatArray, values: FloatArray, control: float,
     ax = fig.subplots()
     ax.semilogx(doses, values, "o-", ms=3, label=label)
     ax.axhline(control, color="0.5", ls="--", label="no exosomes")
-    if healthy is None and readout is not None:
-        healthy = _healthy(readout.outcome, None)
+    if healthy is None and readout is not None and not readout.is_gain:  # a gain: no level
+        healthy = _healthy(readout.outcome, *_species_site(model))
     if healthy is not None:
         ax.axhline(healthy, color="0.55", ls=":", lw=1, label="healthy steady state")
     ax.set_xlabel("dose per administration (µg protein)")
@@ -387,7 +401,12 @@ def _mechanism_words(mech_id: str) -> str:
 
     atlas = default_atlas()
     if mech_id not in atlas.mechanisms and mech_id not in atlas.alias_of:
-        return mech_id  # e.g. "no mechanism": parameters of the core model
+        # the bone core tags its terms with its own processes (core:wnt) and ontology terms
+        # (GO:0006915): say what they are, not only their id
+        if mech_id.startswith("core:"):
+            return f"bone core: {mech_id.removeprefix('core:').replace('_', ' ')} ({mech_id})"
+        term = next((e.name for e in atlas.entities.values() if e.id == mech_id), None)
+        return f"bone core: {term} ({mech_id})" if term else mech_id
     m = atlas.mechanism(mech_id)
 
     def name(key: str) -> str:
@@ -432,8 +451,8 @@ def plot_sensitivity(result: SensitivityResult, path: str | Path | None = None, 
     ax2.invert_yaxis()
     ax2.set_xlabel("summed ST (fraction of output variance)" if result.method == "sobol"
                    else "summed mu* (normalised to sum 1)")
-    ax2.set_ylabel("atlas mechanism")
-    ax2.set_title("Summed by atlas mechanism", fontsize=9)
+    ax2.set_ylabel("atlas mechanism or bone-core process")
+    ax2.set_title("Summed by atlas mechanism or bone-core process", fontsize=9)
     outcome = result.meta.get("outcome")
     what = (f"{outcome_words(outcome)} at day {result.meta['day']:g}"
             if outcome and result.meta.get("day") is not None else "the outcome")

@@ -11,6 +11,7 @@ from exobone.analysis.doses import (
     Plan,
     dose_grid,
     dose_response,
+    dose_response_band,
     optimize_schedule,
     parse_bounds,
 )
@@ -34,6 +35,50 @@ def test_dose_response_rises_and_total_dose_caps(problem):
     assert values[0] > problem.control_value
     # 6 doses x 1000 ug exceeds the 600 ug total: capped at 100 ug per dose
     assert values[3] == pytest.approx(values[2], rel=1e-9)
+
+
+def test_the_resolved_intervention_names_dose_route_and_schedule(problem):
+    """Issue 13: every output shows the route; dose-response and optimize print this form."""
+    assert problem.intervention(Plan(100.0, 7.0, 14.0, 28.0)) == (
+        "exosome:bmsc,dose=100ug,route=systemic,start=14,every=7,stop=42")
+    assert problem.intervention(Plan(5.0, 7.0, 3.0, 0.0)) == (
+        "exosome:bmsc,dose=5ug,route=systemic,start=3")
+    assert problem.setting == "ovx (rat, proximal_tibia)"
+
+
+def test_magnitude_band_draws_the_fitted_msc_scale_around_the_curve(problem):
+    """Issue 13: predictions carry the band of the magnitudes they rest on. The MSC dose
+    scale is fitted (Kirkham 2022), so the band is drawn from its interval: it holds the
+    curve at the estimate, widens with the dose, and is nothing without a dose."""
+    doses = [0.0, 10.0, 100.0]
+    _, values = dose_response(problem, every=14, start=7, doses=doses)
+    band = dose_response_band(problem, n=24, seed=3, every=14, start=7, doses=doses)
+    assert [p.parameter for p in band.priors] == ["exo_dose_emax_scale__msc"]
+    assert band.priors[0].kind == "fitted" and band.failed == 0
+    lo, mid, hi = band.values
+    assert lo[0] == pytest.approx(hi[0], rel=1e-12)  # no dose: the scale cannot act
+    assert np.all(lo[1:] < values[1:]) and np.all(values[1:] < hi[1:])
+    assert hi[2] - lo[2] > hi[1] - lo[1] > 0
+    # the read-out rises with the scale, so its median is near the curve at the estimate
+    assert mid[1:] == pytest.approx(values[1:], rel=0.05)
+    again = dose_response_band(problem, n=24, seed=3, every=14, start=7, doses=doses)
+    assert np.array_equal(again.values, band.values)  # seeded
+
+
+def test_an_assumed_family_is_drawn_over_its_bounds():
+    """A family without a published magnitude is drawn log-uniformly over its dose scale's
+    bounds, and says so."""
+    from exobone.model.assemble import build_model
+    from exobone.model.exosomes.magnitudes import magnitude_priors
+
+    (prior,) = magnitude_priors(build_model("ovx", ["exosome:osteoclast,dose=10"]))
+    assert prior.kind == "assumed" and prior.family == "osteoclast"
+    assert prior.interval == (0.1, 20.0) and "no published magnitude" in prior.reason
+
+
+def test_a_band_needs_members(problem):
+    with pytest.raises(InvalidInputError, match="2 to 500 members"):
+        dose_response_band(problem, n=1, doses=[10.0])
 
 
 @pytest.fixture(scope="module")

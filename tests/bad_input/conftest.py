@@ -5,12 +5,15 @@ unknown names, impossible values, oversized requests) across the CLI, the Python
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 from cli_fixtures import _isolated_home, _register_commands_once  # noqa: F401 (fixtures)
 
 OneLine = Callable[..., str]
+SMALL = Path(__file__).resolve().parents[1] / "data" / "atlas_small"
 
 
 @pytest.fixture
@@ -31,17 +34,43 @@ def one_line(capsys: pytest.CaptureFixture[str]) -> OneLine:
 
 
 @pytest.fixture(scope="session")
-def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
-    """The web app on the shipped atlas, built once into a temporary database."""
+def web_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shipped atlas built once into a temporary database (never the user's)."""
+    from exobone.atlas.store import build_store
+
+    path = tmp_path_factory.mktemp("web") / "atlas.sqlite"
+    build_store(path=path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def client(web_db: Path) -> Iterator[object]:
+    """The web app on the shipped atlas."""
     from fastapi.testclient import TestClient
 
-    from exobone.atlas.store import build_store
     from exobone.web import create_app
 
-    db = tmp_path_factory.mktemp("web") / "atlas.sqlite"
-    build_store(path=db)
-    with TestClient(create_app(db=db)) as c:
+    with TestClient(create_app(db=web_db)) as c:
         yield c
+
+
+@pytest.fixture
+def small_data(tmp_path: Path) -> Path:
+    """A copy of the small curated-data folder of the tests, free to break."""
+    dst = tmp_path / "data"
+    shutil.copytree(SMALL, dst)
+    return dst
+
+
+@pytest.fixture
+def small_db(tmp_path: Path, small_data: Path, capsys: pytest.CaptureFixture[str]) -> Path:
+    """An atlas database built from :func:`small_data`; ``--db DB --data-dir DATA``."""
+    from exobone.cli import main
+
+    path = tmp_path / "atlas.sqlite"
+    assert main(["atlas", "build", "--db", str(path), "--data-dir", str(small_data)]) == 0
+    capsys.readouterr()
+    return path
 
 
 @pytest.fixture

@@ -142,3 +142,75 @@ def test_web_body_that_is_not_json(client, json_error, body: bytes, status: int,
 def test_web_body_that_is_json_but_not_an_object(client, json_error) -> None:
     detail = json_error(client.post("/api/simulate", json=[]), 422)
     assert "Input should be a valid dictionary" in detail
+
+
+def test_one_broken_yaml_is_summarised_not_listed_in_full(capsys, small_db: Path,
+                                                          small_data: Path) -> None:
+    """Issue 15: one broken YAML file printed 1,136 lines (every reference into it failed)."""
+    import re
+
+    from exobone.cli import main
+    from exobone.cli.atlas import PROBLEMS_SHOWN
+
+    (small_data / "entities" / "core.yaml").write_text("- {key: x, name: [unclosed\n",
+                                                       encoding="utf-8")
+    before = small_db.read_bytes()
+    where = ["--db", str(small_db), "--data-dir", str(small_data)]
+    assert main(["atlas", "build", *where]) == 1
+    out = capsys.readouterr()
+    lines = out.err.splitlines()
+    total = int(re.search(r"(\d+) problems in the curated data", out.err).group(1))  # type: ignore[union-attr]
+    assert out.out == "" and total > PROBLEMS_SHOWN + 5  # every reference to an entity fails
+    assert len(lines) == PROBLEMS_SHOWN + 2
+    assert "core.yaml:2:" in lines[1] and "not valid YAML" in lines[1]  # file:line first
+    assert f"and {total - PROBLEMS_SHOWN} more" in lines[-1] and "atlas check --all" in lines[-1]
+    assert small_db.read_bytes() == before
+    assert main(["atlas", "check", "--all", "--data-dir", str(small_data)]) == 1
+    assert len(capsys.readouterr().err.splitlines()) == total + 1
+
+
+PETAB = Path(__file__).resolve().parents[2] / "examples" / "calibrate"
+#: the owner's fix is asked for on the status board (analysis/calibrate/problem.py): until then
+#: these cases are tracebacks or do not name the broken table
+NEEDS_PROBLEM_FIX = pytest.mark.xfail(
+    strict=True, reason="analysis/calibrate/problem.py: a non-numeric or non-UTF-8 table is a "
+                        "traceback or is not named (issue 15)")
+
+
+def _column(table: str, column: str, value: str) -> str:
+    lines = (PETAB / table).read_text(encoding="utf-8").splitlines()
+    header, row = lines[0].split("\t"), lines[1].split("\t")
+    row[header.index(column)] = value
+    return "\n".join([lines[0], "\t".join(row), *lines[2:]]) + "\n"
+
+
+@pytest.mark.parametrize("table, content", [
+    pytest.param("measurements.tsv", lambda: _column("measurements.tsv", "time", "abc"),
+                 id="non-numeric time", marks=NEEDS_PROBLEM_FIX),
+    pytest.param("measurements.tsv", lambda: _column("measurements.tsv", "measurement", "abc"),
+                 id="non-numeric measurement", marks=NEEDS_PROBLEM_FIX),
+    pytest.param("parameters.tsv", lambda: _column("parameters.tsv", "estimate", "maybe"),
+                 id="estimate=maybe", marks=NEEDS_PROBLEM_FIX),
+    pytest.param("measurements.tsv", lambda: "", id="empty table", marks=NEEDS_PROBLEM_FIX),
+    pytest.param("parameters.tsv", lambda: "", id="empty parameter table",
+                 marks=NEEDS_PROBLEM_FIX),
+    pytest.param("measurements.tsv", lambda: b"\x00\x01\x02\xff\xfe", id="binary table",
+                 marks=NEEDS_PROBLEM_FIX),
+    pytest.param("problem.yaml", lambda: b"\x00\x01\x02\xff\xfe", id="binary problem file",
+                 marks=NEEDS_PROBLEM_FIX),
+    pytest.param("problem.yaml", lambda: "format_version: 1\nproblems: [\n",
+                 id="malformed problem file"),
+    pytest.param("problem.yaml", lambda: "- a\n- b\n", id="problem file that is a list"),
+    pytest.param("problem.yaml", lambda: "", id="empty problem file"),
+])
+def test_calibrate_malformed_petab_input_names_the_file(one_line, tmp_path: Path, table: str,
+                                                        content) -> None:
+    """Issue 15: every malformed PEtab input was a traceback. One line, naming the file."""
+    problem = tmp_path / "problem"
+    shutil.copytree(PETAB, problem)
+    text = content()
+    if isinstance(text, bytes):
+        (problem / table).write_bytes(text)
+    else:
+        (problem / table).write_text(text, encoding="utf-8")
+    assert table in one_line("calibrate", problem, "--starts", "1", "--seed", "0")

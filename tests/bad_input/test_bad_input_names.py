@@ -146,3 +146,19 @@ def test_web_misspelt_query_parameter_is_422_not_an_untreated_run(client, json_e
         "scenario": "ovx", "interventions": "denosumab"}), 422)
     assert detail.startswith("unknown query parameter 'interventions'; /api/simulate/download "
                              "takes: ") and "intervention," in detail and "site" in detail
+
+
+@pytest.mark.parametrize("path, params, unknown, accepted", [
+    ("/api/atlas/search", {"cargo": "miR-214", "cagro": "x"}, "'cagro'", "cargo"),
+    ("/api/scenarios", {"verbose": "1"}, "'verbose'", "no query parameters"),
+])
+def test_web_unknown_query_parameter_is_422_naming_it(client, json_error, path: str,
+                                                      params: dict[str, str], unknown: str,
+                                                      accepted: str) -> None:
+    detail = json_error(client.get(path, params=params), 422)
+    assert unknown in detail and accepted in detail
+
+
+def test_web_pages_keep_their_query_string(client) -> None:
+    """The pages' scripts read the query string (shared links), so pages accept any."""
+    assert client.get("/run", params={"scenario": "ovx"}).status_code == 200

@@ -4,9 +4,16 @@ InvalidInputError, web 413/414/422), within seconds."""
 
 from __future__ import annotations
 
+import os
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
 import pytest
 
 from exobone.analysis.cohorts import check_cohort
+from exobone.atlas.enrich import MAX_LIST_BYTES, MAX_LIST_NAMES
 from exobone.errors import InvalidInputError
 from exobone.web.app import ECHO_CHARS
 
@@ -114,3 +121,130 @@ def test_api_sbml_bounds_are_the_same_for_a_string() -> None:
     with pytest.raises(InvalidInputError, match="nests MathML more than 200 levels deep"):
         import_sbml(_sbml(rule=_nested(201)))
     assert import_sbml(_sbml(rule=_nested(150))).state_names == ("x",)
+
+
+def test_enrich_refuses_an_overlong_list_before_any_work(one_line, tmp_path: Path,
+                                                         small_data: Path) -> None:
+    """Issue 15: a 200,000-line list ran for minutes without an answer."""
+    genes = tmp_path / "all.txt"
+    genes.write_text("\n".join(f"GENE{i}" for i in range(200_000)), encoding="utf-8")
+    db = tmp_path / "never-built.sqlite"
+    err = one_line("atlas", "enrich", genes, "--db", db, "--data-dir", small_data)
+    assert "200,000 names" in err and f"{MAX_LIST_NAMES:,}" in err
+    assert not db.exists()  # refused before the store was opened or built
+
+
+def test_enrich_refuses_an_oversized_file_unread(one_line, tmp_path: Path,
+                                                 small_data: Path) -> None:
+    huge = tmp_path / "huge.txt"
+    with huge.open("wb") as fh:  # sparse: no disk used, but over the limit by size
+        fh.truncate(MAX_LIST_BYTES + 1)
+    err = one_line("atlas", "enrich", huge, "--db", tmp_path / "x.sqlite", "--data-dir",
+                   small_data)
+    assert "MiB" in err
+
+
+EXO = "exosome:bmsc,dose=100,start=28,every=7"
+LONG = "denosumab,start=28" + "0" * 482  # 500 characters, over the documented 200
+
+
+@pytest.mark.parametrize("command", [("simulate", "ovx"), ("export", "sbml", "ovx", "-o", "x.xml"),
+                                     ("model", "explain", "osteoclasts")])
+def test_cli_intervention_over_200_characters(one_line, tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch,
+                                              command: tuple[str, ...]) -> None:
+    """Issue 15: a 500-character intervention was accepted with exit 0."""
+    monkeypatch.chdir(tmp_path)
+    assert "500 characters long; at most 200" in one_line(*command, "-i", LONG)
+    assert not list(tmp_path.glob("*.xml"))
+
+
+def test_web_intervention_over_200_characters_is_422(client, json_error) -> None:
+    r = client.post("/api/simulate", json={"scenario": "ovx", "interventions": [LONG]})
+    assert "at most 200 characters" in json_error(r, 422)
+    r = client.get("/api/simulate/download", params={"scenario": "ovx", "intervention": LONG})
+    assert "at most 200 characters" in json_error(r, 422)
+
+
+def test_web_oversized_query_and_body_are_json_414_and_413(client, json_error) -> None:
+    r = client.get("/api/atlas/search", params={"text": "x" * 20_000})  # httpx: < 64 KiB
+    assert "at most 8192" in json_error(r, 414)
+    r = client.post("/api/simulate", content=b"{" + b" " * 100_000 + b"}",
+                    headers={"content-type": "application/json"})
+    assert "at most 65536" in json_error(r, 413)
+
+    def chunks() -> Iterator[bytes]:  # no content-length: counted while read
+        for _ in range(100):
+            yield b" " * 1000
+
+    r = client.post("/api/simulate", content=chunks(),
+                    headers={"content-type": "application/json"})
+    assert "over 65536 bytes" in json_error(r, 413)
+
+
+@pytest.fixture(scope="module")
+def served(web_db: Path) -> Iterator[int]:
+    """The app under uvicorn as ``exobone serve`` configures it, on a free loopback port."""
+    from exobone.web import create_app
+    from exobone.web.server import listen, make_server
+
+    sock = listen("127.0.0.1", 0)
+    server = make_server(create_app(db=web_db), sock)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    give_up = time.monotonic() + 120  # a bound on the wait, not a speed check
+    while not server.started and thread.is_alive() and time.monotonic() < give_up:
+        time.sleep(0.05)
+    assert server.started
+    yield int(sock.getsockname()[1])
+    server.should_exit = True
+    thread.join(10)
+    sock.close()
+
+
+def test_a_150kb_query_string_through_uvicorn_is_json(served: int) -> None:
+    """Issue 15: uvicorn answered with its own plain-text 400."""
+    import http.client
+    import json
+
+    conn = http.client.HTTPConnection("127.0.0.1", served, timeout=30)
+    conn.request("GET", "/api/atlas/search?text=" + "x" * 150_000)
+    r = conn.getresponse()
+    assert r.status == 414
+    assert r.getheader("content-type") == "application/json"
+    assert "at most 8192" in json.loads(r.read())["detail"]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def test_a_web_run_past_its_time_limit_is_stopped_not_abandoned(web_db: Path) -> None:
+    """Issue 15: the 504 left the run going in the background (the server passed 5 GB)."""
+    from fastapi.testclient import TestClient
+
+    from exobone.web import Limits, create_app
+    from exobone.web.workers import scenario_task
+
+    app = create_app(db=web_db, limits=Limits(sim_timeout_s=1.0, sim_workers=1))
+    state = app.state.exobone
+    with TestClient(app) as c:
+        state.workers.warm()  # the worker is up and has compiled OVX: the run itself times out
+        r = c.post("/api/simulate", json={"scenario": "ovx", "days": 3650, "points": 1000,
+                                          "interventions": [EXO, "denosumab,start=100"]})
+        assert r.status_code == 504
+        assert "was stopped" in r.json()["detail"]
+        assert len(state.workers.stopped) == 1
+        stopped = state.workers.stopped[0]
+        assert not _alive(stopped)  # no work continues after the 504
+        # a fresh worker has taken its place and runs the next task
+        (fresh,) = state.workers.pids()
+        assert fresh != stopped and _alive(fresh)
+        result = state.workers.call(time.monotonic() + 300, scenario_task,
+                                    {"scenario": "healthy", "days": 5, "points": 6,
+                                     "exosome_layer": False})
+        assert result.times[-1] == 5

@@ -76,6 +76,9 @@ def test_api_impossible_value(make, message: str) -> None:
     ("post", "/api/simulate", {"json": {"scenario": "ovx",
                                         "interventions": ["exosome:bmsc,every=0"]}},
      "every must be > 0 days, got 0"),
+    ("post", "/api/simulate", {"json": {"scenario": "ovx", "days": 365,
+                                        "interventions": ["exosome:bmsc,start=400"]}},
+     "starts on day 400, not before the end of the run (day 365): it would change nothing"),
     ("get", "/api/simulate/download", {"params": {"scenario": "ovx", "format": "exe"}},
      "format: String should match pattern"),
     ("get", "/api/atlas/search", {"params": {"limit": "-1"}},
@@ -86,3 +89,18 @@ def test_api_impossible_value(make, message: str) -> None:
 def test_web_impossible_value_is_422(client, json_error, method: str, path: str, kwargs: dict,
                                      message: str) -> None:
     assert message in json_error(getattr(client, method)(path, **kwargs), 422)
+
+
+def test_a_sobol_sample_too_small_to_mean_anything_says_so(capsys) -> None:
+    """Issue 15: ``sensitivity --n 4`` printed S1 -0.76 +- 1.45 without a word."""
+    import json
+
+    from exobone.cli import main
+
+    code = main(["sensitivity", "ovx", "--method", "sobol", "--outcome", "bv_tv@60", "--n", "4",
+                 "--parameters", "k_oc_apoptosis", "--backend", "reference", "--json"])
+    out = capsys.readouterr()
+    assert code == 0, out.err
+    assert out.err.startswith("warning: n=4 is below 64, the smallest Sobol base sample whose "
+                              "indices are meaningful") and out.err.count("\n") == 1
+    assert json.loads(out.out)["warnings"][0].startswith("n=4 is below 64")

@@ -78,6 +78,23 @@ def test_dose_response_json(capsys) -> None:
     assert "auc bv_tv over days 50-60" in out
 
 
+def test_dose_response_takes_ug_per_kg_and_names_the_route(capsys) -> None:
+    """Issue 13: doses in units that travel between species; the route is always shown."""
+    code, out, err = run(capsys, "dose-response", "ovx", "--species", "mouse", "--exosome",
+                         "bmsc", "--objective", "bv_tv@30", "--doses", "400ug/kg,10",
+                         "--route", "local", "--json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["dose"] == [10.0, 10.0] and data["dose_per_kg"] == [400.0, 400.0]  # 0.025 kg
+    assert data["value"][0] == data["value"][1] and data["setting"].startswith("ovx (mouse")
+    assert data["interventions"][0] == "exosome:bmsc,dose=10ug,route=local,start=0,every=7,stop=28"
+    code, out, err = run(capsys, "dose-response", "ovx", "--species", "mouse", "--exosome",
+                         "bmsc", "--objective", "bv_tv@30", "--doses", "400ug/kg")
+    assert code == 0, err
+    assert "route=local" not in out and "route=systemic" in out.splitlines()[0]
+    assert "µg/kg" in out and "400" in out
+
+
 def test_bad_readout_is_one_line_before_any_work(capsys) -> None:
     code, _, err = run(capsys, "dose-response", "ovx", "--exosome", "bmsc", "--objective",
                        "bv_tv@20", "--window", "30")

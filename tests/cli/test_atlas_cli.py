@@ -3,22 +3,18 @@
 from __future__ import annotations
 
 import csv
-import errno
 import io
 import json
 import os
-import re
 from pathlib import Path
 
 import networkx as nx
 import pytest
 from ndex2 import cx2
 
-from exobone.atlas.enrich import MAX_LIST_BYTES, MAX_LIST_NAMES
 from exobone.atlas.export.gmt import parse_gmt
 from exobone.atlas.store import open_store
 from exobone.cli import main
-from exobone.cli.atlas import PROBLEMS_SHOWN
 
 GOOD_PFOCR = """---
 figid: PMC0000003__cli-g001
@@ -275,114 +271,7 @@ def test_check_reports_curation_problems(small_data, capsys):
     assert code == 1 and "MECH:9999" in err and "kind" in err
 
 
-# ---------------------------------------------------------------------------- bad input (issue 15)
-
-
-def test_search_never_overwrites_a_file_that_is_not_a_store(tmp_path, small_data, capsys):
-    notes = tmp_path / "notes.txt"
-    notes.write_text("my lab notes\n", encoding="utf-8")
-    code, out, err = run(capsys, "search", "--cargo", "miR-214", *common(notes, small_data))
-    assert code == 1 and out == ""
-    assert err.count("\n") == 1 and "is not an exobone atlas database" in err and "refusing" in err
-    assert notes.read_text(encoding="utf-8") == "my lab notes\n"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "notes.txt"]
-    code, _, err = run(capsys, "build", *common(notes, small_data))
-    assert code == 1 and "refusing to overwrite" in err
-    assert notes.read_text(encoding="utf-8") == "my lab notes\n"
-
-
-@pytest.mark.parametrize("how", ["malformed", "truncated", "not-a-database"])
-def test_a_damaged_store_is_one_line_with_the_rebuild_command(db, small_data, capsys, how):
-    data = db.read_bytes()
-    if how == "malformed":
-        db.write_bytes(data[:8192] + b"\xff" * 8192 + data[16384:])
-    elif how == "truncated":
-        db.write_bytes(data[: len(data) // 2])
-    else:  # the SQLite header over garbage
-        db.write_bytes(data[:16] + b"\x13" * 4000)
-    for command in (["search", "--cargo", "miR-214"], ["export", "--format", "csv"]):
-        code, out, err = run(capsys, *command, *common(db, small_data))
-        assert code == 1 and out == ""
-        assert err.count("\n") == 1 and "Traceback" not in err
-        assert "damaged" in err and f"exobone atlas build --db {db}" in err
-    code, _, err = run(capsys, "build", *common(db, small_data))  # the command it names works
-    assert code == 0, err
-    code, out, _ = run(capsys, "search", "--cargo", "miR-214", *common(db, small_data))
-    assert code == 0 and "MECH:0203" in out
-
-
-def test_one_broken_yaml_is_summarised_not_listed_in_full(db, small_data, capsys):
-    (small_data / "entities" / "core.yaml").write_text("- {key: x, name: [unclosed\n", encoding="utf-8")
-    code, out, err = run(capsys, "build", *common(db, small_data))
-    assert code == 1 and out == ""
-    lines = err.splitlines()
-    total = int(re.search(r"(\d+) problems in the curated data", err).group(1))
-    assert total > PROBLEMS_SHOWN + 5  # every entity is gone: the references all fail
-    assert len(lines) == PROBLEMS_SHOWN + 2
-    assert "core.yaml:2:" in lines[1] and "not valid YAML" in lines[1]  # file:line first
-    assert f"and {total - PROBLEMS_SHOWN} more" in lines[-1] and "atlas check --all" in lines[-1]
-    code, _, err = run(capsys, "check", "--all", "--data-dir", str(small_data))
-    assert code == 1 and len(err.splitlines()) == total + 1
-
-
-def test_enrich_refuses_an_overlong_list_before_any_work(tmp_path, small_data, capsys):
-    genes = tmp_path / "all.txt"
-    genes.write_text("\n".join(f"GENE{i}" for i in range(MAX_LIST_NAMES + 1)), encoding="utf-8")
-    db = tmp_path / "never-built.sqlite"
-    code, out, err = run(capsys, "enrich", str(genes), *common(db, small_data))
-    assert code == 1 and out == ""
-    assert err.count("\n") == 1 and f"{MAX_LIST_NAMES + 1:,} names" in err and f"{MAX_LIST_NAMES:,}" in err
-    assert not db.exists()  # refused before the store was opened or built
-
-
-def test_enrich_refuses_an_oversized_file_unread(tmp_path, small_data, capsys):
-    huge = tmp_path / "huge.txt"
-    with huge.open("wb") as fh:  # sparse: no disk used, but over the limit by size
-        fh.truncate(MAX_LIST_BYTES + 1)
-    code, _, err = run(capsys, "enrich", str(huge), *common(tmp_path / "x.sqlite", small_data))
-    assert code == 1 and err.count("\n") == 1 and "MiB" in err
-
-
-@pytest.mark.parametrize("where", ["missing-folder", "below-a-file"])
-def test_export_to_an_impossible_path_is_one_line(db, small_data, tmp_path, capsys, where):
-    (tmp_path / "a-file").write_text("x", encoding="utf-8")
-    target = tmp_path / ("no-such-folder" if where == "missing-folder" else "a-file") / "out.json"
-    code, out, err = run(capsys, "export", "-o", str(target), *common(db, small_data))
-    assert code == 1 and out == "" and err.count("\n") == 1 and "Traceback" not in err
-    assert err.startswith(f"error: cannot write {target}: ")
-    assert ("does not exist" in err) if where == "missing-folder" else ("is a file, not a folder" in err)
-
-
-def _temp_files(folder: Path) -> list[str]:
-    return sorted(p.name for p in folder.iterdir() if p.name.endswith(".tmp"))
-
-
-def test_export_to_a_read_only_folder_is_one_line(db, small_data, tmp_path, capsys, monkeypatch):
-    import tempfile
-
-    def denied(*args, **kwargs):
-        raise PermissionError(errno.EACCES, "Permission denied")
-
-    monkeypatch.setattr(tempfile, "mkstemp", denied)  # tests may run as root, who may write anywhere
-    target = tmp_path / "out.json"
-    code, _, err = run(capsys, "export", "-o", str(target), *common(db, small_data))
-    assert code == 1 and err == f"error: cannot write {target}: permission denied\n"
-    assert not target.exists()
-
-
-def test_export_on_a_full_disk_leaves_the_old_file_whole(db, small_data, tmp_path, capsys, monkeypatch):
-    target = tmp_path / "out.json"
-    target.write_text("previous export\n", encoding="utf-8")
-
-    def full(fd):
-        raise OSError(errno.ENOSPC, "No space left on device")
-
-    monkeypatch.setattr(os, "fsync", full)
-    code, _, err = run(capsys, "export", "-o", str(target), *common(db, small_data))
-    assert code == 1 and err.count("\n") == 1
-    assert "no space left on the device; nothing was written" in err
-    assert target.read_text(encoding="utf-8") == "previous export\n"
-    assert _temp_files(tmp_path) == []
+# ------------------------------- bad input (issue 15) is in tests/bad_input, one module per kind
 
 
 def test_export_writes_atomically_with_the_usual_permissions(db, small_data, tmp_path, capsys):
@@ -392,19 +281,7 @@ def test_export_writes_atomically_with_the_usual_permissions(db, small_data, tmp
     umask = os.umask(0)
     os.umask(umask)
     assert target.stat().st_mode & 0o777 == 0o666 & ~umask  # not the 0600 of a temporary file
-    assert _temp_files(tmp_path) == []
-
-
-def test_export_to_a_device_writes_in_place_and_never_replaces_it(db, small_data, capsys):
-    # /dev/full: a device that is always full; replacing it with a file would break the system
-    full = Path("/dev/full")
-    if not full.exists():
-        pytest.skip("this system has no /dev/full")  # not a dependency: Linux provides it
-    before = full.stat()
-    code, _, err = run(capsys, "export", "-o", str(full), *common(db, small_data))
-    assert code == 1 and err == f"error: cannot write {full}: no space left on the device\n"
-    after = full.stat()
-    assert (after.st_mode, after.st_rdev, after.st_ino) == (before.st_mode, before.st_rdev, before.st_ino)
+    assert not [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
 
 
 def test_network_draws_the_selection_and_refuses_an_empty_one(db, small_data, tmp_path, capsys):

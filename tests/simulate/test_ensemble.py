@@ -9,7 +9,6 @@ from exobone.errors import InvalidInputError, SimulationError
 from exobone.simulate import SaveAt, Status, Tolerances, compile_model
 from exobone.simulate.ensemble import run_ensemble
 
-
 GRID = SaveAt(times=np.linspace(0.0, 120.0, 13))
 OUTPUTS = ["bv_tv", "osteoclasts"]
 
@@ -64,6 +63,26 @@ def test_results_do_not_depend_on_chunking(numba_ready):
     assert a.provenance["backend"] == "numba"
     for name in OUTPUTS:
         np.testing.assert_array_equal(a.values(name), b.values(name))
+
+
+def test_results_do_not_depend_on_threads_or_spans(numba_ready, monkeypatch):
+    import numba
+
+    from exobone.simulate.backends import numba_backend
+
+    model = numba_ready
+    P = _params(model, 40, seed=6)
+    before = numba.get_num_threads()
+    try:
+        numba.set_num_threads(1)
+        one = run_ensemble(model, P, saveat=GRID, outputs=OUTPUTS)
+        numba.set_num_threads(min(2, numba.config.NUMBA_NUM_THREADS))
+        monkeypatch.setattr(numba_backend, "_SPANS_PER_THREAD", 7)  # uneven spans
+        many = run_ensemble(model, P, saveat=GRID, outputs=OUTPUTS)
+    finally:
+        numba.set_num_threads(before)
+    for name in OUTPUTS:
+        np.testing.assert_array_equal(one.values(name), many.values(name))
 
 
 def test_stream_to_disk_and_resume_without_recomputing(numba_ready, tmp_path):

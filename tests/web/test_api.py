@@ -80,6 +80,18 @@ def test_search_mir214_is_arm_aware_and_carries_evidence(client: TestClient) -> 
     assert "Mus musculus" in {s for m in data["mechanisms"] for e in m["evidence"]
                               for s in e["species"]}
 
+def test_search_says_what_the_first_of_the_chain_is(client: TestClient) -> None:
+    """Issue 15: a gene (RAB27A) or a disease was shown as the exosome "source"."""
+    kinds = {m["kind"]: m["source_role"]
+             for m in client.get("/api/atlas/search").json()["mechanisms"]}
+    assert kinds["exosome_transfer"] == "source cell"
+    assert kinds["release_control"] == "regulator" and kinds["cargo_profile"] == "context"
+    rab27a = client.get("/api/atlas/search", params={"source": "RAB27A"}).json()["mechanisms"]
+    assert rab27a and {m["source_role"] for m in rab27a} == {"regulator"}
+    page = client.get("/").text
+    assert "<th>source</th>" not in page and "from (role)" in page
+
+
 
 @pytest.mark.parametrize("facet,value", [
     ("source", "BMSC"), ("target", "osteoblast"), ("pathway", "Wnt"),

@@ -34,13 +34,19 @@ import numpy.typing as npt
 
 from exobone.analysis.readouts import Readout, dose_half_life, transient_warnings
 from exobone.errors import InvalidInputError, ModelError, unknown_name
-from exobone.model.exosomes.magnitudes import MagnitudeBasis, magnitude_basis
+from exobone.model.exosomes.magnitudes import (
+    MagnitudeBasis,
+    MagnitudePrior,
+    magnitude_basis,
+    magnitude_priors,
+)
 from exobone.simulate.scenarios import MAX_DOSES_PER_RUN
 
 FloatArray = npt.NDArray[np.float64]
 
-__all__ = ["DEFAULT_BOUNDS", "DoseProblem", "OptimizationResult", "Plan", "Readout", "dose_grid",
-           "dose_response", "optimize_schedule", "parse_bounds"]
+__all__ = ["DEFAULT_BOUNDS", "DoseProblem", "MagnitudeBand", "OptimizationResult", "Plan",
+           "Readout", "dose_grid", "dose_response", "dose_response_band", "optimize_schedule",
+           "parse_bounds"]
 
 #: default search ranges: dose (µg, log scale), interval, start and duration (days)
 DEFAULT_BOUNDS: dict[str, tuple[float, float]] = {
@@ -49,6 +55,8 @@ _KEYS = ("dose", "every", "start", "duration")
 #: most doses on one dose-response curve (assumption: each is a full run; 10,000 runs is
 #: minutes, more is a typo)
 MAX_CURVE_POINTS = 10_000
+#: most members of a magnitude band (each member is one run per dose of the curve)
+MAX_BAND = 500
 
 
 @dataclass(frozen=True)
@@ -165,6 +173,7 @@ class DoseProblem:
             raise ModelError(f"expected one dose event and one dose parameter for "
                              f"{self.source!r}; found {[e.name for e in doses]}, {params}")
         self.event = doses[0].name
+        self.compiled = cm
         self.dose_index = cm.parameter_index(params[0])
         self.base = cm.parameter_vector(self.model)
         self.half_life = dose_half_life(self.model)
@@ -182,6 +191,30 @@ class DoseProblem:
         n = max(len([t for t in plan.times(self.day) if t < self.day]), 1)
         return Plan(min(plan.dose, self.total_dose_ug / n), plan.every, plan.start,
                     plan.duration)
+
+    @property
+    def body_weight_kg(self) -> float:
+        """Body weight of the model's species (kg): converts µg/kg doses to µg per animal."""
+        return float(self.model.require_parameter("body_weight").value)
+
+    @property
+    def setting(self) -> str:
+        """``scenario (species, site)`` of the compiled model, as ``simulate`` titles it."""
+        meta = self.model.metadata
+        return f"{self.scenario} ({meta.get('species')}, {meta.get('site')})"
+
+    def intervention(self, plan: Plan) -> str:
+        """``plan`` as the resolved exosome intervention ``simulate`` would run: the dose with
+        its unit (µg per animal), the route and the schedule (issue 13: every output names
+        the route)."""
+        from exobone.model.scenarios.interventions import parse_intervention
+
+        given = [t for t in plan.times(self.day) if t < self.day]  # later doses are not run
+        text = (f"exosome:{self.source},dose={plan.dose:.6g}ug,route={self.route},"
+                f"start={plan.start:g}")
+        if len(given) > 1:
+            text += f",every={plan.every:g},stop={given[-1]:g}"
+        return str(parse_intervention(text))
 
     def warnings(self, plan: Plan) -> list[str]:
         """Say when ``plan``'s read-out ends inside a dose's transient."""
@@ -206,17 +239,22 @@ class DoseProblem:
         bounds = np.cumsum([0, *counts])
         return np.array([values[a:b].mean() for a, b in itertools.pairwise(bounds)])
 
-    def courses(self, plans: Sequence[Plan]) -> FloatArray:
+    def courses(self, plans: Sequence[Plan], params: FloatArray | None = None) -> FloatArray:
         """The objective at the read-out's sample days (plans x days); NaN for a failed run."""
-        return self.run(plans, self.times)[:, -self.readout.times().size:]
+        return self.run(plans, self.times, params)[:, -self.readout.times().size:]
 
-    def run(self, plans: Sequence[Plan], times: FloatArray) -> FloatArray:
-        """The objective at ``times`` (from 0, up to the day) of each plan (plans x times)."""
+    def run(self, plans: Sequence[Plan], times: FloatArray, params: FloatArray | None = None
+            ) -> FloatArray:
+        """The objective at ``times`` (from 0, up to the day) of each plan (plans x times).
+
+        ``params`` (plans x parameters) replaces the model's parameter vector row by row (the
+        dose column is always the plan's)."""
         from exobone.simulate.backends import resolve_backend
         from exobone.simulate.solve import Tolerances
 
         plans = [self.effective(p) for p in plans]
-        P = np.tile(self.base, (len(plans), 1))
+        P = (np.tile(self.base, (len(plans), 1)) if params is None
+             else np.array(params, dtype=float, copy=True))
         P[:, self.dose_index] = [p.dose for p in plans]
         schedules = [{self.event: [t for t in p.times(self.day) if t < self.day]}
                      for p in plans]
@@ -350,6 +388,89 @@ def dose_response(problem: DoseProblem, *, every: float = 7.0, start: float = 0.
     return grid, values
 
 
+@dataclass(frozen=True)
+class MagnitudeBand:
+    """The 5, 50 and 95 % quantiles of a read-out per dose over draws of the magnitudes the
+    doses act through (:func:`~exobone.model.exosomes.magnitudes.magnitude_priors`): a fitted
+    family's dose scale from its interval, an assumed one log-uniform over its bounds. Every
+    other parameter keeps its value; ``failed`` counts member runs that did not finish (left
+    out of the quantiles)."""
+
+    dose: FloatArray
+    quantiles: tuple[float, float, float]
+    values: FloatArray  # quantiles x doses
+    priors: tuple[MagnitudePrior, ...]
+    n: int
+    seed: int
+    failed: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"dose": self.dose.tolist(), "quantiles": list(self.quantiles),
+                "values": [_nan_list(row) for row in self.values], "n": self.n,
+                "seed": self.seed, "failed": self.failed,
+                "drawn": [p.to_dict() for p in self.priors],
+                "method": ("independent draws of each dosed family's scale of its exosome "
+                           "ceilings; the split between processes is held at its value")}
+
+
+def _draw(prior: MagnitudePrior, bounds: tuple[float, float] | None, rng: np.random.Generator,
+          n: int) -> FloatArray:
+    if prior.kind == "fitted":
+        from exobone.analysis.calibrate.uncertainty import FittedPrior
+
+        lo, hi = bounds if bounds is not None else (-math.inf, math.inf)
+        return FittedPrior(prior.parameter, prior.value, prior.interval, (lo, hi), prior.scale,
+                           prior.level).sample(rng, n)
+    low, high = (math.log(x) for x in prior.interval)
+    return np.exp(rng.uniform(low, high, n))
+
+
+def dose_response_band(problem: DoseProblem, *, n: int, seed: int = 0, every: float = 7.0,
+                       start: float = 0.0, duration: float | None = None,
+                       doses: Sequence[float] | None = None, points: int = 17
+                       ) -> MagnitudeBand:
+    """The dose-response curve's band over what is known of the exosome magnitudes.
+
+    Each of ``n`` members draws every dosed family's dose scale (the same draw at every dose,
+    so each member is one curve) and runs the curve; the quantiles are over the members that
+    finished. An assumed family's band spans its whole prior: it shows how little the curve's
+    height is known, not a confidence interval.
+
+    Raises
+    ------
+    InvalidInputError
+        For ``n`` outside [2, :data:`MAX_BAND`], or a bad dose or schedule
+        (:func:`dose_grid`).
+    ModelError
+        If the model has no dose scale to draw (no dosed exosome family).
+    """
+    if not 2 <= n <= MAX_BAND:
+        raise InvalidInputError(f"a magnitude band takes 2 to {MAX_BAND} members, got {n}")
+    grid = dose_grid(problem.day, every=every, start=start, duration=duration, doses=doses,
+                     points=points)
+    priors = magnitude_priors(problem.model)
+    if not priors:
+        raise ModelError(f"{problem.source} exosomes act through no dose scale in this model: "
+                         f"there is no magnitude to draw")
+    rng = np.random.default_rng(seed)
+    bounds = {p.name: p.bounds for p in problem.model.parameters}
+    draws = {p.parameter: _draw(p, bounds.get(p.parameter), rng, n) for p in priors}
+    dur = problem.day if duration is None else duration
+    plans = [Plan(float(d), every, start, dur) for _ in range(n) for d in grid]
+    P = np.tile(problem.base, (len(plans), 1))
+    for name, values in draws.items():
+        P[:, problem.compiled.parameter_index(name)] = np.repeat(values, grid.size)
+    y = problem.readout.reduce(problem.courses(plans, P), problem.untreated)
+    y = y.reshape(n, grid.size)
+    q = (0.05, 0.5, 0.95)
+    finished = np.isfinite(y)
+    values = np.full((3, grid.size), np.nan)
+    for j in range(grid.size):
+        if finished[:, j].any():
+            values[:, j] = np.quantile(y[finished[:, j], j], q)
+    return MagnitudeBand(grid, q, values, priors, n, seed, int((~finished).sum()))
+
+
 def _whole_days(key: str, bound: tuple[float, float]) -> tuple[int, int]:
     lo, hi = math.ceil(bound[0] - 1e-9), math.floor(bound[1] + 1e-9)
     if key == "every":
@@ -429,7 +550,7 @@ def optimize_schedule(problem: DoseProblem, *, bounds: Mapping[str, tuple[float,
                                  popsize=popsize, tol=1e-8, polish=False, vectorized=True,
                                  updating="deferred", init="sobol",
                                  integrality=[False, True, True, True])
-    found = to_plan(res.x)
+    found = to_plan(_whole_day_descent(res.x, neg, scipy_bounds))
     best = _given(problem.effective(found), problem.day, b["duration"][0])
     value = float(problem.phase_mean([found])[0])  # the objective searched
     as_planned = float(problem.evaluate([best])[0])
@@ -449,6 +570,39 @@ def optimize_schedule(problem: DoseProblem, *, bounds: Mapping[str, tuple[float,
     return OptimizationResult(best, value, problem.control_value, problem.readout, b, seed,
                               count[0], curve, surface, problem.total_dose_ug, course,
                               at_bounds, tuple(warnings), as_planned)
+
+
+#: most steps of the whole-day descent after the global search (each step tries 26 plans)
+MAX_DESCENT_STEPS = 50
+
+
+def _whole_day_descent(x: Sequence[float], neg: Any, bounds: Sequence[tuple[float, float]]
+                       ) -> FloatArray:
+    """Move ``x`` (log10 dose, interval, start, number of doses) to its best whole-day
+    neighbour (interval, start and number of doses each -1, 0 or +1; dose kept) until no
+    neighbour is better.
+
+    Differential evolution over integers stops in different plans for different seeds when
+    plans one day apart differ little (measured: every 8 days x 6 doses for seed 1 against
+    every 7 x 7 for seeds 2 and 3, read-out 1.94 against 2.17); a descent over whole-day
+    neighbours takes both to the same plan. ``neg`` is the vectorised objective of the search
+    (columns are candidates)."""
+    best = np.array(x, dtype=float)
+    best[1:] = np.round(best[1:])
+    value = float(neg(best.reshape(-1, 1))[0])
+    steps = [np.array((0.0, *d)) for d in itertools.product((-1.0, 0.0, 1.0), repeat=3)
+             if any(d)]
+    for _ in range(MAX_DESCENT_STEPS):
+        near = [best + d for d in steps
+                if all(lo <= v <= hi for v, (lo, hi) in zip(best + d, bounds, strict=True))]
+        if not near:
+            break
+        values = neg(np.array(near).T)
+        k = int(np.argmin(values))
+        if not values[k] < value - 1e-12 * max(1.0, abs(value)):
+            break
+        best, value = near[k], float(values[k])
+    return best
 
 
 def _given(plan: Plan, day: float, min_duration: float) -> Plan:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -134,7 +135,8 @@ def cohort_cmd(
     as_json: JsonOpt = False,
     plot: PlotOpt = None,
     out: Annotated[Path | None, typer.Option(
-        "--out", help="Stream each arm's finished chunks to this directory.",
+        "--out", help="Stream each arm's finished chunks to this directory (created, with "
+                      "missing parents).",
         file_okay=False)] = None,
     resume: Annotated[bool, typer.Option("--resume", help="Keep chunks already in --out.")]
         = False,
@@ -240,7 +242,7 @@ def optimize_cmd(
     from exobone.analysis.readouts import Readout
     from exobone.analysis.sensitivity import parse_objective
     from exobone.errors import InvalidInputError
-    from exobone.plotting import plot_optimization
+    from exobone.plotting import optimization_title, plot_optimization
 
     _check_plot_path(plot)
 
@@ -267,17 +269,20 @@ def optimize_cmd(
         res = optimize_schedule(problem, bounds=b, rng=seed, maxiter=maxiter)
         update(1, 1)
     if plot is not None:
-        plot_optimization(res, plot, title=f"{scenario}: {exosome} exosomes, "
-                                           f"{res.readout.label()}")
+        plot_optimization(res, plot, title=optimization_title(scenario, exosome, res.readout),
+                          model=problem.model)
     _warn(res.warnings)
     magnitudes = problem.magnitudes.line()
     if as_json:
-        typer.echo(json.dumps({**res.to_dict(), "magnitudes": problem.magnitudes.to_dict()},
+        typer.echo(json.dumps({**res.to_dict(), "setting": problem.setting,
+                               "interventions": [problem.intervention(res.plan)],
+                               "magnitudes": problem.magnitudes.to_dict()},
                               separators=(",", ":")))
         return
     p = res.plan
-    typer.echo(f"best plan for {res.readout.label()} in {scenario} with {exosome} exosomes "
-               f"({route}):")
+    typer.echo(f"best plan for {res.readout.label()} in {problem.setting} with {exosome} "
+               f"exosomes ({route}):")
+    typer.echo(f"  {problem.intervention(p)}")
     typer.echo(f"  {p.dose:.4g} µg every {p.every:g} days from day {p.start:g} for "
                f"{p.duration:g} days ({len(p.times(day))} doses, {p.dose * len(p.times(day)):.4g}"
                f" µg in all" + (f", total dose capped at {total_dose_ug:g} µg" if total_dose_ug
@@ -300,18 +305,32 @@ def dose_response_cmd(
     every: Annotated[float, typer.Option("--every", help="Days between doses.")] = 7.0,
     start: Annotated[float, typer.Option("--start", help="Day of the first dose.")] = 0.0,
     doses: Annotated[str | None, typer.Option(
-        "--doses", help="Comma-separated µg \\[default: 17 log-spaced from 1 to 1000].")] = None,
+        "--doses", help="Comma-separated doses per administration: µg per animal (100, 100ug, "
+                        "0.1mg) or per kg body weight (400ug/kg, 4mg/kg) \\[default: 17 "
+                        "log-spaced from 1 to 1000 µg].")] = None,
     route: Annotated[str, typer.Option(
         "--route", help="systemic (intravenous; the default, as for exosome:) or local.")
     ] = "systemic",
     species: SpeciesOpt = None,
     site: SiteOpt = None,
+    band: Annotated[int | None, typer.Option(
+        "--band", help="Also draw N members of the exosome magnitudes (fitted scales from "
+                       "their interval, assumed ones over their bounds): 5-95 % per dose.")]
+        = None,
+    seed: SeedOpt = 0,
     as_json: JsonOpt = False,
     plot: PlotOpt = None,
 ) -> None:
     """Draw the read-out of OUTCOME@DAY (default: its mean over the 28 days ending at DAY)
     against the dose of one exosome source."""
-    from exobone.analysis.doses import DoseProblem, Plan, dose_grid, dose_response
+    from exobone.analysis.doses import (
+        MAX_BAND,
+        DoseProblem,
+        Plan,
+        dose_grid,
+        dose_response,
+        dose_response_band,
+    )
     from exobone.analysis.readouts import Readout
     from exobone.analysis.sensitivity import parse_objective
     from exobone.errors import InvalidInputError
@@ -319,35 +338,61 @@ def dose_response_cmd(
 
     _check_plot_path(plot)
 
-    name, day = parse_objective(objective)
-    grid = None
-    if doses:
+    from exobone.model.scenarios.dosing import Dose
+    from exobone.model.scenarios.exosome_interventions import parse_dose
+
+    def one_dose(text: str) -> Dose:
         try:
-            grid = [float(x) for x in doses.split(",") if x.strip()]
+            return Dose(float(text))  # a bare number: µg per animal (NaN is refused below)
         except ValueError:
-            raise InvalidInputError(f"--doses must be comma-separated numbers, got {doses!r}") \
-                from None
+            pass
+        try:
+            return parse_dose(text)
+        except InvalidInputError:
+            raise InvalidInputError(f"--doses must be comma-separated numbers, got {doses!r} "
+                                    f"(with a unit: 100ug, 0.1mg, 400ug/kg, 4mg/kg)") from None
+
+    name, day = parse_objective(objective)
+    given_doses = [one_dose(x) for x in doses.split(",") if x.strip()] if doses else None
+    grid = [d.value for d in given_doses] if given_doses else None
     dose_grid(day, every=every, start=start, doses=grid)  # before the model is built
     Readout(name, day, readout, window)
+    if band is not None and not 2 <= band <= MAX_BAND:
+        raise InvalidInputError(f"--band takes 2 to {MAX_BAND} members, got {band}")
     problem = DoseProblem(scenario, exosome, name, day, route=route, species=species,
                           site=site, readout_kind=readout, window=window)
+    if given_doses:  # µg/kg doses become µg per animal of the model's species
+        grid = [d.per_animal(problem.body_weight_kg) for d in given_doses]
     d, v = dose_response(problem, every=every, start=start, doses=grid)
+    drawn = (dose_response_band(problem, n=band, seed=seed or 0, every=every, start=start,
+                                doses=grid) if band is not None else None)
     warnings = problem.warnings(Plan(1.0, every, start, day))
     _warn(warnings)
+    given = [problem.intervention(Plan(float(x), every, start, day)) for x in d]
     if plot is not None:
         plot_dose_response(d, v, problem.control_value, plot,
                            label=f"{exosome}, every {every:g} d from day {start:g}",
-                           ylabel=problem.readout.label(), readout=problem.readout)
+                           ylabel=problem.readout.label(), readout=problem.readout,
+                           model=problem.model)
     if as_json:
-        typer.echo(json.dumps({"objective": objective, "readout": problem.readout.to_dict(),
-                               "dose": d.tolist(), "value": [float(x) for x in v],
+        typer.echo(json.dumps({"objective": objective, "setting": problem.setting,
+                               "interventions": given, "readout": problem.readout.to_dict(),
+                               "dose": d.tolist(),
+                               "dose_per_kg": (d / problem.body_weight_kg).tolist(),
+                               "value": [float(x) for x in v],
                                "control": problem.control_value, "warnings": warnings,
-                               "magnitudes": problem.magnitudes.to_dict()}))
+                               "magnitudes": problem.magnitudes.to_dict(),
+                               "band": drawn.to_dict() if drawn is not None else None}))
         return
-    typer.echo(f"{'dose µg':>10}  {problem.readout.label()}")
-    for a, b in zip(d, v, strict=True):
-        typer.echo(f"{a:>10.3g}  {b:.4g}")
-    typer.echo(f"{'none':>10}  {problem.control_value:.4g}")
+    form = re.sub(r"dose=[^,]+", "dose=<µg per animal, below>", given[0])
+    typer.echo(f"{problem.setting}: {form}")
+    typer.echo(f"{'µg/animal':>10} {'µg/kg':>9}  {problem.readout.label()}"
+               + (f"  [5 %, 95 %] over {band} magnitude draws" if drawn is not None else ""))
+    for j, (a, b) in enumerate(zip(d, v, strict=True)):
+        lo_hi = (f"  [{drawn.values[0, j]:.4g}, {drawn.values[2, j]:.4g}]"
+                 if drawn is not None else "")
+        typer.echo(f"{a:>10.4g} {a / problem.body_weight_kg:>9.4g}  {b:.4g}{lo_hi}")
+    typer.echo(f"{'none':>10} {'':>9}  {problem.control_value:.4g}")
     line = problem.magnitudes.line()
     if line:
         typer.echo(line)

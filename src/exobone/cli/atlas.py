@@ -297,6 +297,20 @@ def network_cmd(
     typer.echo(f"wrote {output}", err=True)
 
 
+def _check_writable_folder(output: Path) -> None:
+    """Refuse a read-only destination folder before the store is opened or built (a device
+    such as /dev/stdout is written in place and is left to the writer)."""
+    import os
+
+    from exobone.errors import InvalidInputError
+
+    if output.exists() and not output.is_file():
+        return
+    folder = output.parent
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise InvalidInputError(f"cannot write {output}: the folder {folder} is not writable")
+
+
 def _console() -> Any:
     from rich.console import Console
 
@@ -388,6 +402,7 @@ def export_cmd(
     exporter = require_exporter(fmt)  # fail on a bad format or path before building anything
     if output is not None:
         check_output_path(output)
+        _check_writable_folder(output)
     filters = _filters(
         what, cargo=cargo, source=source, target=target, pathway=pathway, disease=disease,
         species=species, setting=setting, direction=direction, text=text,

@@ -104,8 +104,11 @@ def sbml_run_cmd(
     run = run_sbml(file, start=start, duration=days, points=points,
                    overrides=_parse_sets(sets), solver=solver, rtol=rtol, atol=atol,
                    max_step=max_step)
-    if save is not None:
-        save_results(run.trajectory, save)
+    if save is not None:  # whole or not at all: a full disk never leaves half a table
+        from exobone.outputs import atomic_output
+
+        with atomic_output(save, what="results") as staged:
+            save_results(run.trajectory, staged)
     if as_json:
         values = {k: [float(x) if np.isfinite(x) else None for x in v.tolist()]
                   for k, v in run.values.items()}

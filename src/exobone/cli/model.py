@@ -224,6 +224,8 @@ def _table(result: ScenarioResult, table_times: list[float], compare: bool,
         c = sources["counts"]
         typer.echo(f"parameters: {c['fitted']} fitted ({', '.join(sources['fitted']) or '-'}), "
                    f"{c['cited']} cited, {c['assumed']} assumed")
+        if sources.get("exosome_magnitudes"):
+            typer.echo(sources["exosome_magnitudes"])
     if bands is not None:
         ok = bands["status"]["treated"].get("ok", 0)
         typer.echo(f"band (5-95 % rows): {ok}/{bands['n']} runs drawing "

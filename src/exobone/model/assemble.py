@@ -94,7 +94,8 @@ def _run_history(builder: ModelBuilder, days: float) -> None:
 
     The end state becomes every state's initial value, and the start references of the
     relative outcomes (``bv_tv_start``, ``cortical_start``, ``resorption_start``,
-    ``formation_start``) take its values, so BMD, CTX and P1NP are 1.0 at the run's start.
+    ``formation_start``, ``cortical_resorption_start``, ``cortical_formation_start``) take its
+    values, so BMD, CTX and P1NP are 1.0 at the run's start.
     """
     from exobone.simulate import SaveAt, simulate  # the simulator imports this module
 
@@ -105,7 +106,11 @@ def _run_history(builder: ModelBuilder, days: float) -> None:
     for parameter, value in (("bv_tv_start", traj["bone_volume"][-1]),
                              ("cortical_start", traj["cortical_bone"][-1]),
                              ("resorption_start", traj["resorption_rate"][-1] / k_resorption),
-                             ("formation_start", traj["formation_rate"][-1] / k_resorption)):
+                             ("formation_start", traj["formation_rate"][-1] / k_resorption),
+                             ("cortical_resorption_start",
+                              traj["cortical_resorption_activity"][-1]),
+                             ("cortical_formation_start",
+                              traj["cortical_formation_activity"][-1])):
         builder.set_parameter(parameter, float(value), source=Assumed(
             f"value at the end of the scenario's {days / 365:g}-year history (computed at "
             f"build time)"))

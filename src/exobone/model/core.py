@@ -115,12 +115,20 @@ MARKERS: dict[str, tuple[str, str]] = {
 
 #: serum markers relative to the start of the run (1 = pretreatment level)
 SERUM_MARKERS: dict[str, tuple[str, str]] = {
-    "ctx": ("resorption_rate/(k_resorption*resorption_start)",
+    "ctx": (("(serum_trabecular_share*resorption_rate/k_resorption"
+             " + (1 - serum_trabecular_share)*cortical_resorption_activity)"
+             "/(serum_trabecular_share*resorption_start"
+             " + (1 - serum_trabecular_share)*cortical_resorption_start)"),
             ("serum CTX relative to the start of the run (1 = pretreatment), assumed "
-            "proportional to the bone resorption rate (an assumption)")),
-    "p1np": ("formation_rate/(k_resorption*formation_start)",
+             "proportional to whole-skeleton resorption: trabecular and cortical resorption "
+             "weighted by their shares of the skeleton's collagen turnover (an assumption)")),
+    "p1np": (("(serum_trabecular_share*formation_rate/k_resorption"
+              " + (1 - serum_trabecular_share)*cortical_formation_activity)"
+              "/(serum_trabecular_share*formation_start"
+              " + (1 - serum_trabecular_share)*cortical_formation_start)"),
              ("serum P1NP relative to the start of the run (1 = pretreatment), assumed "
-             "proportional to the bone formation rate (an assumption)")),
+              "proportional to whole-skeleton formation: trabecular and cortical formation "
+              "weighted by their shares of the skeleton's collagen turnover (an assumption)")),
 }
 
 
@@ -220,6 +228,9 @@ _SPECIES_CORE: dict[str, tuple[float, float, str]] = {
     "coupling_share": (0.0, 1.0, ("share of bone formation done in remodeling units refilling "
                                   "cavities resorbed earlier (BMU coupling); the rest follows "
                                   "the osteoblasts alone")),
+    "cortical_coupling_share": (0.0, 1.0, ("share of cortical bone formation done in remodeling "
+                                           "units refilling cavities resorbed earlier; the rest "
+                                           "(modeling-based) follows the osteoblasts alone")),
 }
 
 
@@ -296,6 +307,20 @@ def _signals(b: ModelBuilder) -> None:
                   "rising with the osteoblasts per forming site with elasticity "
                   "1 - coupling_share (BMU coupling: cavities resorbed one reversal delay and "
                   "one formation period earlier are refilled)")
+    A("bmu_coupling_cortical",
+      "pow(max(forming_sites, 0)/max(osteoblasts, 1e-9), cortical_coupling_share)", unit="1",
+      description="the same for cortical formation, with its own share: endocortical and "
+                  "periosteal modeling-based formation goes on where remodeling stops")
+    A("cortical_formation_activity",
+      "osteoblasts*m_bone_formation*bmu_coupling_cortical", unit="1",
+      description="cortical formation relative to health: the same osteoblasts and forming "
+                  "sites as trabecular bone, with the cortical coupling share")
+    A("cortical_resorption_activity",
+      "osteoclasts*m_bone_resorption*pow(erosion_depth, cortical_erosion_share - 1)"
+      "*cortical_bone", unit="1",
+      description="cortical resorption relative to health: the same osteoclasts and activity, "
+                  "on a surface proportional to the cortical bone left; the estrogen erosion "
+                  "depth applies with the share cortical_erosion_share")
     A("tgf_beta_activation",
       "(resorption_activity*cell_scale_osteoclasts + f0*C_s)"
       " / (resorption_activity*cell_scale_osteoclasts + C_s)", unit="1",
@@ -483,11 +508,11 @@ def _terms(b: ModelBuilder, y: dict[str, float]) -> None:
       mechanisms=("core:bone_volume", "GO:0045453"), citations=kom,
       description="resorption by active osteoclasts on available surface")
     # cortical bone: the same cells and activities, slow turnover
-    T("cortical_formation", "k_cortical/365*osteoblasts*m_bone_formation*bmu_coupling",
+    T("cortical_formation", "k_cortical/365*cortical_formation_activity",
       {"cortical_bone": 1},
       mechanisms=("core:bone_volume", "GO:0001503"),
       description="cortical (intracortical/endocortical) formation by active osteoblasts")
-    T("cortical_resorption", "k_cortical/365*osteoclasts*m_bone_resorption/erosion_depth*cortical_bone",
+    T("cortical_resorption", "k_cortical/365*cortical_resorption_activity",
       {"cortical_bone": -1}, mechanisms=("core:bone_volume", "GO:0045453"),
       description="cortical resorption by active osteoclasts (surface taken proportional to "
                   "the cortical bone left)")

@@ -153,7 +153,7 @@ PARAMETER_TABLE: list[tuple[str, float, str, tuple[float, float] | None, Source,
     ("n_wnt_survival", 1.0, "1", (0.0, 3.0),
      _A("Wnt/beta-catenin prolongs osteoblast survival; exponent chosen"),
      "sensitivity of osteoblast apoptosis to Wnt (apoptosis x Wnt^-n)"),
-    ("n_wnt_opg", 1.737, "1", (0.0, 5.0),
+    ("n_wnt_opg", 1.74, "1", (0.0, 5.0),
      _fitted("Wnt gain on OPG (Wnt/beta-catenin raises OPG expression: assumed mechanism)"),
      "sensitivity of OPG expression to Wnt (OPG x Wnt^n)"),
     ("n_tgf_proliferation", 1.0, "1", (0.0, 3.0),
@@ -176,7 +176,7 @@ PARAMETER_TABLE: list[tuple[str, float, str, tuple[float, float] | None, Source,
      "Wnt inhibition constant of sclerostin x DKK-1"),
     ("dkk1", 1.0, "1", (0.0, 10.0), _A("health is the reference (1)"),
      "DKK-1 level relative to health (input)"),
-    ("n_mechanostat", 1.366, "1", (0.0, 10.0), _fitted("mechanostat exponent"),
+    ("n_mechanostat", 1.342, "1", (0.0, 10.0), _fitted("mechanostat exponent"),
      ("sensitivity of osteocyte sclerostin expression to mechanical strain (strain taken as "
      "inversely proportional to BV/TV)")),
     ("K_surface", 5.0, "%", (0.5, 50.0),
@@ -201,22 +201,35 @@ PARAMETER_TABLE: list[tuple[str, float, str, tuple[float, float] | None, Source,
     ("k_estrogen", 0.5, "1/day", (0.05, 5.0), _A("serum estrogen falls within days of "
                                                  "ovariectomy; chosen"),
      "relaxation rate of the estrogen level to its input"),
-    ("e_rankl", 0.7218, "1", (0.5, 20.0), _fitted("estrogen-deficiency gain on RANKL"),
+    ("e_rankl", 0.7167, "1", (0.5, 20.0), _fitted("estrogen-deficiency gain on RANKL"),
      "fold increase of RANKL expression minus 1 at full estrogen deficiency"),
     ("e_opg", 0.5, "1", (0.0, 10.0),
      _A("estrogen deficiency lowers OPG; gain chosen and held fixed in the OVX calibration"),
      "OPG expression is divided by 1 + e_opg at full estrogen deficiency"),
-    ("e_oc_apoptosis", 3.959, "1", (0.0, 10.0), _fitted("estrogen-deficiency OC survival"),
+    ("e_oc_apoptosis", 4.422, "1", (0.0, 10.0), _fitted("estrogen-deficiency OC survival"),
      "osteoclast apoptosis is divided by 1 + e_oc_apoptosis at full estrogen deficiency"),
-    ("e_resorption", 1.223, "1", (0.0, 10.0), _fitted("estrogen-deficiency erosion depth"),
+    ("e_resorption", 1.292, "1", (0.0, 10.0), _fitted("estrogen-deficiency erosion depth"),
      "resorption per osteoclast is multiplied by 1 + e_resorption at full deficiency"),
-    ("e_adipogenic", 9.0, "1", (0.0, 20.0),
+    ("e_adipogenic", 11.0, "1", (0.0, 20.0),
      _A("estrogen deficiency shifts BMSC commitment to adipogenesis; direction from "
         "physiology.yaml records martin1991_rat_ovx_marrow_fat and "
         "fonseca2021_rat_ovx_marrow_adiposity (marrow fat rises after OVX), no magnitude read; "
         "gain chosen so that marrow adipocytes rise after OVX despite the Wnt rise of the "
-        "mechanostat"),
+        "mechanostat (9 until session 4; 11 keeps the rise at the start of a pmo run above 5 % "
+        "with the refitted, lower human estrogen sensitivity)"),
      "adipogenic commitment is multiplied by 1 + e_adipogenic at full estrogen deficiency"),
+    ("cortical_erosion_share", 1.0, "1", (0.0, 1.0),
+     Reference("unknown", 2008, title="A population-based assessment of rates of bone loss at "
+               "multiple skeletal sites: evidence for substantial trabecular bone loss in young "
+               "adult women and men", journal="J Bone Miner Res", volume="23",
+               pages="205-214", doi="10.1359/jbmr.071020",
+               note="data/calibration/physiology.yaml record "
+                    "qct_population_trabecular_loss_young_adults (also_quoted_cortical: 'Cortical "
+                    "bone loss began in perimenopause in women'): qualitative, so the estrogen "
+                    "erosion depth applies to intracortical cavities as to trabecular ones (1); no "
+                    "cortical erosion-depth number was read (session 4 scan: "
+                    "docs/dev/coupling-findings.md)"),
+     "share of the estrogen-deficiency erosion depth that applies to cortical resorption"),
     ("bmd_trabecular_share_lumbar_spine", 0.5, "1", (0.0, 1.0),
      _A("share of lumbar spine areal BMD change carried by trabecular bone; no measured share "
         "was read: the vertebral body is mostly trabecular, its shell and posterior elements "
@@ -235,6 +248,20 @@ PARAMETER_TABLE: list[tuple[str, float, str, tuple[float, float] | None, Source,
     ("formation_start", 1.0, "rel. to healthy", (0.0, 20.0),
      _A("health is the reference; a scenario with a history (pmo) sets the value reached"),
      "formation activity at the start of the run (reference of p1np: pretreatment = 1)"),
+    ("cortical_resorption_start", 1.0, "rel. to healthy", (0.0, 20.0),
+     _A("health is the reference; a scenario with a history (pmo) sets the value reached"),
+     "cortical resorption activity at the start of the run (reference of ctx)"),
+    ("cortical_formation_start", 1.0, "rel. to healthy", (0.0, 20.0),
+     _A("health is the reference; a scenario with a history (pmo) sets the value reached"),
+     "cortical formation activity at the start of the run (reference of p1np)"),
+    ("serum_trabecular_share", 0.676, "1", (0.0, 1.0),
+     _A("serum CTX and P1NP come from the whole skeleton: trabecular share of skeletal "
+        "collagen turnover = 0.2 x 25 %/yr / (0.2 x 25 %/yr + 0.8 x 3 %/yr) = 0.676, with '~80% "
+        "of the skeleton is cortical' (physiology.yaml cortical_share_of_skeleton_review, a "
+        "review figure) and the human trabecular and cortical turnovers of the core (both "
+        "assumed); the same share is used in rodents (their cortical/trabecular turnover ratio "
+        "is the human one)"),
+     "share of serum CTX and P1NP coming from trabecular (vs cortical) turnover"),
     ("glucocorticoid", 0.0, "1", (0.0, 10.0), _A("health is the reference (0)"),
      "glucocorticoid excess (0 in health; 1 = the gc-onfh scenario dose)"),
     ("gc_pi3k", 1.0, "1", (0.0, 10.0), _A(_GAIN),

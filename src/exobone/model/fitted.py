@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from exobone.errors import InvalidInputError
+from exobone.model.exosomes.magnitudes import magnitude_basis
 from exobone.model.parameters import Assumed, Fitted, Reference
 
 if TYPE_CHECKING:
@@ -165,9 +166,15 @@ def source_kind(source: Any) -> str:
 
 
 def parameter_sources(spec: ModelSpec) -> dict[str, Any]:
-    """``{"counts": {kind: n}, "fitted": [...], "cited": [...], "assumed": [...]}`` of a model."""
+    """``{"counts": {kind: n}, "fitted": [...], "cited": [...], "assumed": [...],
+    "exosome_magnitudes": line or None}`` of a model.
+
+    ``exosome_magnitudes`` says, for a model with exosome doses, which dosed families' effect
+    sizes are fitted and which assumed (issue 13: outputs flag results that rest on assumed
+    magnitudes; :func:`exobone.model.exosomes.magnitudes.magnitude_basis`)."""
     out: dict[str, Any] = {"fitted": [], "cited": [], "assumed": []}
     for p in spec.parameters:
         out[source_kind(p.source)].append(p.name)
     out["counts"] = {k: len(out[k]) for k in ("fitted", "cited", "assumed")}
+    out["exosome_magnitudes"] = magnitude_basis(spec).line()
     return out

@@ -19,9 +19,10 @@ named) or marked :class:`~exobone.model.parameters.Assumed` with the reason:
     growth per year of the age drive of the ``aging`` and ``pmo`` scenarios.
 ``k_cortical``
     turnover of the slow cortical compartment (fraction per year).
-``k_reversal``, ``coupling_share``
+``k_reversal``, ``coupling_share``, ``cortical_coupling_share``
     BMU coupling (:mod:`exobone.model.core`): cavities wait 1/k_reversal days before formation
-    starts; formation = osteoblasts^(1-w) x forming sites^w with w = ``coupling_share``.
+    starts; formation = osteoblasts^(1-w) x forming sites^w with w = ``coupling_share`` in
+    trabecular and ``cortical_coupling_share`` in cortical bone.
 ``wall_thickness_loss``
     (human only) fall per year of aging of the wall refilled per trabecular remodeling unit.
 
@@ -74,7 +75,7 @@ class SpeciesPhysiology:
 # --------------------------------------------------------------------------- fitted values
 _RAT_FIT = ("fitted by scripts/calibrate_ovx.py to the rat OVX time course (records "
             "wronski1987_rat_ovx_14wk_body_weight, wronski1985_rat_ovx_5wk, "
-            "wronski1988_rat_ovx_time_course): k_resorption 0.2285 %/day at BV/TV 17.6 %")
+            "wronski1988_rat_ovx_time_course): k_resorption 0.2338 %/day at BV/TV 17.6 %")
 _SPECIES_FIT = "fitted by scripts/calibrate_species.py"
 
 #: Komarova 2003 (BIOMD0000000148) removal rates, used where no species value was read
@@ -92,8 +93,10 @@ _REVERSAL_ASSUMED = (
     "no reversal period was read (physiology.yaml wanted: Eriksen 1986 trabecular remodeling "
     "sequence); a cavity is completed over the resorptive period, so the mean delay from "
     "erosion to the start of formation is taken as that period (1/k_oc_apoptosis)")
-#: share of formation coupled to earlier resorption through the BMU cycle (core.py)
+#: share of formation coupled to earlier resorption through the BMU cycle (core.py); rodents
 COUPLING_SHARE = 0.4
+#: the same in humans, trabecular and cortical (session 4, docs/dev/coupling-findings.md)
+HUMAN_COUPLING_SHARE, HUMAN_CORTICAL_COUPLING_SHARE = 0.55, 0.0
 _COUPLING_SOURCE = Assumed(
     "no measured share was read: formation in a basic multicellular unit refills the cavity "
     "resorbed earlier, and modeling-based formation and osteoblast vigour do not; chosen from a "
@@ -101,7 +104,29 @@ _COUPLING_SOURCE = Assumed(
     "(docs/dev/coupling-findings.md): 0.4 is the largest share at which human aging still "
     "loses >= 0.5 %/yr of spine BMD while the FREEDOM placebo hip stays near -1.4 % at 36 months "
     "and menopause loss decelerates; the antiresorptive BMD rows of benchmarks/drug_trials.py "
-    "want a larger share")
+    "want a larger share; rodents keep it (no rodent datum on the share was read), and their "
+    "cortical formation uses the same share")
+_HUMAN_COUPLING_SOURCE = Reference(
+    "Reid", 2010, title="Effects of denosumab on bone histomorphometry: the FREEDOM and STAND "
+    "studies", journal="J Bone Miner Res",
+    note="data/calibration/pharmacology.yaml record reid2010_denosumab_histomorphometry: under "
+         "denosumab median trabecular bone formation rate -97 % with eroded surface -80 %, so "
+         "trabecular formation follows the remodeling cavities (a share near 1); bounded by "
+         "the core's aging physiology: above 0.55 human aging loses < 0.5 %/yr of spine BMD "
+         "with the aging rate refitted to qct_population_trabecular_loss_young_adults and "
+         "freedom_th_bmd_placebo, because the mechanostat and the age drive act on "
+         "osteoblasts, whose weight is 1 - share (scan: docs/dev/coupling-findings.md, "
+         "session 4); an assumed value between the two, not a fit")
+_HUMAN_CORTICAL_COUPLING_SOURCE = Reference(
+    "Dempster", 2020, title="Modeling-Based Bone Formation in the Human Femoral Neck in "
+    "Subjects Treated With Denosumab", journal="J Bone Miner Res", volume="35",
+    pages="1282-1288", doi="10.1002/jbmr.4006", pmid="32163613",
+    note="data/calibration/pharmacology.yaml record dempster2020_denosumab_modeling_based_"
+         "formation: modeling-based formation goes on in the endocortical and periosteal "
+         "envelopes under denosumab; with cortical formation following the osteoblasts alone "
+         "(share 0) denosumab raises cortical bone by 5.8 % vs placebo at 36 months, "
+         "record poole2015_denosumab_femoral_cortical_mass 5.4 % (held out; with the "
+         "share 0.4: 2.4 %); an assumed value (the extreme of the range), not a fit")
 
 SPECIES_PHYSIOLOGY: dict[str, SpeciesPhysiology] = {
     "rat": SpeciesPhysiology(
@@ -111,7 +136,7 @@ SPECIES_PHYSIOLOGY: dict[str, SpeciesPhysiology] = {
             "control tibial trabecular bone volume 17.6 +/- 4.5 % (Sprague-Dawley, 14 wk "
             "after sham surgery)", year=1987))},
         {
-            "trabecular_turnover": (0.2285 * 365 / 17.6, "1/year", Reference(
+            "trabecular_turnover": (0.2338 * 365 / 17.6, "1/year", Reference(
                 "Wronski", 1985, title="Skeletal alterations in ovariectomized rats",
                 journal="Calcif Tissue Int", volume="37", pages="324-8",
                 doi="10.1007/BF02554882",
@@ -123,17 +148,18 @@ SPECIES_PHYSIOLOGY: dict[str, SpeciesPhysiology] = {
             "estrogen_sensitivity": (1.0, "1", Assumed(
                 "reference species: the estrogen-deficiency gains were fitted on rat OVX "
                 "(scripts/calibrate_ovx.py)")),
-            "aging_rate": (1.681, "1/year", record(
+            "aging_rate": (1.644, "1/year", record(
                 "banu2002_male_f344_rat_aging_pqct",
                 f"{_SPECIES_FIT}: proximal tibia cancellous BMD -58 % at 27 months, loss "
                 "starting after 18 months (male F344; female aged-rat data not found), read "
                 "as trabecular BV/TV at 0.42 of its start after 274 days of aging",
                 author="Banu", year=2002)),
-            "k_cortical": (0.2285 * 365 / 17.6 * 3 / 25, "1/year", Assumed(
+            "k_cortical": (0.2338 * 365 / 17.6 * 3 / 25, "1/year", Assumed(
                 _CORTICAL_ASSUMED + "; the rat cortical turnover is taken as the rat "
                 "trabecular turnover times the human cortical/trabecular ratio 3/25")),
             "k_reversal": (0.2, "1/day", Assumed(_REVERSAL_ASSUMED)),
             "coupling_share": (COUPLING_SHARE, "1", _COUPLING_SOURCE),
+            "cortical_coupling_share": (COUPLING_SHARE, "1", _COUPLING_SOURCE),
         }),
     "mouse": SpeciesPhysiology(
         "mouse", "proximal_tibia",
@@ -142,29 +168,30 @@ SPECIES_PHYSIOLOGY: dict[str, SpeciesPhysiology] = {
             "trabecular BV/TV 0.085 mm3/mm3 in 5-month female C57BL/6 tibia (microCT)",
             doi="10.1016/j.bone.2014.05.006"))},
         {
-            "trabecular_turnover": (0.2285 * 365 / 17.6, "1/year", Assumed(
+            "trabecular_turnover": (0.2338 * 365 / 17.6, "1/year", Assumed(
                 "no mouse trabecular turnover was read (physiology.yaml wanted: rat and mouse "
                 "remodeling period and turnover); the fitted rodent (rat) turnover per unit "
                 "bone volume is used, and the mouse OVX depth is fitted through "
                 "estrogen_sensitivity instead")),
             "k_oc_apoptosis": (0.2, "1/day", _KOMAROVA),
             "k_ob_removal": (0.02, "1/day", _KOMAROVA),
-            "estrogen_sensitivity": (0.2494, "1", Reference(
+            "estrogen_sensitivity": (0.2269, "1", Reference(
                 "Bouxsein", 2005, title="Ovariectomy-induced bone loss varies among inbred "
                 "strains of mice", journal="J Bone Miner Res", doi="10.1359/JBMR.050307",
                 note=f"{_SPECIES_FIT} to physiology.yaml record "
                      "bouxsein2005_mouse_ovx_strains: C57BL/6J proximal tibia BV/TV -18 % "
                      "vs sham 1 month after OVX at 4 months of age")),
-            "aging_rate": (3.411, "1/year", record(
+            "aging_rate": (3.331, "1/year", record(
                 "holguin2014_b6_female_tibia_bvtv_by_age",
                 f"{_SPECIES_FIT}: female C57BL/6 tibia trabecular BV/TV 8.5 % at 5 months, "
                 "3.2 % at 12 months (aging from 5 months: BV/TV at 3.2/8.5 of its start after "
                 "213 days)", author="Holguin", year=2014, doi="10.1016/j.bone.2014.05.006")),
-            "k_cortical": (0.2285 * 365 / 17.6 * 3 / 25, "1/year", Assumed(
+            "k_cortical": (0.2338 * 365 / 17.6 * 3 / 25, "1/year", Assumed(
                 _CORTICAL_ASSUMED + "; taken as the mouse trabecular turnover times the "
                 "human cortical/trabecular ratio 3/25")),
             "k_reversal": (0.2, "1/day", Assumed(_REVERSAL_ASSUMED)),
             "coupling_share": (COUPLING_SHARE, "1", _COUPLING_SOURCE),
+            "cortical_coupling_share": (COUPLING_SHARE, "1", _COUPLING_SOURCE),
         }),
     "human": SpeciesPhysiology(
         "human", "iliac_crest",
@@ -189,19 +216,21 @@ SPECIES_PHYSIOLOGY: dict[str, SpeciesPhysiology] = {
                 "iliac_trabecular_mwt_formation_time",
                 "mean formation time of iliac trabecular packets 69 days: osteoblast mean "
                 "working life taken as the formation time")),
-            "estrogen_sensitivity": (0.1219, "1", record(
+            "estrogen_sensitivity": (0.1018, "1", record(
                 "swan_greendale2012_menopause_bmd",
                 f"{_SPECIES_FIT}: lumbar spine BMD -7.38 % over the transmenopause (3 "
                 "years), menopause taken as an abrupt estrogen loss", author="Greendale", year=2012, doi="10.1002/jbmr.534")),
-            "aging_rate": (0.007861, "1/year", record(
+            "aging_rate": (0.007396, "1/year", record(
                 "qct_population_trabecular_loss_young_adults",
                 f"{_SPECIES_FIT} (least squares over two records that pull apart): lumbar "
-                "spine trabecular bone -1.61 %/yr in young adult women (model: -0.99 %/yr "
+                "spine trabecular bone -1.61 %/yr in young adult women (model: -0.92 %/yr "
                 "trabecular BV/TV in years 10-13 of aging) and pharmacology.yaml "
-                "freedom_th_bmd_placebo, total hip -1.4 % at 36 months (model pmo: -1.68 %)")),
+                "freedom_th_bmd_placebo, total hip -1.4 % at 36 months (model pmo: -1.64 %)")),
             "k_cortical": (0.03, "1/year", Assumed(_CORTICAL_ASSUMED)),
             "k_reversal": (1 / 27, "1/day", Assumed(_REVERSAL_ASSUMED)),
-            "coupling_share": (COUPLING_SHARE, "1", _COUPLING_SOURCE),
+            "coupling_share": (HUMAN_COUPLING_SHARE, "1", _HUMAN_COUPLING_SOURCE),
+            "cortical_coupling_share": (HUMAN_CORTICAL_COUPLING_SHARE, "1",
+                                        _HUMAN_CORTICAL_COUPLING_SOURCE),
             "wall_thickness_loss": (0.14 / 59.4, "1/year", record(
                 "iliac_trabecular_3d_wall_thickness_age",
                 "3-D wall thickness of iliac trabecular packets 65.56 um - 0.14 um/yr x age, mean "

@@ -66,12 +66,15 @@ def _generator_digest() -> str:
 
     import exobone
     from exobone.model import expressions, spec
-    from exobone.simulate import compile as compile_module
-    from exobone.simulate import delays, switches
 
+    # the generator's own files are read by path: importing simulate.compile here would make
+    # an import cycle (compile imports this cache)
+    here = Path(__file__).parent
+    sources = [here / "compile.py", here / "delays.py", here / "switches.py",
+               Path(str(expressions.__file__)), Path(str(spec.__file__))]
     h = hashlib.sha256(f"{exobone.__version__} sympy {sympy.__version__} {FORMAT}".encode())
-    for module in (compile_module, delays, switches, expressions, spec):
-        h.update(Path(str(module.__file__)).read_bytes())
+    for path in sources:
+        h.update(path.read_bytes())
     return h.hexdigest()
 
 

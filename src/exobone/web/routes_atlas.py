@@ -46,8 +46,9 @@ class MechanismFilters:
         self,
         cargo: Annotated[str | None, Query(max_length=100, description="miRNA (arm-aware), "
                                            "gene (alias-aware) or other cargo")] = None,
-        source: Annotated[str | None, Query(max_length=100,
-                                            description="exosome source cell")] = None,
+        source: Annotated[str | None, Query(
+            max_length=100, description="the first of the chain: an exosome source cell, a "
+                                        "context (disease) or a regulator (gene)")] = None,
         target: Annotated[str | None, Query(max_length=100,
                                             description="target cell or molecule")] = None,
         pathway: Filter = None,
@@ -95,6 +96,7 @@ def mechanism_out(atlas: Atlas, mech_id: str, matched_evidence: tuple[Evidence, 
     keep = set(map(id, matched_evidence)) if matched_evidence is not None else None
     return MechanismOut(
         id=m.id, kind=m.kind.value, source=m.source, source_name=display_name(atlas, m.source),
+        source_role=m.source_role,
         vesicle=m.vesicle, cargo=list(m.cargo), target=m.target,
         target_name=display_name(atlas, m.target), effect=m.effect,
         effect_name=display_name(atlas, m.effect), direction=m.direction.value,

@@ -83,6 +83,9 @@ class MechanismOut(BaseModel):
     kind: str
     source: str
     source_name: str
+    #: what ``source`` is for this kind (source cell, context or regulator): a disease or a
+    #: gene is not an exosome donor
+    source_role: str
     vesicle: str | None
     cargo: list[str]
     target: str

@@ -74,9 +74,10 @@ def _scorecard_worker(data_dir: str | None, conn: Any) -> None:
 class ScorecardJob:
     """The full scorecard, computed once in a child process and kept (as its JSON form).
 
-    A process rather than a thread: the run takes about a minute of CPU, which would otherwise
-    hold the GIL against every request, and model building parses expressions with ``ast``,
-    which CPython 3.11 does not allow in two threads at once.
+    A process rather than a thread: the first run takes over a minute of CPU (78 s measured,
+    ``exobone validate`` with a fresh cache), which would otherwise hold the GIL against every
+    request, and model building parses expressions with ``ast``, which CPython 3.11 does not
+    allow in two threads at once.
     """
 
     def __init__(self, data_dir: Path | None) -> None:

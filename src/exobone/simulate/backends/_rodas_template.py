@@ -150,6 +150,7 @@ def _solve_one(p, y0, t0, t1, save_t, bp_t, bp_ev, out_idx, rtol, atol, max_step
     e1 = np.empty(n)
     e2 = np.empty(n)
     e3 = np.empty(n)
+    e4 = np.empty(n)
     # jac writes only its structural non-zeros: zeroed once here, J stays valid for the dense path
     J = np.zeros(n * n)
     W = np.empty((n, n))
@@ -161,9 +162,12 @@ def _solve_one(p, y0, t0, t1, save_t, bp_t, bp_ev, out_idx, rtol, atol, max_step
     n_save = save_t.size
     i_save = 0
     need = False  # do the outputs include assignments (not only states)?
+    ident = out_idx.size == n  # are the outputs exactly the states, in order?
     for q in range(out_idx.size):
         if out_idx[q] >= n:
             need = True
+        if out_idx[q] != q:
+            ident = False
     steps = 0
     t = t0
     # per event, the first step accepted after it last fired: a repeated dose restarts from
@@ -324,27 +328,34 @@ def _solve_one(p, y0, t0, t1, save_t, bp_t, bp_ev, out_idx, rtol, atol, max_step
                                            (save_t[i_save] == t_new and
                                             (t_new < tb or ib >= bp_t.size))):
                     if not dense_ready:
+                        # the interpolant (1-s) y + s (ynew + (1-s) (d1 + s d2 + s^2 d3)) as
+                        # a polynomial in s, y + s (e1 + s (e2 + s (e3 + s e4))): four
+                        # multiply-adds per value at each of the (many) save times
                         for i in range(n):
-                            e1[i] = (_H21 * k1[i] + _H22 * k2[i] + _H23 * k3[i] + _H24 * k4[i]
-                                     + _H25 * k5[i] + _H26 * k6[i] + _H27 * k7[i] + _H28 * k8[i])
-                            e2[i] = (_H31 * k1[i] + _H32 * k2[i] + _H33 * k3[i] + _H34 * k4[i]
-                                     + _H35 * k5[i] + _H36 * k6[i] + _H37 * k7[i] + _H38 * k8[i])
-                            e3[i] = (_H41 * k1[i] + _H42 * k2[i] + _H43 * k3[i] + _H44 * k4[i]
-                                     + _H45 * k5[i] + _H46 * k6[i] + _H47 * k7[i] + _H48 * k8[i])
+                            d1 = (_H21 * k1[i] + _H22 * k2[i] + _H23 * k3[i] + _H24 * k4[i]
+                                  + _H25 * k5[i] + _H26 * k6[i] + _H27 * k7[i] + _H28 * k8[i])
+                            d2 = (_H31 * k1[i] + _H32 * k2[i] + _H33 * k3[i] + _H34 * k4[i]
+                                  + _H35 * k5[i] + _H36 * k6[i] + _H37 * k7[i] + _H38 * k8[i])
+                            d3 = (_H41 * k1[i] + _H42 * k2[i] + _H43 * k3[i] + _H44 * k4[i]
+                                  + _H45 * k5[i] + _H46 * k6[i] + _H47 * k7[i] + _H48 * k8[i])
+                            e1[i] = ynew[i] - y[i] + d1
+                            e2[i] = d2 - d1
+                            e3[i] = d3 - d2
+                            e4[i] = -d3
                         dense_ready = True
                     s = (save_t[i_save] - t) / (t_new - t)
-                    s1 = 1.0 - s
                     row = out[i_save]
                     if need:  # assignments need the whole interpolated state
                         for i in range(n):
-                            u[i] = s1 * y[i] + s * (ynew[i] + s1 * (e1[i] + s * (e2[i]
-                                                                          + s * e3[i])))
+                            u[i] = y[i] + s * (e1[i] + s * (e2[i] + s * (e3[i] + s * e4[i])))
                         _save(save_t[i_save], u, p, out_idx, n, n_assign, abuf, row, need)
-                    else:  # states only: interpolate just the outputs, straight into the row
+                    elif ident:  # every state, in order: a contiguous (vectorised) loop
+                        for i in range(n):
+                            row[i] = y[i] + s * (e1[i] + s * (e2[i] + s * (e3[i] + s * e4[i])))
+                    else:  # some states: interpolate just the outputs, straight into the row
                         for q in range(out_idx.size):
                             i = out_idx[q]
-                            row[q] = s1 * y[i] + s * (ynew[i] + s1 * (e1[i] + s * (e2[i]
-                                                                            + s * e3[i])))
+                            row[q] = y[i] + s * (e1[i] + s * (e2[i] + s * (e3[i] + s * e4[i])))
                     i_save += 1
                 t = t_new
                 for i in range(n):
@@ -403,6 +414,22 @@ def initial_batch(P, Y0):
     """Evaluate the initial-value expressions of every member into Y0 (numeric ones preset)."""
     for k in range(P.shape[0]):
         initial(P[k], Y0[k])
+
+
+@njit(cache=True, error_model="numpy", nogil=True)
+def solve_span(P, Y0, a, b, t0, t1, save_t, bp_t, bp_ev, out_idx, rtol, atol, max_steps, h_max,
+               uses_t, OUT, STATUS, STEPS, n_assign):
+    """Integrate members ``a:b`` in this thread, without the GIL (the backend's thread pool
+    hands out spans as threads come free: on a shared machine a thread that gets less CPU
+    does fewer spans instead of holding up the whole batch, as prange's fixed split did)."""
+    for k in range(a, b):
+        p = np.empty(_NP_EXTENDED)  # the parameters, then the kernels' hoisted values
+        p[:P.shape[1]] = P[k]
+        st, ns, done = _solve_one(p, Y0[k], t0, t1, save_t, bp_t, bp_ev, out_idx, rtol, atol,
+                                  max_steps, h_max, uses_t, OUT[k], n_assign)
+        OUT[k, done:, :] = np.nan  # the rows a failed member never reached
+        STATUS[k] = st
+        STEPS[k] = ns
 
 
 @njit(cache=True, error_model="numpy", parallel=True)

@@ -10,8 +10,11 @@ one ``_apply_event`` dispatcher for scheduled events, and the batched stiff inte
 one line on stderr says so before it starts), so that every process,
 including Dask workers, runs the machine code loaded from the cache and gets bit-identical
 results (a marker file ``*.compiled`` records that it was done). Members run in parallel
-threads (``prange``) with their own adaptive steps, so one stiff or failing member does not slow
-or stop the others.
+threads with their own adaptive steps, so one stiff or failing member does not slow
+or stop the others; the threads take spans of members as they come free (not a fixed split), so
+on a shared machine a thread that gets less CPU does less of the batch. The right-hand side
+evaluates ``pow`` as ``exp(b*log(a))`` (:mod:`.fastpow`), with libm's ``pow`` wherever the two
+differ.
 
 Why a Rosenbrock method and not BDF: a one-step method restarts cleanly at every dosing event
 (no history to rebuild), its error control is per member, and the analytic Jacobian is already
@@ -39,16 +42,17 @@ import sys
 import tempfile
 import threading
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
+import numba  # a required dependency: a broken install fails here, loudly
 import numpy as np
-
-import numba  # noqa: F401  (a required dependency: a broken install fails here, loudly)
 
 from exobone.errors import CompileError, InvalidInputError, warn
 from exobone.simulate.backends import STATUS_NAMES, BatchResult, FloatArray, register_backend
+from exobone.simulate.backends.fastpow import FPOW_HELPER, fast_pow
 from exobone.simulate.backends.hoist import hoist
 from exobone.simulate.backends.sparse_lu import analyse, generate
 
@@ -122,6 +126,8 @@ _JIT = '@njit(cache=True, error_model="numpy", nogil=True, fastmath={"nsz", "arc
 _KEEP = ("rhs", "jac", "assignments", "initial")
 #: kernels the integrator calls in their hoisted form (parameter-only work once per member)
 _HOISTED = ("rhs", "jac", "assignments")
+#: kernels whose ``pow`` calls are evaluated as ``exp(b*log(a))`` (:mod:`.fastpow`)
+_FAST_POW = ("rhs", "assignments")
 _MESSAGES = {
     "OK": "ok",
     "MAX_STEPS": "solver reached max_steps; increase max_steps or loosen tolerances",
@@ -235,10 +241,14 @@ def _module_source(cm: CompiledModel) -> str:
     for name in _KEEP:
         body.append(_JIT + funcs[name] + "\n")
     offset = len(cm.parameters)
+    body.append(_JIT.replace(")\n", ', inline="always")\n') + FPOW_HELPER)
     for name in _HOISTED:  # their parameter-only values go to p[offset:], kernel by kernel
         split = hoist(funcs[name], offset)
         body.append(_JIT + split.pre)
-        body.append(_JIT + split.body)
+        # pow as exp(b*log(a)), libm's pow where they differ, in the kernels called many times
+        # per step or save (the Jacobian, once per step, measured no faster with the check)
+        fast = fast_pow(split.body) if name in _FAST_POW else None
+        body += [_JIT + split.body] if fast is None else [_JIT + code for code in fast]
         offset += split.size
     body.append(f"_NP_EXTENDED = {offset}\n")
     lu = analyse(cm.n_states, jacobian_pattern(cm))
@@ -253,10 +263,16 @@ def _module_source(cm: CompiledModel) -> str:
     return "\n".join(body)
 
 
+_USES_TIME: dict[str, bool] = {}  # generated source -> does its rhs read t
+
+
 def _uses_time(cm: CompiledModel) -> bool:
-    rhs = _split_functions(cm.source)["rhs"]
-    body = rhs.split("\n", 1)[1] if "\n" in rhs else ""
-    return re.search(r"(?<![\w.])t(?![\w\[])", body) is not None
+    found = _USES_TIME.get(cm.source)
+    if found is None:  # splitting the source takes milliseconds: once per model, not per chunk
+        rhs = _split_functions(cm.source)["rhs"]
+        body = rhs.split("\n", 1)[1] if "\n" in rhs else ""
+        found = _USES_TIME[cm.source] = re.search(r"(?<![\w.])t(?![\w\[])", body) is not None
+    return found
 
 
 def load_kernels(cm: CompiledModel) -> ModuleType:
@@ -340,11 +356,12 @@ def _compile_file(path: str, n_params: int, n_states: int, n_assign: int) -> Non
     P = np.zeros((1, n_params))
     Y0 = np.ones((1, n_states))
     module.initial_batch(P, Y0)
-    module.solve_batch(P, Y0, 0.0, 1.0, np.array([0.0, 1.0]), np.empty(0),
-                       np.full((0, 1), -1, dtype=np.int64), np.array([0], dtype=np.int64),
-                       1e-6, np.full(n_states, 1e-9), 1, 1.0, False,
-                       np.empty((1, 2, 1)), np.zeros(1, dtype=np.int8),
-                       np.zeros(1, dtype=np.int64), n_assign)
+    args = (0.0, 1.0, np.array([0.0, 1.0]), np.empty(0), np.full((0, 1), -1, dtype=np.int64),
+            np.array([0], dtype=np.int64), 1e-6, np.full(n_states, 1e-9), 1, 1.0, False,
+            np.empty((1, 2, 1)), np.zeros(1, dtype=np.int8), np.zeros(1, dtype=np.int64),
+            n_assign)
+    module.solve_batch(P, Y0, *args)
+    module.solve_span(P, Y0, 0, 1, *args)
 
 
 class NumbaBackend:
@@ -397,9 +414,9 @@ class NumbaBackend:
         values = np.empty((m, times.size, out_idx.size))
         status = np.zeros(m, dtype=np.int8)
         steps = np.zeros(m, dtype=np.int64)
-        mod.solve_batch(params, y0, t0, t1, times, bp_t, bp_ev, out_idx,
-                        float(tolerances.rtol), atol_vec, int(max_steps), float(t1 - t0),
-                        _uses_time(cm), values, status, steps, len(cm.assignments))
+        _solve_spans(mod, params, y0, t0, t1, times, bp_t, bp_ev, out_idx,
+                     float(tolerances.rtol), atol_vec, int(max_steps), float(t1 - t0),
+                     _uses_time(cm), values, status, steps, len(cm.assignments))
         bad = ~np.isfinite(y0).all(axis=1)
         status[bad] = STATUS_NAMES.index("NONFINITE")
         messages = tuple(_MESSAGES[STATUS_NAMES[s]] for s in status.tolist())
@@ -445,6 +462,33 @@ class NumbaBackend:
                             len(cm.assignments))
         messages = tuple(_MESSAGES[STATUS_NAMES[s]] for s in status.tolist())
         return BatchResult(values, status, messages, steps)
+
+
+#: spans per thread a batch is cut into: enough that a thread slowed by other work on the
+#: machine leaves its share to the others, few enough that handing them out costs nothing
+_SPANS_PER_THREAD = 16
+#: by (process, threads): a forked child inherits the dict but not the pool's threads
+_POOLS: dict[tuple[int, int], ThreadPoolExecutor] = {}
+
+
+def _solve_spans(mod: ModuleType, params: FloatArray, y0: FloatArray, *args: Any) -> None:
+    """Run ``mod.solve_span`` over the members in spans handed out to numba's number of
+    threads as they come free (dynamic scheduling; the kernel releases the GIL). Each member
+    is integrated alone, so the results do not depend on the spans or threads."""
+    m = params.shape[0]
+    threads = numba.get_num_threads()
+    size = max(1, -(-m // (threads * _SPANS_PER_THREAD)))
+    spans = [(a, min(a + size, m)) for a in range(0, m, size)]
+    if threads == 1 or len(spans) == 1:
+        mod.solve_span(params, y0, 0, m, *args)
+        return
+    with _LOCK:
+        key = (os.getpid(), threads)
+        pool = _POOLS.get(key)
+        if pool is None:
+            pool = _POOLS[key] = ThreadPoolExecutor(threads, thread_name_prefix="exobone")
+    for done in [pool.submit(mod.solve_span, params, y0, a, b, *args) for a, b in spans]:
+        done.result()
 
 
 def _breakpoints(model: ModelSpec, t0: float, t1: float,

@@ -66,7 +66,7 @@ async function runSearch() {
 function renderTable() {
   const body = document.querySelector("#mech-table tbody");
   body.innerHTML = state.mechanisms.map(m => `<tr class="clickable" data-id="${exo.esc(m.id)}">
-    <td>${exo.esc(m.id)}</td><td>${exo.esc(m.source_name)}</td><td>${exo.esc(m.cargo.join(", "))}</td>
+    <td>${exo.esc(m.id)}</td><td>${exo.esc(m.source_name)} <span class="muted">(${exo.esc(m.source_role)})</span></td><td>${exo.esc(m.cargo.join(", "))}</td>
     <td>${exo.esc(m.target_name)}</td><td>${exo.esc(m.effect_name)}</td><td>${exo.dir(m.direction)}</td>
     <td>${m.evidence.length}</td></tr>`).join("");
   for (const tr of body.querySelectorAll("tr")) {
@@ -203,7 +203,7 @@ function showMechanisms(mechs, title, extra = "") {
   }
   panel.innerHTML = `<h3>${exo.esc(title)}${extra}</h3>` + mechs.map(m => `
     <div class="mechanism" data-id="${exo.esc(m.id)}">
-      <div class="mech-head">${exo.esc(m.id)} · ${exo.esc(m.source_name)}
+      <div class="mech-head">${exo.esc(m.id)} · ${exo.esc(m.source_name)} <span class="muted">(${exo.esc(m.source_role)})</span>
         ${m.cargo.length ? `(${exo.esc(m.cargo.join(", "))})` : ""} → ${exo.esc(m.target_name)}:
         ${exo.dir(m.direction)} ${exo.esc(m.effect_name)}</div>
       <div class="small muted">${m.pathways.length ? "pathways: " + exo.esc(m.pathways.join(", ")) + " · " : ""}

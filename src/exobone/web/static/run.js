@@ -164,7 +164,9 @@ function render() {
     · cells and markers relative to healthy = 1`;
   const c = r.parameter_sources.counts;
   $("provenance").innerHTML += `<br>parameters: ${c.fitted} fitted${r.parameter_sources.fitted.length ? " (" + exo.esc(r.parameter_sources.fitted.join(", ")) + ")" : ""},
-    ${c.cited} cited, ${c.assumed} assumed` + (r.band ? ` · band (in brackets, shaded): 5–95 % of ${r.band.n} runs, seed ${r.band.seed}; ${exo.esc(r.band.method)}` : "");
+    ${c.cited} cited, ${c.assumed} assumed`
+    + (r.parameter_sources.exosome_magnitudes ? `<br>exosome ${exo.esc(r.parameter_sources.exosome_magnitudes)}` : "")
+    + (r.band ? ` · band (in brackets, shaded): 5–95 % of ${r.band.n} runs, seed ${r.band.seed}; ${exo.esc(r.band.method)}` : "");
 }
 
 function plots(names) {
