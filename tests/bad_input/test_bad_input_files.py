@@ -58,13 +58,13 @@ EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "calibrate"
 
 @pytest.mark.parametrize("table, old, new, message", [
     ("measurements.tsv", "\t0.5\t", "\tten\t",
-     "problem.yaml: measurement table row 1: time 'ten' is not a number"),
+     "measurements.tsv row 1: time 'ten' is not a number"),
     ("measurements.tsv", "\t1.9934133790631907\t", "\tmany\t",
-     "problem.yaml: measurement table row 1: measurement 'many' is not a number"),
+     "measurements.tsv row 1: measurement 'many' is not a number"),
     ("parameters.tsv", "1.0\t1\n", "1.0\tmaybe\n",
-     "problem.yaml: parameter 'k_loss': estimate 'maybe' is not 0 or 1"),
+     "parameters.tsv: parameter 'k_loss': estimate 'maybe' is not 0 or 1"),
     ("parameters.tsv", "0.01\t10.0", "low\t10.0",
-     "problem.yaml: parameter table row 1: lowerBound 'low' is not a number"),
+     "parameters.tsv row 1: lowerBound 'low' is not a number"),
 ])
 def test_calibrate_table_cell_that_is_not_a_number(one_line, tmp_path: Path, table: str,
                                                    old: str, new: str, message: str) -> None:
@@ -170,13 +170,6 @@ def test_one_broken_yaml_is_summarised_not_listed_in_full(capsys, small_db: Path
 
 
 PETAB = Path(__file__).resolve().parents[2] / "examples" / "calibrate"
-#: the owner's fix is asked for on the status board (analysis/calibrate/problem.py): until then
-#: these cases are tracebacks or do not name the broken table
-NEEDS_PROBLEM_FIX = pytest.mark.xfail(
-    strict=True, reason="analysis/calibrate/problem.py: a non-numeric or non-UTF-8 table is a "
-                        "traceback or is not named (issue 15)")
-
-
 def _column(table: str, column: str, value: str) -> str:
     lines = (PETAB / table).read_text(encoding="utf-8").splitlines()
     header, row = lines[0].split("\t"), lines[1].split("\t")
@@ -186,18 +179,15 @@ def _column(table: str, column: str, value: str) -> str:
 
 @pytest.mark.parametrize("table, content", [
     pytest.param("measurements.tsv", lambda: _column("measurements.tsv", "time", "abc"),
-                 id="non-numeric time", marks=NEEDS_PROBLEM_FIX),
+                 id="non-numeric time"),
     pytest.param("measurements.tsv", lambda: _column("measurements.tsv", "measurement", "abc"),
-                 id="non-numeric measurement", marks=NEEDS_PROBLEM_FIX),
+                 id="non-numeric measurement"),
     pytest.param("parameters.tsv", lambda: _column("parameters.tsv", "estimate", "maybe"),
-                 id="estimate=maybe", marks=NEEDS_PROBLEM_FIX),
-    pytest.param("measurements.tsv", lambda: "", id="empty table", marks=NEEDS_PROBLEM_FIX),
-    pytest.param("parameters.tsv", lambda: "", id="empty parameter table",
-                 marks=NEEDS_PROBLEM_FIX),
-    pytest.param("measurements.tsv", lambda: b"\x00\x01\x02\xff\xfe", id="binary table",
-                 marks=NEEDS_PROBLEM_FIX),
-    pytest.param("problem.yaml", lambda: b"\x00\x01\x02\xff\xfe", id="binary problem file",
-                 marks=NEEDS_PROBLEM_FIX),
+                 id="estimate=maybe"),
+    pytest.param("measurements.tsv", lambda: "", id="empty table"),
+    pytest.param("parameters.tsv", lambda: "", id="empty parameter table"),
+    pytest.param("measurements.tsv", lambda: b"\x00\x01\x02\xff\xfe", id="binary table"),
+    pytest.param("problem.yaml", lambda: b"\x00\x01\x02\xff\xfe", id="binary problem file"),
     pytest.param("problem.yaml", lambda: "format_version: 1\nproblems: [\n",
                  id="malformed problem file"),
     pytest.param("problem.yaml", lambda: "- a\n- b\n", id="problem file that is a list"),

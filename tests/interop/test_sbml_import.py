@@ -477,6 +477,26 @@ def test_fast_reaction_is_at_equilibrium_from_the_start_and_after_events() -> No
     assert traj["y"].tolist() == pytest.approx([0.4 * z for z in pool], rel=1e-8)
 
 
+def test_fast_reaction_an_event_can_switch_off_is_refused() -> None:
+    """With ``kf = 0`` every x is an equilibrium of ``kf * x`` (suite cases 00987, 00988):
+    the eliminated states would have to come back, so the model is refused, not run to NaN."""
+    doc, m = _fast_model("kf * x")
+    m.getParameter("kf").setConstant(False)
+    ev = m.createEvent()
+    ev.setId("switch_off")
+    ev.setUseValuesFromTriggerTime(True)
+    trig = ev.createTrigger()
+    trig.setInitialValue(False)
+    trig.setPersistent(True)
+    trig.setMath(libsbml.parseL3Formula("time >= 1"))
+    ea = ev.createEventAssignment()
+    ea.setVariable("kf")
+    ea.setMath(libsbml.parseL3Formula("0"))
+    with pytest.raises(UnsupportedSBMLError, match=r"fast reaction\(s\) 'F': their equilibrium "
+                                                   r"is undetermined where kf = 0, and kf "):
+        import_sbml(libsbml.writeSBMLToString(doc))
+
+
 def test_fast_reaction_without_a_unique_equilibrium_is_refused() -> None:
     doc, _ = _fast_model("kf * x * y")  # x = 0 or y = 0
     with pytest.raises(UnsupportedSBMLError, match=r"fast reaction\(s\) 'F': 2 explicit "

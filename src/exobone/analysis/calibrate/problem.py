@@ -14,6 +14,7 @@ need different model structure are separate problems.
 
 from __future__ import annotations
 
+import io
 import math
 import warnings
 from dataclasses import dataclass
@@ -112,19 +113,66 @@ def _build_spec(config: dict[str, Any], name: str) -> dict[str, Any] | None:
 def build_spec(path: str | Path) -> dict[str, Any] | None:
     """Return the ``exobone:`` build spec of a problem (YAML file or directory), or None."""
     yaml_path = _problem_yaml(path)
-    config = yaml.safe_load(yaml_path.read_text(encoding="utf-8")) or {}
+    config = _read_yaml(yaml_path)
     return _build_spec(config, yaml_path.name) if isinstance(config, dict) else None
+
+
+def _read_yaml(yaml_path: Path) -> Any:
+    """The problem file's YAML, or one line naming it when it is not UTF-8 text or not YAML."""
+    try:
+        return yaml.safe_load(yaml_path.read_text(encoding="utf-8")) or {}
+    except UnicodeDecodeError:
+        raise InvalidInputError(f"{yaml_path.name} is not UTF-8 text (a PEtab problem file is "
+                                f"YAML)") from None
+    except yaml.YAMLError as exc:
+        raise InvalidInputError(f"{yaml_path.name} is not YAML: {exc}".splitlines()[0]) \
+            from None
+
+
+#: columns of each PEtab table whose every entry must be a number (petab's linter assumes it
+#: and fails inside ``int()`` or a comparison otherwise)
+_NUMERIC_COLUMNS = {"parameter_file": ("nominalValue", "lowerBound", "upperBound"),
+                    "measurement_files": ("time", "measurement")}
+
+
+def _check_table_file(path: Path, key: str) -> None:
+    """Refuse, naming the file and row, a table that is not UTF-8 text, is empty, is not
+    tab-separated with a header, or has a non-numeric cell where PEtab needs a number (and an
+    ``estimate`` other than 0 or 1)."""
+    import pandas as pd
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise InvalidInputError(f"{path.name} is not UTF-8 text (a PEtab table is "
+                                f"tab-separated text)") from None
+    if not text.strip():
+        raise InvalidInputError(f"{path.name} is empty (a PEtab table needs a header row and "
+                                f"at least one row)")
+    try:
+        df = pd.read_csv(io.StringIO(text), sep="\t", dtype=str, keep_default_na=False)
+    except (ValueError, pd.errors.ParserError) as exc:
+        raise InvalidInputError(f"{path.name} is not a tab-separated table: "
+                                f"{str(exc).splitlines()[0]}") from None
+    if df.empty:
+        raise InvalidInputError(f"{path.name} has a header but no rows")
+    for col in _NUMERIC_COLUMNS.get(key, ()):
+        for row, value in enumerate(df.get(col, ()), start=1):
+            if value.strip() and not _is_number(value):
+                raise InvalidInputError(f"{path.name} row {row}: {col} {value!r} is not a "
+                                        f"number")
+    if key == "parameter_file" and "estimate" in df:
+        for pid, value in zip(df.get("parameterId", df.index), df["estimate"], strict=True):
+            if not _is_number(value) or float(value) not in (0.0, 1.0):
+                raise InvalidInputError(f"{path.name}: parameter {str(pid)!r}: estimate "
+                                        f"{value!r} is not 0 or 1")
 
 
 def _read_tables(yaml_path: Path) -> tuple[Any, list[Path]]:
     """Return the petab Problem (tables only) and the SBML files the YAML lists."""
     import petab.v1 as petab
 
-    try:
-        config = yaml.safe_load(yaml_path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise InvalidInputError(f"{yaml_path.name} is not YAML: {exc}".splitlines()[0]) \
-            from None
+    config = _read_yaml(yaml_path)
     if not isinstance(config, dict) or not config.get("problems"):
         raise InvalidInputError(f"{yaml_path.name}: no 'problems' entry (PEtab format 1)")
     if str(config.get("format_version", "1")).split(".")[0] != "1":
@@ -144,6 +192,10 @@ def _read_tables(yaml_path: Path) -> tuple[Any, list[Path]]:
     for f in listed + [str(s.relative_to(base)) for s in sbml]:
         if not f or not (base / str(f)).is_file():
             raise InvalidInputError(f"{yaml_path.name}: listed file {str(f)!r} does not exist")
+    _check_table_file(base / str(config["parameter_file"]), "parameter_file")
+    for key in ("measurement_files", "condition_files", "observable_files"):
+        for f in entry[key]:
+            _check_table_file(base / str(f), key)
     # the model is imported by exobone, and visualisation files play no part in the objective
     entry.pop("sbml_files", None)
     entry.pop("visualization_files", None)
@@ -184,34 +236,6 @@ def _condition_set_parameters(sbml_model: Any, tables: Any) -> dict[str, float]:
         if math.isfinite(float(value)):
             out[str(col)] = float(value)
     return out
-
-
-#: (table, column) pairs whose every entry must be a number (petab's linter assumes it)
-_NUMERIC = (("measurement_df", "time"), ("measurement_df", "measurement"),
-            ("parameter_df", "nominalValue"), ("parameter_df", "lowerBound"),
-            ("parameter_df", "upperBound"))
-
-
-def _check_numbers(tables: Any, label: str) -> None:
-    """Refuse a non-numeric time, measurement or bound and an ``estimate`` other than 0 or 1.
-
-    petab reads such cells as text and its linter then fails inside ``int()`` or a comparison,
-    so they are named here first, with the row they are in.
-    """
-    for table, col in _NUMERIC:
-        df = getattr(tables, table)
-        if df is None or col not in df:
-            continue
-        for row, value in enumerate(df[col], start=1):
-            if not _is_number(value):
-                raise InvalidInputError(f"{label}: {table.split('_')[0]} table row {row}: "
-                                        f"{col} {value!r} is not a number")
-    par = tables.parameter_df
-    if par is not None and "estimate" in par:
-        for pid, value in zip(par.index, par["estimate"], strict=True):
-            if not _is_number(value) or float(value) not in (0.0, 1.0):
-                raise InvalidInputError(f"{label}: parameter {str(pid)!r}: estimate "
-                                        f"{value!r} is not 0 or 1")
 
 
 def _lint(tables: Any, yaml_path: Path) -> None:
@@ -264,7 +288,6 @@ def load_petab(path: str | Path, *, model: ModelSpec | None = None) -> Calibrati
     """
     yaml_path = _problem_yaml(path)
     tables, sbml = _read_tables(yaml_path)
-    _check_numbers(tables, yaml_path.name)
     built = build_spec(yaml_path)
     if built is not None and sbml:
         raise UnsupportedPEtabError(f"{yaml_path.name}: both sbml_files and an 'exobone' build "

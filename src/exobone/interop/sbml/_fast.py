@@ -108,6 +108,11 @@ def equilibrate_fast(label: str, fast: Mapping[str, str], *, states: list[State]
     det = sympy.simplify(sympy.Matrix(equations).jacobian(xs).det().xreplace(solution))
     if det == 0:
         raise refuse(f"their equilibrium does not determine {', '.join(changed)}")
+    moving = sorted(str(v) for v in det.free_symbols - symbols.of(constants))
+    if moving:  # e.g. a rate constant an event switches between 0 and 1 (the fast reaction
+        # then does nothing, and the states it eliminates would have to come back)
+        raise refuse(f"their equilibrium is undetermined where {sympy_to_formula(det)} = 0, and "
+                     f"{', '.join(moving)} change(s) during the run")
 
     def text(expr: sympy.Expr) -> str:
         return sympy_to_formula(expr)
