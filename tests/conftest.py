@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -38,3 +39,25 @@ def biomodels() -> Path:
             pytest.fail(missing_biomodels_message())
         pytest.skip(missing_biomodels_message())
     return found
+
+
+@pytest.fixture(scope="session")
+def web_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shipped atlas built once into a temporary database (never the user's), shared by the
+    web and bad-input tests."""
+    from exobone.atlas.store import build_store
+
+    path = tmp_path_factory.mktemp("web") / "atlas.sqlite"
+    build_store(path=path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def client(web_db: Path) -> Iterator[object]:
+    """The web app on the shipped atlas."""
+    from fastapi.testclient import TestClient
+
+    from exobone.web import create_app
+
+    with TestClient(create_app(db=web_db)) as c:
+        yield c

@@ -1,12 +1,13 @@
 """Fixtures for the bad-input modules: the CLI run in-process with an isolated home, and the web
 app on a temporary atlas database. Each module is one category of bad input (malformed files,
-unknown names, impossible values, oversized requests) across the CLI, the Python API and the web.
+unknown names, impossible values, oversized requests) across the CLI, the Python API and the web
+(the web app and its database are the suite's, in tests/conftest.py).
 """
 
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -31,27 +32,6 @@ def one_line(capsys: pytest.CaptureFixture[str]) -> OneLine:
         return err
 
     return run
-
-
-@pytest.fixture(scope="session")
-def web_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The shipped atlas built once into a temporary database (never the user's)."""
-    from exobone.atlas.store import build_store
-
-    path = tmp_path_factory.mktemp("web") / "atlas.sqlite"
-    build_store(path=path)
-    return path
-
-
-@pytest.fixture(scope="session")
-def client(web_db: Path) -> Iterator[object]:
-    """The web app on the shipped atlas."""
-    from fastapi.testclient import TestClient
-
-    from exobone.web import create_app
-
-    with TestClient(create_app(db=web_db)) as c:
-        yield c
 
 
 @pytest.fixture
