@@ -148,3 +148,18 @@ def test_help_shows_the_defaults_written_in_brackets(capsys) -> None:
     assert code == 0
     text = " ".join(out.replace("│", " ").split())  # undo the panel's wrapping
     assert "[default: the scenario's]" in text and "[default: 0,14,35,100,180,365" in text
+
+
+def test_simulate_shows_the_scenario_default_route(capsys) -> None:
+    """Issue 13 point 2: without route= the dose takes the route of the scenario's experiments
+    (calvarial defects: local, EXP:1020/EXP:1024), and every output names it."""
+    code, out, err = run(capsys, "simulate", "calvarial-defect", "--days", "14", "--json",
+                         "-i", "exosome:hipsc-msc,dose=100,every=7")
+    assert code == 0, err
+    assert json.loads(out)["interventions"] == [
+        "exosome:hipsc-msc,dose=100ug,route=local,start=0,every=7"]
+    code, out, err = run(capsys, "simulate", "myeloma", "--days", "14",
+                         "-i", "exosome:bmsc,dose=100")
+    assert code == 1 and out == ""
+    assert err.count("\n") == 1 and "exosome:bmsc,dose=100: no experiment" in err
+    assert "give route=local or route=systemic" in err

@@ -374,7 +374,8 @@ def run_cohort(scenario: str, interventions: Sequence[str] = (), *, n: int = 200
     doses = dose_days(treated)
     warnings = (transient_warnings(Readout("outcomes", read.day, read.kind, read.span),
                                    doses, dose_half_life(treated)) if doses else [])
-    return CohortResult(scen.name, tuple(interventions), times, n, seed, bands, cbands, ebands,
+    resolved = tuple(treated.metadata.get("interventions", interventions))  # route written out
+    return CohortResult(scen.name, resolved, times, n, seed, bands, cbands, ebands,
                         counts, failures, prov, read, summary, tuple(warnings))
 
 

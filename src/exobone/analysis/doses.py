@@ -40,6 +40,8 @@ from exobone.model.exosomes.magnitudes import (
     magnitude_basis,
     magnitude_priors,
 )
+from exobone.model.exosomes.scenario_routes import default_route
+from exobone.model.scenarios import require_scenario
 from exobone.simulate.scenarios import MAX_DOSES_PER_RUN
 
 FloatArray = npt.NDArray[np.float64]
@@ -139,7 +141,8 @@ class DoseProblem:
     source: str
     objective: str
     day: float
-    route: str = "systemic"  # as the exosome intervention defaults
+    #: ``None``: the scenario's default route, as for the exosome intervention
+    route: str | None = None
     species: str | None = None
     #: skeletal site with data for the species (``None``: the species' default)
     site: str | None = None
@@ -162,6 +165,8 @@ class DoseProblem:
         if self.total_dose_ug is not None and not self.total_dose_ug > 0:
             raise InvalidInputError(f"the total dose must be positive µg, got "
                                     f"{self.total_dose_ug}")
+        if self.route is None:
+            self.route = default_route(require_scenario(self.scenario).name).route
         dosing = f"exosome:{self.source},dose=1,route={self.route}"
         self.model = build_model(self.scenario, [dosing], species=self.species, site=self.site)
         cm = compile_model(self.model)
@@ -214,7 +219,7 @@ class DoseProblem:
                 f"start={plan.start:g}")
         if len(given) > 1:
             text += f",every={plan.every:g},stop={given[-1]:g}"
-        return str(parse_intervention(text))
+        return str(parse_intervention(text, self.scenario))
 
     def warnings(self, plan: Plan) -> list[str]:
         """Say when ``plan``'s read-out ends inside a dose's transient."""

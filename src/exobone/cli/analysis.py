@@ -225,9 +225,10 @@ def optimize_cmd(
         = None,
     budget: Annotated[float | None, typer.Option(
         "--budget", hidden=True, help="Deprecated alias of --total-dose-ug.")] = None,
-    route: Annotated[str, typer.Option(
-        "--route", help="systemic (intravenous; the default, as for exosome:) or local.")
-    ] = "systemic",
+    route: Annotated[str | None, typer.Option(
+        "--route", help="systemic (intravenous) or local; default: the scenario's route, as "
+                        "for exosome:.")
+    ] = None,
     species: SpeciesOpt = None,
     site: SiteOpt = None,
     seed: SeedOpt = 0,
@@ -281,7 +282,7 @@ def optimize_cmd(
         return
     p = res.plan
     typer.echo(f"best plan for {res.readout.label()} in {problem.setting} with {exosome} "
-               f"exosomes ({route}):")
+               f"exosomes ({problem.route}):")
     typer.echo(f"  {problem.intervention(p)}")
     typer.echo(f"  {p.dose:.4g} µg every {p.every:g} days from day {p.start:g} for "
                f"{p.duration:g} days ({len(p.times(day))} doses, {p.dose * len(p.times(day)):.4g}"
@@ -308,9 +309,10 @@ def dose_response_cmd(
         "--doses", help="Comma-separated doses per administration: µg per animal (100, 100ug, "
                         "0.1mg) or per kg body weight (400ug/kg, 4mg/kg) \\[default: 17 "
                         "log-spaced from 1 to 1000 µg].")] = None,
-    route: Annotated[str, typer.Option(
-        "--route", help="systemic (intravenous; the default, as for exosome:) or local.")
-    ] = "systemic",
+    route: Annotated[str | None, typer.Option(
+        "--route", help="systemic (intravenous) or local; default: the scenario's route, as "
+                        "for exosome:.")
+    ] = None,
     species: SpeciesOpt = None,
     site: SiteOpt = None,
     band: Annotated[int | None, typer.Option(

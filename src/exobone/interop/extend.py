@@ -123,12 +123,13 @@ def attach_exosome_layer(spec: ModelSpec, cells: Mapping[str, str], *,
         b.add_source(cell, f"{state}/{ref!r}" if ref is not None else state)
     b.origin = "exosome-layer"
     add_scenario_exosome_layer(b, atlas, scenario=scenario, species=species)
-    for text in interventions:
-        iv = parse_intervention(text)
+    parsed = [parse_intervention(text, scenario) for text in interventions]
+    for iv in parsed:
         iv.check()
         b.origin = f"intervention:{iv.kind}"
         apply_intervention(b, iv)
     b.origin = ""
     b.metadata.update({"exosome_layer_applied": True, "cells": dict(cells),
-                       "processes": processes, "interventions": tuple(interventions)})
+                       "processes": processes,
+                       "interventions": tuple(str(iv) for iv in parsed)})
     return b.build()

@@ -131,7 +131,7 @@ def assemble_model(scenario: str = "healthy", interventions: Sequence[str | Inte
     """
     scen = require_scenario(scenario)
     species = scen.resolve_species(species)
-    parsed = [parse_intervention(i) if isinstance(i, str) else i for i in interventions]
+    parsed = [parse_intervention(i, scen.name) for i in interventions]  # scenario defaults
     for iv in parsed:
         iv.check()
 

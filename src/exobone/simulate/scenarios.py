@@ -216,7 +216,7 @@ def run_scenario(scenario: str, interventions: Sequence[str | Intervention] = ()
 
     scen = require_scenario(scenario)
     species = scen.resolve_species(species)
-    parsed = tuple(parse_intervention(i) for i in interventions)
+    parsed = tuple(parse_intervention(i, scen.name) for i in interventions)
     check_dosing(parsed, float(days))
     grid = time_grid(float(days), points=points, extra=times)
     model = build_model(scen.name, parsed, species=species, site=site, atlas=atlas,

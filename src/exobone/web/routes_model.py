@@ -94,7 +94,7 @@ def _check_names(req: SimulationRequest) -> None:
 
     require_site(require_scenario(req.scenario).resolve_species(req.species), req.site)
     for text in req.interventions:
-        parse_intervention(text)
+        parse_intervention(text, req.scenario)
 
 
 async def _run(state: AppState, req: SimulationRequest) -> ScenarioResult:

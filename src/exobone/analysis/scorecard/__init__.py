@@ -24,8 +24,9 @@ Time point
     :data:`DEFAULT_DAYS` (28 days in vitro, 8 weeks in vivo).
 Exosome dosing
     Dose from the text when it states µg; otherwise :data:`DEFAULT_DOSE_UG` (``higher`` and
-    ``lower`` dose arms double / halve it against the default). Route: as stated; in culture,
-    and in vivo into a defect or fracture, ``local``; otherwise ``systemic``. Schedule: every
+    ``lower`` dose arms double / halve it against the default). Route: as stated; in culture
+    ``local``; otherwise the scenario's default route, the one ``simulate`` uses
+    (:func:`exobone.model.exosomes.scenario_routes.default_route`). Schedule: every
     3 days in culture (medium changes), weekly in vivo, from day 0 to the time point. The
     control arm gets the same schedule at dose 0 (same model structure, so one compilation).
     Conditioned medium carries :data:`CONDITIONED_MEDIUM_FRACTION` of an isolated-exosome dose;

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from exobone.atlas.records import SPECIES_SHORT, Experiment, InterventionKind, Setting
-from exobone.errors import NotRepresentable
+from exobone.errors import InvalidInputError, NotRepresentable
 from exobone.model.exosomes import DRUG_CLASSES, exogenous_sources
+from exobone.model.exosomes.scenario_routes import CONTEXT_SCENARIOS, default_route, scenario_for
 from exobone.model.scenarios import require_scenario
 from exobone.model.scenarios.exosome_interventions import is_mirna, resolve_source
 from exobone.model.scenarios.interventions import get_intervention_kind
@@ -30,7 +31,6 @@ __all__ = [
     "DEFAULT_DAYS",
     "DEFAULT_DOSE_UG",
     "DOSE_EVERY",
-    "LOCAL_CONTEXTS",
     "NO_CHANGE",
     "SETTING_CONTEXTS",
     "Arms",
@@ -51,28 +51,10 @@ CONDITIONED_MEDIUM_FRACTION = 0.2
 #: dosing interval (days): medium changes in culture, weekly injections in vivo
 DOSE_EVERY = {"in_vitro": 3.0, "in_vivo": 7.0}
 
-#: atlas context -> model scenario, in priority order (defects first, then diseases)
-CONTEXT_SCENARIOS: tuple[tuple[str, str], ...] = (
-    ("fracture", "fracture"),
-    ("calvarial_defect", "calvarial-defect"),
-    ("gc_onfh", "gc-onfh"),
-    ("osteonecrosis", "gc-onfh"),
-    ("sle", "sle-osteopenia"),
-    ("multiple_myeloma", "myeloma"),
-    ("prostate_cancer", "prostate-cancer"),
-    ("lung_cancer", "lung-tumor-angiogenesis"),
-    ("myostatin_context", "myostatin"),
-    ("ovx", "ovx"),
-    ("aging", "aging"),
-    ("osteoporosis", "ovx"),
-    ("healthy", "healthy"),
-)
 #: contexts that are interventions applied to both arms
 CONTEXT_INTERVENTIONS: dict[str, str] = {"cd9_knockout": "knockout:CD9"}
 #: contexts that describe the setting, not the biology
 SETTING_CONTEXTS = frozenset({"in_vitro_culture", "tumor_bone"})
-#: contexts in which exosomes go into a site (local route by default)
-LOCAL_CONTEXTS = frozenset({"fracture", "calvarial_defect", "cartilage_defect"})
 #: agents of condition/cytokine experiments -> the scenario that is that condition
 AGENT_SCENARIOS: dict[str, str] = {"MSTN": "myostatin", "osteoporosis": "ovx", "ovx": "ovx",
                                    "aging": "aging", "glucocorticoid": "gc-onfh"}
@@ -94,15 +76,6 @@ class Arms:
 def is_in_vitro(exp: Experiment) -> bool:
     """True for an experiment in culture (setting or context)."""
     return exp.system is Setting.IN_VITRO or "in_vitro_culture" in exp.contexts
-
-
-def scenario_for(contexts: Iterable[str]) -> str | None:
-    """The model scenario of the first context in :data:`CONTEXT_SCENARIOS` order, or None."""
-    ctx = set(contexts)
-    for key, scenario in CONTEXT_SCENARIOS:
-        if key in ctx:
-            return scenario
-    return None
 
 
 def _base_scenario(exp: Experiment, *, exclude: Iterable[str] = ()) -> str:
@@ -147,13 +120,18 @@ def _dose_levels(text: str | None) -> tuple[float, float]:
     return DEFAULT_DOSE_UG, 0.0
 
 
-def _route(exp: Experiment) -> str:
+def _route(exp: Experiment, scenario: str) -> str:
+    """The route the record names; in culture the dose is at the cells (``local``); else the
+    scenario's default (:func:`~exobone.model.exosomes.scenario_routes.default_route`)."""
     route = (exp.intervention.route or "").lower()
-    if route == "systemic":
-        return "systemic"
-    if route in ("local", "in_culture") or is_in_vitro(exp) or LOCAL_CONTEXTS & set(exp.contexts):
+    if route in ("local", "systemic"):
+        return route
+    if route == "in_culture" or is_in_vitro(exp):
         return "local"
-    return "systemic"
+    try:
+        return default_route(scenario).route
+    except InvalidInputError as err:
+        raise NotRepresentable(f"no route: {err}") from None
 
 
 def _source_name(agent: str) -> str:
@@ -167,10 +145,11 @@ def _registered(kind: str) -> bool:
     return get_intervention_kind(kind) is not None
 
 
-def _dosing(exp: Experiment, source: str, dose: float, t_end: float) -> str:
+def _dosing(exp: Experiment, scenario: str, source: str, dose: float, t_end: float) -> str:
     setting = "in_vitro" if is_in_vitro(exp) else "in_vivo"
     every = DOSE_EVERY[setting]
-    return (f"exosome:{source},dose={dose:g},route={_route(exp)},start=0,every={every:g},"
+    return (f"exosome:{source},dose={dose:g},route={_route(exp, scenario)},start=0,"
+            f"every={every:g},"
             f"stop={max(t_end, every + 1):g}")
 
 
@@ -203,8 +182,8 @@ def map_experiment(exp: Experiment, atlas: Atlas, t_end: float) -> Arms:
             dose_t *= CONDITIONED_MEDIUM_FRACTION
         if kind is InterventionKind.EXOSOME_DEPLETED_MEDIUM:
             dose_t = 0.0  # the exosomes were removed; soluble factors are not modelled
-        treated.append(_dosing(exp, source, dose_t, t_end))
-        control.append(_dosing(exp, source, dose_c, t_end))
+        treated.append(_dosing(exp, scenario, source, dose_t, t_end))
+        control.append(_dosing(exp, scenario, source, dose_c, t_end))
     elif kind is InterventionKind.PRECONDITIONING:
         sources = exogenous_sources(atlas).values()
         primed = [s for s in sources if iv.agent in s.conditions]
@@ -213,8 +192,8 @@ def map_experiment(exp: Experiment, atlas: Atlas, t_end: float) -> Arms:
         plain = [s for s in sources if s.cell == primed[0].cell and not s.conditions]
         if not plain:
             raise NotRepresentable(f"no unprimed counterpart of {primed[0].name!r}")
-        treated.append(_dosing(exp, primed[0].name, DEFAULT_DOSE_UG, t_end))
-        control.append(_dosing(exp, plain[0].name, DEFAULT_DOSE_UG, t_end))
+        treated.append(_dosing(exp, scenario, primed[0].name, DEFAULT_DOSE_UG, t_end))
+        control.append(_dosing(exp, scenario, plain[0].name, DEFAULT_DOSE_UG, t_end))
     elif kind is InterventionKind.RELEASE_INHIBITION:
         if iv.agent.upper() == "RAB27A":
             cells = [atlas.mechanisms[m].target for m in exp.mechanisms

@@ -5,8 +5,10 @@ Kinds registered here (``exobone list interventions``):
 ``exosome:SOURCE[,dose=100ug|5ug/kg,route=systemic|local,start=DAY,every=DAYS,stop=DAY]``
     Doses of exosomes from an exogenous source as scheduled events on the source's dose pool
     (µg of exosome protein per animal, or per kg body weight; a bare number is µg per animal).
-    The route defaults to ``systemic`` (intravenous, as in the rodent studies of
-    ``data/calibration``); the fraction reaching the bone site depends on it. What reaches the
+    The route defaults to the scenario's: the route its atlas experiments used, or an assumption
+    with its reason where none names one, or none (``route=`` required)
+    (:func:`~exobone.model.exosomes.scenario_routes.default_route`); the fraction reaching the
+    bone site depends on it. What reaches the
     site is scaled by body weight (:data:`BODY_WEIGHT_KG`), so the same µg/kg does the same in
     a rat and a mouse. The resolved form (dose with unit, route, schedule) is the
     intervention's ``str()``.
@@ -46,6 +48,7 @@ from exobone.model.exosomes import (
     exogenous_sources,
 )
 from exobone.model.exosomes.routes import REFERENCE_SPECIES, ROUTES, apply_route, route_pk
+from exobone.model.exosomes.scenario_routes import default_route
 from exobone.model.parameters import Assumed
 from exobone.model.scenarios.dosing import BODY_WEIGHT_KG, Dose
 from exobone.model.scenarios.dosing import parse_dose as parse_mass_dose
@@ -62,7 +65,6 @@ if TYPE_CHECKING:
 __all__ = [
     "BODY_WEIGHT_KG",
     "DEFAULT_DOSE_UG",
-    "DEFAULT_ROUTE",
     "REFERENCE_SPECIES",
     "ROUTES",
     "Dose",
@@ -75,10 +77,6 @@ __all__ = [
 
 #: dose when none is given: a typical single dose of the seeds' papers (50-200 µg protein)
 DEFAULT_DOSE_UG = 100.0
-
-#: route when none is given: intravenous, the route of the rodent studies in data/calibration
-#: (EXP:1021: iPS-MSC exosomes "intravenously injected" in steroid-induced osteonecrosis rats)
-DEFAULT_ROUTE = "systemic"
 
 #: default residual activity after a knockdown / antagomir, and the fold of a mimic
 DEFAULT_RESIDUAL = 0.2
@@ -192,17 +190,35 @@ def parse_dose(raw: str) -> Dose:
     return parse_mass_dose(raw, kind="exosome", bare_unit="ug")
 
 
-def resolve_exosome(iv: Intervention) -> Intervention:
+def resolve_exosome(iv: Intervention, scenario: str | None = None) -> Intervention:
     """Return ``iv`` with its dose (with unit), route and start written out.
+
+    Without ``route=`` the route is the scenario's default (:func:`default_route`); with no
+    scenario given it stays unwritten until the model is built for one.
+
+    Raises
+    ------
+    InvalidInputError
+        Without ``route=`` in a scenario that has no default route.
 
     Examples
     --------
-    >>> str(resolve_exosome(Intervention.parse("exosome:bmsc,every=7")))
+    >>> str(resolve_exosome(Intervention.parse("exosome:bmsc,every=7"), "calvarial-defect"))
+    'exosome:bmsc,dose=100ug,route=local,start=0,every=7'
+    >>> str(resolve_exosome(Intervention.parse("exosome:bmsc,every=7"), "ovx"))
     'exosome:bmsc,dose=100ug,route=systemic,start=0,every=7'
     """
     dose = parse_dose(iv.option("dose") or f"{DEFAULT_DOSE_UG:g}")
-    options = {"dose": str(dose), "route": (iv.option("route") or DEFAULT_ROUTE).lower(),
-               "start": f"{iv.number('start', 0.0):g}"}
+    options = {"dose": str(dose)}
+    route = iv.option("route")
+    if route is not None:
+        options["route"] = route.lower()
+    elif scenario is not None:
+        try:
+            options["route"] = default_route(scenario).route
+        except InvalidInputError as err:
+            raise InvalidInputError(f"{iv}: {err}") from None
+    options["start"] = f"{iv.number('start', 0.0):g}"
     for key in ("every", "stop"):
         if iv.option(key) is not None:
             options[key] = f"{iv.number(key):g}"
@@ -214,7 +230,7 @@ def _validate_exosome(iv: Intervention) -> None:
     resolve_source(iv.arg)
     if iv.option("dose") is not None:
         parse_dose(iv.option("dose") or "")
-    route = (iv.option("route") or DEFAULT_ROUTE).lower()
+    route = (iv.option("route") or "systemic").lower()  # unset: the scenario's, one of ROUTES
     if route not in ROUTES:
         raise InvalidInputError(f"exosome: route must be one of {', '.join(ROUTES)}, got "
                                 f"{route!r}{suggest(route, ROUTES)}")
@@ -238,8 +254,8 @@ def _body_weight(builder: ModelBuilder) -> tuple[str, str]:
 
 @register_intervention(
     "exosome",
-    help=("dose exosomes from a source (µg protein per animal or per kg; systemic (default) "
-          "or local; scheduled doses)"),
+    help=("dose exosomes from a source (µg protein per animal or per kg; systemic or local, "
+          "by default the route of the scenario's experiments; scheduled doses)"),
     usage=("exosome:SOURCE[,dose=100ug|5ug/kg,route=systemic|local,start=DAY,every=DAYS,"
            "stop=DAY]"),
     options=("dose", "route", "start", "every", "stop"), arg="required",
@@ -256,7 +272,11 @@ def apply_exosome(builder: ModelBuilder, iv: Intervention) -> None:
     holds rat-equivalent µg, so equal µg/kg doses give equal pools in every species whose site
     volume per kg is the rat's (:mod:`exobone.model.exosomes.routes`).
     """
-    iv = resolve_exosome(iv)
+    scenario = builder.metadata.get("scenario")
+    iv = resolve_exosome(iv, scenario)
+    if iv.option("route") is None:
+        raise InvalidInputError(f"{iv}: give route=local or route=systemic (the model names no "
+                                f"scenario to take the default route from)")
     plans = _layer(builder, iv).dose_plans
     assert iv.arg is not None
     name = _norm(iv.arg) if _norm(iv.arg) in plans else resolve_source(iv.arg).name
@@ -265,7 +285,8 @@ def apply_exosome(builder: ModelBuilder, iv: Intervention) -> None:
                          f"atlas this model was compiled from?")
     source = ExosomeSource(name, plans[name].cell, "")
     pool = add_dose_pool(builder, name)
-    route = iv.option("route") or DEFAULT_ROUTE
+    route = str(iv.option("route"))
+    basis = _route_basis(route, scenario)
     species = str(builder.metadata.get("species", REFERENCE_SPECIES))
     reach = apply_route(builder, route, species)
     pk = route_pk(route, species)
@@ -281,8 +302,24 @@ def apply_exosome(builder: ModelBuilder, iv: Intervention) -> None:
     builder.add_event(unique_name(builder, f"dose_{source.key}"),
                       {pool: f"{pool} + {dose_name}*{reach}*{bw_ref}/{bw}"}, at_times=times,
                       description=f"{iv}: {ug:g} µg per animal of {source.name} exosomes, "
-                                  f"{route} ({ROUTES[route]}): {pk.fraction:g} of it reaches "
-                                  f"the site, cleared there at {pk.clearance:g}/day")
+                                  f"{route} ({ROUTES[route]}; {basis}): {pk.fraction:g} of it "
+                                  f"reaches the site, cleared there at {pk.clearance:g}/day")
+    builder.metadata["exosome_routes"] = (*builder.metadata.get("exosome_routes", ()),
+                                          f"{iv}: {basis}")
+
+
+def _route_basis(route: str, scenario: str | None) -> str:
+    """What the route rests on: the scenario's default (its experiments or an assumption), or
+    the user's choice against it."""
+    if scenario is None:
+        return "route given"
+    try:
+        default = default_route(scenario)
+    except InvalidInputError:
+        return f"route given ({scenario} has no default route)"
+    if route == default.route:
+        return default.line()
+    return f"route given (the {scenario} default is {default.route})"
 
 
 # ============================================================================ Rab27a

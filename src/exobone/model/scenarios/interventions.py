@@ -278,23 +278,24 @@ class Intervention:
         return kind
 
 
-def parse_intervention(text: str | Intervention) -> Intervention:
+def parse_intervention(text: str | Intervention, scenario: str | None = None) -> Intervention:
     """Parse and validate one intervention (see :meth:`Intervention.parse`, :meth:`check`).
 
     A kind with a ``resolve`` step returns the intervention with its defaults written out
     (the exosome route, the dose with its unit, the schedule), so ``str()`` of the result,
     which the model's metadata, ``--json`` ``interventions``, reports and the web show, says
-    exactly what was simulated.
+    exactly what was simulated. Defaults that depend on the scenario (the exosome route) are
+    written out only when ``scenario`` is given.
     """
     iv = text if isinstance(text, Intervention) else Intervention.parse(text)
     kind = iv.check()
-    return kind.resolve(iv) if kind.resolve is not None else iv
+    return kind.resolve(iv, scenario) if kind.resolve is not None else iv
 
 
 # ---------------------------------------------------------------- registry
 ApplyFn = Callable[["ModelBuilder", Intervention], None]
 ValidateFn = Callable[[Intervention], None]
-ResolveFn = Callable[[Intervention], Intervention]
+ResolveFn = Callable[[Intervention, str | None], Intervention]  # (intervention, scenario)
 
 
 @dataclass(frozen=True)
@@ -391,7 +392,7 @@ def require_intervention_kind(kind: str) -> InterventionKind:
 
 def apply_intervention(builder: ModelBuilder, intervention: Intervention | str) -> None:
     """Validate ``intervention`` and apply it to ``builder``; record it in the metadata."""
-    iv = parse_intervention(intervention)
+    iv = parse_intervention(intervention, builder.metadata.get("scenario"))
     kind = require_intervention_kind(iv.kind)
     kind.apply(builder, iv)
 

@@ -145,8 +145,8 @@ def resolve_regimen(builder: ModelBuilder, iv: Intervention) -> ResolvedRegimen:
     return resolved
 
 
-def _resolver(regimen: Regimen) -> Callable[[Intervention], Intervention]:
-    def resolve(iv: Intervention) -> Intervention:
+def _resolver(regimen: Regimen) -> Callable[[Intervention, str | None], Intervention]:
+    def resolve(iv: Intervention, scenario: str | None = None) -> Intervention:
         """Write the dose with its unit (a bare number gets the kind's historical unit)."""
         options = dict(iv.options)
         if "dose" in options:
