@@ -12,11 +12,7 @@ from exobone.errors import InvalidInputError, ModelError
 from exobone.model.assemble import assemble_model, build_model
 from exobone.model.exosomes import routes
 from exobone.model.exosomes.routes import ROUTES, route_pk
-from exobone.model.scenarios.exosome_interventions import (
-    BODY_WEIGHT_KG,
-    DEFAULT_ROUTE,
-    parse_dose,
-)
+from exobone.model.scenarios.exosome_interventions import BODY_WEIGHT_KG, parse_dose
 from exobone.model.scenarios.interventions import parse_intervention
 from exobone.simulate import SaveAt, simulate
 
@@ -26,8 +22,8 @@ def _bv_tv(spec, days: list[float]) -> np.ndarray:  # type: ignore[no-untyped-de
 
 
 def test_the_resolved_intervention_names_route_dose_unit_and_schedule() -> None:
-    iv = parse_intervention("exosome:hipsc-msc,dose=100,start=28,every=7")
-    assert str(iv) == f"exosome:hipsc-msc,dose=100ug,route={DEFAULT_ROUTE},start=28,every=7"
+    iv = parse_intervention("exosome:hipsc-msc,dose=100,start=28,every=7", "ovx")
+    assert str(iv) == "exosome:hipsc-msc,dose=100ug,route=systemic,start=28,every=7"
     spec = build_model("ovx", ["exosome:bmsc,dose=5ug/kg,route=local,every=7,stop=56"])
     assert spec.metadata["interventions"] == (
         "exosome:bmsc,dose=5ug/kg,route=local,start=0,every=7,stop=56",)

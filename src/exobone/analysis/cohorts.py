@@ -325,10 +325,19 @@ def run_cohort(scenario: str, interventions: Sequence[str] = (), *, n: int = 200
     names_c = [o for o in outcomes if o in cm_c.states or o in cm_c.assignments]
     if not names_c:
         raise InvalidInputError(f"none of the outcomes {list(outcomes)} is in the model")
-    n_params = max(len(cm_c.parameters), len(compile_model(treated).parameters))
+    n_params = max(len(cm_c.parameters), len(compile_model(treated).parameters))  # cached
     if cohort_bytes(n, times.size, len(names_c), n_params) > MAX_COHORT_BYTES:
         raise _too_big(n, times.size, len(names_c), n_params)
-    draws = sample_parameters(control, n, spread=spread, priors=priors, rng=rng)
+    # a prior on a parameter only the treated arm has (an exosome dose's magnitude) is drawn
+    # after the shared ones, from the same generator, and set in the treated arm only
+    cm_t = compile_model(treated)
+    treated_only = [p for p in priors if p.name not in cm_c.parameters]
+    for p in treated_only:
+        cm_t.parameter_index(p.name)  # an unknown name is refused
+    gen = np.random.default_rng(rng)
+    draws = sample_parameters(control, n, spread=spread, rng=gen,
+                              priors=[p for p in priors if p.name in cm_c.parameters])
+    own = {p.name: p.sample(gen, n) for p in treated_only}
     arms: dict[str, EnsembleResult] = {}
     total = [0, 0]
 
@@ -343,6 +352,9 @@ def run_cohort(scenario: str, interventions: Sequence[str] = (), *, n: int = 200
 
     for k, (arm, model) in enumerate((("treated", treated), ("control", control))):
         P = _map_columns(cm_c.parameters, draws, model)
+        if arm == "treated":
+            for name, values in own.items():
+                P[:, cm_t.parameter_index(name)] = values
         arms[arm] = run_ensemble(
             model, P, backend=backend, saveat=SaveAt(times=times), outputs=names_c,
             chunk_size=chunk_size, out=None if out is None else Path(out) / arm, rng=rng,

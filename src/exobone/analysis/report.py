@@ -162,7 +162,8 @@ def build_report(scenario: str, interventions: Sequence[str] = (), *,
         shipped curated data).
     band, seed
         With ``band``, also the 5-95 % band at the end of the run over ``band`` draws of the
-        fitted parameters (:func:`exobone.analysis.calibrate.bands.prediction_band`).
+        fitted parameters and assumed exosome magnitudes
+        (:func:`exobone.analysis.calibrate.bands.prediction_band`).
 
     Returns
     -------
@@ -235,9 +236,9 @@ def build_report(scenario: str, interventions: Sequence[str] = (), *,
             "time span (days)": f"{prov.t_span[0]:g}–{prov.t_span[1]:g}",
             "versions": ", ".join(f"{k} {v}" for k, v in prov.versions.items()),
             "status": result.treated.trajectory.status.value,
-            **({"band": f"{bands['n']} draws (seed {bands['seed']}) of "
-                        f"{', '.join(p['name'] for p in bands['parameters'])}: "
-                        f"{bands['method']}; ran: {bands['status']}"} if bands else {}),
+            **({"band": f"{bands['n']} draws (seed {bands['seed']}) of the parameters "
+                        f"{bands['drawn']}: {bands['method']}; ran: {bands['status']}"}
+               if bands else {}),
         },
         command=command, parameter_sources=parameter_sources(result.treated.model), band=bands,
     )

@@ -92,7 +92,8 @@ def simulate_cmd(
                        "provenance.", dir_okay=False)] = None,
     band: Annotated[int | None, typer.Option(
         "--band", help="Also show the 5-95 %% band of N runs drawing the fitted parameters "
-                       "from their confidence intervals (a paired cohort).")] = None,
+                       "from their confidence intervals and the assumed exosome magnitudes "
+                       "from their priors (a paired cohort).")] = None,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the --band draws.")] = 0,
 ) -> None:
     """Simulate a scenario with interventions; print BV/TV, cells and markers over time.
@@ -228,9 +229,8 @@ def _table(result: ScenarioResult, table_times: list[float], compare: bool,
             typer.echo(sources["exosome_magnitudes"])
     if bands is not None:
         ok = bands["status"]["treated"].get("ok", 0)
-        typer.echo(f"band (5-95 % rows): {ok}/{bands['n']} runs drawing "
-                   f"{', '.join(p['name'] for p in bands['parameters'])} from their 95 % "
-                   f"intervals, seed {bands['seed']}; {bands['method']}")
+        typer.echo(f"band (5-95 % rows): {ok}/{bands['n']} runs drawing {bands['drawn']}; "
+                   f"seed {bands['seed']}; {bands['method']}")
 
 
 def np_all_one(values: object) -> bool:

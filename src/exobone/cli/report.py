@@ -24,7 +24,8 @@ def report(
     days: Annotated[float, typer.Option("--days", help="Length of the run in days.")] = 365.0,
     band: Annotated[int | None, typer.Option(
         "--band", help="Also show the 5-95 %% band at the end over N runs drawing the fitted "
-                       "parameters from their confidence intervals.")] = None,
+                       "parameters from their confidence intervals and the assumed exosome "
+                       "magnitudes from their priors.")] = None,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the --band draws.")] = 0,
 ) -> None:
     """Write an HTML report (figures embedded): time courses, outcomes, mechanisms, provenance."""

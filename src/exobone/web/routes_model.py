@@ -135,7 +135,8 @@ QueryRequest = Annotated[SimulationRequest, Depends(_query_request)]
 def _report_request(
     req: QueryRequest,
     band: Annotated[int | None, Query(ge=2, le=MAX_WEB_BAND, description=(
-        "also the 5-95 % band at the end over this many runs drawing the fitted parameters"))]
+        "also the 5-95 % band at the end over this many runs drawing the fitted parameters "
+        "and assumed exosome magnitudes"))]
     = None,
     seed: Annotated[int, Query(ge=0, description="seed of the band's draws")] = 0,
 ) -> SimulationRequest:

@@ -42,7 +42,8 @@ class SimulationRequest(BaseModel):
     exosome_layer: bool = Field(default=True, description="include the exosome layer")
     band: int | None = Field(default=None, ge=2, le=MAX_WEB_BAND,
                              description="also the 5-95 % band of this many runs drawing the "
-                                         "fitted parameters from their confidence intervals")
+                                         "fitted parameters from their confidence intervals "
+                                         "and assumed exosome magnitudes from their priors")
     seed: int = Field(default=0, ge=0, description="seed of the band's draws")
 
     def key(self) -> tuple[Any, ...]:

@@ -66,7 +66,8 @@ def sbml_task(atlas: Atlas | None, *, scenario: str, interventions: Sequence[str
 
 
 def band_task(atlas: Atlas | None, **kwargs: Any) -> dict[str, Any]:
-    """The 5-95 % band of a run over the fitted parameters' uncertainty (the shipped atlas)."""
+    """The 5-95 % band of a run over the fitted parameters' uncertainty and the assumed exosome
+    magnitudes' priors (the shipped atlas)."""
     from exobone.analysis.calibrate.bands import prediction_band
 
     return prediction_band(**kwargs)

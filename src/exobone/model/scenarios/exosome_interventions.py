@@ -302,8 +302,8 @@ def apply_exosome(builder: ModelBuilder, iv: Intervention) -> None:
     builder.add_event(unique_name(builder, f"dose_{source.key}"),
                       {pool: f"{pool} + {dose_name}*{reach}*{bw_ref}/{bw}"}, at_times=times,
                       description=f"{iv}: {ug:g} µg per animal of {source.name} exosomes, "
-                                  f"{route} ({ROUTES[route]}; {basis}): {pk.fraction:g} of it "
-                                  f"reaches the site, cleared there at {pk.clearance:g}/day")
+                                  f"{route} ({ROUTES[route]}): {pk.fraction:g} of it reaches "
+                                  f"the site, cleared there at {pk.clearance:g}/day; {basis}")
     builder.metadata["exosome_routes"] = (*builder.metadata.get("exosome_routes", ()),
                                           f"{iv}: {basis}")
 

@@ -166,7 +166,7 @@ function render() {
   $("provenance").innerHTML += `<br>parameters: ${c.fitted} fitted${r.parameter_sources.fitted.length ? " (" + exo.esc(r.parameter_sources.fitted.join(", ")) + ")" : ""},
     ${c.cited} cited, ${c.assumed} assumed`
     + (r.parameter_sources.exosome_magnitudes ? `<br>exosome ${exo.esc(r.parameter_sources.exosome_magnitudes)}` : "")
-    + (r.band ? ` · band (in brackets, shaded): 5–95 % of ${r.band.n} runs, seed ${r.band.seed}; ${exo.esc(r.band.method)}` : "");
+    + (r.band ? ` · band (in brackets, shaded): 5–95 % of ${r.band.n} runs, seed ${r.band.seed}, drawing ${exo.esc(r.band.drawn)}; ${exo.esc(r.band.method)}` : "");
 }
 
 function plots(names) {
