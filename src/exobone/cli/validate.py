@@ -115,7 +115,7 @@ def _print(card: Scorecard, console: object) -> None:
         f"{_held(s)}; {s['readouts']} readouts of {s['outcomes_listed']} outcomes, "
         f"{s['no_data']} with no data.")
     console.print(
-        f"in vitro ({v['experiments']} experiments, run in the healthy whole-animal model; "
+        f"in vitro ({v['experiments']} experiments, run in a culture context: {v['context']}; "
         f"reported apart): [bold]{v['outcomes_agreeing']}/{v['outcomes_compared']}[/bold] "
         f"with the encoded model ({v['agreement']:.0%}), {_held(v)}; {v['readouts']} readouts "
         f"of {v['outcomes_listed']} outcomes, {v['no_data']} with no data.")

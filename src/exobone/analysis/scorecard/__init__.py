@@ -11,9 +11,10 @@ is listed with the reason; a failed simulation is a row with its status. Nothing
 Mapping rules
 -------------
 Setting
-    ``in_vitro`` experiments (or context ``in_vitro_culture``) run in the ``healthy`` scenario
-    with the cells' processes read out directly: the in-vitro dish is modelled as the healthy
-    tissue the cells came from, with the treatment applied locally. In vivo and clinical
+    ``in_vitro`` experiments (or context ``in_vitro_culture``) run in a culture context
+    (:mod:`exobone.analysis.scorecard.culture`): the ``healthy`` model with every state but the
+    exosome pools held (no systemic feedback), the treatment added to the medium, the cells'
+    per-cell rates read out directly. In vivo and clinical
     experiments use the scenario of their contexts (:data:`CONTEXT_SCENARIOS`; a defect or
     fracture wins over a systemic disease).
 Contexts that are interventions

@@ -23,6 +23,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from exobone.analysis.scorecard.culture import CULTURE
+
 __all__ = [
     "AGREES",
     "DISAGREES",
@@ -167,6 +169,9 @@ class ExperimentResult:
     in_vitro: bool = False
     held_out_mechanisms: tuple[str, ...] = ()
     held_out_reason: str = ""
+    #: where the arms ran: ``whole animal``, or the culture context of an in-vitro experiment
+    #: (:mod:`exobone.analysis.scorecard.culture`)
+    context: str = ""
 
     @property
     def compared(self) -> list[OutcomeResult]:
@@ -192,7 +197,7 @@ class ExperimentResult:
         """Return a JSON-ready dict."""
         return {"id": self.id, "citation": self.citation, "representable": self.representable,
                 "reason": self.reason, "status": self.status, "scenario": self.scenario,
-                "species": self.species, "in_vitro": self.in_vitro,
+                "species": self.species, "in_vitro": self.in_vitro, "context": self.context,
                 "treated": list(self.treated), "control": list(self.control),
                 "held_out_mechanisms": list(self.held_out_mechanisms),
                 "held_out_reason": self.held_out_reason,
@@ -242,6 +247,7 @@ class Scorecard:
                 "representable_fraction": len(rep) / total if total else 0.0,
                 **_figures([e for e in rep if not e.in_vitro]),
                 "in_vitro": {"experiments": sum(1 for e in rep if e.in_vitro),
+                             "context": CULTURE,
                              **_figures([e for e in rep if e.in_vitro])},
                 "failed": sum(1 for e in self.experiments
                               if e.status not in ("ok", "not representable"))}

@@ -16,6 +16,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
+from exobone.analysis.scorecard.culture import CULTURE, culture_model
 from exobone.analysis.scorecard.heldout import held_out_atlas, held_out_mechanisms
 from exobone.analysis.scorecard.magnitude import (
     MAGNITUDE_FACTOR,
@@ -98,30 +99,35 @@ class _Runner:
         self.cache: dict[tuple[Any, ...], _Run] = {}
 
     def run(self, scenario: str, species: str | None, interventions: Sequence[str],
-            times: tuple[float, ...], contexts: tuple[str, ...] = ()) -> _Run:
-        key = (scenario, species, tuple(interventions), times, contexts)
+            times: tuple[float, ...], contexts: tuple[str, ...] = (), culture: bool = False
+            ) -> _Run:
+        """``culture``: hold every state but the exosome pools
+        (:func:`~exobone.analysis.scorecard.culture.culture_model`)."""
+        key = (scenario, species, tuple(interventions), times, contexts, culture)
         if key not in self.cache:
             builder = assemble_model(scenario, list(interventions), species=species,
                                      atlas=self.atlas, extra_contexts=contexts)
             spec = builder.build()
+            if culture:
+                spec = culture_model(spec, builder.exosome_layer)
             traj = simulate(spec, (0.0, times[-1]), saveat=SaveAt(times=[0.0, *times]),
                             throw=False)
             self.cache[key] = _Run(spec, builder.exosome_layer, traj)
         return self.cache[key]
 
     def run_arm(self, scenario: str, species: str | None, interventions: Sequence[str],
-                times: tuple[float, ...], contexts: tuple[str, ...] = ()
+                times: tuple[float, ...], contexts: tuple[str, ...] = (), culture: bool = False
                 ) -> tuple[_Run, tuple[str, ...]]:
         """Run an arm; a ``MIRNA@CELL`` the model lacks falls back to the plain miRNA."""
         try:
-            return (self.run(scenario, species, interventions, times, contexts),
+            return (self.run(scenario, species, interventions, times, contexts, culture),
                     tuple(interventions))
         except (KeyError, ValueError) as exc:
             if not any("@" in i for i in interventions):
                 raise
             plain = tuple(i.split("@", 1)[0] if "@" in i else i for i in interventions)
             try:
-                run = self.run(scenario, species, plain, times, contexts)
+                run = self.run(scenario, species, plain, times, contexts, culture)
             except (KeyError, ValueError):
                 raise exc from None
             return run, plain
@@ -158,16 +164,19 @@ def _score(exp: Experiment, runner: _Runner) -> ExperimentResult:
     except NotRepresentable as exc:
         return ExperimentResult(**base, representable=False, reason=str(exc),
                                 status=NOT_REPRESENTABLE)
-    row: dict[str, Any] = {**base, "scenario": arms.scenario, "species": arms.species or ""}
+    row: dict[str, Any] = {**base, "scenario": arms.scenario, "species": arms.species or "",
+                           "context": CULTURE if arms.in_vitro else "whole animal"}
     try:
         # cells in culture keep the condition they came from: its mechanisms act (contexts
-        # confine mechanisms), its physiology does not (the arms run in `healthy`)
+        # confine mechanisms), its physiology does not (the arms run in `healthy`, held as a
+        # culture: no systemic feedback)
         culture = tuple(c for c in exp.contexts if c in runner.atlas.entities
                         and runner.atlas.entities[c].type.value in ("context", "disease")
                         ) if arms.in_vitro else ()
-        run_t, treated = runner.run_arm(arms.scenario, arms.species, arms.treated, save, culture)
+        run_t, treated = runner.run_arm(arms.scenario, arms.species, arms.treated, save, culture,
+                                        arms.in_vitro)
         run_c, control = runner.run_arm(arms.control_scenario, arms.species, arms.control, save,
-                                        culture)
+                                        culture, arms.in_vitro)
     except (ExoboneError, KeyError, ValueError, ArithmeticError) as exc:
         return ExperimentResult(**row, representable=False, treated=arms.treated,
                                 control=arms.control, reason=f"could not build the arms: {exc}",
