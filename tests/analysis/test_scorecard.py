@@ -89,6 +89,16 @@ def test_rows_carry_their_arms(card: Scorecard) -> None:
             assert e.scenario
 
 
+def test_in_vitro_experiments_run_in_the_culture_context(card: Scorecard) -> None:
+    from exobone.analysis.scorecard.culture import CULTURE
+
+    ran = [e for e in card.experiments if e.representable and e.status == "ok"]
+    assert any(e.in_vitro for e in ran) and any(not e.in_vitro for e in ran)
+    for e in ran:
+        assert e.context == (CULTURE if e.in_vitro else "whole animal"), e.id
+    assert card.summary["in_vitro"]["context"] == CULTURE
+
+
 def _exp(atlas: Atlas, **changes: object) -> Experiment:
     base = next(iter(atlas.experiments.values()))
     data = base.model_dump()
