@@ -50,23 +50,22 @@ CONTEXT_SCENARIOS: tuple[tuple[str, str], ...] = (
     ("healthy", "healthy"),
 )
 
-_SYSTEMIC_DISEASE = ("assumed: intravenous, as for a treatment of the whole skeleton; the site "
-                     "this scenario reads (trabecular bone) is not injected in any atlas study")
+_SYSTEMIC = ("assumed: intravenous, as for a treatment of the whole skeleton; the site this "
+             "scenario reads (trabecular bone) is not injected in any atlas study; ")
+_FRACTURE = "assumed: into the fracture site, the site this scenario reads; "
 #: scenario -> (route, reason) where no experiment of the scenario names a route
 ASSUMED_ROUTES: dict[str, tuple[str, str]] = {
-    "healthy": ("systemic", f"{_SYSTEMIC_DISEASE}; EXP:1002 (exosomes given to young mice) "
-                            f"names no route"),
-    "ovx": ("systemic", f"{_SYSTEMIC_DISEASE}; EXP:1032 names no route, and the OVX-rat "
-                        f"studies that do (EXP:1020: local) fill calvarial defects, the "
-                        f"calvarial-defect scenario"),
-    "aging": ("systemic", f"{_SYSTEMIC_DISEASE}; no aging experiment doses exosomes in vivo"),
-    "pmo": ("systemic", f"{_SYSTEMIC_DISEASE}; no human experiment doses exosomes"),
-    "sle-osteopenia": ("systemic", f"{_SYSTEMIC_DISEASE}; EXP:4016 (BMSC exosomes in lupus "
-                                   f"mice) names no route"),
-    "fracture": ("local", "assumed: into the fracture site, the site this scenario reads; "
-                          "EXP:1028, EXP:1029, EXP:4010 say 'injection' without a site"),
-    "fracture-cd9-ko": ("local", "assumed: into the fracture site, the site this scenario "
-                                 "reads; EXP:1028, EXP:4010 say 'injection' without a site"),
+    "healthy": ("systemic", _SYSTEMIC + "EXP:1002 (exosomes given to young mice) names no route"),
+    "ovx": ("systemic", _SYSTEMIC + ("EXP:1032 names no route, and the OVX-rat studies that do "
+                                     "(EXP:1020: local) fill calvarial defects, the "
+                                     "calvarial-defect scenario")),
+    "aging": ("systemic", _SYSTEMIC + "no aging experiment doses exosomes in vivo"),
+    "pmo": ("systemic", _SYSTEMIC + "no human experiment doses exosomes"),
+    "sle-osteopenia": ("systemic", _SYSTEMIC + "EXP:4016 (BMSC exosomes in lupus mice) names no "
+                                               "route"),
+    "fracture": ("local", _FRACTURE + "EXP:1028, EXP:1029, EXP:4010 say 'injection' without a "
+                                      "site"),
+    "fracture-cd9-ko": ("local", _FRACTURE + "EXP:1028, EXP:4010 say 'injection' without a site"),
 }
 
 
