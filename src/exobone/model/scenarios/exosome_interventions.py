@@ -230,8 +230,8 @@ def _validate_exosome(iv: Intervention) -> None:
     resolve_source(iv.arg)
     if iv.option("dose") is not None:
         parse_dose(iv.option("dose") or "")
-    route = (iv.option("route") or "systemic").lower()  # unset: the scenario's, one of ROUTES
-    if route not in ROUTES:
+    route = iv.option("route")  # unset: the scenario's default, resolved with the scenario
+    if route is not None and route.lower() not in ROUTES:
         raise InvalidInputError(f"exosome: route must be one of {', '.join(ROUTES)}, got "
                                 f"{route!r}{suggest(route, ROUTES)}")
 
