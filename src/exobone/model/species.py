@@ -77,7 +77,7 @@ class SpeciesPhysiology:
 # --------------------------------------------------------------------------- fitted values
 _RAT_FIT = ("fitted by scripts/calibrate_ovx.py to the rat OVX time course (records "
             "wronski1987_rat_ovx_14wk_body_weight, wronski1985_rat_ovx_5wk, "
-            "wronski1988_rat_ovx_time_course): k_resorption 0.2338 %/day at BV/TV 17.6 %")
+            "wronski1988_rat_ovx_time_course): k_resorption 0.2297 %/day at BV/TV 17.6 %")
 _SPECIES_FIT = "fitted by scripts/calibrate_species.py"
 
 #: Komarova 2003 (BIOMD0000000148) removal rates, used where no species value was read
@@ -110,8 +110,8 @@ _HUMAN_SCLEROSTIN_RANKL = Reference(
     "Wijenayaka", 2011, title="Sclerostin Stimulates Osteocyte Support of Osteoclast Activity by "
     "a RANKL-Dependent Pathway", journal="PLoS One", volume="6", pages="e25900",
     doi="10.1371/journal.pone.0025900", pmid="21991382",
-    note="direction: physiology.yaml records wijenayaka2011_sclerostin_rankl (sclerostin "
-         "raises RANKL dose-dependently in human pre-osteocytes) and "
+    note="direction: physiology.yaml record wijenayaka2011_sclerostin_rankl (sclerostin "
+         "raises RANKL dose-dependently in human pre-osteocytes) and record "
          "kerschan_schindl2019_romosozumab_resorption (sclerostin antibodies lower resorption "
          "markers in women); magnitude Assumed: exponent 1 (RANKL proportional to sclerostin; "
          "no dose-response exponent was read), the value at which the session-4 scan "
@@ -155,7 +155,7 @@ SPECIES_PHYSIOLOGY: dict[str, SpeciesPhysiology] = {
             "control tibial trabecular bone volume 17.6 +/- 4.5 % (Sprague-Dawley, 14 wk "
             "after sham surgery)", year=1987))},
         {
-            "trabecular_turnover": (0.2338 * 365 / 17.6, "1/year", Reference(
+            "trabecular_turnover": (0.2297 * 365 / 17.6, "1/year", Reference(
                 "Wronski", 1985, title="Skeletal alterations in ovariectomized rats",
                 journal="Calcif Tissue Int", volume="37", pages="324-8",
                 doi="10.1007/BF02554882",
@@ -167,13 +167,13 @@ SPECIES_PHYSIOLOGY: dict[str, SpeciesPhysiology] = {
             "estrogen_sensitivity": (1.0, "1", Assumed(
                 "reference species: the estrogen-deficiency gains were fitted on rat OVX "
                 "(scripts/calibrate_ovx.py)")),
-            "aging_rate": (1.644, "1/year", record(
+            "aging_rate": (1.671, "1/year", record(
                 "banu2002_male_f344_rat_aging_pqct",
                 f"{_SPECIES_FIT}: proximal tibia cancellous BMD -58 % at 27 months, loss "
                 "starting after 18 months (male F344; female aged-rat data not found), read "
                 "as trabecular BV/TV at 0.42 of its start after 274 days of aging",
                 author="Banu", year=2002)),
-            "k_cortical": (0.2338 * 365 / 17.6 * 3 / 25, "1/year", Assumed(
+            "k_cortical": (0.2297 * 365 / 17.6 * 3 / 25, "1/year", Assumed(
                 _CORTICAL_ASSUMED + "; the rat cortical turnover is taken as the rat "
                 "trabecular turnover times the human cortical/trabecular ratio 3/25")),
             "k_reversal": (0.2, "1/day", Assumed(_REVERSAL_ASSUMED)),
@@ -188,25 +188,25 @@ SPECIES_PHYSIOLOGY: dict[str, SpeciesPhysiology] = {
             "trabecular BV/TV 0.085 mm3/mm3 in 5-month female C57BL/6 tibia (microCT)",
             doi="10.1016/j.bone.2014.05.006"))},
         {
-            "trabecular_turnover": (0.2338 * 365 / 17.6, "1/year", Assumed(
+            "trabecular_turnover": (0.2297 * 365 / 17.6, "1/year", Assumed(
                 "no mouse trabecular turnover was read (physiology.yaml wanted: rat and mouse "
                 "remodeling period and turnover); the fitted rodent (rat) turnover per unit "
                 "bone volume is used, and the mouse OVX depth is fitted through "
                 "estrogen_sensitivity instead")),
             "k_oc_apoptosis": (0.2, "1/day", _KOMAROVA),
             "k_ob_removal": (0.02, "1/day", _KOMAROVA),
-            "estrogen_sensitivity": (0.2269, "1", Reference(
+            "estrogen_sensitivity": (0.2075, "1", Reference(
                 "Bouxsein", 2005, title="Ovariectomy-induced bone loss varies among inbred "
                 "strains of mice", journal="J Bone Miner Res", doi="10.1359/JBMR.050307",
                 note=f"{_SPECIES_FIT} to physiology.yaml record "
                      "bouxsein2005_mouse_ovx_strains: C57BL/6J proximal tibia BV/TV -18 % "
                      "vs sham 1 month after OVX at 4 months of age")),
-            "aging_rate": (3.331, "1/year", record(
+            "aging_rate": (3.389, "1/year", record(
                 "holguin2014_b6_female_tibia_bvtv_by_age",
                 f"{_SPECIES_FIT}: female C57BL/6 tibia trabecular BV/TV 8.5 % at 5 months, "
                 "3.2 % at 12 months (aging from 5 months: BV/TV at 3.2/8.5 of its start after "
                 "213 days)", author="Holguin", year=2014, doi="10.1016/j.bone.2014.05.006")),
-            "k_cortical": (0.2338 * 365 / 17.6 * 3 / 25, "1/year", Assumed(
+            "k_cortical": (0.2297 * 365 / 17.6 * 3 / 25, "1/year", Assumed(
                 _CORTICAL_ASSUMED + "; taken as the mouse trabecular turnover times the "
                 "human cortical/trabecular ratio 3/25")),
             "k_reversal": (0.2, "1/day", Assumed(_REVERSAL_ASSUMED)),
@@ -237,16 +237,16 @@ SPECIES_PHYSIOLOGY: dict[str, SpeciesPhysiology] = {
                 "iliac_trabecular_mwt_formation_time",
                 "mean formation time of iliac trabecular packets 69 days: osteoblast mean "
                 "working life taken as the formation time")),
-            "estrogen_sensitivity": (0.1149, "1", record(
+            "estrogen_sensitivity": (0.1039, "1", record(
                 "swan_greendale2012_menopause_bmd",
                 f"{_SPECIES_FIT}: lumbar spine BMD -7.38 % over the transmenopause (3 "
                 "years), menopause taken as an abrupt estrogen loss", author="Greendale", year=2012, doi="10.1002/jbmr.534")),
-            "aging_rate": (0.02965, "1/year", record(
+            "aging_rate": (0.03051, "1/year", record(
                 "qct_population_trabecular_loss_young_adults",
                 f"{_SPECIES_FIT} (least squares over two records that pull apart): lumbar "
-                "spine trabecular bone -1.61 %/yr in young adult women (model: -1.46 %/yr "
+                "spine trabecular bone -1.61 %/yr in young adult women (model: -1.49 %/yr "
                 "trabecular BV/TV in years 10-13 of aging) and pharmacology.yaml "
-                "freedom_th_bmd_placebo, total hip -1.4 % at 36 months (model pmo: -1.56 %)")),
+                "freedom_th_bmd_placebo, total hip -1.4 % at 36 months (model pmo: -1.54 %)")),
             "k_cortical": (0.03, "1/year", Assumed(_CORTICAL_ASSUMED)),
             "k_reversal": (1 / 27, "1/day", Assumed(_REVERSAL_ASSUMED)),
             "coupling_share": (HUMAN_COUPLING_SHARE, "1", _HUMAN_COUPLING_SOURCE),
