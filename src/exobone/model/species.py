@@ -113,7 +113,8 @@ _HUMAN_SCLEROSTIN_RANKL = Reference(
     note="direction: physiology.yaml record wijenayaka2011_sclerostin_rankl (sclerostin "
          "raises RANKL dose-dependently in human pre-osteocytes) and record "
          "kerschan_schindl2019_romosozumab_resorption (sclerostin antibodies lower resorption "
-         "markers in women); magnitude Assumed: exponent 1 (RANKL proportional to sclerostin; "
+         "markers in women), with record modder2011_estrogen_lowers_sclerostin (serum "
+         "sclerostin changes follow CTX changes in women, r 0.62); magnitude Assumed: exponent 1 (RANKL proportional to sclerostin; "
          "no dose-response exponent was read), the value at which the session-4 scan "
          "(benchmarks/bmd_scan.py --mechanostat-rankl) brought the antiresorptive BMD rows to "
          "the trials with human aging, SWAN and the FREEDOM placebo arm refitted")
