@@ -34,9 +34,8 @@ sys.path.insert(0, str(ROOT / "scripts"))
 import calibrate_species
 import drug_trials as dt
 
-from exobone.model import core, core_parameters
+from exobone.model import core_parameters
 from exobone.model.assemble import build_model
-from exobone.model.parameters import Assumed
 from exobone.model.scenarios import osteoporosis
 from exobone.model.species import SPECIES_PHYSIOLOGY
 from exobone.simulate import SaveAt, simulate
@@ -70,22 +69,6 @@ def _run(interventions, days):
     out["cortical_rel"] = np.asarray(traj["cortical_bone"]) / traj["cortical_bone"][0]
     out["formation_rate"] = np.asarray(traj["formation_rate"])
     return out
-
-
-def add_mechanostat_on_activation(exponent: float) -> None:
-    """Experiment: osteocyte sclerostin (high where strain is low) also raises RANKL, so bone
-    loss lowers activation; added to the core's factors of every build of this process."""
-    original = core._core_factors
-
-    def factors(b) -> None:
-        original(b)
-        b.add_parameter("n_sclerostin_rankl", exponent, unit="1", bounds=(0.0, 10.0),
-                        source=Assumed("scan experiment (benchmarks/bmd_scan.py)"),
-                        description="sensitivity of RANKL to osteocyte sclerostin")
-        b.add_factor("rankl_expression", "pow(sclerostin, n_sclerostin_rankl)",
-                     mechanisms=("core:mechanostat",),
-                     description="experiment: the mechanostat acts on activation too")
-    core._core_factors = factors
 
 
 def drug_rows() -> dict[str, float]:
@@ -183,8 +166,8 @@ def main() -> None:
     ap.add_argument("--pmo-years", type=float, default=None)
     ap.add_argument("--aging-fit", choices=("both", "qct"), default="both")
     ap.add_argument("--mechanostat-rankl", type=float, default=None, metavar="N",
-                    help="experiment (not in the core): RANKL x sclerostin^N, a mechanostat "
-                         "route on activation, in every species")
+                    help="n_sclerostin_rankl = N in every species (RANKL x sclerostin^N; the "
+                         "core has it for humans only, the session-4 experiment in all)")
     args = ap.parse_args()
     for item in args.species:
         key, value = item.split("=")
@@ -195,7 +178,8 @@ def main() -> None:
         key, value = item.split("=")
         set_core(key, float(value))
     if args.mechanostat_rankl is not None:
-        add_mechanostat_on_activation(args.mechanostat_rankl)
+        for s in SPECIES_PHYSIOLOGY:
+            set_species(s, "n_sclerostin_rankl", args.mechanostat_rankl)
     if args.pmo_years is not None:
         osteoporosis.PMO_YEARS_SINCE_MENOPAUSE = args.pmo_years
     out: dict[str, float] = {}

@@ -36,7 +36,11 @@ Why the mechanostat: a balanced core with purely cellular feedback has a neutral
 volume (any imbalance, however small, drifts forever). Osteocytes sense strain, which rises as
 BV/TV falls, and lower sclerostin; Wnt rises and formation catches up. This gives a stable
 healthy BV/TV and the plateau of bone loss after ovariectomy. The exponent is calibrated
-(``scripts/calibrate_ovx.py``).
+(``scripts/calibrate_ovx.py``). Sclerostin also raises osteocyte RANKL (``n_sclerostin_rankl``,
+a species parameter: Wijenayaka 2011 in human pre-osteocytes; sclerostin antibodies lower
+resorption in women), so where bone has been lost remodeling is activated less and the
+remodeling space that an antiresorptive refills shrinks (docs/dev/coupling-findings.md,
+session 5).
 
 Healthy steady state: every cell state 1, ``bone_volume = bv_tv_healthy``. Influx and yield
 constants are derived at build time so that this holds exactly with the cited rates (their
@@ -231,6 +235,9 @@ _SPECIES_CORE: dict[str, tuple[float, float, str]] = {
     "cortical_coupling_share": (0.0, 1.0, ("share of cortical bone formation done in remodeling "
                                            "units refilling cavities resorbed earlier; the rest "
                                            "(modeling-based) follows the osteoblasts alone")),
+    "n_sclerostin_rankl": (0.0, 5.0, ("sensitivity of RANKL to osteocyte sclerostin (RANKL x "
+                                      "sclerostin^n): the mechanostat on activation, so that "
+                                      "remodeling is activated less where bone has been lost")),
 }
 
 
@@ -384,6 +391,8 @@ def _core_factors(b: ModelBuilder) -> None:
       description="Wnt/beta-catenin raises OPG")
     F("preob_proliferation", "pow(tgf_beta, n_tgf_proliferation)", mechanisms=("core:tgf_beta",),
       description="matrix TGF-beta stimulates osteoprogenitor proliferation (coupling)")
+    F("rankl_expression", "pow(sclerostin, n_sclerostin_rankl)", mechanisms=("core:mechanostat",),
+      description="osteocyte sclerostin raises RANKL (the mechanostat on activation)")
     F("rankl_expression", "rankl_stimulus", mechanisms=("core:stimulus",),
       description="external resorption stimulus (1 in health)")
     F("endothelial_apoptosis", "1/pi3k_akt", mechanisms=("core:pi3k_akt",),
