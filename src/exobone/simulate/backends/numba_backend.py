@@ -468,12 +468,12 @@ class NumbaBackend:
 def _output_array(shape: tuple[int, ...]) -> FloatArray:
     """An uninitialised float array for a batch's outputs, its pages mapped in one system call.
 
-    The kernel writes every element of it. numpy's own large arrays are advised to be huge
-    pages and are faulted in page by page as the kernel first writes them; measured on the
-    2-core machine through ``run_ensemble`` (``ovx``, daily saves of every state, 73 KB a
-    member), that cost 38-169 µs of system time a member, against 275-320 µs for the
-    integration itself (docs/analysis.md). An anonymous map populated up front (Linux's
-    ``MAP_POPULATE``) costs a fraction of that; where the flag does not exist, numpy's array.
+    The kernel writes every element of it. numpy advises its large arrays to be huge pages,
+    faulted in as the kernel first writes them; measured on the 2-core machine through
+    ``run_ensemble`` (``ovx``, daily saves of every state, 73 KB a member), that cost 11-181 µs
+    of system time a member, next to 258-407 µs of integration (docs/analysis.md). An
+    anonymous map populated in the same call (Linux's ``MAP_POPULATE``): 18-36 µs. Where the
+    flag does not exist, numpy's array.
     """
     nbytes = int(np.prod(shape)) * 8
     populate = getattr(mmap, "MAP_POPULATE", None)  # Linux only
