@@ -252,14 +252,17 @@ def main() -> None:
     # the timed runs: exobone and roadrunner alternate over blocks of members, so a change in
     # the (shared) machine's load during the run falls on both alike
     t_exo = t_rr = 0.0
+    cpu_exo = cpu_rr = 0.0  # CPU seconds of this process (its threads; not pool processes)
     rr_out = np.full((args.n, n_times, len(snames)), np.nan)
     for a, b in _split(args.n, args.blocks):
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         ens = exobone(a, b)
         t_exo += time.perf_counter() - t
-        t = time.perf_counter()
+        cpu_exo += time.process_time() - c
+        t, c = time.perf_counter(), time.process_time()
         block = modes[best][1](a, b)
         t_rr += time.perf_counter() - t
+        cpu_rr += time.process_time() - c
         # copied out of both results untimed
         rr_out[a:b] = block
         ok[a:b] = ens.ok
@@ -289,6 +292,11 @@ def main() -> None:
           f"{float(np.quantile(rel, 0.999)) if rel.size else float('nan'):.2e})")
     print(f"throughput: exobone {thr_exo:.0f} runs/s, roadrunner {thr_rr:.0f} runs/s "
           f"({best}), ratio {thr_exo / thr_rr:.2f}x")
+    # CPU time moves much less than wall time with other jobs' load on a shared machine; a
+    # process pool's CPU is in its workers, not here, so then it is not comparable
+    if "processes" not in best:
+        print(f"CPU per run: exobone {cpu_exo / args.n * 1e6:.0f} µs, roadrunner "
+              f"{cpu_rr / args.n * 1e6:.0f} µs ({best}), ratio {cpu_rr / cpu_exo:.2f}x")
 
 
 if __name__ == "__main__":

@@ -306,3 +306,16 @@ def test_the_compile_is_announced_on_a_cache_miss_only(tmp_path, monkeypatch, ca
         else:
             assert out.err == ""
     assert len(compiled) == 1
+
+
+def test_output_arrays_are_writable_float_arrays_of_the_shape():
+    """The batch outputs come from an anonymous map on Linux: a plain writable C array that
+    numba takes with the same signature, and nothing to map for an empty batch."""
+    from exobone.simulate.backends.numba_backend import _output_array
+
+    a = _output_array((3, 5, 2))
+    assert a.shape == (3, 5, 2) and a.dtype == np.float64
+    assert a.flags.c_contiguous and a.flags.writeable
+    a[...] = 1.5
+    assert float(a.sum()) == 45.0
+    assert _output_array((0, 5, 2)).shape == (0, 5, 2)

@@ -5,7 +5,8 @@
 This file is read as text by :mod:`exobone.simulate.backends.numba_backend` and appended to the
 model's generated kernels (``rhs``, ``jac``, ``assignments`` split by :mod:`.hoist` into
 ``*_pre``/``*_h`` writing past the parameters up to ``_NP_EXTENDED``; ``_apply_event``; the
-sparse LU ``_lu_sparse``/``_solve_sparse`` of :mod:`.sparse_lu` with its size ``_NNZ``), so the
+sparse LU ``_lu_sparse``/``_solve_sparse`` of :mod:`.sparse_lu` with its size ``_NNZ``;
+the number of states ``_N``), so the
 whole module can be compiled by numba with ``cache=True`` (numba caches per source file). It is
 not imported as a module.
 
@@ -131,26 +132,31 @@ def _solve_one(p, y0, t0, t1, save_t, bp_t, bp_ev, out_idx, rtol, atol, max_step
 
     status: 0 ok, 1 max steps, 2 non-finite state, 3 step size underflow.
     """
-    n = y0.size
-    y = y0.copy()
-    ynew = np.empty(n)
-    u = np.empty(n)
-    f0 = np.empty(n)
-    f1 = np.empty(n)
-    fu = np.empty(n)
-    dT = np.zeros(n)
-    k1 = np.empty(n)
-    k2 = np.empty(n)
-    k3 = np.empty(n)
-    k4 = np.empty(n)
-    k5 = np.empty(n)
-    k6 = np.empty(n)
-    k7 = np.empty(n)
-    k8 = np.empty(n)
-    e1 = np.empty(n)
-    e2 = np.empty(n)
-    e3 = np.empty(n)
-    e4 = np.empty(n)
+    n = _N  # the number of states, a compile-time constant: loops of known length
+    # the stage vectors as rows of one array: at constant distances from one base, LLVM
+    # sees that they do not overlap and vectorises the stage loops without runtime checks
+    ws = np.zeros((19, _N))
+    y = ws[0]
+    ynew = ws[1]
+    u = ws[2]
+    f0 = ws[3]
+    f1 = ws[4]
+    fu = ws[5]
+    dT = ws[6]
+    k1 = ws[7]
+    k2 = ws[8]
+    k3 = ws[9]
+    k4 = ws[10]
+    k5 = ws[11]
+    k6 = ws[12]
+    k7 = ws[13]
+    k8 = ws[14]
+    e1 = ws[15]
+    e2 = ws[16]
+    e3 = ws[17]
+    e4 = ws[18]
+    for i in range(n):
+        y[i] = y0[i]
     # jac writes only its structural non-zeros: zeroed once here, J stays valid for the dense path
     J = np.zeros(n * n)
     W = np.empty((n, n))

@@ -17,7 +17,11 @@ argument measurably slowed the whole integrator down (numba keeps its reference 
 aliasing analysis must assume it may overlap the others), which ate the gain.
 
 The split is exact: every hoisted sub-expression is a complete node of the original expression
-tree, so the same operations run on the same operands in the same order.
+tree, so the same operations run on the same operands in the same order. With
+``reciprocals=True`` (what the numba backend uses) a division by a parameter-only expression
+``x / c`` becomes ``x * r`` with ``r = 1 / c`` hoisted: within rounding of the original (a
+few units in the last place), not bit for bit; the kernels are compiled with ``arcp``, which
+already lets LLVM do the same where it can.
 """
 
 from __future__ import annotations
@@ -59,8 +63,16 @@ def _names(node: ast.AST) -> set[str]:
 class _Lift(ast.NodeTransformer):
     """Replace maximal parameter-only sub-expressions by ``pc`` reads."""
 
-    def __init__(self, fixed: set[str], slots: dict[str, int], exprs: list[str]) -> None:
+    def __init__(self, fixed: set[str], slots: dict[str, int], exprs: list[str],
+                 reciprocals: bool = False) -> None:
         self.fixed, self.slots, self.exprs = fixed, slots, exprs
+        self.reciprocals = reciprocals
+
+    def _slot(self, src: str) -> ast.Name:
+        if src not in self.slots:
+            self.slots[src] = len(self.exprs)
+            self.exprs.append(src)
+        return ast.Name(id=f"_pc{self.slots[src]}", ctx=ast.Load())
 
     def _is_fixed(self, node: ast.AST) -> bool:
         names = _names(node)
@@ -71,17 +83,19 @@ class _Lift(ast.NodeTransformer):
     def visit(self, node: ast.AST) -> ast.AST:
         if (isinstance(node, ast.expr) and not isinstance(node, (ast.Name, ast.Constant))
                 and self._is_fixed(node)):
-            src = ast.unparse(node)
-            if src not in self.slots:
-                self.slots[src] = len(self.exprs)
-                self.exprs.append(src)
-            return ast.Name(id=f"_pc{self.slots[src]}", ctx=ast.Load())
+            return self._slot(ast.unparse(node))
+        if (self.reciprocals and isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div)
+                and not isinstance(node.right, ast.Constant) and self._is_fixed(node.right)):
+            # x / c as x * (1 / c), the reciprocal computed once per member: a division
+            # costs several multiplications' time (within rounding, not bit for bit)
+            return ast.BinOp(left=self.visit(node.left), op=ast.Mult(),
+                             right=self._slot(f"1.0 / ({ast.unparse(node.right)})"))
         if isinstance(node, ast.Name) and node.id in self.fixed and node.id in self.slots:
             return ast.Name(id=f"_pc{self.slots[node.id]}", ctx=ast.Load())
         return super().generic_visit(node)
 
 
-def hoist(source: str, offset: int) -> Hoisted:
+def hoist(source: str, offset: int, *, reciprocals: bool = False) -> Hoisted:
     """Split the generated kernel ``source`` (``def NAME(t, y, p, out): ...``).
 
     Parameters
@@ -91,6 +105,8 @@ def hoist(source: str, offset: int) -> Hoisted:
         to ``out[k]``, reading ``y``, ``p`` and ``t``.
     offset
         Where in ``p`` the hoisted values start (at least the number of parameters).
+    reciprocals
+        Also hoist the reciprocal of every parameter-only divisor and multiply by it.
 
     Raises
     ------
@@ -121,7 +137,7 @@ def hoist(source: str, offset: int) -> Hoisted:
         kept.append(stmt)
     slots: dict[str, int] = {}
     exprs: list[str] = []
-    lift = _Lift(fixed, slots, exprs)
+    lift = _Lift(fixed, slots, exprs, reciprocals)
     body_lines: list[str] = []
     for stmt in kept:
         if isinstance(stmt, (ast.Pass, ast.Return)):

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import mmap
 import os
 import re
 import subprocess
@@ -243,7 +244,7 @@ def _module_source(cm: CompiledModel) -> str:
     offset = len(cm.parameters)
     body.append(_JIT.replace(")\n", ', inline="always")\n') + FPOW_HELPER)
     for name in _HOISTED:  # their parameter-only values go to p[offset:], kernel by kernel
-        split = hoist(funcs[name], offset)
+        split = hoist(funcs[name], offset, reciprocals=True)
         body.append(_JIT + split.pre)
         # pow as exp(b*log(a)), libm's pow where they differ, in the kernels called many times
         # per step or save (the Jacobian, once per step, measured no faster with the check)
@@ -252,7 +253,7 @@ def _module_source(cm: CompiledModel) -> str:
         offset += split.size
     body.append(f"_NP_EXTENDED = {offset}\n")
     lu = analyse(cm.n_states, jacobian_pattern(cm))
-    body.append(f"_NNZ = {max(lu.nnz, 1)}\n")
+    body.append(f"_NNZ = {max(lu.nnz, 1)}\n_N = {cm.n_states}\n")
     body.append(generate(lu, _JIT))
     for k in range(len(cm.events)):
         body.append(_JIT + funcs[f"event_{k}"] + "\n")
@@ -411,7 +412,7 @@ class NumbaBackend:
         atol = tolerances.atol_vector(cm.states)
         atol_vec = np.broadcast_to(np.asarray(atol, dtype=float), (cm.n_states,)).copy()
         # written by the kernel, rows a failed member never reaches set to NaN there
-        values = np.empty((m, times.size, out_idx.size))
+        values = _output_array((m, times.size, out_idx.size))
         status = np.zeros(m, dtype=np.int8)
         steps = np.zeros(m, dtype=np.int64)
         _solve_spans(mod, params, y0, t0, t1, times, bp_t, bp_ev, out_idx,
@@ -444,7 +445,7 @@ class NumbaBackend:
         atol = tolerances.atol_vector(cm.states)
         atol_vec = np.broadcast_to(np.asarray(atol, dtype=float), (cm.n_states,)).copy()
         # written by the kernel, rows a failed member never reaches set to NaN there
-        values = np.empty((m, times.size, out_idx.size))
+        values = _output_array((m, times.size, out_idx.size))
         status = np.zeros(m, dtype=np.int8)
         steps = np.zeros(m, dtype=np.int64)
         uses_t = _uses_time(cm)
@@ -462,6 +463,24 @@ class NumbaBackend:
                             len(cm.assignments))
         messages = tuple(_MESSAGES[STATUS_NAMES[s]] for s in status.tolist())
         return BatchResult(values, status, messages, steps)
+
+
+def _output_array(shape: tuple[int, ...]) -> FloatArray:
+    """An uninitialised float array for a batch's outputs, its pages mapped in one system call.
+
+    The kernel writes every element of it. numpy advises its large arrays to be huge pages,
+    faulted in as the kernel first writes them; measured on the 2-core machine through
+    ``run_ensemble`` (``ovx``, daily saves of every state, 73 KB a member), that cost 11-181 µs
+    of system time a member, next to 258-407 µs of integration (docs/analysis.md). An
+    anonymous map populated in the same call (Linux's ``MAP_POPULATE``): 18-36 µs. Where the
+    flag does not exist, numpy's array.
+    """
+    nbytes = int(np.prod(shape)) * 8
+    populate = getattr(mmap, "MAP_POPULATE", None)  # Linux only
+    if populate is None or nbytes == 0:
+        return np.empty(shape)
+    buf = mmap.mmap(-1, nbytes, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS | populate)
+    return np.frombuffer(buf, dtype=np.float64).reshape(shape)  # the array keeps buf alive
 
 
 #: spans per thread a batch is cut into: enough that a thread slowed by other work on the
