@@ -11,7 +11,9 @@ original authors' simulated data and the problem has at most 3000 data) petab's 
 ``calculate_llh`` of those simulations: a second reference, independent of exobone and AMICI. A problem matches when the relative
 difference is at most ``--rtol`` (1e-6). With ``--fit`` the problems named by ``--only`` (default
 Boehm and Crauste; Fujita is not in the shared collection) are also fitted from ``--starts`` seeded starts and the best
-objective is printed beside the reference nllh.
+objective is printed beside the reference nllh. With ``--converge`` each evaluated problem is
+evaluated again at tolerances 100 times tighter (rtol 1e-10, atol 1e-14) and the relative
+change of the llh is printed: the default tolerances' own error.
 
     .venv/bin/python benchmarks/petab_suite.py --dir /tmp/petab-bench
     .venv/bin/python benchmarks/petab_suite.py --fit --only Boehm_JProteomeRes2014 --starts 10
@@ -75,7 +77,7 @@ def simulated_data_llh(folder: Path, prob: object) -> float | None:
             return None
 
 
-def one(folder: Path, fit: bool, starts: int) -> dict[str, object]:
+def one(folder: Path, fit: bool, starts: int, converge: bool = False) -> dict[str, object]:
     """Evaluate (and fit) one problem in this process; return the row as a dict."""
     from exobone.analysis.calibrate import (
         UnsupportedPEtabError,
@@ -92,6 +94,12 @@ def one(folder: Path, fit: bool, starts: int) -> dict[str, object]:
         row.update(evaluate(prob))
         row["status"] = "ok"
         row["simdata_llh"] = simulated_data_llh(folder, prob)
+        if converge:
+            from exobone.simulate import Tolerances
+
+            tight = evaluate(prob, tolerances=Tolerances(rtol=1e-10, atol=1e-14))["llh"]
+            row["llh_tight"] = tight
+            row["default_error"] = abs(row["llh"] - tight) / abs(tight)
         if fit:
             t1 = time.perf_counter()
             res = calibrate(prob, starts=starts, rng=0, ci=None)
@@ -121,11 +129,13 @@ def main() -> int:
     ap.add_argument("--rtol", type=float, default=1e-6, help="match tolerance on the llh")
     ap.add_argument("--fit", action="store_true", help="also fit (see --starts)")
     ap.add_argument("--starts", type=int, default=10, help="starts per fit (seed 0)")
+    ap.add_argument("--converge", action="store_true",
+                    help="also evaluate at rtol 1e-10, atol 1e-14 (the defaults' error)")
     ap.add_argument("--json", type=Path, help="also write the rows as JSON")
     ap.add_argument("--one", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.one:
-        print(json.dumps(one(args.dir / args.one, args.fit, args.starts)))
+        print(json.dumps(one(args.dir / args.one, args.fit, args.starts, args.converge)))
         return 0
     if not args.dir.is_dir():
         args.dir.mkdir(parents=True)
@@ -136,10 +146,12 @@ def main() -> int:
                           sorted(p.name for p in args.dir.iterdir() if p.is_dir()))
     rows = []
     print(f"{'problem':36} {'status':44} {'llh':>18} {'reference':>18} {'rel.diff':>9} "
-          f"{'s':>6} {'simData llh':>14}" + ("  fit: best objective, ref nllh, s" if args.fit else ""))
+          f"{'s':>6} {'simData llh':>14}" + (" default error" if args.converge else "")
+          + ("  fit: best objective, ref nllh, s" if args.fit else ""))
     for name in names:
         cmd = [sys.executable, __file__, "--dir", str(args.dir), "--one", name,
-               "--starts", str(args.starts)] + (["--fit"] if args.fit else [])
+               "--starts", str(args.starts)] + (["--fit"] if args.fit else []) + (
+                   ["--converge"] if args.converge else [])
         t0 = time.perf_counter()
         try:
             proc = subprocess.run(cmd, capture_output=True, text=True, timeout=args.timeout,
@@ -164,6 +176,8 @@ def main() -> int:
               f"{(f'{ref:.10g}' if ref is not None else '-'):>18} "
               f"{(f'{rel:.1e}' if rel is not None else '-'):>9} {row['seconds']:6.1f} "
               f"{(f'{sd:.8g}' if isinstance(sd := row.get('simdata_llh'), float) else '-'):>14}"
+              + (f" {(f'{de:.1e}' if isinstance(de := row.get('default_error'), float) else '-'):>13}"
+                 if args.converge else "")
               + (f"  {row.get('fit_objective', math.nan):.6g}, "
                  f"{-ref if ref is not None else math.nan:.6g}, "
                  f"{row.get('fit_seconds', math.nan):.0f}" if args.fit else ""), flush=True)

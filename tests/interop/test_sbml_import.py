@@ -502,3 +502,46 @@ def test_fast_reaction_without_a_unique_equilibrium_is_refused() -> None:
     with pytest.raises(UnsupportedSBMLError, match=r"fast reaction\(s\) 'F': 2 explicit "
                                                    r"equilibria for x, y"):
         import_sbml(libsbml.writeSBMLToString(doc))
+
+
+def _resized_by_event(*, rule_sets_size: bool = False, delayed: bool = False) -> str:
+    """[x]' = 1 (a rate rule on a concentration); at time >= 1 an event doubles c's size."""
+    doc, m = _base()
+    m.getCompartment("c").setConstant(False)
+    rule = m.createRateRule()
+    rule.setVariable("x")
+    rule.setMath(libsbml.parseL3Formula("1"))
+    m.getParameter("k").setConstant(False)
+    if rule_sets_size:
+        size = m.createAssignmentRule()
+        size.setVariable("c")
+        size.setMath(libsbml.parseL3Formula("2 * k"))
+    ev = m.createEvent()
+    ev.setId("grow")
+    ev.setUseValuesFromTriggerTime(True)
+    trig = ev.createTrigger()
+    trig.setInitialValue(True)
+    trig.setPersistent(True)
+    trig.setMath(libsbml.parseL3Formula("time >= 1"))
+    if delayed:
+        ev.createDelay().setMath(libsbml.parseL3Formula("0.5"))
+    ea = ev.createEventAssignment()
+    ea.setVariable("k" if rule_sets_size else "c")
+    ea.setMath(libsbml.parseL3Formula("1" if rule_sets_size else "2"))
+    return libsbml.writeSBMLToString(doc)
+
+
+def test_event_resizing_keeps_amounts_under_a_rate_rule_on_concentration() -> None:
+    # SBML: the jump of the size keeps x's amount (2 at t = 1), so [x] drops to 2/2 = 1, then
+    # the rate rule goes on from there: [x](2) = 2 (suite case 01506)
+    traj = simulate(import_sbml(_resized_by_event()), (0.0, 2.0),
+                    saveat=SaveAt(times=[0.5, 2.0]), tolerances=Tolerances(rtol=1e-10,
+                                                                          atol=1e-12))
+    assert traj["x"].tolist() == pytest.approx([1.5, 2.0], rel=1e-8)
+    with pytest.raises(UnsupportedSBMLError, match=r"rate rule on a concentration in a "
+                                                   r"compartment whose assignment rule an "
+                                                   r"event changes \(species 'x'\)"):
+        import_sbml(_resized_by_event(rule_sets_size=True))
+    with pytest.raises(UnsupportedSBMLError, match=r"delayed event using trigger-time values "
+                                                   r"that resizes .*\(event 'grow'\)"):
+        import_sbml(_resized_by_event(delayed=True))

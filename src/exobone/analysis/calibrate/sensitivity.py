@@ -57,6 +57,10 @@ def why_not(obj: Objective) -> str:
     return ""
 
 
+#: steps allowed per condition, as the reference solver's default (``simulate(max_steps=...)``)
+MAX_STEPS = 200_000
+
+
 def step(theta_k: float) -> float:
     """The step of the central quotients along ``theta_k`` (its rounding error ~1e-10
     relative, its truncation error ~1e-12)."""
@@ -158,6 +162,11 @@ class ForwardSensitivities:
         from scipy.integrate import solve_ivp
 
         obj, cm, spec = self.obj, self.obj.cm, self.obj.prob.model
+        # where the model itself has no solution (a state reaching infinity, Crauste's
+        # pathogen), the reference solver fails within a second, while the coupled system
+        # creeps toward the singularity in ever smaller steps (the sensitivities grow faster
+        # than the states): the states alone decide whether the point is defined
+        obj.simulate(theta)
         pv = obj.table_values(theta)
         n, n_k = len(cm.states), len(obj.names)
         frames = {name: np.empty(obj.n_frames) for name in
@@ -190,7 +199,11 @@ class ForwardSensitivities:
 
             with np.errstate(all="ignore"):
                 sol = solve_ivp(fun, (0.0, t_end), y0, method="LSODA", t_eval=times,
-                                rtol=obj.tol.rtol, atol=obj.tol.atol, jac=jac)
+                                rtol=obj.tol.rtol, atol=obj.tol.atol, jac=jac,
+                                events=[_step_budget()])
+            if sol.status == 1:
+                raise ObjectiveUndefinedError(f"simulation of condition {sim!r} with "
+                                              f"sensitivities reached {MAX_STEPS} steps")
             if sol.status != 0 or not np.all(np.isfinite(sol.y)):
                 raise ObjectiveUndefinedError(f"simulation of condition {sim!r} with "
                                               f"sensitivities failed: {sol.message}")
@@ -224,3 +237,19 @@ class ForwardSensitivities:
             offset += times.size
         self._cache = (key, (frames, dframes))
         return frames, dframes
+
+
+def _step_budget() -> Any:
+    """A terminal event of ``solve_ivp`` once :data:`MAX_STEPS` steps are taken (it is called
+    once per accepted step; its sign is a function of t, so the root finder sees a bracket)."""
+    calls, exceeded_at = [0], [math.inf]
+
+    def budget(t: float, y: FloatArray) -> float:
+        if math.isinf(exceeded_at[0]):
+            calls[0] += 1
+            if calls[0] > MAX_STEPS + 1:
+                exceeded_at[0] = t
+        return 1.0 if t < exceeded_at[0] else -1.0
+
+    budget.terminal = True  # type: ignore[attr-defined]
+    return budget

@@ -38,6 +38,7 @@ def _events(r: _Reader, level: int, events: list[libsbml.Event], params: list[Pa
                          condition=True)
         fire_at_start = level >= 3 and not trig.getInitialValue()
         targets: dict[str, str] = {}
+        assigned: dict[str, str] = {}  # {SBML id: the value's expression}
         for ea in ev.getListOfEventAssignments():
             if ea.getMath() is None:  # L3v2: an assignment without math has no effect
                 continue
@@ -46,11 +47,24 @@ def _events(r: _Reader, level: int, events: list[libsbml.Event], params: list[Pa
                 raise InvalidInputError(f"{r.label}: event {eid!r} assigns {var!r}, which an "
                                         f"assignment rule defines")
             value = r.expr(ea.getMath(), f"event {eid!r} assignment to {var!r}")
+            assigned[var] = value
             if var in r.amounts:  # a concentration, stored as amount at the current size
                 amount, size = r.amounts[var]
                 targets[amount] = f"({value}) * {size}"
             else:
                 targets[r.n(var)] = value
+        from_trigger_time = (ev.getUseValuesFromTriggerTime()
+                             if ev.isSetUseValuesFromTriggerTime() or level >= 3 else True)
+        for cid in sorted(r.ruled_concentrations.keys() & assigned.keys()):
+            # the new size keeps each amount: [S] becomes [S] * old size / new size, every
+            # value read at the same instant (SBML assigns simultaneously)
+            if delay is not None and from_trigger_time:
+                raise r.refuse("a delayed event using trigger-time values that resizes a "
+                               "compartment whose species' concentration a rate rule sets",
+                               f"event {eid!r}")
+            for sid in r.ruled_concentrations[cid]:
+                value = targets.get(r.n(sid), r.n(sid))
+                targets[r.n(sid)] = f"({value}) * {r.n(cid)} / ({assigned[cid]})"
         if not targets:
             continue
         name = eid if NAME_RE.match(eid) else f"event_{k + 1}"
@@ -69,8 +83,6 @@ def _events(r: _Reader, level: int, events: list[libsbml.Event], params: list[Pa
             trigger = f"({trigger}) and (time - {guard} > {4 * TIME_EQUALITY_WINDOW!r})"
             targets[guard] = "time"
         persistent = trig.getPersistent() if level >= 3 else True
-        from_trigger_time = (ev.getUseValuesFromTriggerTime()
-                             if ev.isSetUseValuesFromTriggerTime() or level >= 3 else True)
         out.append((-priority, k, Event(name, targets, trigger=trigger,
                                         fire_at_start=fire_at_start, delay=delay,
                                         persistent=persistent,
@@ -91,3 +103,31 @@ def _constant(r: _Reader, math_ast: libsbml.ASTNode) -> float | None:
         return float(value)
     except (ModelError, TypeError):
         return None
+
+
+def _ruled_concentrations(r: _Reader, species_by_id: Mapping[str, libsbml.Species],
+                          rate_rules: Mapping[str, str], assign_rules: Mapping[str, str],
+                          event_targets: set[str], resizing: set[str]) -> None:
+    """Record the species whose concentration a rate rule sets in a compartment whose size
+    changes (``r.ruled_concentrations``): such a rule sets the concentration whatever the size,
+    but a jump of the size keeps the amount (SBML), so an event that resizes the compartment
+    rescales them. A jump through an assignment rule is refused."""
+    by_name = {r.n(sid): sid for sid in assign_rules}
+    assigned = {r.n(sid) for sid in event_targets}
+    jumped: dict[str, bool] = {}
+
+    def jumps(sid: str) -> bool:  # does an event change what this rule computes?
+        if sid not in jumped:
+            jumped[sid] = False  # (a loop of rules is refused elsewhere)
+            jumped[sid] = any(n in assigned or (n in by_name and jumps(by_name[n]))
+                              for n in ex.names_in(assign_rules[sid]))
+        return jumped[sid]
+
+    for sid, sp in species_by_id.items():
+        cid = sp.getCompartment()
+        if sid not in rate_rules or sp.getHasOnlySubstanceUnits() or cid not in resizing:
+            continue
+        if cid in assign_rules and jumps(cid):
+            raise r.refuse("a rate rule on a concentration in a compartment whose assignment "
+                           "rule an event changes", f"species {sid!r}")
+        r.ruled_concentrations.setdefault(cid, []).append(sid)

@@ -43,6 +43,9 @@ class _Reader:
     rates_of: dict[str, str] = field(default_factory=dict)
     #: species stored as amounts (their compartment's size changes): {id: (state, size)}
     amounts: dict[str, tuple[str, str]] = field(default_factory=dict)
+    #: species whose concentration a rate rule sets, by the resizing compartment they are in:
+    #: {compartment id: [species ids]} (an event that resizes it rescales them)
+    ruled_concentrations: dict[str, list[str]] = field(default_factory=dict)
     #: functions whose body is a condition: {SBML id: lambda}
     boolean_functions: dict[str, libsbml.ASTNode] = field(default_factory=dict)
 

@@ -48,7 +48,7 @@ import libsbml
 
 from exobone.errors import InvalidInputError, ModelError, UnsupportedSBMLError, suggest
 from exobone.interop.sbml._algebraic import solve_algebraic
-from exobone.interop.sbml._events import _events
+from exobone.interop.sbml._events import _events, _ruled_concentrations
 from exobone.interop.sbml._fast import equilibrate_fast
 from exobone.interop.sbml._math import ast_to_expr, is_condition_math
 from exobone.interop.sbml._reader import TIME_EQUALITY_WINDOW, _num, _Reader, _references
@@ -364,6 +364,7 @@ def _convert(r: _Reader, doc: libsbml.SBMLDocument, name: str | None) -> ModelSp
         taken.add(amount)
         r.amounts[sid] = (amount, r.n(sp.getCompartment()))
         kinds[sid] = "assignment"
+    _ruled_concentrations(r, species_by_id, rate_rules, assign_rules, event_targets, resizing)
     resolved = _resolve_initials(r, start, kinds)
 
     states: list[State] = []

@@ -23,7 +23,11 @@ from exobone.simulate.scenarios import MAX_POINTS
 
 FloatArray = npt.NDArray[np.float64]
 
-__all__ = ["SBMLRun", "run_sbml", "safe_tolerances", "sbml_values"]
+__all__ = ["STEPS_PER_INTERVAL", "SBMLRun", "run_sbml", "safe_tolerances", "sbml_values"]
+
+#: solver steps allowed per output interval, as libroadrunner's CVODE default
+#: (``maximum_num_steps``, 20000 "to reach tout"); exobone counts them over the whole run
+STEPS_PER_INTERVAL = 20_000
 
 
 @dataclass(frozen=True, eq=False)
@@ -70,10 +74,13 @@ def safe_tolerances(spec: ModelSpec, rtol: float = 1e-8,
 def run_sbml(source: str | Path, *, start: float = 0.0, duration: float, points: int,
              overrides: Mapping[str, float] | None = None, solver: str = "LSODA",
              rtol: float = 1e-8, atol: float | None = None,
-             max_step: float | None = None) -> SBMLRun:
+             max_step: float | None = None, max_steps: int | None = None) -> SBMLRun:
     """Import ``source`` and simulate it from ``start`` for ``duration`` on ``points`` times.
 
     ``atol=None`` uses :func:`safe_tolerances` (scaled to the model's magnitudes).
+    ``max_steps=None`` allows :data:`STEPS_PER_INTERVAL` steps per output interval (at least
+    :func:`~exobone.simulate.simulate`'s 200,000): a run where thousands of events fire
+    (suite case 01591: one every 0.01 for 100 time units) needs them.
 
     Raises
     ------
@@ -95,10 +102,12 @@ def run_sbml(source: str | Path, *, start: float = 0.0, duration: float, points:
                                    f"evaluates at 0; --start {start:g} is not supported")
     tol = safe_tolerances(spec, rtol) if atol is None else Tolerances(rtol=rtol, atol=atol)
     grid = np.linspace(start, start + duration, points)
+    budget = max(200_000, STEPS_PER_INTERVAL * (points - 1)) if max_steps is None else max_steps
 
     def solve(tolerances: Tolerances) -> Trajectory:
         return simulate(spec, (start, start + duration), saveat=SaveAt(times=grid),
-                        solver=solver, tolerances=tolerances, max_step=max_step)
+                        solver=solver, tolerances=tolerances, max_step=max_step,
+                        max_steps=budget)
 
     traj = solve(tol)
     if atol is None and traj.ok:
