@@ -128,6 +128,23 @@ def _rr_thread_worker(args: tuple[str, list[str], list[str], float, float, int, 
 _THREAD_LOCAL = threading.local()
 
 
+def _rr_threads_probe(init: tuple, P: np.ndarray, Y0: np.ndarray, t1: float, cores: int) -> None:
+    # run in a child process: libroadrunner's threaded mode can crash the process on models
+    # with events (seen as a segfault in _roadrunner.so on the weekly-dose model)
+    with ThreadPoolExecutor(cores) as pool:
+        parts = [(*init, P[x:y], Y0[x:y], t1) for x, y in _split(P.shape[0], cores * 2)]
+        list(pool.map(_rr_thread_worker, parts))
+
+
+def _threads_survive(init: tuple, P: np.ndarray, Y0: np.ndarray, t1: float, cores: int) -> int:
+    """Exit code of a child that runs roadrunner's threaded mode on a few members (0 = fine)."""
+    child = multiprocessing.get_context("spawn").Process(
+        target=_rr_threads_probe, args=(init, P, Y0, t1, cores))
+    child.start()
+    child.join()
+    return child.exitcode
+
+
 def _touch_memory(nbytes: int) -> None:
     buf = np.ones(max(nbytes // 8, 1))
     del buf
@@ -211,8 +228,14 @@ def main() -> None:
         return _rr_run(P[a:b], Y0[a:b], args.days)
 
     tpool = ThreadPoolExecutor(args.cores)
-    # warm each thread's instance
-    list(tpool.map(_rr_thread_worker, [(*init, P[:1], Y0[:1], args.days)] * args.cores))
+    probe = m  # the members the modes are compared on
+    code = _threads_survive(init, P[:probe], Y0[:probe], args.days, args.cores)
+    if code == 0:
+        # warm each thread's instance
+        list(tpool.map(_rr_thread_worker, [(*init, P[:1], Y0[:1], args.days)] * args.cores))
+    else:
+        print(f"roadrunner {args.cores} threads: the process died (exit code {code}) running "
+              f"{probe} members in threads on this model; mode left out")
 
     def threads(a: int, b: int) -> np.ndarray:
         parts = [(*init, P[x:y], Y0[x:y], args.days)
@@ -241,8 +264,9 @@ def main() -> None:
                        [Y0[x:y] for x, y in spans], [args.days] * len(spans)))
         return shared["out"][a:b]
 
-    for name, fn in (("one reused instance", single), (f"{args.cores} threads", threads),
-                     (f"{args.cores} processes", processes)):
+    candidates = [("one reused instance", single), (f"{args.cores} threads", threads),
+                  (f"{args.cores} processes", processes)]
+    for name, fn in [c for c in candidates if code == 0 or "threads" not in c[0]]:
         t = time.perf_counter()
         fn(0, m)
         dt = time.perf_counter() - t
