@@ -478,22 +478,7 @@ class _Integrator:
             g.direction = -1.0 if run.atoms[k] else 1.0  # type: ignore[attr-defined]
             event_fns.append(g)
 
-        budget = self.budget
-        calls = [0]
-        exceeded_at = [math.inf]
-
-        def sentinel(t: float, y: FloatArray) -> float:
-            # solve_ivp calls each event function once at the start and once per accepted
-            # step (root finding only calls functions that changed sign), so the calls count
-            # steps. Once over budget the sign flips at that step's end; the sign is a function
-            # of t so the root finder sees a proper bracket.
-            if math.isinf(exceeded_at[0]):
-                calls[0] += 1
-                if calls[0] > budget + 1:
-                    exceeded_at[0] = t
-            return 1.0 if t < exceeded_at[0] else -1.0
-        sentinel.terminal = True  # type: ignore[attr-defined]
-        sentinel.calls = calls  # type: ignore[attr-defined]
+        sentinel = step_budget_event(self.budget)
         event_fns.append(sentinel)
         return fun, jac, event_fns
 
@@ -681,3 +666,25 @@ class _Integrator:
             "events": tuple(run.fired),
             "stats": dict(self.stats),
         }
+
+
+def step_budget_event(budget: int) -> Any:
+    """A terminal event of ``solve_ivp`` that fires once ``budget`` steps are taken.
+
+    solve_ivp calls each event function once at the start and once per accepted step (root
+    finding only calls functions that changed sign), so the calls count steps. Once over
+    budget the sign flips at that step's end; the sign is a function of t, so the root finder
+    sees a proper bracket. ``.calls[0]`` is the count so far.
+    """
+    calls, exceeded_at = [0], [math.inf]
+
+    def sentinel(t: float, y: FloatArray) -> float:
+        if math.isinf(exceeded_at[0]):
+            calls[0] += 1
+            if calls[0] > budget + 1:
+                exceeded_at[0] = t
+        return 1.0 if t < exceeded_at[0] else -1.0
+
+    sentinel.terminal = True  # type: ignore[attr-defined]
+    sentinel.calls = calls  # type: ignore[attr-defined]
+    return sentinel

@@ -32,6 +32,7 @@ import numpy.typing as npt
 import sympy
 
 from exobone.analysis.calibrate.objective import Objective, ObjectiveUndefinedError
+from exobone.simulate.solve import step_budget_event
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -200,7 +201,7 @@ class ForwardSensitivities:
             with np.errstate(all="ignore"):
                 sol = solve_ivp(fun, (0.0, t_end), y0, method="LSODA", t_eval=times,
                                 rtol=obj.tol.rtol, atol=obj.tol.atol, jac=jac,
-                                events=[_step_budget()])
+                                events=[step_budget_event(MAX_STEPS)])
             if sol.status == 1:
                 raise ObjectiveUndefinedError(f"simulation of condition {sim!r} with "
                                               f"sensitivities reached {MAX_STEPS} steps")
@@ -237,19 +238,3 @@ class ForwardSensitivities:
             offset += times.size
         self._cache = (key, (frames, dframes))
         return frames, dframes
-
-
-def _step_budget() -> Any:
-    """A terminal event of ``solve_ivp`` once :data:`MAX_STEPS` steps are taken (it is called
-    once per accepted step; its sign is a function of t, so the root finder sees a bracket)."""
-    calls, exceeded_at = [0], [math.inf]
-
-    def budget(t: float, y: FloatArray) -> float:
-        if math.isinf(exceeded_at[0]):
-            calls[0] += 1
-            if calls[0] > MAX_STEPS + 1:
-                exceeded_at[0] = t
-        return 1.0 if t < exceeded_at[0] else -1.0
-
-    budget.terminal = True  # type: ignore[attr-defined]
-    return budget
