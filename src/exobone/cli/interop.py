@@ -136,7 +136,8 @@ def _print_table(traj: object, names: tuple[str, ...]) -> None:
 
 
 def calibrate_cmd(
-    problem: Annotated[Path, typer.Argument(help="PEtab problem YAML, or its directory.")],
+    problem: Annotated[Path, typer.Argument(help="PEtab problem YAML, or its directory; or a "
+                                            "contrast study (data/calibration/contrasts).")],
     seed: Annotated[int | None, typer.Option("--seed", help="Seed of the starts.")] = 0,
     starts: Annotated[int, typer.Option("--starts", help="Number of least-squares starts.")]
     = 10,
@@ -165,6 +166,14 @@ def calibrate_cmd(
     The problem is read and linted with the petab library; a construct exobone does not
     evaluate exactly is refused with one line naming it.
     """
+    from exobone.analysis.calibrate.contrast import is_contrast_file
+
+    if is_contrast_file(problem):  # a treated-minus-control difference, not a PEtab problem
+        from exobone.cli.contrast import contrast_calibrate
+
+        return contrast_calibrate(problem, ci=ci, level=level, plot=plot, as_json=as_json,
+                                  scenario=scenario, ensemble=ensemble,
+                                  evaluate_only=evaluate_only, write_fitted=write_fitted)
     from exobone.analysis.calibrate import calibrate, evaluate, load_petab
     from exobone.plotting import plot_calibration
 
