@@ -124,6 +124,8 @@ def _print(card: Scorecard, console: object) -> None:
         f"time point when unstated: {t['default_days']['in_vitro']:g} days in vitro, "
         f"{t['default_days']['in_vivo']:g} days in vivo; exosome dose when unstated: "
         f"{t['default_dose_ug']:g} µg.")
+    for line in _magnitude_lines(card):
+        console.print(line)
     missing = [e for e in card.experiments if not e.representable]
     if missing:
         console.print("[bold]not representable:[/bold]")
@@ -156,6 +158,7 @@ def _markdown(card: Scorecard) -> str:
                      f"({f['outcomes_listed']}) | {f['no_data']} |")
     lines += ["", (f"{s['total']} experiments, {s['representable']} representable, "
                   f"{s['failed']} failed."), ""]
+    lines += ["#### Published magnitudes", ""] + [f"- {m}" for m in _magnitude_lines(card)] + [""]
     for title, rows in (("Disagreements of the encoded model", _disagreements(card, False)),
                         ("Disagreements of the held-out model", _disagreements(card, True)),
                         ("Not representable", [f"{e.id} ({e.citation}): {e.reason}"
@@ -165,6 +168,26 @@ def _markdown(card: Scorecard) -> str:
         lines += [f"- {r}" for r in rows] or ["- none"]
         lines.append("")
     return "\n".join(lines)
+
+
+def _magnitude_lines(card: Scorecard) -> list[str]:
+    """The magnitude figure, then one line per published magnitude (model value vs its CI)."""
+    m = card.summary["magnitudes"]
+    if m is None:
+        return ["published magnitudes: not compared (a selection of experiments or another "
+                "atlas)"]
+    lines = [f"published magnitudes: {m['inside_ci']}/{m['compared']} compared inside their "
+             f"95 % CI (fitted {m['fitted']['inside_ci']}/{m['fitted']['compared']}, held out "
+             f"{m['held_out']['inside_ci']}/{m['held_out']['compared']}); "
+             f"{m['records'] - m['compared']} of {m['records']} with no model quantity"]
+    for c in card.magnitudes or ():
+        what = "held out" if c.held_out else "fitted"
+        model = ("" if c.model is None
+                 else f", model {c.model:+.2f} ({c.readout}, {c.contrast})")
+        lines.append(f"{c.record} ({what}; {c.citation}): {c.outcome} published "
+                     f"{c.published:+g} ({c.ci95[0]:g} to {c.ci95[1]:g} {c.unit}){model}: "
+                     f"{c.status}")
+    return lines
 
 
 def _held(figures: dict[str, Any]) -> str:

@@ -41,6 +41,9 @@ Distinct readouts
     Outcomes of one experiment that read the same model quantity count once
     (:attr:`ExperimentResult.readouts`); the summary counts readouts, in vivo and in vitro
     apart.
+Magnitudes
+    Published effect sizes (data/calibration/exosome-magnitudes.yaml) against the shipped model,
+    fitted and held out apart (:mod:`exobone.analysis.scorecard.published`).
 Held out
     Each experiment is also scored by the model rebuilt without its study's records
     (:mod:`exobone.analysis.scorecard.heldout`).
@@ -64,6 +67,7 @@ from exobone.analysis.scorecard.mapping import (
     NotRepresentable,
     map_experiment,
 )
+from exobone.analysis.scorecard.published import MagnitudeCheck, compare_magnitudes
 from exobone.analysis.scorecard.results import (
     ExperimentResult,
     OutcomeResult,
@@ -82,11 +86,13 @@ __all__ = [
     "MAGNITUDE_FACTOR",
     "NO_CHANGE",
     "ExperimentResult",
+    "MagnitudeCheck",
     "NotRepresentable",
     "OutcomeResult",
     "Prediction",
     "ReadoutResult",
     "Scorecard",
+    "compare_magnitudes",
     "held_out_atlas",
     "held_out_mechanisms",
     "magnitude_ratio",

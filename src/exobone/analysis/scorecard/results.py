@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from exobone.analysis.scorecard.culture import CULTURE
+from exobone.analysis.scorecard.published import MagnitudeCheck, magnitude_figures
 
 __all__ = [
     "AGREES",
@@ -231,6 +232,8 @@ class Scorecard:
     experiments: list[ExperimentResult] = field(default_factory=list)
     thresholds: dict[str, Any] = field(default_factory=dict)
     atlas_version: str = ""
+    #: published magnitudes against the model (None: not run, e.g. for a selection)
+    magnitudes: list[MagnitudeCheck] | None = None
 
     @property
     def summary(self) -> dict[str, Any]:
@@ -239,7 +242,9 @@ class Scorecard:
         ``outcomes_compared``/``outcomes_agreeing``/``agreement`` (encoded) and
         ``held_out_agreeing``/``held_out_agreement`` count distinct readouts (one per model
         quantity per experiment) of in-vivo and clinical experiments; ``in_vitro`` gives the
-        same figures for experiments in culture, reported separately.
+        same figures for experiments in culture, reported separately. ``magnitudes`` counts
+        the published magnitudes compared with the model and inside their CI, fitted and held
+        out apart (:mod:`exobone.analysis.scorecard.published`; None when not run).
         """
         rep = [e for e in self.experiments if e.representable and e.status == "ok"]
         total = len(self.experiments)
@@ -250,10 +255,13 @@ class Scorecard:
                              "context": CULTURE,
                              **_figures([e for e in rep if e.in_vitro])},
                 "failed": sum(1 for e in self.experiments
-                              if e.status not in ("ok", "not representable"))}
+                              if e.status not in ("ok", "not representable")),
+                "magnitudes": magnitude_figures(self.magnitudes)}
 
     def to_dict(self) -> dict[str, Any]:
         """Return the JSON form printed by ``exobone validate --json``."""
         return {"summary": self.summary, "thresholds": dict(self.thresholds),
                 "atlas_version": self.atlas_version,
-                "experiments": [e.to_dict() for e in self.experiments]}
+                "experiments": [e.to_dict() for e in self.experiments],
+                "magnitudes": (None if self.magnitudes is None
+                               else [m.to_dict() for m in self.magnitudes])}

@@ -33,6 +33,7 @@ from exobone.analysis.scorecard.mapping import (
     is_in_vitro,
     map_experiment,
 )
+from exobone.analysis.scorecard.published import compare_magnitudes
 from exobone.analysis.scorecard.readouts import (
     direction,
     proxy_note,
@@ -322,7 +323,7 @@ def _jobs(atlas: Atlas, ids: Sequence[str], workers: int, held_out: bool
 
 def run_scorecard(atlas: Atlas | None = None, *,
                   experiments: Iterable[str] | None = None, workers: int = 1,
-                  held_out: bool = True) -> Scorecard:
+                  held_out: bool = True, magnitudes: bool | None = None) -> Scorecard:
     """Run every curated experiment as a simulation and compare directions.
 
     Parameters
@@ -337,6 +338,10 @@ def run_scorecard(atlas: Atlas | None = None, *,
     held_out
         Also score each experiment with the model rebuilt without its study's records
         (default); ``False`` gives the encoded figures only, about half the work.
+    magnitudes
+        Also compare the published magnitudes with the shipped model
+        (:mod:`exobone.analysis.scorecard.published`); default: for the whole shipped atlas
+        only (a selection or another atlas leaves them out).
 
     Returns
     -------
@@ -358,6 +363,7 @@ def run_scorecard(atlas: Atlas | None = None, *,
     """
     if workers < 1:
         raise InvalidInputError(f"workers must be at least 1, got {workers}")
+    shipped = atlas is None
     if atlas is None:
         atlas = default_atlas()
     ids = list(atlas.experiments) if experiments is None else list(experiments)
@@ -386,4 +392,8 @@ def run_scorecard(atlas: Atlas | None = None, *,
     card.experiments = [
         _with_held_out(encoded[i], held.get(i, encoded[i]) if held_out else None, drops[i])
         for i in ids]
+    if magnitudes is None:
+        magnitudes = shipped and experiments is None
+    if magnitudes:
+        card.magnitudes = compare_magnitudes()
     return card
