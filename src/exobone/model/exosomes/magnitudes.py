@@ -7,7 +7,8 @@ own, apart from the endogenous exosomes of the calibrated core). The atlas gives
 not sizes, so each ceiling and each scale is :class:`~exobone.model.parameters.Assumed` unless a
 calibration replaced its source. The one published magnitude (Kirkham 2022, a meta-analysis of
 MSC-EVs in bone injury) identifies one number: the MSC family's dose scale, fitted by
-``benchmarks/calibrate_kirkham2022.py`` and applied from ``fitted_values.yaml``; the split of
+``exobone calibrate data/calibration/contrasts/kirkham2022.yaml`` (a contrast study,
+:mod:`exobone.analysis.calibrate.contrast`) and applied from ``fitted_values.yaml``; the split of
 the ceiling between processes stays assumed. Outputs that read a dosed model say which families
 are fitted and which assumed (issue 13: "outputs flag results that rest on assumed
 magnitudes"); the data and the modelling choices are in ``data/calibration/README-exosomes.md``.
