@@ -174,12 +174,12 @@ def _magnitude_lines(card: Scorecard) -> list[str]:
     """The magnitude figure, then one line per published magnitude (model value vs its CI)."""
     m = card.summary["magnitudes"]
     if m is None:
-        return ["published magnitudes: not compared (a selection of experiments or another "
-                "atlas)"]
-    lines = [f"published magnitudes: {m['inside_ci']}/{m['compared']} compared inside their "
-             f"95 % CI (fitted {m['fitted']['inside_ci']}/{m['fitted']['compared']}, held out "
-             f"{m['held_out']['inside_ci']}/{m['held_out']['compared']}); "
-             f"{m['records'] - m['compared']} of {m['records']} with no model quantity"]
+        return [("published magnitudes: not compared (a selection of experiments or another "
+                 "atlas)")]
+    lines = [(f"published magnitudes: {m['inside_ci']}/{m['compared']} compared inside their "
+              f"95 % CI (fitted {m['fitted']['inside_ci']}/{m['fitted']['compared']}, held out "
+              f"{m['held_out']['inside_ci']}/{m['held_out']['compared']}); "
+              f"{m['records'] - m['compared']} of {m['records']} with no model quantity")]
     for c in card.magnitudes or ():
         what = "held out" if c.held_out else "fitted"
         model = ("" if c.model is None
