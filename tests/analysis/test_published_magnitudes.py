@@ -57,6 +57,17 @@ def test_no_magnitudes_file_is_one_clear_error(tmp_path):
         compare_magnitudes(tmp_path)
 
 
+def test_magnitudes_by_default_only_for_the_whole_shipped_atlas_with_its_data(monkeypatch,
+                                                                            tmp_path):
+    from exobone.analysis.scorecard import runner
+
+    assert runner.magnitudes_by_default(True, False)
+    assert not runner.magnitudes_by_default(True, True)
+    assert not runner.magnitudes_by_default(False, False)
+    monkeypatch.setattr(runner, "CALIBRATION_DIR", tmp_path)  # an installed package
+    assert not runner.magnitudes_by_default(True, False)
+
+
 def test_a_selection_leaves_magnitudes_out_unless_asked():
     card = run_scorecard(experiments=["EXP:1025"], held_out=False)
     assert card.magnitudes is None and card.summary["magnitudes"] is None

@@ -174,8 +174,8 @@ def _magnitude_lines(card: Scorecard) -> list[str]:
     """The magnitude figure, then one line per published magnitude (model value vs its CI)."""
     m = card.summary["magnitudes"]
     if m is None:
-        return [("published magnitudes: not compared (a selection of experiments or another "
-                 "atlas)")]
+        return [("published magnitudes: not compared (a selection of experiments, another "
+                 "atlas, or no data/calibration beside the package)")]
     lines = [(f"published magnitudes: {m['inside_ci']}/{m['compared']} compared inside their "
               f"95 % CI (fitted {m['fitted']['inside_ci']}/{m['fitted']['compared']}, held out "
               f"{m['held_out']['inside_ci']}/{m['held_out']['compared']}); "

@@ -33,7 +33,7 @@ from exobone.analysis.scorecard.mapping import (
     is_in_vitro,
     map_experiment,
 )
-from exobone.analysis.scorecard.published import compare_magnitudes
+from exobone.analysis.scorecard.published import CALIBRATION_DIR, compare_magnitudes
 from exobone.analysis.scorecard.readouts import (
     direction,
     proxy_note,
@@ -321,6 +321,13 @@ def _jobs(atlas: Atlas, ids: Sequence[str], workers: int, held_out: bool
     return drops, [s for s in shares if s]
 
 
+def magnitudes_by_default(shipped_atlas: bool, selection: bool) -> bool:
+    """Compare the published magnitudes for the whole shipped atlas, when the source
+    checkout's data/calibration is there (an installed package has none: left out, said so)."""
+    return (shipped_atlas and not selection
+            and (CALIBRATION_DIR / "exosome-magnitudes.yaml").is_file())
+
+
 def run_scorecard(atlas: Atlas | None = None, *,
                   experiments: Iterable[str] | None = None, workers: int = 1,
                   held_out: bool = True, magnitudes: bool | None = None) -> Scorecard:
@@ -341,7 +348,8 @@ def run_scorecard(atlas: Atlas | None = None, *,
     magnitudes
         Also compare the published magnitudes with the shipped model
         (:mod:`exobone.analysis.scorecard.published`); default: for the whole shipped atlas
-        only (a selection or another atlas leaves them out).
+        only, when the source checkout's data/calibration is there (a selection, another atlas
+        or an installed package leaves them out).
 
     Returns
     -------
@@ -393,7 +401,7 @@ def run_scorecard(atlas: Atlas | None = None, *,
         _with_held_out(encoded[i], held.get(i, encoded[i]) if held_out else None, drops[i])
         for i in ids]
     if magnitudes is None:
-        magnitudes = shipped and experiments is None
+        magnitudes = magnitudes_by_default(shipped, experiments is not None)
     if magnitudes:
         card.magnitudes = compare_magnitudes()
     return card
