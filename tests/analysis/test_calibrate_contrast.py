@@ -144,3 +144,12 @@ def test_refuses_a_parameter_or_variable_the_model_lacks(tmp_path):
                                                       "day": 56}))
     with pytest.raises(UnsupportedContrastError, match="no variable 'no_such'"):
         ContrastModel(study)(1.0)
+
+
+def test_an_interval_cut_by_a_bound_is_reported(tmp_path):
+    par = {"name": SCALE, "nominal": 5.0, "bounds": [4.5, 6.0], "scale": "lin"}
+    fit = calibrate_contrast(load_contrast(_variant(tmp_path, parameter=par)))
+    assert 4.5 < fit.estimate < 6.0  # the unbounded fit (about 5.28) lies inside
+    assert fit.interval[0] == 4.5 and fit.interval[1] == 6.0
+    assert fit.at_bounds == ["low end of the interval at the bound 4.5",
+                             "high end of the interval at the bound 6"]

@@ -392,8 +392,9 @@ def calibrate_contrast(study: ContrastStudy, *, level: float = 0.95) -> Contrast
         at_bounds.append(f"{side} end of the interval at the bound {bound:g}")
         return bound
 
-    below = [float(g) for g in grid[::-1] if g < est] + ([lo] if lo < est else [])
-    above = [float(g) for g in grid if g > est] + ([hi] if hi > est else [])
+    points = {float(g) for g in grid} | {lo, hi}  # the bounds are searched too
+    below = sorted((g for g in points if g < est), reverse=True)
+    above = sorted(g for g in points if g > est)
     low, high = end(below, lo, "low"), end(above, hi, "high")
     if math.isclose(est, lo) or math.isclose(est, hi):
         at_bounds.append(f"estimate on its bound ({est:g})")
