@@ -36,7 +36,7 @@ from scipy.optimize import least_squares
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 
-import drug_trials as dt  # noqa: E402
+import drug_trials as dt
 
 FITTED = ("denosumab_k_fuse", "denosumab_held_lifetime")
 MONTHS = (24, 27, 48)
