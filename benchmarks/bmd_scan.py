@@ -110,8 +110,18 @@ def drug_rows() -> dict[str, float]:
     model = dt._model("pmo", "human", ())
     traj = simulate(model, (0.0, 1.0), saveat=SaveAt(times=[0.0]))
     out["pmo_turnover"] = 100 * 365 * float(traj["resorption_rate"][0] / traj["bv_tv"][0])
+    out["pmo_acf"] = float(activation(traj)[0])
+    out["pmo_sclerostin"] = float(traj["sclerostin"][0])
     out["pmo_bvtv0"] = float(traj["bv_tv"][0])
     return out
+
+
+def activation(traj) -> np.ndarray:
+    """Activation frequency relative to health: osteoclasts formed per unit remodeling surface
+    (precursors x RANK signalling x the differentiation modifier), the model's analogue of
+    the Ac.f of physiology.yaml recker2004_activation_frequency_menopause."""
+    return (np.asarray(traj["osteoclast_precursors"]) * np.asarray(traj["rankl_signal"])
+            * np.asarray(traj["m_oc_differentiation"]))
 
 
 def physiology_rows() -> dict[str, float]:
@@ -127,6 +137,8 @@ def physiology_rows() -> dict[str, float]:
     ls = traj["bmd_lumbar_spine"]
     out["swan_ls1"], out["swan_ls3"] = 100 * (ls[1] - 1), 100 * (ls[2] - 1)
     out["swan_ls6"] = 100 * (ls[3] - 1)
+    out["swan_acf1"] = float(activation(traj)[1])
+    out["swan_sclerostin3"] = float(traj["sclerostin"][2])
     rat = simulate(build_model("ovx", species="rat", exosome_layer=False), (0.0, 100.0),
                    saveat=SaveAt(times=[0.0, 35.0, 100.0]))
     out["rat_d35"], out["rat_d100"] = float(rat["bv_tv"][1]), float(rat["bv_tv"][2])
@@ -154,7 +166,8 @@ ROW = ("dmab_th12", "dmab_th24", "dmab_th36", "zol_th36", "aln_ls36", "dmab_p1np
        "swan_ls3", "pmo_th36", "rat_d35", "rat_d100", "mouse_m1", "dmab_trab36", "dmab_cort36", "dmab_bfr36",
        "tpt_ls21", "tpt_p1np1", "tpt_p1np6", "zol_p1np12", "aln_p1np6", "zol_ctx12",
        "zol_fit_th36",
-       "pmo_turnover", "pmo_bvtv0", "pmo_trab36", "pmo_cort36", "swan_ls6")
+       "pmo_turnover", "pmo_bvtv0", "pmo_trab36", "pmo_cort36", "swan_ls6",
+       "swan_acf1", "pmo_acf", "swan_sclerostin3", "pmo_sclerostin")
 
 
 def main() -> None:

@@ -130,17 +130,21 @@ def test_human_bmu_refills_cavities_after_reversal_within_the_formation_period()
     assert peaks["rat"][2] < forming
 
 
-def test_human_bone_loss_lowers_activation_through_osteocyte_sclerostin() -> None:
-    """Session 5: osteocyte sclerostin raises RANKL in humans (n_sclerostin_rankl; Wijenayaka
-    2011, romosozumab lowers resorption); strain on the bone left suppresses SOST, so after
-    years of estrogen loss remodeling is activated less than it would be without the route; the rodent OVX course, fitted without
-    it, is exactly the same with the route off (n 0)."""
+def test_human_estrogen_loss_raises_sclerostin_and_through_it_resorption() -> None:
+    """Session 6: estrogen loss raises osteocyte SOST in women (e_sclerostin; Moedder 2011:
+    estrogen lowers serum sclerostin by 27 %), against the strain on the bone left, which alone
+    would lower it (session 5); sclerostin raises RANKL (n_sclerostin_rankl; Wijenayaka 2011),
+    so three years after menopause resorption is higher with the route than without it. The
+    rodent OVX course, fitted without either route, is exactly the same with both off."""
     days = [3 * YEAR]
     loss = {"estrogen_input": 0.0}
     on = _run("healthy", "human", days, params=loss)
+    strain_only = _run("healthy", "human", days, params={**loss, "e_sclerostin": 0.0})
     off = _run("healthy", "human", days, params={**loss, "n_sclerostin_rankl": 0.0})
-    assert on["sclerostin"][1] < 1.0                # less bone, more strain: SOST suppressed
-    assert on["resorption_rate"][1] < off["resorption_rate"][1]
+    assert on["sclerostin"][1] > 1.0                # estrogen loss raises SOST (Moedder)
+    assert strain_only["sclerostin"][1] < 1.0       # strain alone would lower it
+    assert on["resorption_rate"][1] > off["resorption_rate"][1]
     rat = _run("ovx", "rat", [100.0])["bv_tv"]
-    rat_off = _run("ovx", "rat", [100.0], params={"n_sclerostin_rankl": 0.0})["bv_tv"]
+    rat_off = _run("ovx", "rat", [100.0],
+                   params={"n_sclerostin_rankl": 0.0, "e_sclerostin": 0.0})["bv_tv"]
     assert rat[1] == rat_off[1]

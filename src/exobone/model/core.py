@@ -40,7 +40,9 @@ healthy BV/TV and the plateau of bone loss after ovariectomy. The exponent is ca
 a species parameter: Wijenayaka 2011 in human pre-osteocytes; sclerostin antibodies lower
 resorption in women), so where bone has been lost remodeling is activated less and the
 remodeling space that an antiresorptive refills shrinks (docs/dev/coupling-findings.md,
-session 5).
+session 5). Estrogen deficiency raises SOST (``e_sclerostin``, a species parameter: Moedder
+2011 in women), so after menopause sclerostin rises against the strain route, raising RANKL
+and lowering Wnt (session 6).
 
 Healthy steady state: every cell state 1, ``bone_volume = bv_tv_healthy``. Influx and yield
 constants are derived at build time so that this holds exactly with the cited rates (their
@@ -235,6 +237,9 @@ _SPECIES_CORE: dict[str, tuple[float, float, str]] = {
     "cortical_coupling_share": (0.0, 1.0, ("share of cortical bone formation done in remodeling "
                                            "units refilling cavities resorbed earlier; the rest "
                                            "(modeling-based) follows the osteoblasts alone")),
+    "e_sclerostin": (0.0, 5.0, ("estrogen-deficiency gain on osteocyte SOST expression (SOST x "
+                                "(1 + e_sclerostin x estrogen deficiency); not scaled by "
+                                "estrogen_sensitivity: read in women)")),
     "n_sclerostin_rankl": (0.0, 5.0, ("sensitivity of RANKL to osteocyte sclerostin (RANKL x "
                                       "sclerostin^n): the mechanostat on activation, so that "
                                       "remodeling is activated less where bone has been lost")),
@@ -391,6 +396,9 @@ def _core_factors(b: ModelBuilder) -> None:
       description="Wnt/beta-catenin raises OPG")
     F("preob_proliferation", "pow(tgf_beta, n_tgf_proliferation)", mechanisms=("core:tgf_beta",),
       description="matrix TGF-beta stimulates osteoprogenitor proliferation (coupling)")
+    F("sclerostin_expression", "1 + e_sclerostin*estrogen_deficiency", mechanisms=est,
+      description="estrogen deficiency raises osteocyte SOST (Moedder 2011: estrogen lowers "
+                  "serum sclerostin in postmenopausal women)")
     F("rankl_expression", "pow(sclerostin, n_sclerostin_rankl)", mechanisms=("core:mechanostat",),
       description="osteocyte sclerostin raises RANKL (the mechanostat on activation)")
     F("rankl_expression", "rankl_stimulus", mechanisms=("core:stimulus",),

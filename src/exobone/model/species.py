@@ -23,6 +23,8 @@ named) or marked :class:`~exobone.model.parameters.Assumed` with the reason:
     BMU coupling (:mod:`exobone.model.core`): cavities wait 1/k_reversal days before formation
     starts; formation = osteoblasts^(1-w) x forming sites^w with w = ``coupling_share`` in
     trabecular and ``cortical_coupling_share`` in cortical bone.
+``e_sclerostin``
+    estrogen-deficiency gain on osteocyte SOST expression (0 = estrogen does not act on SOST).
 ``n_sclerostin_rankl``
     sensitivity of RANKL to osteocyte sclerostin (the mechanostat on activation; 0 = off).
 ``wall_thickness_loss``
@@ -106,6 +108,25 @@ _RODENT_SCLEROSTIN_RANKL = Assumed(
     "day 35 and 8.2 % at day 100 vs ~8.8 and ~5); refitting the rat gains with the route moves "
     "core parameters the human shares (docs/dev/coupling-findings.md, sessions 4-5). Off until "
     "rodent estrogen gains of their own are fitted with it")
+#: Moedder 2011: 4 weeks of estrogen, serum sclerostin -27 % vs +1 % in controls
+HUMAN_ESTROGEN_SOST = (1 + 0.01) / (1 - 0.27) - 1
+_HUMAN_ESTROGEN_SOST = Reference(
+    "Moedder", 2011, title="Regulation of circulating sclerostin levels by sex steroids in "
+    "women and in men", journal="J Bone Miner Res", volume="26", pages="27-34",
+    doi="10.1002/jbmr.128", pmid="20499362",
+    note="physiology.yaml record modder2011_estrogen_lowers_sclerostin: 'E treatment of "
+         "postmenopausal women (n = 17) for 4 weeks led to a 27% decrease in serum sclerostin "
+         "levels [versus +1% in controls (n = 18), p < .001]'; SOST deficient/replete = "
+         "1.01/0.73, so e_sclerostin = 0.3836. Assumed in the reading: the treatment restored "
+         "the premenopausal estrogen effect (estrogen deficiency 1 -> 0), serum sclerostin is "
+         "proportional to osteocyte SOST, 4 weeks reach its steady state (k_sclerostin 1/day) "
+         "and are too short for strain to change")
+_RODENT_ESTROGEN_SOST = Assumed(
+    "0 (off) in rat and mouse: no rodent magnitude of estrogen on SOST was read (the rat study "
+    "found, Sun 2015 Int J Med Sci doi:10.7150/ijms.11887, combines OVX with sciatic "
+    "neurectomy, so its sclerostin change is not estrogen's alone); the rodent route to "
+    "RANKL is off too (n_sclerostin_rankl), so the rodent estrogen gains stay those fitted "
+    "on rat OVX (docs/dev/coupling-findings.md, session 6)")
 _HUMAN_SCLEROSTIN_RANKL = Reference(
     "Wijenayaka", 2011, title="Sclerostin Stimulates Osteocyte Support of Osteoclast Activity by "
     "a RANKL-Dependent Pathway", journal="PLoS One", volume="6", pages="e25900",
@@ -180,6 +201,7 @@ SPECIES_PHYSIOLOGY: dict[str, SpeciesPhysiology] = {
             "k_reversal": (0.2, "1/day", Assumed(_REVERSAL_ASSUMED)),
             "coupling_share": (COUPLING_SHARE, "1", _COUPLING_SOURCE),
             "cortical_coupling_share": (COUPLING_SHARE, "1", _COUPLING_SOURCE),
+            "e_sclerostin": (0.0, "1", _RODENT_ESTROGEN_SOST),
             "n_sclerostin_rankl": (0.0, "1", _RODENT_SCLEROSTIN_RANKL),
         }),
     "mouse": SpeciesPhysiology(
@@ -213,6 +235,7 @@ SPECIES_PHYSIOLOGY: dict[str, SpeciesPhysiology] = {
             "k_reversal": (0.2, "1/day", Assumed(_REVERSAL_ASSUMED)),
             "coupling_share": (COUPLING_SHARE, "1", _COUPLING_SOURCE),
             "cortical_coupling_share": (COUPLING_SHARE, "1", _COUPLING_SOURCE),
+            "e_sclerostin": (0.0, "1", _RODENT_ESTROGEN_SOST),
             "n_sclerostin_rankl": (0.0, "1", _RODENT_SCLEROSTIN_RANKL),
         }),
     "human": SpeciesPhysiology(
@@ -238,21 +261,22 @@ SPECIES_PHYSIOLOGY: dict[str, SpeciesPhysiology] = {
                 "iliac_trabecular_mwt_formation_time",
                 "mean formation time of iliac trabecular packets 69 days: osteoblast mean "
                 "working life taken as the formation time")),
-            "estrogen_sensitivity": (0.1039, "1", record(
+            "estrogen_sensitivity": (0.03908, "1", record(
                 "swan_greendale2012_menopause_bmd",
                 f"{_SPECIES_FIT}: lumbar spine BMD -7.38 % over the transmenopause (3 "
                 "years), menopause taken as an abrupt estrogen loss", author="Greendale", year=2012, doi="10.1002/jbmr.534")),
-            "aging_rate": (0.03051, "1/year", record(
+            "aging_rate": (0.0225, "1/year", record(
                 "qct_population_trabecular_loss_young_adults",
                 f"{_SPECIES_FIT} (least squares over two records that pull apart): lumbar "
-                "spine trabecular bone -1.61 %/yr in young adult women (model: -1.49 %/yr "
+                "spine trabecular bone -1.61 %/yr in young adult women (model: -1.22 %/yr "
                 "trabecular BV/TV in years 10-13 of aging) and pharmacology.yaml "
-                "freedom_th_bmd_placebo, total hip -1.4 % at 36 months (model pmo: -1.54 %)")),
+                "freedom_th_bmd_placebo, total hip -1.4 % at 36 months (model pmo: -1.71 %)")),
             "k_cortical": (0.03, "1/year", Assumed(_CORTICAL_ASSUMED)),
             "k_reversal": (1 / 27, "1/day", Assumed(_REVERSAL_ASSUMED)),
             "coupling_share": (HUMAN_COUPLING_SHARE, "1", _HUMAN_COUPLING_SOURCE),
             "cortical_coupling_share": (HUMAN_CORTICAL_COUPLING_SHARE, "1",
                                         _HUMAN_CORTICAL_COUPLING_SOURCE),
+            "e_sclerostin": (HUMAN_ESTROGEN_SOST, "1", _HUMAN_ESTROGEN_SOST),
             "n_sclerostin_rankl": (1.0, "1", _HUMAN_SCLEROSTIN_RANKL),
             "wall_thickness_loss": (0.14 / 59.4, "1/year", record(
                 "iliac_trabecular_3d_wall_thickness_age",

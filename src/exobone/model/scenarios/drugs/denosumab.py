@@ -21,8 +21,12 @@ PD: denosumab binds RANKL; free RANKL = RANKL x (1 - C/(C + Kd)) (a factor on
 osteoclasts, which die sooner while it is blocked (a factor on ``oc_apoptosis``; CTX falls
 within days, faster than the osteoclasts' life span). While RANKL is blocked, precursors that
 meet none are held back in a pool of their own (``denosumab_held_precursors``; osteomorph-like,
-living months) instead of fusing; when the drug wanes they fuse as RANK signalling returns:
-the CTX overshoot after stopping and the loss of the BMD gained. The core alone cannot do this:
+living about two years) instead of fusing; when the drug wanes they fuse as RANK signalling
+returns: the CTX overshoot after stopping and the loss of the BMD gained. The pool's life and
+fusion rate are fitted to the DEFEND and Bern off-treatment records
+(scripts/calibrate_denosumab_rebound.py): with the hand-set months-long life the pool emptied
+before the drug waned, and the trabecular gain that outlived the rebound (the placebo arm's
+loss avoided) stayed, since the mechanostat pulls bone volume back only slowly. The core alone cannot do this:
 its precursor pool (supply k_oc_differentiation + k_ocp_turnover against loss k_ocp_turnover,
 turnover ~2 days) grows by only ~11 % when differentiation stops and forgets within days, so
 the held pool is a drug-triggered mechanism added here.
@@ -78,6 +82,22 @@ _DEFAULT = ("where no fit applies (rat, mouse): the value before the fit; "
             "DEFEND CTX and P1NP) fits it for humans (fitted_values.yaml); an assumption "
             "outside humans")
 
+_REBOUND_FIT = Reference(
+    "Bone", 2011, title="Effects of denosumab treatment and discontinuation on bone mineral "
+    "density and bone turnover markers in postmenopausal women with low bone mass",
+    journal="J Clin Endocrinol Metab", volume="96", pages="972-980", doi="10.1210/jc.2010-1502",
+    pmid="21289258",
+    note=f"fitted by scripts/calibrate_denosumab_rebound.py (least squares, with "
+         f"denosumab_k_fuse and denosumab_held_lifetime together) to {_RECORDS} "
+         f"defend_offtx_bone2011_markers_on_treatment (CTX -63 % vs placebo at month 24; "
+         f"model -60.4), record defend_offtx_bone2011_rebound (CTX above baseline within 3 "
+         f"months of stopping, model +101 % at month 27; back by month 48, model +4 % vs "
+         f"placebo) and record bern_freedom_ext_offtx_1yr_bmd (lumbar spine -9.1 % one year after 10 years of "
+         f"denosumab, model -8.2; total hip held out: -12.7, model -5.8); with the fitted "
+         f"denosumab_kd and denosumab_inactivation applied; session 6 of "
+         f"docs/dev/coupling-findings.md. Was 180 d / 1/30 per day, hand-set: the pool "
+         f"emptied within months and the BMD gained was lost only in half")
+
 REGIMEN = Regimen(
     bare_unit="mg/kg", route="s.c.", human=("60mg", 182.0), rodent=("10mg/kg", None),
     why="human: Prolia 60 mg every 6 months (the FREEDOM/DEFEND regimen in data/calibration); "
@@ -127,9 +147,9 @@ def _add_pk_pd(builder: ModelBuilder) -> None:
     P(builder, "denosumab_k_hold", 0.05, "1/day", Assumed(_HAND),
       "rate at which RANKL-starved precursors enter the held pool at full block",
       bounds=(0.005, 0.5))
-    P(builder, "denosumab_held_lifetime", 180.0, "day", Assumed(_HAND),
-      "mean life of a held precursor that never meets RANKL", bounds=(30.0, 1000.0))
-    P(builder, "denosumab_k_fuse", 1 / 30, "1/day", Assumed(_HAND),
+    P(builder, "denosumab_held_lifetime", 719.6, "day", _REBOUND_FIT,
+      "mean life of a held precursor that never meets RANKL", bounds=(30.0, 3000.0))
+    P(builder, "denosumab_k_fuse", 0.02306, "1/day", _REBOUND_FIT,
       "rate at which held precursors fuse into osteoclasts at healthy RANK signalling",
       bounds=(0.003, 0.3))
     bw = "body_weight"
