@@ -26,16 +26,21 @@ def _toy(event: Event) -> ModelSpec:
         events=[event])
 
 
-def test_a_scheduled_dose_of_parameters_is_a_bolus():
+def test_a_scheduled_dose_or_switch_of_parameters_is_exact_on_the_ensemble():
     assert why_not_boluses(_toy(Event("dose_event", {"depot": "depot + f*dose/1000"},
                                       at_times=(0.0, 7.0)))) == ""
     assert why_not_boluses(_toy(Event("dose_event", {"depot": "depot + 3"},
                                       at_times=(1.0,)))) == ""
+    switch = _toy(Event("on", {"k": "2*f"}, at_times=(0.0,)))
+    assert why_not_boluses(switch) == ""
+    # the objective's ensemble frames hold k from the member's row: an observable of k is not
+    assert "switches the parameter 'k', which an observable reads" in \
+        why_not_boluses(switch, frozenset({"x", "k"}))
 
 
 @pytest.mark.parametrize(("event", "why"), [
     (Event("e", {"depot": "depot + dose"}, trigger="x > 2"), "'e' is state-triggered"),
-    (Event("e", {"k": "2*k"}, at_times=(1.0,)), "assigns the parameter 'k'"),
+    (Event("e", {"k": "2*k + x"}, at_times=(1.0,)), "reads 'x'"),
     (Event("e", {"depot": "depot + x"}, at_times=(1.0,)), "reads 'x'"),
     (Event("e", {"depot": "2*depot"}, at_times=(1.0,)), "reads 'depot'"),
 ])
@@ -43,18 +48,19 @@ def test_other_events_stay_on_the_reference_solver(event: Event, why: str):
     assert why in why_not_boluses(_toy(event))
 
 
-@pytest.mark.slow  # compiles the human pmo + denosumab model for the ensemble backend once
-def test_denosumab_problem_on_the_ensemble_matches_the_reference_solver():
+@pytest.mark.slow  # compiles each human pmo + drug model for the ensemble backend once
+@pytest.mark.parametrize("problem", ["human_pmo_denosumab", "human_pmo_teriparatide"])
+def test_drug_problem_on_the_ensemble_matches_the_reference_solver(problem: str):
     from exobone.analysis.calibrate import Objective, load_petab, with_validation
 
-    obj = Objective(with_validation(load_petab(PETAB / "human_pmo_denosumab")))
+    obj = Objective(with_validation(load_petab(PETAB / problem)))
     assert obj.prob.model.events and obj.batchable
-    theta = obj.theta_nominal + np.array([0.1, -0.1])  # away from the table's values
+    theta = obj.theta_nominal * 0.9  # away from the table's values
     h_ref, sigma = obj.predict(theta)
     frames = obj.simulate_many(np.array([theta]))[0]
     assert not isinstance(frames, str), frames
     h_fast, _ = obj.observe(frames, obj.table_values(theta))
-    # the doses move the prediction: 0 mg and 60 mg give different hip BMD (rows differ)
+    # the doses move the prediction: placebo and treated arms differ
     assert np.ptp(h_ref) > 1.0
     assert h_fast == pytest.approx(h_ref, rel=1e-6, abs=1e-5)
     ref_llh = obj.log_likelihood(theta)
