@@ -120,8 +120,8 @@ def main() -> None:
                                                             args.problem or ()),
                             *(["--ensemble"] if args.ensemble else [])])
         notes = _kept_notes(args.markdown, ran) + [
-            f"`{command} --starts {args.starts} --seed {args.seed} --draws {args.draws}`"
-            f"{' (' + ', '.join(sorted(ran)) + ')' if args.problem else ''}."]
+            (f"`{command} --starts {args.starts} --seed {args.seed} --draws {args.draws}`"
+             f"{' (' + ', '.join(sorted(ran)) + ')' if args.problem else ''}.")]
         replace_block(args.markdown, "loso", "\n".join(summary) + "\n\n" + "\n".join(rows) + (
             "\n\n" + "\n".join(notes) + f" Band: {METHOD}."))
         print(f"wrote {args.markdown}")
