@@ -1,7 +1,7 @@
 """Leave-one-study-out validation of every shipped PEtab problem: fit without a study, predict it.
 
     python benchmarks/loso.py [--starts 3] [--seed 0] [--draws 40] [--problem rat_ovx ...]
-        [--markdown docs/validation.md] [--figure docs/figures/loso.png]
+        [--ensemble] [--markdown docs/validation.md] [--figure docs/figures/loso.png]
 
 For each problem of data/calibration/petab, its fitted and held-out measurements together
 (``measurements.tsv`` + ``validation.tsv``), and each study (``datasetId``) in it: the problem is
@@ -9,7 +9,9 @@ fitted without the study's rows (profile intervals), the study's rows are predic
 estimate and over ``--draws`` draws of the fit's parameter uncertainty
 (exobone.analysis.calibrate.uncertainty: 5-95 % band), and the error is printed per row and per
 study (z = (predicted - published) / sigma). A study that holds every row of its problem is
-skipped with a note (nothing would be left to fit).
+skipped with a note (nothing would be left to fit). With ``--ensemble`` the fits and the band's
+draws run on the compiled ensemble wherever it runs a problem exactly (the drug problems' dose
+boluses included; exobone.analysis.calibrate.boluses); each problem prints which solver it got.
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ from exobone.analysis.calibrate import (
     load_petab,
     with_validation,
 )
+from exobone.analysis.calibrate.boluses import solver_note
+from exobone.analysis.calibrate.objective import Objective
 from exobone.analysis.calibrate.uncertainty import METHOD
 
 
@@ -69,6 +73,8 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--draws", type=int, default=40)
     ap.add_argument("--problem", action="append")
+    ap.add_argument("--ensemble", action="store_true",
+                    help="compiled ensemble wherever it runs the problem exactly")
     ap.add_argument("--markdown", type=Path)
     ap.add_argument("--figure", type=Path)
     args = ap.parse_args()
@@ -85,8 +91,11 @@ def main() -> None:
         if len(names) < 2:
             print(f"{folder.name}: one study only; nothing to hold out")
             continue
+        if args.ensemble:  # the one line saying where a problem stays on the reference solver
+            print(f"{folder.name}: {solver_note(Objective(prob))}", flush=True)
         for r in leave_one_study_out(prob, starts=args.starts, seed=args.seed,
-                                     n_draws=args.draws):
+                                     n_draws=args.draws,
+                                     ensemble=None if args.ensemble else False):
             results.append((folder.name, r))
             fit = ", ".join(f"{n} {r.fit.estimates[n]:.3g}" for n in r.fit.names)
             for i in range(len(r.time)):
@@ -108,10 +117,11 @@ def main() -> None:
         ran = {prob for prob, _ in results}
         summary, rows = _keep_others(args.markdown, ran, summary, rows)
         command = " ".join(["python benchmarks/loso.py", *(f"--problem {p}" for p in
-                                                            args.problem or ())])
+                                                            args.problem or ()),
+                            *(["--ensemble"] if args.ensemble else [])])
         notes = _kept_notes(args.markdown, ran) + [
-            f"`{command} --starts {args.starts} --seed {args.seed} --draws {args.draws}`"
-            f"{' (' + ', '.join(sorted(ran)) + ')' if args.problem else ''}."]
+            (f"`{command} --starts {args.starts} --seed {args.seed} --draws {args.draws}`"
+             f"{' (' + ', '.join(sorted(ran)) + ')' if args.problem else ''}.")]
         replace_block(args.markdown, "loso", "\n".join(summary) + "\n\n" + "\n".join(rows) + (
             "\n\n" + "\n".join(notes) + f" Band: {METHOD}."))
         print(f"wrote {args.markdown}")

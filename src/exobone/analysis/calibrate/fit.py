@@ -75,7 +75,7 @@ class Residuals:
         if self.batch and not obj.batchable:
             raise InvalidInputError("ensemble=True needs a problem without preequilibration, "
                                     "steady-state data, species values in conditions or "
-                                    "events")
+                                    "events other than scheduled boluses or switches")
         self.sens: ForwardSensitivities | None = None
         # auto: the compiled ensemble's differences where it runs the problem (measured on the
         # collection), sensitivities instead of scipy's differences of reference-solver runs

@@ -314,9 +314,12 @@ class Objective:
     @property
     def batchable(self) -> bool:
         """Whether every experiment is a plain run from t=0 (no preequilibration, steady-state
-        data, species values in conditions or events), so that many parameter vectors can run
-        as one ensemble (:meth:`simulate_many`)."""
-        return not self.prob.model.events and all(
+        data, species values in conditions, or events other than scheduled boluses or
+        switches: :mod:`~exobone.analysis.calibrate.boluses`), so that many parameter vectors
+        can run as one ensemble (:meth:`simulate_many`)."""
+        from exobone.analysis.calibrate.boluses import why_not_exact
+
+        return not why_not_exact(self) and all(
             not pre and np.all(np.isfinite(times)) and not self._condition(sim)[1]
             for (pre, sim), times in zip(self.experiments, self.exp_times, strict=True))
 

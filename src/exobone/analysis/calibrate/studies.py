@@ -93,8 +93,13 @@ def _priors(result: CalibrationResult, obj: Objective) -> list[FittedPrior]:
 
 
 def predict_band(prob: CalibrationProblem, result: CalibrationResult, *, n: int = 40,
-                 rng: np.random.Generator | int | None = 0) -> dict[str, Any]:
+                 rng: np.random.Generator | int | None = 0, ensemble: bool = False
+                 ) -> dict[str, Any]:
     """Predict every row of ``prob`` at the fit's estimate and over draws of its uncertainty.
+
+    The estimate's prediction is the reference solver's; with ``ensemble`` the draws run as one
+    compiled ensemble where the problem allows it (:attr:`Objective.batchable`), else one
+    reference run each.
 
     ``result`` is a fit of the same model (its parameter names are ``prob``'s estimated ones).
     Returns ``{"predicted", "sigma", "low", "high", "n_ok"}`` arrays (low/high: the 5 and 95 %
@@ -109,14 +114,19 @@ def predict_band(prob: CalibrationProblem, result: CalibrationResult, *, n: int 
                       zip(result.names, result.scales, strict=True)])
     h, sigma = obj.predict(theta)
     draws = draw(_priors(result, obj), n, rng)
+    thetas = np.array([[to_scale(float(draws[k][i]), s) for k, s in
+                        zip(result.names, result.scales, strict=True)] for i in range(n)])
     rows = []
-    for i in range(n):
-        th = np.array([to_scale(float(draws[k][i]), s) for k, s in
-                       zip(result.names, result.scales, strict=True)])
-        try:
-            rows.append(obj.predict(th)[0])
-        except ObjectiveUndefinedError:
-            continue  # counted in n_ok
+    if ensemble and obj.batchable:  # each draw a member of one compiled ensemble
+        for th, frames in zip(thetas, obj.simulate_many(thetas), strict=True):
+            if not isinstance(frames, str):  # a failed draw is counted in n_ok
+                rows.append(obj.observe(frames, obj.table_values(th))[0])
+    else:
+        for th in thetas:
+            try:
+                rows.append(obj.predict(th)[0])
+            except ObjectiveUndefinedError:
+                continue  # counted in n_ok
     arr = np.array(rows) if rows else np.full((1, h.size), math.nan)
     return {"predicted": h, "sigma": sigma, "low": np.quantile(arr, BAND[0], axis=0),
             "high": np.quantile(arr, BAND[1], axis=0), "n_ok": len(rows), "n": n}
@@ -155,14 +165,21 @@ class StudyPrediction:
 
 
 def leave_one_study_out(prob: CalibrationProblem, *, starts: int = 4, seed: int = 0,
-                        n_draws: int = 40, level: float = 0.95) -> list[StudyPrediction]:
-    """For each study: fit the problem without it, predict its rows with a band."""
+                        n_draws: int = 40, level: float = 0.95,
+                        ensemble: bool | None = False) -> list[StudyPrediction]:
+    """For each study: fit the problem without it, predict its rows with a band.
+
+    ``ensemble``: as :func:`calibrate` (``None``: the compiled ensemble wherever it runs the
+    problem exactly, :attr:`Objective.batchable`, for the fits and the band's draws; ``False``,
+    the default: the reference solver and sensitivities, no compile).
+    """
     out = []
     for study in studies(prob):
         train, test = hold_out(prob, study)
         res = calibrate(train, starts=starts, rng=seed, ci="profile", level=level,
-                        ensemble=False)
-        band = predict_band(test, res, n=n_draws, rng=seed)
+                        ensemble=ensemble)
+        band = predict_band(test, res, n=n_draws, rng=seed,
+                            ensemble=ensemble is not False)
         meas = test.measurements
         out.append(StudyPrediction(
             study, res, tuple(map(str, meas["observableId"])), tuple(map(float, meas["time"])),
