@@ -32,6 +32,7 @@ import numpy.typing as npt
 import sympy
 
 from exobone.analysis.calibrate.objective import Objective, ObjectiveUndefinedError
+from exobone.simulate.backends.numba_backend import load_kernels
 from exobone.simulate.solve import step_budget_event
 
 FloatArray = npt.NDArray[np.float64]
@@ -46,6 +47,8 @@ def why_not(obj: Objective) -> str:
     spec = obj.prob.model
     if spec.events:
         return f"the model has events ({spec.events[0].name!r})"
+    if not obj.cm.has_jacobian:
+        return f"a model without an analytic Jacobian ({obj.cm.jacobian_note})"
     parsed = spec.parsed
     exprs = [*parsed.assignment_exprs.values(), *parsed.term_rates.values()]
     if any(e.has(ex.delay) for e in exprs):
@@ -120,6 +123,9 @@ class ForwardSensitivities:
         x0_p = sympy.Matrix(x0).jacobian(msyms) if msyms else sympy.zeros(len(xs), 0)
         self._f_p = sympy.lambdify(args, f_p, modules="numpy", cse=True)
         self._x0_p = sympy.lambdify(ps, x0_p, modules="numpy", cse=True)
+        # the model's right-hand side and Jacobian as the compiled ensemble runs them (numba,
+        # compiled once per model and cached): called every step, they are the hot path
+        self._kernels = load_kernels(cm)
         self._cache: tuple[bytes, Any] | None = None
 
     def _directions(self, sim: str, pv: dict[str, float], theta: FloatArray
@@ -174,10 +180,16 @@ class ForwardSensitivities:
                   (*cm.states, *cm.assignments, *cm.parameters)}
         dframes = [{name: np.zeros(obj.n_frames) for name in
                     (*cm.states, *cm.assignments, *cm.parameters)} for _ in range(n_k)]
+        # LSODA's packed band storage of an n x n block: packed[n - 1 + i - j, j] = J[i, j]
+        rows, cols = np.indices((n, n))
+        band_rows, band_cols = n - 1 + rows - cols, cols
+        rhs, jac_kernel = self._kernels.rhs, self._kernels.jac
+        j_flat = np.empty(n * n)
         offset = 0
         for (_, sim), times in zip(obj.experiments, obj.exp_times, strict=True):
             params = obj._model_params(sim, pv)
-            p = cm.parameter_vector(spec, params)
+            p = np.require(cm.parameter_vector(spec, params), dtype=float,
+                           requirements=["C", "W"])  # one numba signature
             initial = obj._resolve(obj._condition(sim)[1], pv)
             x0 = cm.initial_state(spec, p, overrides=initial)
             v, s0 = self._directions(sim, pv, theta)
@@ -190,17 +202,26 @@ class ForwardSensitivities:
                     ) -> FloatArray:
                 x, s = y[:n], y[n:].reshape(n_k, n)
                 f_p = np.asarray(self._f_p(t, *x, *p), dtype=float).reshape(n, -1)
-                return np.concatenate([cm.rhs(t, x, p), (s @ cm.jacobian(t, x, p).T
-                                                         + (f_p @ v).T).ravel()])
+                out = np.empty(n * (1 + n_k))
+                rhs(t, x, p, out[:n])
+                jac_kernel(t, x, p, j_flat)
+                out[n:] = (s @ j_flat.reshape(n, n).T + (f_p @ v).T).ravel()
+                return out
 
             def jac(t: float, y: FloatArray, p: FloatArray = p) -> FloatArray:
                 # the Newton matrix's diagonal blocks (the coupling through d(J S)/dx is left
-                # out: a simplified Newton iteration, as CVODES's staggered corrector)
-                return np.kron(np.eye(1 + n_k), cm.jacobian(t, y[:n], p))
+                # out: a simplified Newton iteration, as CVODES's staggered corrector), in
+                # LSODA's banded storage: block-diagonal with blocks n x n has n - 1 bands on
+                # each side, so each factorisation costs (1 + n_k) n^3, not ((1 + n_k) n)^3
+                jac_kernel(t, np.ascontiguousarray(y[:n]), p, j_flat)
+                packed = np.zeros((2 * n - 1, n))
+                packed[band_rows, band_cols] = j_flat.reshape(n, n)
+                return np.tile(packed, (1, 1 + n_k))
 
             with np.errstate(all="ignore"):
                 sol = solve_ivp(fun, (0.0, t_end), y0, method="LSODA", t_eval=times,
                                 rtol=obj.tol.rtol, atol=obj.tol.atol, jac=jac,
+                                lband=n - 1, uband=n - 1,
                                 events=[step_budget_event(MAX_STEPS)])
             if sol.status == 1:
                 raise ObjectiveUndefinedError(f"simulation of condition {sim!r} with "
