@@ -6,8 +6,10 @@ derivative ``S_k = dx/dtheta_k`` of the states solves the forward sensitivity eq
 
     dS_k/dt = J(t, x, p) S_k + F_p(t, x, p) v_k,   S_k(0) = dx0/dp v_k (+ condition values),
 
-integrated together with the model (``x`` and every ``S_k`` in one system, scipy's LSODA, with
-the model's analytic Jacobian ``J`` on the diagonal blocks of the Newton matrix). ``v_k`` is
+integrated together with the model (``x`` and every ``S_k`` in one system, LSODA through
+scipy's ``odeint``, with the model's analytic Jacobian ``J`` on the diagonal blocks of the
+Newton matrix, in banded storage). The coupled right-hand side is one numba function of the
+model's compiled kernels (those the ensemble runs) and a generated kernel of ``F_p``. ``v_k`` is
 ``dp/dtheta_k``: which model parameters the estimated parameter sets in this condition (as a
 table parameter of the model, or named by a condition value) times the derivative of its
 scale (``p ln 10`` on log10). ``F_p = df/dp`` and ``dx0/dp`` are sympy derivatives of the
@@ -61,7 +63,8 @@ def why_not(obj: Objective) -> str:
     return ""
 
 
-#: steps allowed per condition, as the reference solver's default (``simulate(max_steps=...)``)
+#: steps allowed per save interval of a condition (``odeint``'s ``mxstep``), the reference
+#: solver's default budget (``simulate(max_steps=...)``) for a whole run
 MAX_STEPS = 200_000
 
 
@@ -99,7 +102,7 @@ def _coupled_rhs(rhs: Any, jac: Any, f_p: Any) -> Any:
     from numba import njit
 
     @njit(error_model="numpy")  # type: ignore[misc]
-    def coupled(t, y, p, v, n, n_k, at, out):  # noqa: ANN001, ANN202
+    def coupled(t, y, p, v, n, n_k, at, out):
         x = y[:n].copy()
         out[:n] = 0.0  # the kernels write only the structurally nonzero entries
         rhs(t, x, p, out[:n])
@@ -161,7 +164,6 @@ class ForwardSensitivities:
         xs = [parsed.states[s] for s in cm.states]
         ps = [parsed.parameters[p] for p in cm.parameters]
         msyms = [parsed.parameters[m] for m in self.moving]
-        args = [TIME, *xs, *ps]
         f_p = sympy.Matrix(rhs).jacobian(msyms) if msyms else sympy.zeros(len(xs), 0)
         x0 = [parsed.initial_exprs[s].xreplace(full) for s in cm.states]
         x0_p = sympy.Matrix(x0).jacobian(msyms) if msyms else sympy.zeros(len(xs), 0)
@@ -235,7 +237,7 @@ class ForwardSensitivities:
         # LSODA's packed band storage of an n x n block: packed[n - 1 + i - j, j] = J[i, j]
         rows, cols = np.indices((n, n))
         band_rows, band_cols = n - 1 + rows - cols, cols
-        rhs, jac_kernel = self._kernels.rhs, self._kernels.jac
+        jac_kernel = self._kernels.jac
         j_flat = np.empty(n * n)
         offset = 0
         for (_, sim), times in zip(obj.experiments, obj.exp_times, strict=True):
@@ -249,7 +251,6 @@ class ForwardSensitivities:
             from_expr = np.asarray(self._x0_p(*p), dtype=float).reshape(n, -1) @ v
             s0 = np.where(np.isnan(s0), from_expr, s0)
             y0 = np.concatenate([x0, s0.T.ravel()])  # each direction's S_k contiguous
-            t_end = float(times[-1]) if times[-1] > 0 else 1.0
 
             def fun(t: float, y: FloatArray, p: FloatArray = p, v: FloatArray = v
                     ) -> FloatArray:
