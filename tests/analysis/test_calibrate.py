@@ -151,6 +151,42 @@ def test_ensemble_residuals_and_jacobian_match_the_reference_solver(tmp_path: Pa
     assert res.cost == pytest.approx(ref_fit.cost, abs=1e-4)
 
 
+@pytest.mark.slow  # compiles the model for the ensemble backend once
+def test_species_values_in_conditions_run_in_the_ensemble(tmp_path: Path):
+    """A species set by each condition (a number, or an estimated parameter's id) runs in the
+    compiled ensemble from a parameter of its own, with the reference solver's residuals; a
+    species some condition leaves to its initial assignment keeps the reference solver."""
+    from exobone.analysis.calibrate import Objective
+    from exobone.analysis.calibrate.fit import Residuals
+
+    times = np.array([0.0, 1.0, 3.0, 8.0])
+    meas = pd.DataFrame({"observableId": "obs_x", "simulationConditionId": ["low"] * 4
+                         + ["high"] * 4, "time": np.tile(times, 2),
+                         "measurement": [1.4, 2.9, 5.0, 6.1, 4.1, 4.6, 5.9, 6.3],
+                         "noiseParameters": 0.2})
+    obs = pd.DataFrame({"observableId": ["obs_x"], "observableFormula": ["x"],
+                        "noiseFormula": ["noiseParameter1_obs_x"]})
+    cond = pd.DataFrame({"conditionId": ["low", "high"], "x": ["1.5", "dose_high"]})
+    par = pd.DataFrame({"parameterId": ["k_loss", "k_supply", "dose_high"],
+                        "parameterScale": "log10", "lowerBound": 0.01, "upperBound": 10.0,
+                        "nominalValue": [0.3, 2.0, 4.0], "estimate": 1})
+    obj = Objective(load_petab(_write(tmp_path, meas, obs, cond, par)), TIGHT)
+    assert obj.batchable
+    fast, ref = Residuals(obj, ensemble=True), Residuals(obj, ensemble=False)
+    theta = obj.theta_nominal + 0.1
+    assert fast.fast(theta) == pytest.approx(ref.exact(theta), rel=1e-6, abs=1e-7)
+    assert fast.fast(theta)[4] != pytest.approx(fast.fast(theta + [0, 0, 0.1])[4])  # dose moves
+    jac = fast.jacobian(theta)
+    for k in range(theta.size):
+        e = np.eye(theta.size)[k] * 1e-4
+        central = (ref.exact(theta + e) - ref.exact(theta - e)) / 2e-4
+        assert jac[:, k] == pytest.approx(central, rel=1e-3, abs=1e-4), obj.names[k]
+    cond["x"] = [np.nan, "dose_high"]  # "low" starts from x's initial assignment
+    path = _write(tmp_path, meas, obs, cond, par)
+    _add_initial_dose(tmp_path / "model.xml")
+    assert not Objective(load_petab(path), TIGHT).batchable
+
+
 def test_unknown_observable_is_rejected(tmp_path: Path):
     with pytest.raises(InvalidInputError, match="fails the PEtab linter: Observables "
                        "{'obs_y'} used in measurement table but not defined"):

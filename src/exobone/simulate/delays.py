@@ -17,6 +17,7 @@ this thread.
 from __future__ import annotations
 
 import bisect
+import re
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -29,7 +30,7 @@ import sympy
 
 from exobone.errors import ModelError, SimulationError
 
-__all__ = ["History", "delay_ref", "running"]
+__all__ = ["History", "delay_ref", "read_within_steps", "running"]
 
 FloatArray = npt.NDArray[np.float64]
 _ACTIVE = threading.local()
@@ -88,6 +89,21 @@ class History:
         out = [0.0] * self.n_delays
         self.kernel(when, y.tolist(), p.tolist(), out)
         return out[k]
+
+
+#: kernels the solver calls only between steps, at an event's time t: a delay they read lies
+#: at t - tau < t, in segments already finished and recorded in the history
+_BETWEEN_STEPS = re.compile(r"(event|priority|delay)_\d+|delay_spans|delayed")
+
+
+def read_within_steps(source: str) -> bool:
+    """Whether a kernel the solver calls inside its steps (the right-hand side, Jacobian,
+    triggers, assignment rules) reads a delay. Only then do segments have to be no longer
+    than the shortest delay (the method of steps): a delay read only by event assignments
+    or priorities, at the event's time, reads the history of finished segments."""
+    kernels = re.split(r"^def (\w+)\(", source, flags=re.MULTILINE)
+    return any("_delay(" in body and not _BETWEEN_STEPS.fullmatch(name)
+               for name, body in zip(kernels[1::2], kernels[2::2], strict=True))
 
 
 def _delay(k: int, tau: float, t: float) -> float:

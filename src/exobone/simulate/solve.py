@@ -26,7 +26,7 @@ from scipy.integrate import solve_ivp
 from exobone.errors import InvalidInputError, SimulationError, unknown_name
 from exobone.model.spec import Event, ModelSpec
 from exobone.simulate.compile import CompiledEvent, CompiledModel, compile_model
-from exobone.simulate.delays import History, running
+from exobone.simulate.delays import History, read_within_steps, running
 from exobone.simulate.results import Provenance, Status, Trajectory
 
 FloatArray = npt.NDArray[np.float64]
@@ -360,7 +360,8 @@ def simulate(
         if not all(math.isfinite(tau) and tau > 0.0 for tau in spans):
             raise InvalidInputError(f"{spec.name!r}: every delay must be a positive number; "
                                     f"got {dict(zip(cm.delays, spans, strict=True))}")
-        integ.history, integ.max_segment = history, min(spans)
+        integ.history = history
+        integ.max_segment = min(spans) if read_within_steps(cm.source) else math.inf
     if cm.n_switches:
         switches = [0.0] * cm.n_switches
         cm.kernels["switch_times"](t0, y0.tolist(), p0.tolist(), switches)

@@ -66,6 +66,6 @@ def solver_note(obj: Any) -> str:
         kind = "with scheduled doses or switches" if obj.prob.model.events else \
             "without events"
         return f"objective on the compiled ensemble (a problem {kind})"
-    why = why_not_exact(obj) or ("preequilibration, steady-state data or species values in "
-                                 "a condition")
+    why = why_not_exact(obj) or ("preequilibration, steady-state data or a species a "
+                                 "condition sets that another leaves to its initial expression")
     return f"objective on the reference solver: {why}"

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -314,14 +315,58 @@ class Objective:
     @property
     def batchable(self) -> bool:
         """Whether every experiment is a plain run from t=0 (no preequilibration, steady-state
-        data, species values in conditions, or events other than scheduled boluses or
-        switches: :mod:`~exobone.analysis.calibrate.boluses`), so that many parameter vectors
-        can run as one ensemble (:meth:`simulate_many`)."""
+        data, species values in conditions other than through a parameter of their own, or
+        events other than scheduled boluses or switches:
+        :mod:`~exobone.analysis.calibrate.boluses`), so that many parameter vectors can run as
+        one ensemble (:meth:`simulate_many`)."""
         from exobone.analysis.calibrate.boluses import why_not_exact
 
-        return not why_not_exact(self) and all(
-            not pre and np.all(np.isfinite(times)) and not self._condition(sim)[1]
-            for (pre, sim), times in zip(self.experiments, self.exp_times, strict=True))
+        return (not why_not_exact(self) and self._initial_parameters() is not None and all(
+            not pre and np.all(np.isfinite(times))
+            for (pre, sim), times in zip(self.experiments, self.exp_times, strict=True)))
+
+    def _initial_parameters(self) -> dict[str, str] | None:
+        """``{species: parameter}`` through which the ensemble sets each species a condition
+        gives a value (the ensemble takes parameters, not initial states); ``None`` where a
+        condition leaves such a species to an initial expression (an expression of the
+        parameters cannot be told apart from a fixed value in one parameter)."""
+        if not hasattr(self, "_init_params"):
+            spec = self.prob.model
+            states = {st.name: st for st in spec.states}
+            set_by = [set(self._condition(sim)[1]) for _, sim in self.experiments]
+            taken = set(spec.parameter_names)
+            mapping: dict[str, str] | None = {}
+            for name in sorted(set().union(*set_by)):
+                if isinstance(states[name].initial, str) and not all(name in s for s in set_by):
+                    mapping = None
+                    break
+                param = f"petab_initial_{name}"
+                while param in taken:
+                    param += "_"
+                taken.add(param)
+                mapping[name] = param
+            self._init_params = mapping
+        return self._init_params
+
+    def _batch_model(self) -> tuple[Any, Any]:
+        """``(spec, compiled)`` the ensemble runs: the problem's model, with each species a
+        condition sets starting from its own parameter (:meth:`_initial_parameters`)."""
+        if not hasattr(self, "_batch"):
+            from exobone.model.parameters import Assumed, Parameter
+            from exobone.simulate.compile import compile_model
+
+            spec, mapping = self.prob.model, self._initial_parameters() or {}
+            if mapping:
+                states = {st.name: st for st in spec.states}
+                extra = tuple(Parameter(
+                    param, 0.0 if isinstance(states[name].initial, str)
+                    else float(states[name].initial), unit=states[name].unit,
+                    source=Assumed("the initial value of a species a PEtab condition sets; "
+                                   "every run sets it")) for name, param in mapping.items())
+                spec = spec.with_initial(mapping)
+                spec = replace(spec, parameters=(*spec.parameters, *extra))
+            self._batch = (spec, compile_model(spec) if mapping else self.cm)
+        return self._batch
 
     def simulate_many(self, thetas: FloatArray) -> list[dict[str, FloatArray] | str]:
         """Frames (as :meth:`simulate`) for each row of ``thetas``, or why its run failed.
@@ -332,9 +377,16 @@ class Objective:
         from exobone.simulate import SaveAt
         from exobone.simulate.ensemble import run_ensemble
 
-        spec, cm = self.prob.model, self.cm
-        rows = [cm.parameter_vector(spec, self._model_params(sim, self.table_values(theta)))
-                for theta in thetas for _, sim in self.experiments]
+        spec, cm = self._batch_model()
+        mapping = self._initial_parameters() or {}
+        rows = []
+        for theta in thetas:
+            pv = self.table_values(theta)
+            for _, sim in self.experiments:
+                params = self._model_params(sim, pv)
+                for name, value in self._resolve(self._condition(sim)[1], pv).items():
+                    params[mapping[name]] = value
+                rows.append(cm.parameter_vector(spec, params))
         grid = np.unique(np.concatenate([[0.0], *self.exp_times]))
         outputs = [*cm.states, *cm.assignments]
         run = run_ensemble(spec, np.array(rows), saveat=SaveAt(times=grid), outputs=outputs,
@@ -355,7 +407,8 @@ class Objective:
                 for name in outputs:
                     frames[name][offset:offset + times.size] = values[name][m, idx]
                 for j, name in enumerate(cm.parameters):
-                    frames[name][offset:offset + times.size] = rows[m][j]
+                    if name in frames:  # not the ensemble's initial-value parameters
+                        frames[name][offset:offset + times.size] = rows[m][j]
                 offset += times.size
             out.append(failed or frames)
         return out

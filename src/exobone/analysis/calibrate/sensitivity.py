@@ -6,8 +6,10 @@ derivative ``S_k = dx/dtheta_k`` of the states solves the forward sensitivity eq
 
     dS_k/dt = J(t, x, p) S_k + F_p(t, x, p) v_k,   S_k(0) = dx0/dp v_k (+ condition values),
 
-integrated together with the model (``x`` and every ``S_k`` in one system, scipy's LSODA, with
-the model's analytic Jacobian ``J`` on the diagonal blocks of the Newton matrix). ``v_k`` is
+integrated together with the model (``x`` and every ``S_k`` in one system, LSODA through
+scipy's ``odeint``, with the model's analytic Jacobian ``J`` on the diagonal blocks of the
+Newton matrix, in banded storage). The coupled right-hand side is one numba function of the
+model's compiled kernels (those the ensemble runs) and a generated kernel of ``F_p``. ``v_k`` is
 ``dp/dtheta_k``: which model parameters the estimated parameter sets in this condition (as a
 table parameter of the model, or named by a condition value) times the derivative of its
 scale (``p ln 10`` on log10). ``F_p = df/dp`` and ``dx0/dp`` are sympy derivatives of the
@@ -25,6 +27,7 @@ Problems with events, ``delay()``, preequilibration or steady-state data are not
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Any
 
 import numpy as np
@@ -32,7 +35,7 @@ import numpy.typing as npt
 import sympy
 
 from exobone.analysis.calibrate.objective import Objective, ObjectiveUndefinedError
-from exobone.simulate.solve import step_budget_event
+from exobone.simulate.backends.numba_backend import load_kernels
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -46,6 +49,8 @@ def why_not(obj: Objective) -> str:
     spec = obj.prob.model
     if spec.events:
         return f"the model has events ({spec.events[0].name!r})"
+    if not obj.cm.has_jacobian:
+        return f"a model without an analytic Jacobian ({obj.cm.jacobian_note})"
     parsed = spec.parsed
     exprs = [*parsed.assignment_exprs.values(), *parsed.term_rates.values()]
     if any(e.has(ex.delay) for e in exprs):
@@ -58,7 +63,8 @@ def why_not(obj: Objective) -> str:
     return ""
 
 
-#: steps allowed per condition, as the reference solver's default (``simulate(max_steps=...)``)
+#: steps allowed per save interval of a condition (``odeint``'s ``mxstep``), the reference
+#: solver's default budget (``simulate(max_steps=...)``) for a whole run
 MAX_STEPS = 200_000
 
 
@@ -71,6 +77,50 @@ def step(theta_k: float) -> float:
 def _scale_derivative(value: float, scale: str) -> float:
     """d(linear value)/d(scaled value)."""
     return value * math.log(10.0) if scale == "log10" else value if scale == "log" else 1.0
+
+
+def _kernel(name: str, exprs: list[sympy.Expr]) -> Any:
+    """A numba function ``name(t, y, p, out)`` writing ``exprs`` (over ``t``, ``y[i]``,
+    ``p[j]``) to ``out``, common subexpressions once."""
+    from numba import njit
+    from sympy.printing.pycode import PythonCodePrinter
+
+    printer = PythonCodePrinter({"standard": "python3"})
+    shared, reduced = sympy.cse(exprs, symbols=sympy.numbered_symbols("_c"))
+    lines = [f"def {name}(t, y, p, out):"]
+    lines += [f"    {sym} = {printer.doprint(e)}" for sym, e in shared]
+    lines += [f"    out[{k}] = {printer.doprint(e)}" for k, e in enumerate(reduced)]
+    lines.append("    return None")
+    namespace: dict[str, Any] = {"math": math}
+    exec(compile("\n".join(lines), f"<exobone {name}>", "exec"), namespace)  # noqa: S102
+    return njit(error_model="numpy")(namespace[name])
+
+
+def _coupled_rhs(rhs: Any, jac: Any, f_p: Any) -> Any:
+    """The sensitivity system's right-hand side ``(f(x), J S_k + F_p v_k)`` as one numba
+    function of the model's compiled kernels (``F_p`` by its nonzero entries ``at``)."""
+    from numba import njit
+
+    @njit(error_model="numpy")  # type: ignore[misc]
+    def coupled(t, y, p, v, n, n_k, at, out):
+        x = y[:n].copy()
+        out[:n] = 0.0  # the kernels write only the structurally nonzero entries
+        rhs(t, x, p, out[:n])
+        j = np.zeros(n * n)
+        jac(t, x, p, j)
+        fp = np.empty(max(at.shape[0], 1))
+        f_p(t, x, p, fp)
+        for k in range(n_k):
+            base = n + k * n
+            for i in range(n):
+                acc = 0.0
+                for c in range(n):
+                    acc += j[i * n + c] * y[base + c]
+                out[base + i] = acc
+            for e in range(at.shape[0]):
+                out[base + at[e, 0]] += fp[e] * v[at[e, 1], k]
+
+    return coupled
 
 
 class ForwardSensitivities:
@@ -114,12 +164,22 @@ class ForwardSensitivities:
         xs = [parsed.states[s] for s in cm.states]
         ps = [parsed.parameters[p] for p in cm.parameters]
         msyms = [parsed.parameters[m] for m in self.moving]
-        args = [TIME, *xs, *ps]
         f_p = sympy.Matrix(rhs).jacobian(msyms) if msyms else sympy.zeros(len(xs), 0)
         x0 = [parsed.initial_exprs[s].xreplace(full) for s in cm.states]
         x0_p = sympy.Matrix(x0).jacobian(msyms) if msyms else sympy.zeros(len(xs), 0)
-        self._f_p = sympy.lambdify(args, f_p, modules="numpy", cse=True)
         self._x0_p = sympy.lambdify(ps, x0_p, modules="numpy", cse=True)
+        # the model's right-hand side and Jacobian as the compiled ensemble runs them (numba,
+        # compiled once per model and cached), and the coupled right-hand side compiled with
+        # them: called at every solver evaluation, it is the hot path
+        self._kernels = load_kernels(cm)
+        nonzero = [(i, j, f_p[i, j]) for i in range(f_p.rows) for j in range(f_p.cols)
+                   if f_p[i, j] != 0]
+        y_sym, p_sym = sympy.IndexedBase("y"), sympy.IndexedBase("p")
+        to_index = {**{x: y_sym[i] for i, x in enumerate(xs)},
+                    **{q: p_sym[i] for i, q in enumerate(ps)}, TIME: sympy.Symbol("t")}
+        f_p_kernel = _kernel("f_p", [e.xreplace(to_index) for _, _, e in nonzero])
+        self._fp_at = np.array([[i, j] for i, j, _ in nonzero], dtype=np.int64).reshape(-1, 2)
+        self._coupled = _coupled_rhs(self._kernels.rhs, self._kernels.jac, f_p_kernel)
         self._cache: tuple[bytes, Any] | None = None
 
     def _directions(self, sim: str, pv: dict[str, float], theta: FloatArray
@@ -160,7 +220,7 @@ class ForwardSensitivities:
         key = np.asarray(theta, dtype=float).tobytes()
         if self._cache is not None and self._cache[0] == key:
             return self._cache[1]  # type: ignore[no-any-return]
-        from scipy.integrate import solve_ivp
+        from scipy.integrate import ODEintWarning, odeint
 
         obj, cm, spec = self.obj, self.obj.cm, self.obj.prob.model
         # where the model itself has no solution (a state reaching infinity, Crauste's
@@ -174,46 +234,61 @@ class ForwardSensitivities:
                   (*cm.states, *cm.assignments, *cm.parameters)}
         dframes = [{name: np.zeros(obj.n_frames) for name in
                     (*cm.states, *cm.assignments, *cm.parameters)} for _ in range(n_k)]
+        # LSODA's packed band storage of an n x n block: packed[n - 1 + i - j, j] = J[i, j]
+        rows, cols = np.indices((n, n))
+        band_rows, band_cols = n - 1 + rows - cols, cols
+        jac_kernel = self._kernels.jac
+        j_flat = np.empty(n * n)
         offset = 0
         for (_, sim), times in zip(obj.experiments, obj.exp_times, strict=True):
             params = obj._model_params(sim, pv)
-            p = cm.parameter_vector(spec, params)
+            p = np.require(cm.parameter_vector(spec, params), dtype=float,
+                           requirements=["C", "W"])  # one numba signature
             initial = obj._resolve(obj._condition(sim)[1], pv)
             x0 = cm.initial_state(spec, p, overrides=initial)
             v, s0 = self._directions(sim, pv, theta)
+            v = np.ascontiguousarray(v)
             from_expr = np.asarray(self._x0_p(*p), dtype=float).reshape(n, -1) @ v
             s0 = np.where(np.isnan(s0), from_expr, s0)
             y0 = np.concatenate([x0, s0.T.ravel()])  # each direction's S_k contiguous
-            t_end = float(times[-1]) if times[-1] > 0 else 1.0
 
             def fun(t: float, y: FloatArray, p: FloatArray = p, v: FloatArray = v
                     ) -> FloatArray:
-                x, s = y[:n], y[n:].reshape(n_k, n)
-                f_p = np.asarray(self._f_p(t, *x, *p), dtype=float).reshape(n, -1)
-                return np.concatenate([cm.rhs(t, x, p), (s @ cm.jacobian(t, x, p).T
-                                                         + (f_p @ v).T).ravel()])
+                out = np.empty(y.size)
+                self._coupled(t, y, p, v, n, n_k, self._fp_at, out)
+                return out
 
             def jac(t: float, y: FloatArray, p: FloatArray = p) -> FloatArray:
                 # the Newton matrix's diagonal blocks (the coupling through d(J S)/dx is left
-                # out: a simplified Newton iteration, as CVODES's staggered corrector)
-                return np.kron(np.eye(1 + n_k), cm.jacobian(t, y[:n], p))
+                # out: a simplified Newton iteration, as CVODES's staggered corrector), in
+                # LSODA's banded storage: block-diagonal with blocks n x n has n - 1 bands on
+                # each side, so each factorisation costs (1 + n_k) n^3, not ((1 + n_k) n)^3
+                j_flat[:] = 0.0  # the kernel writes only the structurally nonzero entries
+                jac_kernel(t, np.ascontiguousarray(y[:n]), p, j_flat)
+                packed = np.zeros((2 * n - 1, n))
+                packed[band_rows, band_cols] = j_flat.reshape(n, n)
+                return np.tile(packed, (1, 1 + n_k))
 
-            with np.errstate(all="ignore"):
-                sol = solve_ivp(fun, (0.0, t_end), y0, method="LSODA", t_eval=times,
-                                rtol=obj.tol.rtol, atol=obj.tol.atol, jac=jac,
-                                events=[step_budget_event(MAX_STEPS)])
-            if sol.status == 1:
+            # odeint drives LSODA to every save time in compiled code (solve_ivp's LSODA returns
+            # to Python after each step): the same method, one Python call per evaluation
+            grid = times if times[0] == 0.0 else np.concatenate([[0.0], times])
+            if grid[-1] == 0.0:
+                grid = np.array([0.0, 1.0])
+            with warnings.catch_warnings(), np.errstate(all="ignore"):
+                warnings.simplefilter("ignore", ODEintWarning)  # the message is checked below
+                ys, info = odeint(fun, y0, grid, Dfun=jac, ml=n - 1, mu=n - 1, tfirst=True,
+                                  rtol=obj.tol.rtol, atol=obj.tol.atol, mxstep=MAX_STEPS,
+                                  full_output=True)
+            if info["message"] != "Integration successful." or not np.all(np.isfinite(ys)):
                 raise ObjectiveUndefinedError(f"simulation of condition {sim!r} with "
-                                              f"sensitivities reached {MAX_STEPS} steps")
-            if sol.status != 0 or not np.all(np.isfinite(sol.y)):
-                raise ObjectiveUndefinedError(f"simulation of condition {sim!r} with "
-                                              f"sensitivities failed: {sol.message}")
+                                              f"sensitivities failed: {info['message']}")
+            y_at = ys[np.searchsorted(grid, times)].T
             block = slice(offset, offset + times.size)
             for i, name in enumerate(cm.states):
-                frames[name][block] = sol.y[i]
+                frames[name][block] = y_at[i]
                 for k in range(n_k):
-                    dframes[k][name][block] = sol.y[n + k * n + i]
-            assigned = np.array([cm.evaluate_assignments(t, sol.y[:n, j], p)
+                    dframes[k][name][block] = y_at[n + k * n + i]
+            assigned = np.array([cm.evaluate_assignments(t, y_at[:n, j], p)
                                  for j, t in enumerate(times)]).reshape(times.size, -1)
             for i, name in enumerate(cm.assignments):
                 frames[name][block] = assigned[:, i]
@@ -222,12 +297,12 @@ class ForwardSensitivities:
             if cm.assignments:
                 for k in range(n_k):
                     eps = step(theta[k])
-                    dx = sol.y[n + k * n:n + (k + 1) * n]
+                    dx = y_at[n + k * n:n + (k + 1) * n]
                     dp = np.zeros_like(p)
                     dp[self.p_index] = v[:, k]
-                    hi = [cm.evaluate_assignments(t, sol.y[:n, j] + eps * dx[:, j], p + eps * dp)
+                    hi = [cm.evaluate_assignments(t, y_at[:n, j] + eps * dx[:, j], p + eps * dp)
                           for j, t in enumerate(times)]
-                    lo = [cm.evaluate_assignments(t, sol.y[:n, j] - eps * dx[:, j], p - eps * dp)
+                    lo = [cm.evaluate_assignments(t, y_at[:n, j] - eps * dx[:, j], p - eps * dp)
                           for j, t in enumerate(times)]
                     quotient = (np.array(hi) - np.array(lo)).reshape(times.size, -1) / (2 * eps)
                     for i, name in enumerate(cm.assignments):
