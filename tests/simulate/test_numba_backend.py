@@ -319,3 +319,35 @@ def test_output_arrays_are_writable_float_arrays_of_the_shape():
     a[...] = 1.5
     assert float(a.sum()) == 45.0
     assert _output_array((0, 5, 2)).shape == (0, 5, 2)
+
+
+def test_populating_output_pages_keeps_what_is_written_there():
+    """Each thread maps its members' output pages before integrating them (madvise's
+    MADV_POPULATE_WRITE): the call must not change what the pages hold (a wrong advice
+    constant such as MADV_DONTNEED would zero them), on the map and on a numpy array alike."""
+    from exobone.simulate.backends.numba_backend import _output_array, _populate
+
+    a = _output_array((5, 7, 300))
+    a[...] = np.arange(a.size, dtype=float).reshape(a.shape)
+    _populate(a, 1, 4)
+    _populate(a, 4, 4)  # an empty span
+    assert np.array_equal(a, np.arange(a.size, dtype=float).reshape(a.shape))
+    b = np.full((3, 2, 2000), 1.25)
+    _populate(b, 0, 3)
+    assert float(b.sum()) == 1.25 * b.size
+
+
+@pytest.mark.parametrize(("m", "threads"), [(1, 2), (7, 2), (500, 2), (1000, 4), (3, 1)])
+def test_spans_cover_the_batch_once_and_shrink_towards_its_end(m, threads):
+    """The members are handed out in contiguous spans that cover the batch exactly once,
+    never grow, never exceed the batch's share per span, and end with single members (so the
+    threads finish together)."""
+    from exobone.simulate.backends.numba_backend import _SPANS_PER_THREAD, _spans
+
+    spans = _spans(m, threads)
+    assert spans[0][0] == 0 and spans[-1][1] == m
+    assert all(b == c for (_, b), (c, _) in zip(spans, spans[1:], strict=False))
+    sizes = [b - a for a, b in spans]
+    assert min(sizes) >= 1 and sizes == sorted(sizes, reverse=True)
+    assert max(sizes) <= -(-m // (threads * _SPANS_PER_THREAD))
+    assert sizes[-1] == 1
