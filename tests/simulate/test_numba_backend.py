@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 
@@ -346,7 +348,7 @@ def test_spans_cover_the_batch_once_and_shrink_towards_its_end(m, threads):
 
     spans = _spans(m, threads)
     assert spans[0][0] == 0 and spans[-1][1] == m
-    assert all(b == c for (_, b), (c, _) in zip(spans, spans[1:], strict=False))
+    assert all(b == c for (_, b), (c, _) in itertools.pairwise(spans))
     sizes = [b - a for a, b in spans]
     assert min(sizes) >= 1 and sizes == sorted(sizes, reverse=True)
     assert max(sizes) <= -(-m // (threads * _SPANS_PER_THREAD))
