@@ -353,3 +353,28 @@ def test_spans_cover_the_batch_once_and_shrink_towards_its_end(m, threads):
     assert min(sizes) >= 1 and sizes == sorted(sizes, reverse=True)
     assert max(sizes) <= -(-m // (threads * _SPANS_PER_THREAD))
     assert sizes[-1] == 1
+
+
+def test_the_fused_kernel_is_the_right_hand_side_and_the_jacobian(numba_ready):
+    """rhsjac_h (what the integrator calls at the end of each accepted step) writes f(t, y)
+    and the Jacobian there: the same values as rhs_h and jac_h (which keeps libm's pow, so
+    within rounding), at a perturbed ovx state."""
+    model = numba_ready
+    cm = compile_model(model)
+    mod = load_kernels(cm)
+    p0 = cm.parameter_vector(model)
+    p = np.empty(mod._NP_EXTENDED)
+    p[:p0.size] = p0 * np.random.default_rng(3).uniform(0.8, 1.2, p0.size)
+    for pre in (mod.rhs_pre, mod.jac_pre, mod.rhsjac_pre):
+        pre(p)
+    n = cm.n_states
+    y = cm.initial_state(model, p[:p0.size]) * np.random.default_rng(4).uniform(0.5, 1.5, n)
+    f, jac = np.zeros(n), np.zeros(n * n)
+    mod.rhs_h(40.0, y, p, f)
+    mod.jac_h(40.0, y, p, jac)
+    fused = np.zeros(n + n * n)
+    mod.rhsjac_h(40.0, y, p, fused)
+    # the same operations, though LLVM may fuse multiply-adds differently in the larger kernel
+    np.testing.assert_allclose(fused[:n], f, rtol=1e-13, atol=1e-300)
+    np.testing.assert_allclose(fused[n:], jac, rtol=1e-12, atol=1e-300)
+    assert np.count_nonzero(jac) > n  # a real Jacobian, not an empty one

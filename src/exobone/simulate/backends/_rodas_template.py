@@ -3,8 +3,9 @@
 """Template of the batched Rodas5P integrator appended to each generated numba model module.
 
 This file is read as text by :mod:`exobone.simulate.backends.numba_backend` and appended to the
-model's generated kernels (``rhs``, ``jac``, ``assignments`` split by :mod:`.hoist` into
-``*_pre``/``*_h`` writing past the parameters up to ``_NP_EXTENDED``; ``_apply_event``; the
+model's generated kernels (``rhs``, ``jac``, ``assignments`` and ``rhsjac``, the right-hand
+side and the Jacobian in one, split by :mod:`.hoist` into ``*_pre``/``*_h`` writing past the
+parameters up to ``_NP_EXTENDED``; ``_apply_event``; the
 sparse LU ``_lu_sparse``/``_solve_sparse`` of :mod:`.sparse_lu` with its size ``_NNZ``;
 the number of states ``_N``), so the
 whole module can be compiled by numba with ``cache=True`` (numba caches per source file). It is

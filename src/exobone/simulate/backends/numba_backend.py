@@ -3,7 +3,9 @@
 :mod:`exobone.simulate.compile` writes a model's right-hand side, analytic Jacobian and
 assignments as straight-line scalar Python. Here that source is written to a cache file together
 with jitted versions of its helpers, the same kernels with their parameter-only arithmetic hoisted
-out (:mod:`.hoist`), the straight-line sparse LU of the Jacobian's pattern (:mod:`.sparse_lu`),
+out (:mod:`.hoist`), a kernel of the right-hand side and the Jacobian together (the integrator
+takes both at the end of each accepted step, and they share every assignment and ``pow``), the
+straight-line sparse LU of the Jacobian's pattern (:mod:`.sparse_lu`),
 one ``_apply_event`` dispatcher for scheduled events, and the batched stiff integrator of
 :mod:`._rodas_template` (Rodas5P, Steinebach 2023). numba compiles the file with
 ``cache=True``, the first time in a child process (tens of seconds, minutes on a busy machine;
@@ -125,6 +127,8 @@ def _factorial(x):
 """,
 }
 
+#: libm's pow under another name, for the fused kernel's Jacobian part (see _libm_pow)
+_LPOW_HELPER = "def _lpow(a, b):\n    return a ** b\n"
 _JIT = '@njit(cache=True, error_model="numpy", nogil=True, fastmath={"nsz", "arcp", "contract", "afn"})\n'
 _KEEP = ("rhs", "jac", "assignments", "initial")
 #: kernels the integrator calls in their hoisted form (parameter-only work once per member)
@@ -256,6 +260,7 @@ def _module_source(cm: CompiledModel) -> str:
     # the right-hand side and the Jacobian at the point where a step was accepted, in one
     # kernel (the next step's Jacobian is taken there): one set of assignments and pows
     fused = _fused_rhs_jac(funcs["rhs"], funcs["jac"], cm.n_states)
+    body.append(_JIT.replace(")\n", ', inline="always")\n') + _LPOW_HELPER)
     split = hoist(fused, offset, reciprocals=True)
     body.append(_JIT + split.pre)
     fast = fast_pow(split.body)
@@ -272,6 +277,13 @@ def _module_source(cm: CompiledModel) -> str:
     start = template.index("# --- begin template ---")
     body.append(template[start:])
     return "\n".join(body)
+
+
+def _libm_pow(code: str) -> str:
+    # the Jacobian's own pows stay libm's (``_lpow``, which fast_pow leaves alone): its
+    # derivatives raise bases that can be zero (a dose pool before the first dose) to negative
+    # powers, where exp(b*log a) would send the whole kernel to its exact fallback every step
+    return re.sub(r"\b_pow\(", "_lpow(", code)
 
 
 def _fused_rhs_jac(rhs: str, jac: str, n: int) -> str:
@@ -291,14 +303,14 @@ def _fused_rhs_jac(rhs: str, jac: str, n: int) -> str:
         target = st.targets[0]
         if isinstance(target, ast.Subscript):  # out[k] = ...: the entry k of the Jacobian
             k = ast.literal_eval(target.slice)
-            lines.append(f"out[{n + k}] = {ast.unparse(st.value)}")
+            lines.append(f"out[{n + k}] = {_libm_pow(ast.unparse(st.value))}")
             continue
         name, value = ast.unparse(target), ast.unparse(st.value)
         if name in defined:
             if defined[name] != value:  # never written so by compile.py: refuse, not guess
                 raise ValueError(f"the right-hand side and Jacobian define {name} differently")
             continue
-        lines.append(ast.unparse(st))
+        lines.append(_libm_pow(ast.unparse(st)))
     return "def rhsjac(t, y, p, out):\n" + "".join(f"    {ln}\n" for ln in lines) + \
         "    return None\n"
 
