@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 
@@ -319,3 +321,60 @@ def test_output_arrays_are_writable_float_arrays_of_the_shape():
     a[...] = 1.5
     assert float(a.sum()) == 45.0
     assert _output_array((0, 5, 2)).shape == (0, 5, 2)
+
+
+def test_populating_output_pages_keeps_what_is_written_there():
+    """Each thread maps its members' output pages before integrating them (madvise's
+    MADV_POPULATE_WRITE): the call must not change what the pages hold (a wrong advice
+    constant such as MADV_DONTNEED would zero them), on the map and on a numpy array alike."""
+    from exobone.simulate.backends.numba_backend import _output_array, _populate
+
+    a = _output_array((5, 7, 300))
+    a[...] = np.arange(a.size, dtype=float).reshape(a.shape)
+    _populate(a, 1, 4)
+    _populate(a, 4, 4)  # an empty span
+    assert np.array_equal(a, np.arange(a.size, dtype=float).reshape(a.shape))
+    b = np.full((3, 2, 2000), 1.25)
+    _populate(b, 0, 3)
+    assert float(b.sum()) == 1.25 * b.size
+
+
+@pytest.mark.parametrize(("m", "threads"), [(1, 2), (7, 2), (500, 2), (1000, 4), (3, 1)])
+def test_spans_cover_the_batch_once_and_shrink_towards_its_end(m, threads):
+    """The members are handed out in contiguous spans that cover the batch exactly once,
+    never grow, never exceed the batch's share per span, and end with single members (so the
+    threads finish together)."""
+    from exobone.simulate.backends.numba_backend import _SPANS_PER_THREAD, _spans
+
+    spans = _spans(m, threads)
+    assert spans[0][0] == 0 and spans[-1][1] == m
+    assert all(b == c for (_, b), (c, _) in itertools.pairwise(spans))
+    sizes = [b - a for a, b in spans]
+    assert min(sizes) >= 1 and sizes == sorted(sizes, reverse=True)
+    assert max(sizes) <= -(-m // (threads * _SPANS_PER_THREAD))
+    assert sizes[-1] == 1
+
+
+def test_the_fused_kernel_is_the_right_hand_side_and_the_jacobian(numba_ready):
+    """rhsjac_h (what the integrator calls at the end of each accepted step) writes f(t, y)
+    and the Jacobian there: the same values as rhs_h and jac_h (which keeps libm's pow, so
+    within rounding), at a perturbed ovx state."""
+    model = numba_ready
+    cm = compile_model(model)
+    mod = load_kernels(cm)
+    p0 = cm.parameter_vector(model)
+    p = np.empty(mod._NP_EXTENDED)
+    p[:p0.size] = p0 * np.random.default_rng(3).uniform(0.8, 1.2, p0.size)
+    for pre in (mod.rhs_pre, mod.jac_pre, mod.rhsjac_pre):
+        pre(p)
+    n = cm.n_states
+    y = cm.initial_state(model, p[:p0.size]) * np.random.default_rng(4).uniform(0.5, 1.5, n)
+    f, jac = np.zeros(n), np.zeros(n * n)
+    mod.rhs_h(40.0, y, p, f)
+    mod.jac_h(40.0, y, p, jac)
+    fused = np.zeros(n + n * n)
+    mod.rhsjac_h(40.0, y, p, fused)
+    # the same operations, though LLVM may fuse multiply-adds differently in the larger kernel
+    np.testing.assert_allclose(fused[:n], f, rtol=1e-13, atol=1e-300)
+    np.testing.assert_allclose(fused[n:], jac, rtol=1e-12, atol=1e-300)
+    assert np.count_nonzero(jac) > n  # a real Jacobian, not an empty one

@@ -3,8 +3,9 @@
 """Template of the batched Rodas5P integrator appended to each generated numba model module.
 
 This file is read as text by :mod:`exobone.simulate.backends.numba_backend` and appended to the
-model's generated kernels (``rhs``, ``jac``, ``assignments`` split by :mod:`.hoist` into
-``*_pre``/``*_h`` writing past the parameters up to ``_NP_EXTENDED``; ``_apply_event``; the
+model's generated kernels (``rhs``, ``jac``, ``assignments`` and ``rhsjac``, the right-hand
+side and the Jacobian in one, split by :mod:`.hoist` into ``*_pre``/``*_h`` writing past the
+parameters up to ``_NP_EXTENDED``; ``_apply_event``; the
 sparse LU ``_lu_sparse``/``_solve_sparse`` of :mod:`.sparse_lu` with its size ``_NNZ``;
 the number of states ``_N``), so the
 whole module can be compiled by numba with ``cache=True`` (numba caches per source file). It is
@@ -140,7 +141,6 @@ def _solve_one(p, y0, t0, t1, save_t, bp_t, bp_ev, out_idx, rtol, atol, max_step
     ynew = ws[1]
     u = ws[2]
     f0 = ws[3]
-    f1 = ws[4]
     fu = ws[5]
     dT = ws[6]
     k1 = ws[7]
@@ -157,8 +157,12 @@ def _solve_one(p, y0, t0, t1, save_t, bp_t, bp_ev, out_idx, rtol, atol, max_step
     e4 = ws[18]
     for i in range(n):
         y[i] = y0[i]
-    # jac writes only its structural non-zeros: zeroed once here, J stays valid for the dense path
-    J = np.zeros(n * n)
+    # the right-hand side at an accepted step's end and the Jacobian there, as rhsjac_h writes
+    # them; jac writes only its structural non-zeros: zeroed once here, J stays valid for the
+    # dense path
+    fj = np.zeros(_N + _N * _N)
+    f1 = fj[:_N]
+    J = fj[_N:]
     W = np.empty((n, n))
     piv = np.zeros(n, dtype=np.int64)
     w = np.empty(_NNZ)
@@ -199,6 +203,7 @@ def _solve_one(p, y0, t0, t1, save_t, bp_t, bp_ev, out_idx, rtol, atol, max_step
     rhs_pre(p)
     jac_pre(p)
     assignments_pre(p)
+    rhsjac_pre(p)
     while i_save < n_save and save_t[i_save] <= t0:
         _save(t, y, p, out_idx, n, n_assign, abuf, out[i_save], need)
         i_save += 1
@@ -220,7 +225,8 @@ def _solve_one(p, y0, t0, t1, save_t, bp_t, bp_ev, out_idx, rtol, atol, max_step
         tb = t1
         if ib < bp_t.size:
             tb = bp_t[ib]
-        have_jac = False
+        have_jac = False  # J at (t, y)
+        have_dt = False  # dT at (t, y), for a right-hand side that reads t
         rejected = False
         while t < tb:
             if steps >= max_steps:
@@ -232,12 +238,14 @@ def _solve_one(p, y0, t0, t1, save_t, bp_t, bp_ev, out_idx, rtol, atol, max_step
                 h = tb - t
             if not have_jac:
                 jac_h(t, y, p, J)
-                if uses_t:
-                    dt_ = 1e-7 * max(1.0, abs(t))
-                    rhs_h(t + dt_, y, p, fu)
-                    for i in range(n):
-                        dT[i] = (fu[i] - f0[i]) / dt_
                 have_jac = True
+                have_dt = False
+            if uses_t and not have_dt:
+                dt_ = 1e-7 * max(1.0, abs(t))
+                rhs_h(t + dt_, y, p, fu)
+                for i in range(n):
+                    dT[i] = (fu[i] - f0[i]) / dt_
+                have_dt = True
             inv = 1.0 / (h * _G)
             # the generated sparse LU (no pivoting); on a small pivot, dense LU with pivoting
             dense = not _lu_sparse(J, inv, w, dinv)
@@ -326,7 +334,9 @@ def _solve_one(p, y0, t0, t1, save_t, bp_t, bp_ev, out_idx, rtol, atol, max_step
                 t_new = t + h
                 if t_new >= tb or tb - t_new < 1e-12 * max(1.0, abs(tb)):
                     t_new = tb
-                rhs_h(t_new, ynew, p, f1)
+                # f(t_new, ynew) and the Jacobian there, where the next step starts: one
+                # kernel shares their assignments and pows
+                rhsjac_h(t_new, ynew, p, fj)
                 # Rodas5P's dense output (order 4) onto the save times in (t, t_new]
                 # (strictly before an event breakpoint: those are saved after the event)
                 dense_ready = False
@@ -367,7 +377,8 @@ def _solve_one(p, y0, t0, t1, save_t, bp_t, bp_ev, out_idx, rtol, atol, max_step
                 for i in range(n):
                     y[i] = ynew[i]
                     f0[i] = f1[i]
-                have_jac = False
+                have_jac = True  # rhsjac_h wrote J at (t, y)
+                have_dt = False
                 fac = 0.9 * err ** -0.2 if err > 0.0 else 6.0
                 fac = min(6.0, max(0.2, fac))
                 if rejected:
@@ -389,6 +400,7 @@ def _solve_one(p, y0, t0, t1, save_t, bp_t, bp_ev, out_idx, rtol, atol, max_step
         rhs_pre(p)
         jac_pre(p)
         assignments_pre(p)
+        rhsjac_pre(p)
         for i in range(n):
             if not math.isfinite(y[i]):
                 return 2, steps, i_save

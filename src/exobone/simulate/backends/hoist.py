@@ -32,7 +32,7 @@ from dataclasses import dataclass
 __all__ = ["Hoisted", "hoist"]
 
 #: names a generated kernel may call or read that are not data
-_HELPERS = frozenset({"_pow", "_exp", "_log", "_sqrt", "_asin", "_acos", "_factorial",
+_HELPERS = frozenset({"_pow", "_lpow", "_exp", "_log", "_sqrt", "_asin", "_acos", "_factorial",
                       "_nan", "_inf", "math", "max", "min",
                       "abs", "float", "np"})
 

@@ -3,7 +3,9 @@
 :mod:`exobone.simulate.compile` writes a model's right-hand side, analytic Jacobian and
 assignments as straight-line scalar Python. Here that source is written to a cache file together
 with jitted versions of its helpers, the same kernels with their parameter-only arithmetic hoisted
-out (:mod:`.hoist`), the straight-line sparse LU of the Jacobian's pattern (:mod:`.sparse_lu`),
+out (:mod:`.hoist`), a kernel of the right-hand side and the Jacobian together (the integrator
+takes both at the end of each accepted step, and they share every assignment and ``pow``), the
+straight-line sparse LU of the Jacobian's pattern (:mod:`.sparse_lu`),
 one ``_apply_event`` dispatcher for scheduled events, and the batched stiff integrator of
 :mod:`._rodas_template` (Rodas5P, Steinebach 2023). numba compiles the file with
 ``cache=True``, the first time in a child process (tens of seconds, minutes on a busy machine;
@@ -33,6 +35,8 @@ them).
 
 from __future__ import annotations
 
+import ast
+import ctypes
 import hashlib
 import importlib.util
 import mmap
@@ -123,6 +127,8 @@ def _factorial(x):
 """,
 }
 
+#: libm's pow under another name, for the fused kernel's Jacobian part (see _libm_pow)
+_LPOW_HELPER = "def _lpow(a, b):\n    return a ** b\n"
 _JIT = '@njit(cache=True, error_model="numpy", nogil=True, fastmath={"nsz", "arcp", "contract", "afn"})\n'
 _KEEP = ("rhs", "jac", "assignments", "initial")
 #: kernels the integrator calls in their hoisted form (parameter-only work once per member)
@@ -251,6 +257,15 @@ def _module_source(cm: CompiledModel) -> str:
         fast = fast_pow(split.body) if name in _FAST_POW else None
         body += [_JIT + split.body] if fast is None else [_JIT + code for code in fast]
         offset += split.size
+    # the right-hand side and the Jacobian at the point where a step was accepted, in one
+    # kernel (the next step's Jacobian is taken there): one set of assignments and pows
+    fused = _fused_rhs_jac(funcs["rhs"], funcs["jac"], cm.n_states)
+    body.append(_JIT.replace(")\n", ', inline="always")\n') + _LPOW_HELPER)
+    split = hoist(fused, offset, reciprocals=True)
+    body.append(_JIT + split.pre)
+    fast = fast_pow(split.body)
+    body += [_JIT + split.body] if fast is None else [_JIT + code for code in fast]
+    offset += split.size
     body.append(f"_NP_EXTENDED = {offset}\n")
     lu = analyse(cm.n_states, jacobian_pattern(cm))
     body.append(f"_NNZ = {max(lu.nnz, 1)}\n_N = {cm.n_states}\n")
@@ -262,6 +277,42 @@ def _module_source(cm: CompiledModel) -> str:
     start = template.index("# --- begin template ---")
     body.append(template[start:])
     return "\n".join(body)
+
+
+def _libm_pow(code: str) -> str:
+    # the Jacobian's own pows stay libm's (``_lpow``, which fast_pow leaves alone): its
+    # derivatives raise bases that can be zero (a dose pool before the first dose) to negative
+    # powers, where exp(b*log a) would send the whole kernel to its exact fallback every step
+    return re.sub(r"\b_pow\(", "_lpow(", code)
+
+
+def _fused_rhs_jac(rhs: str, jac: str, n: int) -> str:
+    """``rhsjac(t, y, p, out)``: the right-hand side into ``out[:n]`` and the Jacobian (row
+    major) into ``out[n:]``, the Jacobian's statements that repeat the right-hand side's (the
+    states, every assignment: 302 of its 641 locals on ``ovx``) written once."""
+    f, j = (ast.parse(src).body[0] for src in (rhs, jac))
+    assert isinstance(f, ast.FunctionDef) and isinstance(j, ast.FunctionDef)
+    defined = {ast.unparse(st.targets[0]): ast.unparse(st.value) for st in f.body
+               if isinstance(st, ast.Assign)}
+    lines = [ast.unparse(st) for st in f.body if not isinstance(st, ast.Return)]
+    for st in j.body:
+        if isinstance(st, ast.Return):
+            continue
+        if not isinstance(st, ast.Assign) or len(st.targets) != 1:
+            raise ValueError(f"unexpected statement in a generated Jacobian: {ast.unparse(st)}")
+        target = st.targets[0]
+        if isinstance(target, ast.Subscript):  # out[k] = ...: the entry k of the Jacobian
+            k = ast.literal_eval(target.slice)
+            lines.append(f"out[{n + k}] = {_libm_pow(ast.unparse(st.value))}")
+            continue
+        name, value = ast.unparse(target), ast.unparse(st.value)
+        if name in defined:
+            if defined[name] != value:  # never written so by compile.py: refuse, not guess
+                raise ValueError(f"the right-hand side and Jacobian define {name} differently")
+            continue
+        lines.append(_libm_pow(ast.unparse(st)))
+    return "def rhsjac(t, y, p, out):\n" + "".join(f"    {ln}\n" for ln in lines) + \
+        "    return None\n"
 
 
 _USES_TIME: dict[str, bool] = {}  # generated source -> does its rhs read t
@@ -449,6 +500,7 @@ class NumbaBackend:
         status = np.zeros(m, dtype=np.int8)
         steps = np.zeros(m, dtype=np.int64)
         uses_t = _uses_time(cm)
+        _populate(values, 0, m)
         for k in range(m):
             bp = _breakpoints(model, t0, t1, schedules[k])
             bp_t = np.array(sorted(bp), dtype=float)
@@ -465,22 +517,45 @@ class NumbaBackend:
         return BatchResult(values, status, messages, steps)
 
 
+#: madvise(2)'s MADV_POPULATE_WRITE (Linux 5.14): fault in a range's pages, writable, in one call
+_MADV_POPULATE_WRITE = 23
+_LIBC = ctypes.CDLL(None, use_errno=True) if sys.platform.startswith("linux") else None
+if _LIBC is not None:
+    _LIBC.madvise.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
+
+
 def _output_array(shape: tuple[int, ...]) -> FloatArray:
-    """An uninitialised float array for a batch's outputs, its pages mapped in one system call.
+    """An uninitialised float array for a batch's outputs: on Linux an anonymous map whose
+    pages each thread faults in for its own members (:func:`_populate`), elsewhere numpy's.
 
     The kernel writes every element of it. numpy advises its large arrays to be huge pages,
     faulted in as the kernel first writes them; measured on the 2-core machine through
     ``run_ensemble`` (``ovx``, daily saves of every state, 73 KB a member), that cost 11-181 µs
-    of system time a member, next to 258-407 µs of integration (docs/analysis.md). An
-    anonymous map populated in the same call (Linux's ``MAP_POPULATE``): 18-36 µs. Where the
-    flag does not exist, numpy's array.
+    of system time a member, next to 258-407 µs of integration (docs/analysis.md). A map of
+    small pages has no such stalls.
     """
     nbytes = int(np.prod(shape)) * 8
-    populate = getattr(mmap, "MAP_POPULATE", None)  # Linux only
-    if populate is None or nbytes == 0:
+    if _LIBC is None or nbytes == 0:
         return np.empty(shape)
-    buf = mmap.mmap(-1, nbytes, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS | populate)
+    buf = mmap.mmap(-1, nbytes, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
     return np.frombuffer(buf, dtype=np.float64).reshape(shape)  # the array keeps buf alive
+
+
+def _populate(values: FloatArray, a: int, b: int) -> None:
+    """Fault in the pages of members ``a:b`` of ``values`` in one system call, in the calling
+    thread (ctypes releases the GIL), so that the threads of a batch each map their own
+    members' output pages in parallel rather than one thread mapping them all before the
+    kernel starts (``MAP_POPULATE`` did that: 26 µs a member of one thread, measured, while
+    the other thread waited). Where the call is not known (a kernel before 5.14) it fails
+    harmlessly and the kernel's first writes fault the pages in; the contents are not touched.
+    """
+    if _LIBC is None or a >= b:
+        return
+    row = values.strides[0]
+    lo = values.ctypes.data + a * row
+    hi = values.ctypes.data + b * row
+    lo -= lo % mmap.PAGESIZE  # madvise takes whole pages; a page shared by two spans is fine
+    _LIBC.madvise(lo, hi - lo, _MADV_POPULATE_WRITE)
 
 
 #: spans per thread a batch is cut into: enough that a thread slowed by other work on the
@@ -493,21 +568,50 @@ _POOLS: dict[tuple[int, int], ThreadPoolExecutor] = {}
 def _solve_spans(mod: ModuleType, params: FloatArray, y0: FloatArray, *args: Any) -> None:
     """Run ``mod.solve_span`` over the members in spans handed out to numba's number of
     threads as they come free (dynamic scheduling; the kernel releases the GIL). Each member
-    is integrated alone, so the results do not depend on the spans or threads."""
+    is integrated alone, so the results do not depend on the spans or threads. ``args`` are
+    ``solve_span``'s after ``a, b``; the thread that takes a span first maps its members'
+    output pages (:func:`_populate`)."""
     m = params.shape[0]
+    values = args[_VALUES_ARG]
     threads = numba.get_num_threads()
-    size = max(1, -(-m // (threads * _SPANS_PER_THREAD)))
-    spans = [(a, min(a + size, m)) for a in range(0, m, size)]
+    spans = _spans(m, threads)
     if threads == 1 or len(spans) == 1:
-        mod.solve_span(params, y0, 0, m, *args)
+        _span(mod, params, y0, 0, m, values, args)
         return
     with _LOCK:
         key = (os.getpid(), threads)
         pool = _POOLS.get(key)
         if pool is None:
             pool = _POOLS[key] = ThreadPoolExecutor(threads, thread_name_prefix="exobone")
-    for done in [pool.submit(mod.solve_span, params, y0, a, b, *args) for a, b in spans]:
+    for done in [pool.submit(_span, mod, params, y0, a, b, values, args) for a, b in spans]:
         done.result()
+
+
+def _spans(m: int, threads: int) -> list[tuple[int, int]]:
+    """Cut members ``0:m`` into spans of at most ``m / (threads * _SPANS_PER_THREAD)``
+    members, shrinking towards the end to a quarter of what is left per thread (down to one
+    member), so that the threads finish together: with equal spans a thread waited half a
+    span on average at the end of each batch (1-6 ms of a 220-300 ms batch, measured)."""
+    most = max(1, -(-m // (threads * _SPANS_PER_THREAD)))
+    spans = []
+    a = 0
+    while a < m:
+        size = min(most, max(1, -(-(m - a) // (4 * threads))))
+        spans.append((a, a + size))
+        a += size
+    return spans
+
+
+#: the position of the output array (members, times, outputs) in ``solve_span``'s arguments
+#: after ``P, Y0, a, b``: (t0, t1, save_t, bp_t, bp_ev, out_idx, rtol, atol, max_steps, h_max,
+#: uses_t, OUT, ...)
+_VALUES_ARG = 11
+
+
+def _span(mod: ModuleType, params: FloatArray, y0: FloatArray, a: int, b: int,
+          values: FloatArray, args: tuple[Any, ...]) -> None:
+    _populate(values, a, b)
+    mod.solve_span(params, y0, a, b, *args)
 
 
 def _breakpoints(model: ModelSpec, t0: float, t1: float,
