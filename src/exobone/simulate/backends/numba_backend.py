@@ -500,19 +500,30 @@ class NumbaBackend:
         status = np.zeros(m, dtype=np.int8)
         steps = np.zeros(m, dtype=np.int64)
         uses_t = _uses_time(cm)
-        _populate(values, 0, m)
-        for k in range(m):
+        y0 = np.stack([cm.initial_state(model, params[k]) for k in range(m)]) if m else \
+            np.empty((0, cm.n_states))
+        rest = (out_idx, float(tolerances.rtol), atol_vec, int(max_steps), float(t1 - t0),
+                uses_t, values, status, steps, len(cm.assignments))
+
+        def member(k: int) -> None:
+            """Member ``k`` alone, with its own schedule's breakpoints (no GIL held)."""
             bp = _breakpoints(model, t0, t1, schedules[k])
             bp_t = np.array(sorted(bp), dtype=float)
             width = max((len(v) for v in bp.values()), default=1)
             bp_ev = np.full((bp_t.size, width), -1, dtype=np.int64)
             for i, tm in enumerate(bp_t):
                 bp_ev[i, : len(bp[tm])] = bp[tm]
-            y0 = cm.initial_state(model, params[k])[None, :]
-            mod.solve_batch(params[k:k + 1], y0, t0, t1, times, bp_t, bp_ev, out_idx,
-                            float(tolerances.rtol), atol_vec, int(max_steps), float(t1 - t0),
-                            uses_t, values[k:k + 1], status[k:k + 1], steps[k:k + 1],
-                            len(cm.assignments))
+            _populate(values, k, k + 1)
+            mod.solve_span(params, y0, k, k + 1, t0, t1, times, bp_t, bp_ev, *rest)
+
+        # each member is integrated alone: the result does not depend on the threads
+        pool = _pool(numba.get_num_threads())
+        if pool is None or m < 2:
+            for k in range(m):
+                member(k)
+        else:
+            for done in [pool.submit(member, k) for k in range(m)]:
+                done.result()
         messages = tuple(_MESSAGES[STATUS_NAMES[s]] for s in status.tolist())
         return BatchResult(values, status, messages, steps)
 
@@ -575,16 +586,24 @@ def _solve_spans(mod: ModuleType, params: FloatArray, y0: FloatArray, *args: Any
     values = args[_VALUES_ARG]
     threads = numba.get_num_threads()
     spans = _spans(m, threads)
-    if threads == 1 or len(spans) == 1:
+    pool = _pool(threads)
+    if pool is None or len(spans) == 1:
         _span(mod, params, y0, 0, m, values, args)
         return
+    for done in [pool.submit(_span, mod, params, y0, a, b, values, args) for a, b in spans]:
+        done.result()
+
+
+def _pool(threads: int) -> ThreadPoolExecutor | None:
+    """This process's pool of ``threads`` workers (None for one thread: run in the caller)."""
+    if threads == 1:
+        return None
     with _LOCK:
         key = (os.getpid(), threads)
         pool = _POOLS.get(key)
         if pool is None:
             pool = _POOLS[key] = ThreadPoolExecutor(threads, thread_name_prefix="exobone")
-    for done in [pool.submit(_span, mod, params, y0, a, b, values, args) for a, b in spans]:
-        done.result()
+    return pool
 
 
 def _spans(m: int, threads: int) -> list[tuple[int, int]]:
