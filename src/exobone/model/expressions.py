@@ -45,6 +45,7 @@ import re
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import sympy
 
@@ -183,8 +184,15 @@ def names_in(text: str) -> set[str]:
     ModelError
         If ``text`` is not a valid expression.
     """
+    return set(_names(text))
+
+
+@lru_cache(maxsize=1 << 16)
+def _names(text: str) -> frozenset[str]:
+    # a model build asks for the same expressions' names many times (the exosome layer's
+    # binding, dependency ordering): parse each text once per process
     tree = _parse_tree(text, where="expression")
-    return {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
+    return frozenset(node.id for node in ast.walk(tree) if isinstance(node, ast.Name))
 
 
 def rename(text: str, mapping: Mapping[str, str]) -> str:
@@ -376,8 +384,29 @@ def parse(text: str, symbols: Mapping[str, sympy.Basic], *,
         On a syntax error, an unknown symbol or function (with a did-you-mean), a wrong argument
         count, or a condition used as a number and vice versa.
     """
+    macros = macros or {}
+    try:
+        # the result depends only on the text and what its names mean here: models built
+        # again (scenarios, the scorecard, the web app) reuse the translation
+        key = tuple((n, symbols.get(n), macros.get(n)) for n in sorted(_names(text)))
+        return _parse_known(text, key, boolean)
+    except (ModelError, TypeError, ValueError, RecursionError):
+        pass  # translate again with every symbol, for the full message (did-you-mean, where)
+    return _translate(text, symbols, macros, where, boolean)
+
+
+@lru_cache(maxsize=1 << 16)
+def _parse_known(text: str, key: tuple[tuple[str, sympy.Basic | None, Macro | None], ...],
+                 boolean: bool) -> sympy.Basic:
+    symbols = {n: sym for n, sym, _ in key if sym is not None}
+    macros = {n: mac for n, _, mac in key if mac is not None}
+    return _translate(text, symbols, macros, "expression", boolean)
+
+
+def _translate(text: str, symbols: Mapping[str, sympy.Basic], macros: Mapping[str, Macro],
+               where: str, boolean: bool) -> sympy.Basic:
     tree = _parse_tree(text, where=where)
-    translator = _Translator(text, symbols, macros or {}, where)
+    translator = _Translator(text, symbols, macros, where)
     try:
         if boolean:
             return translator.logical(tree.body)
