@@ -299,3 +299,23 @@ def test_merge_unifies_shared_and_rejects_conflicts() -> None:
         toy().merge(clash)
     with pytest.raises(ModelError, match="not defined by"):
         toy().merge(layer, shared=["ghost"])
+
+
+def test_a_reused_expression_means_what_its_names_mean_in_each_model():
+    """Translations are reused across models only for the same meaning of every name used."""
+    import sympy
+
+    from exobone.errors import ModelError
+    from exobone.model.expressions import build_macros, parse
+
+    x, y = sympy.Symbol("x", real=True), sympy.Symbol("y", positive=True)
+    assert parse("2*x + 1", {"x": x}) == 2 * x + 1
+    assert parse("2*x + 1", {"x": y}) == 2 * y + 1  # another symbol behind the same name
+    assert parse("x > 1", {"x": x}, boolean=True) == sympy.Gt(x, 1)
+    double = build_macros([("f", ["a"], "2*a")])
+    triple = build_macros([("f", ["a"], "3*a")])
+    assert parse("f(x)", {"x": x}, macros=double) == 2 * x
+    assert parse("f(x)", {"x": x}, macros=triple) == 3 * x
+    # a text translated before still fails with the caller's context where a name is unknown
+    with pytest.raises(ModelError, match=r"^term 'r': unknown symbol 'x' .*did you mean 'xx'"):
+        parse("2*x + 1", {"xx": x}, where="term 'r'")
