@@ -15,7 +15,11 @@ steady-state data, species values in conditions or events). Otherwise ``least_sq
 its own forward differences of reference-solver runs.
 Starts are drawn uniformly in the scaled bounds from one seeded generator; a start whose
 objective is undefined (a failed simulation) is redrawn, and a trial step whose objective is
-undefined is rejected (the trust region shrinks). Reported costs are the exact objective.
+undefined is rejected (the trust region shrinks; L-BFGS-B's line search sees a higher cost and
+no slope there). An optimum can lie on the edge of the region where the model has a solution
+(Crauste 2017's pathogen reaches infinity just beyond its published optimum): where one point
+of a central difference has no solution, the Jacobian's column is the one-sided difference
+from the other side. Reported costs are the exact objective.
 
 Confidence intervals come from the profile likelihood (each parameter stepped away from the
 optimum with the others re-fitted, until the objective rises by half the chi-square quantile)
