@@ -15,7 +15,11 @@ steady-state data, species values in conditions or events). Otherwise ``least_sq
 its own forward differences of reference-solver runs.
 Starts are drawn uniformly in the scaled bounds from one seeded generator; a start whose
 objective is undefined (a failed simulation) is redrawn, and a trial step whose objective is
-undefined is rejected (the trust region shrinks). Reported costs are the exact objective.
+undefined is rejected (the trust region shrinks; L-BFGS-B's line search sees a higher cost and
+no slope there). An optimum can lie on the edge of the region where the model has a solution
+(Crauste 2017's pathogen reaches infinity just beyond its published optimum): where one point
+of a central difference has no solution, the Jacobian's column is the one-sided difference
+from the other side. Reported costs are the exact objective.
 
 Confidence intervals come from the profile likelihood (each parameter stepped away from the
 optimum with the others re-fitted, until the objective rises by half the chi-square quantile)
@@ -51,7 +55,7 @@ from exobone.errors import InvalidInputError, SimulationError
 
 FloatArray = npt.NDArray[np.float64]
 
-__all__ = ["CalibrationResult", "Residuals", "calibrate"]
+__all__ = ["CalibrationResult", "Residuals", "calibrate", "local_fit"]
 
 #: shift that keeps sqrt(2 (log-normaliser + K)) real for sigma > exp(-K) (it cancels)
 _K = 700.0
@@ -135,18 +139,32 @@ class Residuals:
         steps = self.step * np.maximum(1.0, np.abs(theta))
         up = np.minimum(theta + steps, obj.upper)
         down = np.maximum(theta - steps, obj.lower)
-        points = np.vstack([theta + np.diag(up - theta), theta + np.diag(down - theta)])
+        points = np.vstack([theta + np.diag(up - theta), theta + np.diag(down - theta), theta])
         runs = obj.simulate_many(points)
         n = theta.size
+        if isinstance(runs[-1], str):
+            raise ObjectiveUndefinedError(runs[-1])
+        base = self.from_frames(runs[-1], theta, y)  # type: ignore[arg-type]
         cols = []
         for k in range(n):
-            hi, lo = runs[k], runs[n + k]
-            for run in (hi, lo):
-                if isinstance(run, str):
-                    raise ObjectiveUndefinedError(run)
-            cols.append((self.from_frames(hi, points[k], y)  # type: ignore[arg-type]
-                         - self.from_frames(lo, points[n + k], y))  # type: ignore[arg-type]
-                        / (up[k] - down[k]))
+            # a point beyond which the model has no solution (Crauste's pathogen reaching
+            # infinity: its published optimum lies on that edge) gets the one-sided
+            # difference from the side that has one
+            ends, why = [], ""
+            for i, x in ((k, up[k]), (n + k, down[k])):
+                try:
+                    if isinstance(runs[i], str):
+                        raise ObjectiveUndefinedError(runs[i])  # type: ignore[arg-type]
+                    ends.append((self.from_frames(runs[i], points[i], y), x))  # type: ignore[arg-type]
+                except ObjectiveUndefinedError as exc:
+                    why = str(exc)
+            if len(ends) == 1 and ends[0][1] != theta[k]:
+                ends.append((base, theta[k]))
+            if len(ends) < 2:
+                raise ObjectiveUndefinedError(f"no finite difference for "
+                                              f"{obj.names[k]!r}: {why}")
+            (r_hi, x_hi), (r_lo, x_lo) = ends
+            cols.append((r_hi - r_lo) / (x_hi - x_lo))
         return np.column_stack(cols)
 
     def exact(self, theta: FloatArray, y: FloatArray | None = None) -> FloatArray:
@@ -196,6 +214,42 @@ class Residuals:
         """The objective (nllh - log prior) from a residual vector."""
         n_norm = len(self.obj.y) + len(self.obj._priors)
         return float(0.5 * np.sum(res ** 2) - _K * n_norm)
+
+
+def local_fit(res: Residuals, x0: FloatArray, y: FloatArray | None = None, *,
+              max_nfev: int = 200) -> Any:
+    """One start's local minimisation within the bounds; returns scipy's result (``.x``).
+
+    Raises :class:`ObjectiveUndefinedError` when the start itself is undefined.
+    """
+    from scipy.optimize import least_squares, minimize
+
+    obj = res.obj
+    lo, hi = obj.lower, obj.upper
+    res.last = None
+    res(x0, y)  # raises when the start itself is undefined
+    if not res.has_jacobian:
+        return least_squares(res, x0, bounds=(lo, hi), kwargs={"y": y}, method="trf",
+                             x_scale="jac", max_nfev=max_nfev, diff_step=res.step)
+
+    def value_and_gradient(x: FloatArray) -> tuple[float, FloatArray]:
+        try:
+            r = res.fast(x, y)
+            grad = res.jacobian(x, y).T @ r
+        except ObjectiveUndefinedError:
+            # a trial point without a solution: a higher cost and no slope, so the line
+            # search steps back toward the last defined point
+            return res.cost(10.0 * res.last + 1.0), np.zeros_like(x)  # type: ignore[operator]
+        res.last = r
+        return res.cost(r), grad
+
+    # quasi-Newton on the objective itself (gradient J^T r) finds the basin, and the
+    # Gauss-Newton trust region then converges in it: the Gauss-Newton model alone stalls
+    # in the sigma terms far from the optimum
+    first = minimize(value_and_gradient, x0, method="L-BFGS-B", jac=True,
+                     bounds=list(zip(lo, hi, strict=True)), options={"maxiter": max_nfev})
+    return least_squares(res, first.x, jac=res.jacobian, bounds=(lo, hi),
+                         kwargs={"y": y}, method="trf", x_scale="jac", max_nfev=max_nfev)
 
 
 # ----------------------------------------------------------------------------- results
@@ -303,7 +357,6 @@ def calibrate(problem: CalibrationProblem | str | Path, *, starts: int = 10,
     SimulationError
         If no start reaches a finite objective.
     """
-    from scipy.optimize import least_squares, minimize
     from scipy.stats import chi2
 
     prob = problem if isinstance(problem, CalibrationProblem) else load_petab(problem)
@@ -325,20 +378,7 @@ def calibrate(problem: CalibrationProblem | str | Path, *, starts: int = 10,
     lo, hi = obj.lower, obj.upper
 
     def fit(x0: FloatArray, y: FloatArray | None = None) -> Any:
-        res.last = None
-        res(x0, y)  # raises when the start itself is undefined
-        if not res.has_jacobian:
-            return least_squares(res, x0, bounds=(lo, hi), kwargs={"y": y}, method="trf",
-                                 x_scale="jac", max_nfev=max_nfev, diff_step=res.step)
-        # quasi-Newton on the objective itself (gradient J^T r) finds the basin, and the
-        # Gauss-Newton trust region then converges in it: the Gauss-Newton model alone stalls
-        # in the sigma terms far from the optimum
-        first = minimize(lambda x: res.cost(res(x, y)), x0, method="L-BFGS-B",
-                         jac=lambda x: res.jacobian(x, y).T @ res(x, y),
-                         bounds=list(zip(lo, hi, strict=True)),
-                         options={"maxiter": max_nfev})
-        return least_squares(res, first.x, jac=res.jacobian, bounds=(lo, hi),
-                             kwargs={"y": y}, method="trf", x_scale="jac", max_nfev=max_nfev)
+        return local_fit(res, x0, y, max_nfev=max_nfev)
 
     costs: list[float] = []
     best: tuple[float, FloatArray] | None = None
