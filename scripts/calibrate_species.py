@@ -7,8 +7,12 @@ said otherwise:
 
 * mouse ``estrogen_sensitivity``: ``bouxsein2005_mouse_ovx_strains`` -- C57BL/6J proximal tibia
   BV/TV -18 % vs sham one month (day 30) after OVX (sham = the healthy steady state);
-* human ``estrogen_sensitivity`` and ``e_activation``, jointly (least squares of relative
-  errors) on four data of two records:
+* human ``estrogen_sensitivity``: ``swan_greendale2012_menopause_bmd`` -- lumbar spine BMD
+  -7.38 % over the transmenopause (3 years); menopause is taken as an abrupt loss of ovarian
+  estrogen at day 0 (an approximation of the gradual transition), without aging;
+* ``--activation`` (session 7, an experiment: printed, not applied, reasons in
+  docs/dev/coupling-findings.md): human ``estrogen_sensitivity`` and ``e_activation`` jointly
+  (least squares of relative errors) on four data of two records, then the aging rate, iterated:
   ``swan_greendale2012_menopause_bmd`` -- lumbar spine BMD -7.38 % over the transmenopause
   (model year 3) and -10.6 % over 10 years (5 years before to 5 after the FMP: model year 6,
   assuming no loss before the transmenopause) -- and
@@ -24,8 +28,8 @@ said otherwise:
   trabecular BV/TV in years 10-13 of the human ``aging`` scenario, past the lag of slow human
   turnover) and pharmacology.yaml ``freedom_th_bmd_placebo`` (total hip BMD -1.4 % at 36
   months in the FREEDOM placebo arm, run as the ``pmo`` scenario, whose history of
-  ``years_since_menopause`` (assumed) uses the human estrogen gains fitted first). The
-  menopause and aging fits share the aging course, so they are iterated
+  ``years_since_menopause`` (assumed) uses the human estrogen gains fitted first). With
+  ``--activation`` the menopause and aging fits share the aging course, so they are iterated
   (``ROUNDS``).
 
 * mouse ``aging_rate``: ``holguin2014_b6_female_tibia_bvtv_by_age`` -- female C57BL/6 tibia
@@ -35,10 +39,12 @@ said otherwise:
   -58 % at 27 months, loss starting after 18 months (male F344; the ``aging`` scenario from 18
   months: BV/TV at day 274 at 0.42 of its start).
 
-Run ``python scripts/calibrate_species.py``.
+Run ``python scripts/calibrate_species.py [--activation]``.
 """
 
 from __future__ import annotations
+
+import argparse
 
 import numpy as np
 from scipy.optimize import brentq, least_squares, minimize_scalar
@@ -49,10 +55,7 @@ from exobone.simulate import SaveAt, simulate
 
 FITTED = {
     ("mouse", "estrogen_sensitivity"): "bouxsein2005_mouse_ovx_strains",
-    ("human", "estrogen_sensitivity"): "swan_greendale2012_menopause_bmd + "
-                                       "recker2004_activation_frequency_menopause",
-    ("human", "e_activation"): "recker2004_activation_frequency_menopause + "
-                               "swan_greendale2012_menopause_bmd",
+    ("human", "estrogen_sensitivity"): "swan_greendale2012_menopause_bmd",
     ("mouse", "aging_rate"): "holguin2014_b6_female_tibia_bvtv_by_age",
     ("rat", "aging_rate"): "banu2002_male_f344_rat_aging_pqct",
     ("human", "aging_rate"): "qct_population_trabecular_loss_young_adults + "
@@ -146,6 +149,10 @@ def menopause_spine(sensitivity: float) -> tuple[float, float]:
 
 
 
+def fit_human_estrogen() -> float:
+    return brentq(lambda s: menopause_spine(s)[0] - 7.38, 0.01, 5.0, xtol=1e-4)
+
+
 def fit_rodent_aging(species: str, day: float, ratio: float) -> float:
     model = build_model("aging", species=species, exosome_layer=False)
     return brentq(lambda r: _value_at(model, day, "bv_tv", {"aging_rate": r}) - ratio,
@@ -175,9 +182,9 @@ def fit_human_aging() -> float:
                            options={"xatol": 1e-4}).x
 
 
-def fit_human(hold: tuple[str, ...] = ()) -> dict[str, float]:
-    """The human menopause gains and the aging rate, iterated (they share the aging course);
-    the species table is updated as it goes."""
+def fit_human_with_activation(hold: tuple[str, ...] = ()) -> dict[str, float]:
+    """The human menopause gains with ``e_activation`` and the aging rate, iterated (they share
+    the aging course); the species table is updated as it goes."""
     fitted: dict[str, float] = {}
     for _ in range(ROUNDS):
         for name, value in fit_human_menopause(hold).items():
@@ -189,18 +196,30 @@ def fit_human(hold: tuple[str, ...] = ()) -> dict[str, float]:
 
 
 def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--activation", action="store_true",
+                    help="fit the human estrogen route on activation (e_activation) with the "
+                         "estrogen sensitivity to SWAN and recker2004 (an experiment)")
+    args = ap.parse_args()
     values = {("mouse", "estrogen_sensitivity"): fit_mouse_estrogen(),
               ("mouse", "aging_rate"): fit_rodent_aging("mouse", 213.0, 3.2 / 8.5),
               ("rat", "aging_rate"): fit_rodent_aging("rat", 274.0, 1 - 0.58)}
-    values.update({("human", name): v for name, v in fit_human().items()})
+    if args.activation:
+        values.update({("human", n): v for n, v in fit_human_with_activation().items()})
+    else:
+        sensitivity = fit_human_estrogen()
+        _set("human", "estrogen_sensitivity", sensitivity)
+        values["human", "estrogen_sensitivity"] = sensitivity
+        values["human", "aging_rate"] = fit_human_aging()
     for (species, name), value in values.items():
-        print(f"{species:6s} {name} = {value:.4g}   ({FITTED[species, name]})")
+        print(f"{species:6s} {name} = {value:.4g}   ({FITTED.get((species, name), 'session 7 experiment: '+ ' + '.join(sorted({r for *_, r in MENOPAUSE_DATA})))})")
     course = menopause_course({n: SPECIES_PHYSIOLOGY["human"].value(n) for n in MENOPAUSE_GAINS})
     for y, q, v, rid in MENOPAUSE_DATA:
-        print(f"  giving: {q} at model year {y}: {course[y, q]:.3g} ({rid}: {v})")
+        print(f"  giving: {q} at model year {y} (with aging): {course[y, q]:.3g} ({rid}: {v})")
     transition, later = menopause_spine(SPECIES_PHYSIOLOGY["human"].value("estrogen_sensitivity"))
-    print(f"  giving, without aging: menopause lumbar spine -{transition:.2f} % over 3 years, "
-          f"-{later:.2f} %/yr in years 3-8 (FSH staging cohort: -1.1 %/yr 2-7 years after FMP)")
+    print(f"  giving, without aging: menopause lumbar spine -{transition:.2f} % over 3 years "
+          f"(SWAN -7.38), -{later:.2f} %/yr in years 3-8 (FSH staging cohort: -1.1 %/yr 2-7 "
+          "years after FMP)")
     rate = values["human", "aging_rate"]
     print(f"  giving: pmo total hip {freedom_placebo_hip(rate):.2f} % at 36 months (FREEDOM "
           f"placebo -1.4); human aging trabecular BV/TV {steady_aging_rate(rate):.2f} %/yr in "

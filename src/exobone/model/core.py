@@ -42,10 +42,11 @@ resorption in women), so where bone has been lost remodeling is activated less a
 remodeling space that an antiresorptive refills shrinks (docs/dev/coupling-findings.md,
 session 5). Estrogen deficiency raises SOST (``e_sclerostin``, a species parameter: Moedder
 2011 in women), so after menopause sclerostin rises against the strain route, raising RANKL
-and lowering Wnt (session 6). In women estrogen loss also raises RANKL by a gain of
-their own (``e_activation``, fitted to the activation-frequency rise after menopause of
-Recker 2004 together with SWAN; Eghbali-Fatourechi 2003: RANKL per marrow cell 2-3x in early
-postmenopausal women), so that remodeling is activated 2-3x as often (session 7).
+and lowering Wnt (session 6). A species gain of estrogen loss on RANKL
+(``e_activation``; direction: Eghbali-Fatourechi 2003, RANKL per marrow cell 2-3x in early
+postmenopausal women) is the route for the activation-frequency rise after menopause (Recker
+2004); it is 0 in every species: fitted in women it breaks formation-first under teriparatide
+and the loss of the denosumab gain after stopping (docs/dev/coupling-findings.md, session 7).
 
 Healthy steady state: every cell state 1, ``bone_volume = bv_tv_healthy``. Influx and yield
 constants are derived at build time so that this holds exactly with the cited rates (their

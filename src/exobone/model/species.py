@@ -27,8 +27,8 @@ named) or marked :class:`~exobone.model.parameters.Assumed` with the reason:
     estrogen-deficiency gain on osteocyte SOST expression (0 = estrogen does not act on SOST).
 ``e_activation``
     estrogen-deficiency gain on RANKL of the species itself, not scaled by
-    ``estrogen_sensitivity`` (0 = the rat-fitted gains alone): in women it carries the rise of
-    the activation frequency after menopause.
+    ``estrogen_sensitivity`` (0 = the rat-fitted gains alone): the route for the rise of the
+    activation frequency after menopause (built, fitted in women, not applied: session 7).
 ``n_sclerostin_rankl``
     sensitivity of RANKL to osteocyte sclerostin (the mechanostat on activation; 0 = off).
 ``wall_thickness_loss``
@@ -135,17 +135,18 @@ _RODENT_ACTIVATION = Assumed(
     "0 (off) in rat and mouse: their estrogen-deficiency RANKL gain is the core's e_rankl, "
     "fitted on rat OVX (scripts/calibrate_ovx.py), so a second gain would count it twice; no "
     "rodent activation-frequency datum was read")
-_HUMAN_ACTIVATION = Reference(
-    "Eghbali-Fatourechi", 2003, title="Role of RANK ligand in mediating increased bone "
-    "resorption in early postmenopausal women", journal="J Clin Invest", volume="111",
-    pages="1221-1230", doi="10.1172/JCI17215", pmid="12697741",
-    note="direction: physiology.yaml record eghbali2003_rankl_early_postmenopausal (RANKL per "
-         "marrow cell two- to threefold in early postmenopausal women vs premenopausal and "
-         "estrogen-treated women, correlated with serum CTX); magnitude fitted by "
-         "scripts/calibrate_species.py to record recker2004_activation_frequency_menopause "
-         "(Ac.f 1.85x one year after menopause, 3x 13 years later) together with record "
-         "swan_greendale2012_menopause_bmd (lumbar spine -7.38 % over the transmenopause, "
-         "-10.6 % over 10 years)")
+_HUMAN_ACTIVATION = Assumed(
+    "0 (off): the route's direction is physiology.yaml record "
+    "eghbali2003_rankl_early_postmenopausal (RANKL per marrow cell two- to threefold in early "
+    "postmenopausal women, correlated with CTX); fitted with the human estrogen sensitivity to "
+    "records recker2004_activation_frequency_menopause (activation 1.85x one year after "
+    "menopause, 3x 13 years after) and swan_greendale2012_menopause_bmd (spine -7.38 % / "
+    "-10.6 %), `python scripts/calibrate_species.py --activation`, it is 0.7647 (estrogen "
+    "sensitivity at its bound 0, aging rate 0.01266; activation 1.73x / 1.23x), but with it the "
+    "teriparatide markers are no longer formation-first (P1NP +44 % vs CTX +16 % at one month), "
+    "the hip gain of stopped denosumab outlasts two years (2.1 of 5.8 pp at month 48) and the "
+    "denosumab hip rises to 4.0 / 5.8 / 7.6 pp (FREEDOM 3.3 / 5.1 / 6.4): not applied "
+    "(docs/dev/coupling-findings.md, session 7)")
 _HUMAN_SCLEROSTIN_RANKL = Reference(
     "Wijenayaka", 2011, title="Sclerostin Stimulates Osteocyte Support of Osteoclast Activity by "
     "a RANKL-Dependent Pathway", journal="PLoS One", volume="6", pages="e25900",
@@ -154,13 +155,10 @@ _HUMAN_SCLEROSTIN_RANKL = Reference(
          "raises RANKL dose-dependently in human pre-osteocytes) and record "
          "kerschan_schindl2019_romosozumab_resorption (sclerostin antibodies lower resorption "
          "markers in women), with record modder2011_estrogen_lowers_sclerostin (serum "
-         "sclerostin changes follow CTX changes in women, r 0.62); magnitude: no dose-response exponent was read; "
-         "chosen on a grid (0-2) by least squares of relative errors over SWAN (-7.38 % / "
-         "-10.6 %), recker2004 (1.85x / 3x), FREEDOM total hip denosumab minus placebo (3.3 / "
-         "5.1 / 6.4 pp) and placebo (-1.4 %) and the QCT trabecular rate (-1.61 %/yr), with "
-         "the human estrogen and aging fits redone at each value: flat between 0.9 "
-         "and 1.1 (cost 0.69-0.72), so 1 (RANKL proportional to sclerostin) is kept; the "
-         "menopause data alone want 0 (docs/dev/coupling-findings.md, session 7)")
+         "sclerostin changes follow CTX changes in women, r 0.62); magnitude Assumed: exponent 1 (RANKL proportional to sclerostin; "
+         "no dose-response exponent was read), the value at which the session-4 scan "
+         "(benchmarks/bmd_scan.py --mechanostat-rankl) brought the antiresorptive BMD rows to "
+         "the trials with human aging, SWAN and the FREEDOM placebo arm refitted")
 _COUPLING_SOURCE = Assumed(
     "no measured share was read: formation in a basic multicellular unit refills the cavity "
     "resorbed earlier, and modeling-based formation and osteoblast vigour do not; chosen from a "
@@ -285,29 +283,23 @@ SPECIES_PHYSIOLOGY: dict[str, SpeciesPhysiology] = {
                 "iliac_trabecular_mwt_formation_time",
                 "mean formation time of iliac trabecular packets 69 days: osteoblast mean "
                 "working life taken as the formation time")),
-            "estrogen_sensitivity": (0.0, "1", record(
+            "estrogen_sensitivity": (0.03908, "1", record(
                 "swan_greendale2012_menopause_bmd",
-                f"{_SPECIES_FIT} jointly with e_activation (least squares of relative errors) "
-                "to lumbar spine BMD -7.38 % over the transmenopause (3 years) and -10.6 % over "
-                "10 years (model year 6) and to record recker2004_activation_frequency_menopause "
-                "(activation 1.85x at model year 2, 3x at year 14), menopause taken as an abrupt "
-                "estrogen loss with aging: at its lower bound (3e-9, written 0), so in women the "
-                "rat-fitted estrogen gains are off and estrogen loss acts through e_activation "
-                "and e_sclerostin (model: -7.63 % / -12.4 %, 1.73x / 1.23x)", author="Greendale",
-                year=2012, doi="10.1002/jbmr.534")),
-            "aging_rate": (0.01266, "1/year", record(
+                f"{_SPECIES_FIT}: lumbar spine BMD -7.38 % over the transmenopause (3 "
+                "years), menopause taken as an abrupt estrogen loss", author="Greendale", year=2012, doi="10.1002/jbmr.534")),
+            "aging_rate": (0.0225, "1/year", record(
                 "qct_population_trabecular_loss_young_adults",
                 f"{_SPECIES_FIT} (least squares over two records that pull apart): lumbar "
-                "spine trabecular bone -1.61 %/yr in young adult women (model: -0.87 %/yr "
+                "spine trabecular bone -1.61 %/yr in young adult women (model: -1.22 %/yr "
                 "trabecular BV/TV in years 10-13 of aging) and pharmacology.yaml "
-                "freedom_th_bmd_placebo, total hip -1.4 % at 36 months (model pmo: -1.67 %)")),
+                "freedom_th_bmd_placebo, total hip -1.4 % at 36 months (model pmo: -1.71 %)")),
             "k_cortical": (0.03, "1/year", Assumed(_CORTICAL_ASSUMED)),
             "k_reversal": (1 / 27, "1/day", Assumed(_REVERSAL_ASSUMED)),
             "coupling_share": (HUMAN_COUPLING_SHARE, "1", _HUMAN_COUPLING_SOURCE),
             "cortical_coupling_share": (HUMAN_CORTICAL_COUPLING_SHARE, "1",
                                         _HUMAN_CORTICAL_COUPLING_SOURCE),
             "e_sclerostin": (HUMAN_ESTROGEN_SOST, "1", _HUMAN_ESTROGEN_SOST),
-            "e_activation": (0.7647, "1", _HUMAN_ACTIVATION),
+            "e_activation": (0.0, "1", _HUMAN_ACTIVATION),
             "n_sclerostin_rankl": (1.0, "1", _HUMAN_SCLEROSTIN_RANKL),
             "wall_thickness_loss": (0.14 / 59.4, "1/year", record(
                 "iliac_trabecular_3d_wall_thickness_age",

@@ -90,12 +90,11 @@ _REBOUND_FIT = Reference(
     note=f"fitted by scripts/calibrate_denosumab_rebound.py (least squares, with "
          f"denosumab_k_fuse and denosumab_held_lifetime together) to {_RECORDS} "
          f"defend_offtx_bone2011_markers_on_treatment (CTX -63 % vs placebo at month 24; "
-         f"model -62.6), record defend_offtx_bone2011_rebound (CTX above baseline within 3 "
-         f"months of stopping, model +71 % at month 27; back by month 48, model +2 % vs "
+         f"model -60.4), record defend_offtx_bone2011_rebound (CTX above baseline within 3 "
+         f"months of stopping, model +101 % at month 27; back by month 48, model +4 % vs "
          f"placebo) and record bern_freedom_ext_offtx_1yr_bmd (lumbar spine -9.1 % one year after 10 years of "
-         f"denosumab, model -9.1; total hip held out: -12.7, model -6.5); with the fitted "
-         f"denosumab_kd and denosumab_inactivation applied; sessions 6-7 (refitted on the "
-         f"human estrogen route on activation: 719.6 d / 0.02306 per day before) of "
+         f"denosumab, model -8.2; total hip held out: -12.7, model -5.8); with the fitted "
+         f"denosumab_kd and denosumab_inactivation applied; session 6 of "
          f"docs/dev/coupling-findings.md. Was 180 d / 1/30 per day, hand-set: the pool "
          f"emptied within months and the BMD gained was lost only in half")
 
@@ -148,9 +147,9 @@ def _add_pk_pd(builder: ModelBuilder) -> None:
     P(builder, "denosumab_k_hold", 0.05, "1/day", Assumed(_HAND),
       "rate at which RANKL-starved precursors enter the held pool at full block",
       bounds=(0.005, 0.5))
-    P(builder, "denosumab_held_lifetime", 1486.0, "day", _REBOUND_FIT,
+    P(builder, "denosumab_held_lifetime", 719.6, "day", _REBOUND_FIT,
       "mean life of a held precursor that never meets RANKL", bounds=(30.0, 3000.0))
-    P(builder, "denosumab_k_fuse", 0.01217, "1/day", _REBOUND_FIT,
+    P(builder, "denosumab_k_fuse", 0.02306, "1/day", _REBOUND_FIT,
       "rate at which held precursors fuse into osteoclasts at healthy RANK signalling",
       bounds=(0.003, 0.3))
     bw = "body_weight"
