@@ -393,7 +393,7 @@ def _core_factors(b: ModelBuilder) -> None:
     F("rankl_expression", "1 + e_activation*estrogen_deficiency", mechanisms=est,
       description="estrogen deficiency raises RANKL on marrow cells and with it the "
                   "activation of remodeling (a species gain, not scaled by "
-                  "estrogen_sensitivity: fitted in women to the activation frequency)")
+                  "estrogen_sensitivity; 0 in every species, see species.py)")
     F("opg_expression", "1/(1 + e_opg*estrogen_sensitivity*estrogen_deficiency)", mechanisms=est,
       description="estrogen deficiency lowers OPG")
     F("oc_apoptosis", "1/(1 + e_oc_apoptosis*estrogen_sensitivity*estrogen_deficiency)", mechanisms=est,
