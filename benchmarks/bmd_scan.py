@@ -16,6 +16,7 @@ fits (estrogen sensitivity to SWAN, aging rate to its two records) under the var
 Usage::
 
     PYTHONPATH=src python benchmarks/bmd_scan.py --label "w 0.8" --species human.coupling_share=0.8 --refit
+    PYTHONPATH=src python benchmarks/bmd_scan.py --label "route, n 1" --refit-activation
 """
 
 from __future__ import annotations
@@ -116,12 +117,7 @@ def drug_rows() -> dict[str, float]:
     return out
 
 
-def activation(traj) -> np.ndarray:
-    """Activation frequency relative to health: osteoclasts formed per unit remodeling surface
-    (precursors x RANK signalling x the differentiation modifier), the model's analogue of
-    the Ac.f of physiology.yaml recker2004_activation_frequency_menopause."""
-    return (np.asarray(traj["osteoclast_precursors"]) * np.asarray(traj["rankl_signal"])
-            * np.asarray(traj["m_oc_differentiation"]))
+activation = calibrate_species.activation
 
 
 def physiology_rows() -> dict[str, float]:
@@ -145,6 +141,16 @@ def physiology_rows() -> dict[str, float]:
     mouse = simulate(build_model("ovx", species="mouse", exosome_layer=False), (0.0, 30.0),
                      saveat=SaveAt(times=[0.0, 30.0]))
     out["mouse_m1"] = float(mouse["bv_tv"][1] / mouse["bv_tv"][0])
+    return out
+
+
+def refit_human_with_activation() -> dict[str, float]:
+    """Session 7: the human estrogen route on activation fitted with the estrogen sensitivity
+    to SWAN and recker2004, then the aging rate (``calibrate_species.py --activation``)."""
+    out = calibrate_species.fit_human_with_activation()
+    course = calibrate_species.menopause_course(
+        {n: SPECIES_PHYSIOLOGY["human"].value(n) for n in calibrate_species.MENOPAUSE_GAINS})
+    out.update({f"{q}{y}": v for (y, q), v in course.items()})
     return out
 
 
@@ -176,6 +182,9 @@ def main() -> None:
     ap.add_argument("--species", action="append", default=[], metavar="SPECIES.NAME=VALUE")
     ap.add_argument("--core", action="append", default=[], metavar="NAME=VALUE")
     ap.add_argument("--refit", action="store_true")
+    ap.add_argument("--refit-activation", action="store_true",
+                    help="refit the human estrogen gains with the route on activation "
+                         "(e_activation) to SWAN and recker2004, then the aging rate")
     ap.add_argument("--pmo-years", type=float, default=None)
     ap.add_argument("--aging-fit", choices=("both", "qct"), default="both")
     ap.add_argument("--mechanostat-rankl", type=float, default=None, metavar="N",
@@ -196,7 +205,9 @@ def main() -> None:
     if args.pmo_years is not None:
         osteoporosis.PMO_YEARS_SINCE_MENOPAUSE = args.pmo_years
     out: dict[str, float] = {}
-    if args.refit:
+    if args.refit_activation:
+        out.update(refit_human_with_activation())
+    elif args.refit:
         out.update(refit_human(args.aging_fit))
     out.update(drug_rows())
     out.update(physiology_rows())

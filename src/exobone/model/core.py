@@ -42,7 +42,11 @@ resorption in women), so where bone has been lost remodeling is activated less a
 remodeling space that an antiresorptive refills shrinks (docs/dev/coupling-findings.md,
 session 5). Estrogen deficiency raises SOST (``e_sclerostin``, a species parameter: Moedder
 2011 in women), so after menopause sclerostin rises against the strain route, raising RANKL
-and lowering Wnt (session 6).
+and lowering Wnt (session 6). A species gain of estrogen loss on RANKL
+(``e_activation``; direction: Eghbali-Fatourechi 2003, RANKL per marrow cell 2-3x in early
+postmenopausal women) is the route for the activation-frequency rise after menopause (Recker
+2004); it is 0 in every species: fitted in women it breaks formation-first under teriparatide
+and the loss of the denosumab gain after stopping (docs/dev/coupling-findings.md, session 7).
 
 Healthy steady state: every cell state 1, ``bone_volume = bv_tv_healthy``. Influx and yield
 constants are derived at build time so that this holds exactly with the cited rates (their
@@ -240,6 +244,10 @@ _SPECIES_CORE: dict[str, tuple[float, float, str]] = {
     "e_sclerostin": (0.0, 5.0, ("estrogen-deficiency gain on osteocyte SOST expression (SOST x "
                                 "(1 + e_sclerostin x estrogen deficiency); not scaled by "
                                 "estrogen_sensitivity: read in women)")),
+    "e_activation": (0.0, 20.0, ("estrogen-deficiency gain on RANKL of the species itself "
+                                 "(RANKL x (1 + e_activation x estrogen deficiency)), so that "
+                                 "the activation of remodeling rises after menopause; not "
+                                 "scaled by estrogen_sensitivity")),
     "n_sclerostin_rankl": (0.0, 5.0, ("sensitivity of RANKL to osteocyte sclerostin (RANKL x "
                                       "sclerostin^n): the mechanostat on activation, so that "
                                       "remodeling is activated less where bone has been lost")),
@@ -382,6 +390,10 @@ def _core_factors(b: ModelBuilder) -> None:
     gc = ("core:glucocorticoid",)
     F("rankl_expression", "1 + e_rankl*estrogen_sensitivity*estrogen_deficiency", mechanisms=est,
       description="estrogen deficiency raises RANKL")
+    F("rankl_expression", "1 + e_activation*estrogen_deficiency", mechanisms=est,
+      description="estrogen deficiency raises RANKL on marrow cells and with it the "
+                  "activation of remodeling (a species gain, not scaled by "
+                  "estrogen_sensitivity; 0 in every species, see species.py)")
     F("opg_expression", "1/(1 + e_opg*estrogen_sensitivity*estrogen_deficiency)", mechanisms=est,
       description="estrogen deficiency lowers OPG")
     F("oc_apoptosis", "1/(1 + e_oc_apoptosis*estrogen_sensitivity*estrogen_deficiency)", mechanisms=est,

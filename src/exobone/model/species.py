@@ -25,6 +25,10 @@ named) or marked :class:`~exobone.model.parameters.Assumed` with the reason:
     trabecular and ``cortical_coupling_share`` in cortical bone.
 ``e_sclerostin``
     estrogen-deficiency gain on osteocyte SOST expression (0 = estrogen does not act on SOST).
+``e_activation``
+    estrogen-deficiency gain on RANKL of the species itself, not scaled by
+    ``estrogen_sensitivity`` (0 = the rat-fitted gains alone): the route for the rise of the
+    activation frequency after menopause (built, fitted in women, not applied: session 7).
 ``n_sclerostin_rankl``
     sensitivity of RANKL to osteocyte sclerostin (the mechanostat on activation; 0 = off).
 ``wall_thickness_loss``
@@ -127,6 +131,22 @@ _RODENT_ESTROGEN_SOST = Assumed(
     "neurectomy, so its sclerostin change is not estrogen's alone); the rodent route to "
     "RANKL is off too (n_sclerostin_rankl), so the rodent estrogen gains stay those fitted "
     "on rat OVX (docs/dev/coupling-findings.md, session 6)")
+_RODENT_ACTIVATION = Assumed(
+    "0 (off) in rat and mouse: their estrogen-deficiency RANKL gain is the core's e_rankl, "
+    "fitted on rat OVX (scripts/calibrate_ovx.py), so a second gain would count it twice; no "
+    "rodent activation-frequency datum was read")
+_HUMAN_ACTIVATION = Assumed(
+    "0 (off): the route's direction is physiology.yaml record "
+    "eghbali2003_rankl_early_postmenopausal (RANKL per marrow cell two- to threefold in early "
+    "postmenopausal women, correlated with CTX); fitted with the human estrogen sensitivity to "
+    "records recker2004_activation_frequency_menopause (activation 1.85x one year after "
+    "menopause, 3x 13 years after) and swan_greendale2012_menopause_bmd (spine -7.38 % / "
+    "-10.6 %), `python scripts/calibrate_species.py --activation`, it is 0.7647 (estrogen "
+    "sensitivity at its bound 0, aging rate 0.01266; activation 1.73x / 1.23x), but with it the "
+    "teriparatide markers are no longer formation-first (P1NP +44 % vs CTX +16 % at one month), "
+    "the hip gain of stopped denosumab outlasts two years (2.1 of 5.8 pp at month 48) and the "
+    "denosumab hip rises to 4.0 / 5.8 / 7.6 pp (FREEDOM 3.3 / 5.1 / 6.4): not applied "
+    "(docs/dev/coupling-findings.md, session 7)")
 _HUMAN_SCLEROSTIN_RANKL = Reference(
     "Wijenayaka", 2011, title="Sclerostin Stimulates Osteocyte Support of Osteoclast Activity by "
     "a RANKL-Dependent Pathway", journal="PLoS One", volume="6", pages="e25900",
@@ -202,6 +222,7 @@ SPECIES_PHYSIOLOGY: dict[str, SpeciesPhysiology] = {
             "coupling_share": (COUPLING_SHARE, "1", _COUPLING_SOURCE),
             "cortical_coupling_share": (COUPLING_SHARE, "1", _COUPLING_SOURCE),
             "e_sclerostin": (0.0, "1", _RODENT_ESTROGEN_SOST),
+            "e_activation": (0.0, "1", _RODENT_ACTIVATION),
             "n_sclerostin_rankl": (0.0, "1", _RODENT_SCLEROSTIN_RANKL),
         }),
     "mouse": SpeciesPhysiology(
@@ -236,6 +257,7 @@ SPECIES_PHYSIOLOGY: dict[str, SpeciesPhysiology] = {
             "coupling_share": (COUPLING_SHARE, "1", _COUPLING_SOURCE),
             "cortical_coupling_share": (COUPLING_SHARE, "1", _COUPLING_SOURCE),
             "e_sclerostin": (0.0, "1", _RODENT_ESTROGEN_SOST),
+            "e_activation": (0.0, "1", _RODENT_ACTIVATION),
             "n_sclerostin_rankl": (0.0, "1", _RODENT_SCLEROSTIN_RANKL),
         }),
     "human": SpeciesPhysiology(
@@ -277,6 +299,7 @@ SPECIES_PHYSIOLOGY: dict[str, SpeciesPhysiology] = {
             "cortical_coupling_share": (HUMAN_CORTICAL_COUPLING_SHARE, "1",
                                         _HUMAN_CORTICAL_COUPLING_SOURCE),
             "e_sclerostin": (HUMAN_ESTROGEN_SOST, "1", _HUMAN_ESTROGEN_SOST),
+            "e_activation": (0.0, "1", _HUMAN_ACTIVATION),
             "n_sclerostin_rankl": (1.0, "1", _HUMAN_SCLEROSTIN_RANKL),
             "wall_thickness_loss": (0.14 / 59.4, "1/year", record(
                 "iliac_trabecular_3d_wall_thickness_age",
