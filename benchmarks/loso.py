@@ -42,6 +42,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
+from typing import Self
 
 from _markdown import replace_block
 
@@ -155,7 +156,7 @@ def run_problem(folder: Path, starts: int, draws: int, seed: int, reference: boo
         try:
             r = predict_held_out(prob, study, starts=starts, seed=seed, n_draws=draws,
                                  ensemble=False if reference else None)
-        except Exception as exc:  # an unattended run reports the study and goes on
+        except Exception as exc:  # noqa: BLE001 -- unattended: report the study, go on
             msg = str(exc).splitlines()[0] if str(exc) else ""
             held.append(Held(folder.name, study, core, time.perf_counter() - t1, draws,
                              error=f"{type(exc).__name__}: {msg}"))
@@ -187,7 +188,7 @@ class LoadMonitor:
         while not self._stop.wait(every):
             self.samples.append(os.getloadavg()[0])
 
-    def __enter__(self) -> LoadMonitor:
+    def __enter__(self) -> Self:
         self._thread.start()
         return self
 
@@ -220,8 +221,8 @@ def _rule(head: str) -> str:
 
 
 def run_lines(run: ProblemRun, profile: str, seed: int, command: str) -> list[str]:
-    return [f"| {run.problem} | {run.core} | {run.solver} | {profile} | {seed} | "
-            f"{minutes(run.seconds)} ({minutes(run.cpu)}) | `{command}` |"]
+    return [(f"| {run.problem} | {run.core} | {run.solver} | {profile} | {seed} | "
+             f"{minutes(run.seconds)} ({minutes(run.cpu)}) | `{command}` |")]
 
 
 def summary_lines(run: ProblemRun) -> list[str]:
