@@ -134,7 +134,13 @@ def run_problem(folder: Path, starts: int, draws: int, seed: int, reference: boo
                 revision: str, threads: int | None = None) -> ProblemRun:
     """Fit ``folder``'s problem without each of its studies and predict the study
     (``threads``: the compiled ensemble's threads in this process; None keeps numba's)."""
-    from exobone.analysis.calibrate import load_petab, predict_held_out, studies, with_validation
+    from exobone.analysis.calibrate import (
+        hold_out,
+        load_petab,
+        predict_held_out,
+        studies,
+        with_validation,
+    )
     from exobone.analysis.calibrate.boluses import solver_note
     from exobone.analysis.calibrate.objective import Objective
 
@@ -161,7 +167,9 @@ def run_problem(folder: Path, starts: int, draws: int, seed: int, reference: boo
             held.append(Held(folder.name, study, core, time.perf_counter() - t1, draws,
                              error=f"{type(exc).__name__}: {msg}"))
         else:
-            rows = [{"observable": r.observable[i], "day": r.time[i],
+            conditions = hold_out(prob, study)[1].measurements["simulationConditionId"]
+            rows = [{"observable": r.observable[i], "condition": str(conditions[i]),
+                     "day": r.time[i],
                      "published": r.published[i], "sigma": r.sigma[i],
                      "predicted": r.predicted[i], "low": r.low[i], "high": r.high[i],
                      "z": r.z[i]} for i in range(len(r.time))]
@@ -211,8 +219,8 @@ RUN_HEAD = ("| problem | core (git rev / model hash) | solver | profile | seed |
             "command |")
 SUMMARY_HEAD = ("| problem | held-out study | rows | rms z | rows inside the band | draws ran "
                 "| core |")
-ROWS_HEAD = ("| problem | held-out study | observable | day | published ± sigma | predicted | "
-             "5-95 % band | z | fitted without it (95 % profile interval) | core |")
+ROWS_HEAD = ("| problem | held-out study | observable | condition | day | published ± sigma | "
+             "predicted | 5-95 % band | z | fitted without it (95 % profile interval) | core |")
 HEADS = (RUN_HEAD, SUMMARY_HEAD, ROWS_HEAD)
 
 
@@ -242,7 +250,8 @@ def row_lines(run: ProblemRun) -> list[str]:
     out = []
     for h in run.held:
         for r in h.rows:
-            out.append(f"| {h.problem} | {h.study} | {r['observable']} | {r['day']:.0f} | "
+            out.append(f"| {h.problem} | {h.study} | {r['observable']} | {r['condition']} | "
+                       f"{r['day']:.0f} | "
                        f"{r['published']:.4g} ± {r['sigma']:.3g} | {r['predicted']:.4g} | "
                        f"[{r['low']:.4g}, {r['high']:.4g}] | {r['z']:+.2f} | {h.fit} | "
                        f"{h.core} |")
@@ -271,11 +280,11 @@ def old_tables(path: Path) -> dict[str, list[str]]:
 def parse_row(line: str) -> dict:
     """A row of the row table back as numbers (for the overview figure of a subset run)."""
     cells = [c.strip() for c in line.strip("|").split("|")]
-    pub, sig = (float(v) for v in cells[4].split("±"))
-    low, high = (float(v) for v in cells[6].strip("[]").split(","))
+    pub, sig = (float(v) for v in cells[5].split("±"))
+    low, high = (float(v) for v in cells[7].strip("[]").split(","))
     return {"problem": cells[0], "study": cells[1], "observable": cells[2],
-            "day": float(cells[3]), "published": pub, "sigma": sig,
-            "predicted": float(cells[5]), "low": low, "high": high, "z": float(cells[7])}
+            "condition": cells[3], "day": float(cells[4]), "published": pub, "sigma": sig,
+            "predicted": float(cells[6]), "low": low, "high": high, "z": float(cells[8])}
 
 
 def block(runs: list[dict[str, list[str]]], header: str, figures: list[str]) -> str:
@@ -334,7 +343,8 @@ def overview_figure(rows: list[dict], path: Path) -> None:
     """Every held-out row's z, its band in sigma units, problems in order, one line each."""
     from matplotlib.figure import Figure
 
-    rows = sorted(rows, key=lambda r: (r["problem"], r["study"], r["observable"], r["day"]))
+    rows = sorted(rows, key=lambda r: (r["problem"], r["study"], r["observable"],
+                                       r["condition"], r["day"]))
     n = len(rows)
     fig = Figure(figsize=(9.0, 1.2 + 0.2 * n), layout="constrained")
     ax = fig.subplots()
@@ -350,12 +360,12 @@ def overview_figure(rows: list[dict], path: Path) -> None:
     for x, ls in ((0, "-"), (-1, ":"), (1, ":"), (-2, "--"), (2, "--")):
         ax.axvline(x, color="grey", lw=0.7, ls=ls)
     ax.set_yticks(range(n))
-    ax.set_yticklabels([f"{r['study']} · {r['observable']} d{r['day']:.0f}"
-                        for r in reversed(rows)], fontsize=6)
+    ax.set_yticklabels([f"{r['study']} · {r['observable']} · {r['condition']} · "
+                        f"d{r['day']:.0f}" for r in reversed(rows)], fontsize=6)
     ax.set_ylim(-0.7, n - 0.3)
     ax.set_xlabel("z = (predicted - published) / sigma   (bar: 5-95 % band, same units)")
-    ax.legend(fontsize=7, loc="lower right")
-    ax.set_title("leave-one-study-out: every held-out row", fontsize=10)
+    fig.legend(fontsize=7, loc="outside upper center", ncol=min(4, len(problems_in)))
+    fig.suptitle("leave-one-study-out: every held-out row", fontsize=10)
     fig.savefig(path, dpi=110)
 
 

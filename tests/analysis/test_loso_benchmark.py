@@ -149,20 +149,21 @@ def test_a_subset_run_keeps_the_other_problems_rows(loso: dict, petab_dir: Path,
     assert loso["main"](["--all", "--starts", "1", "--draws", "4", *common]) == 0
     before = _table(_block(doc), loso["ROWS_HEAD"])
     other = [r for r in before if r[0] == "decay_three"]
-    assert other and all(abs(float(r[7])) < 1 for r in other)  # agreeing studies: small z
+    assert other and all(abs(float(r[8])) < 1 for r in other)  # agreeing studies: small z
     # the kept rows are replaced only for the problem run again
-    row = ("| decay_three | study_d | obs_x | 1 | 0.7408 ± 0.02 | 0.5 | [0.4, 0.6] | -12.04 | "
-           "k 0.3 [0.2, 0.4] | old / abc |")
+    row = ("| decay_three | study_d | obs_x | c0 | 1 | 0.7408 ± 0.02 | 0.5 | [0.4, 0.6] | "
+           "-12.04 | k 0.3 [0.2, 0.4] | old / abc |")
     text = doc.read_text()
     first = next(ln for ln in text.splitlines() if ln.startswith("| decay_three | study_d"))
     doc.write_text(text.replace(first, row))
     assert loso["main"](["--problem", "decay_two", "--starts", "1", "--draws", "5",
-                         *common]) == 0
+                         "--figure-dir", str(tmp_path / "figures"), *common]) == 0
     block = _block(doc)
     assert row in block  # another problem's row stays, with its own core
     two = [r for r in _table(block, loso["SUMMARY_HEAD"]) if r[0] == "decay_two"]
     assert {r[5] for r in two} == {"5/5"}  # rerun with the new draws
     assert sum(r[0] == "decay_two" for r in _table(block, loso["RUN_HEAD"])) == 1
+    assert (tmp_path / "figures" / "loso.png").is_file()  # drawn with the kept rows too
     assert "--problem decay_two" in block and "--all --reference --starts 1 --draws 4" in block
 
 
