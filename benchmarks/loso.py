@@ -293,8 +293,7 @@ def block(runs: list[dict[str, list[str]]], header: str, figures: list[str]) -> 
     for head in HEADS:
         lines = sorted(ln for r in runs for ln in r.get(head, []))  # problems in name order
         parts += [head, _rule(head), *lines, ""]
-    parts += figures
-    return "\n".join(parts)
+    return "\n".join(parts) + "\n\n".join(figures)
 
 
 # ------------------------------------------------------------------------ figures
@@ -469,7 +468,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.figure_dir:
             rel = Path(os.path.relpath(args.figure_dir, args.markdown.parent)).as_posix()
             shown = sorted({x["problem"] for x in rows})
-            figures = [f"![leave-one-study-out, every held-out row]({rel}/loso.png)", ""] + [
+            figures = [f"![leave-one-study-out, every held-out row]({rel}/loso.png)"] + [
                 f"![{p}: predicted vs published]({rel}/loso_{p}.png)" for p in shown]
         replace_block(args.markdown, TAG, block([kept, mine], header, figures))
         print(f"wrote {args.markdown}")
