@@ -3,6 +3,7 @@
     python benchmarks/loso.py --all [--quick] [--jobs 2] [--seed 0]
         [--markdown docs/validation.md] [--figure-dir docs/figures]
     python benchmarks/loso.py --problem rat_ovx [--problem mouse_ovx ...] [...]   # a subset
+    python benchmarks/loso.py --redraw --markdown docs/validation.md --figure-dir docs/figures
 
 For each problem of data/calibration/petab (``--petab-dir``) with two or more studies, its fitted
 and held-out measurements together (``measurements.tsv`` + ``validation.tsv``), and each study
@@ -23,7 +24,8 @@ problem's studies in one process, so each model is compiled once); largest probl
 revision, ``+dirty`` when src/ or data/ differ from it, and the problem's model hash); a subset
 run keeps the rows of the other problems with their own core and command. ``--figure-dir``
 writes ``loso_<problem>.png`` (predicted vs published with sigma and band) for each problem
-run and the overview ``loso.png`` (every held-out row's z with its band in sigma units). A
+run and the overview ``loso.png`` (every held-out row's z with its band in sigma units);
+``--redraw`` draws them again from the block's rows without fitting. A
 study that fails is reported in its row and the command exits with status 1 after writing.
 """
 
@@ -293,7 +295,7 @@ def block(runs: list[dict[str, list[str]]], header: str, figures: list[str]) -> 
     for head in HEADS:
         lines = sorted(ln for r in runs for ln in r.get(head, []))  # problems in name order
         parts += [head, _rule(head), *lines, ""]
-    return "\n".join(parts) + "\n\n".join(figures)
+    return "\n".join(parts) + "\n" + "\n\n".join(figures)
 
 
 # ------------------------------------------------------------------------ figures
@@ -345,7 +347,7 @@ def overview_figure(rows: list[dict], path: Path) -> None:
     rows = sorted(rows, key=lambda r: (r["problem"], r["study"], r["observable"],
                                        r["condition"], r["day"]))
     n = len(rows)
-    fig = Figure(figsize=(9.0, 1.2 + 0.2 * n), layout="constrained")
+    fig = Figure(figsize=(10.0, 1.6 + 0.2 * n), layout="constrained")
     ax = fig.subplots()
     problems_in = list(dict.fromkeys(r["problem"] for r in rows))
     for i, r in enumerate(rows):
@@ -362,8 +364,9 @@ def overview_figure(rows: list[dict], path: Path) -> None:
     ax.set_yticklabels([f"{r['study']} · {r['observable']} · {r['condition']} · "
                         f"d{r['day']:.0f}" for r in reversed(rows)], fontsize=6)
     ax.set_ylim(-0.7, n - 0.3)
-    ax.set_xlabel("z = (predicted - published) / sigma   (bar: 5-95 % band, same units)")
-    fig.legend(fontsize=7, loc="outside upper center", ncol=min(4, len(problems_in)))
+    ax.set_xlabel("z = (predicted - published) / sigma\n(bar: 5-95 % band of the prediction, "
+                  "same units)")
+    fig.legend(fontsize=7, loc="outside lower center", ncol=min(3, len(problems_in)))
     fig.suptitle("leave-one-study-out: every held-out row", fontsize=10)
     fig.savefig(path, dpi=110)
 
@@ -374,6 +377,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     which = ap.add_mutually_exclusive_group(required=True)
     which.add_argument("--all", action="store_true", help="every problem of --petab-dir")
     which.add_argument("--problem", action="append", help="one problem (repeatable)")
+    which.add_argument("--redraw", action="store_true",
+                       help="no fits: redraw the figures from the --markdown block's rows")
     ap.add_argument("--quick", action="store_true",
                     help=f"starts {PROFILES['quick'][0]}, draws {PROFILES['quick'][1]} "
                          f"(default: {PROFILES['full'][0]}, {PROFILES['full'][1]})")
@@ -392,6 +397,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
             ap.error(f"--{name} must be at least 1")
     if args.markdown and not args.markdown.is_file():
         ap.error(f"--markdown: no file {args.markdown}")
+    if args.redraw and not (args.markdown and args.figure_dir):
+        ap.error("--redraw needs --markdown (the rows) and --figure-dir")
     return args
 
 
@@ -404,8 +411,24 @@ def command_line(args: argparse.Namespace) -> str:
                      f"--jobs {args.jobs}"])
 
 
+def redraw(markdown: Path, figure_dir: Path) -> int:
+    """Draw every figure again from the rows of the block (4 significant digits), no fits."""
+    rows = [parse_row(ln) for ln in old_tables(markdown).get(ROWS_HEAD, [])]
+    if not rows:
+        raise SystemExit(f"loso: no rows in the {TAG} block of {markdown}")
+    figure_dir.mkdir(parents=True, exist_ok=True)
+    for problem in sorted({x["problem"] for x in rows}):
+        problem_figure(problem, [x for x in rows if x["problem"] == problem],
+                       figure_dir / f"loso_{problem}.png")
+    overview_figure(rows, figure_dir / "loso.png")
+    print(f"redrew the figures of {len(rows)} rows in {figure_dir}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
+    if args.redraw:
+        return redraw(args.markdown, args.figure_dir)
     starts, draws = PROFILES["quick" if args.quick else "full"]
     starts, draws = args.starts or starts, args.draws or draws
     profile = f"{'quick' if args.quick else 'full'}: starts {starts}, draws {draws}"

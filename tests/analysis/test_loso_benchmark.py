@@ -138,6 +138,12 @@ def test_all_regenerates_the_block_and_figures(loso: dict, petab_dir: Path, tmp_
     assert (figs / "loso_decay_two.png").stat().st_size > 0
     assert not (figs / "loso_decay_one.png").exists()  # nothing held out, nothing to draw
     assert "figures/loso_decay_two.png" in block and "wall time" in block
+    # --redraw: the same figures from the block's rows, without fitting
+    for png in figs.iterdir():
+        png.unlink()
+    assert loso["main"](["--redraw", "--markdown", str(doc), "--figure-dir", str(figs)]) == 0
+    assert sorted(p.name for p in figs.iterdir()) == ["loso.png", "loso_decay_two.png"]
+    assert _block(doc) == block
 
 
 def test_a_subset_run_keeps_the_other_problems_rows(loso: dict, petab_dir: Path,
@@ -168,7 +174,8 @@ def test_a_subset_run_keeps_the_other_problems_rows(loso: dict, petab_dir: Path,
 
 
 @pytest.mark.parametrize(("argv", "message"), [
-    ([], "one of the arguments --all --problem is required"),
+    ([], "one of the arguments --all --problem --redraw is required"),
+    (["--redraw"], "--redraw needs --markdown (the rows) and --figure-dir"),
     (["--all", "--problem", "x"], "not allowed with argument"),
     (["--all", "--jobs", "0"], "--jobs must be at least 1"),
     (["--problem", "nope"], "no problem nope in"),
