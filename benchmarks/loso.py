@@ -510,7 +510,8 @@ def _method() -> str:
 
 def _done(run: ProblemRun, t0: float) -> None:
     what = run.note or f"{len(run.held)} studies"
-    print(f"{run.problem}: done, {what}, {minutes(run.seconds)} ({run.solver}; core "
+    print(f"{run.problem}: done, {what}, {minutes(run.seconds)}, CPU {minutes(run.cpu)} "
+          f"({run.solver}; core "
           f"{run.core}); elapsed {minutes(time.perf_counter() - t0)}", flush=True)
 
 
