@@ -29,6 +29,7 @@ from exobone.analysis.calibrate.studies import (
     hold_out,
     leave_one_study_out,
     predict_band,
+    predict_held_out,
     studies,
     with_validation,
 )
@@ -36,7 +37,7 @@ from exobone.analysis.calibrate.studies import (
 __all__ = ["CalibrationProblem", "CalibrationResult", "Objective", "ObjectiveUndefinedError",
            "StudyPrediction", "UnsupportedPEtabError", "calibrate", "evaluate", "fit_curves",
            "fitted_values", "hold_out", "leave_one_study_out", "load_petab", "predict_band",
-           "studies", "with_validation"]
+           "predict_held_out", "studies", "with_validation"]
 
 
 def evaluate(problem: CalibrationProblem | str | Path, *, tolerances: Any = None

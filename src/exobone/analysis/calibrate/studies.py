@@ -27,7 +27,7 @@ from exobone.errors import InvalidInputError
 from exobone.model.fitted import FittedValue
 
 __all__ = ["StudyPrediction", "fitted_values", "hold_out", "leave_one_study_out",
-           "predict_band", "studies", "with_validation"]
+           "predict_band", "predict_held_out", "studies", "with_validation"]
 
 #: the two-sided band of a prediction (quantiles of the draws)
 BAND = (0.05, 0.95)
@@ -164,6 +164,23 @@ class StudyPrediction:
                                                        strict=True))
 
 
+def predict_held_out(prob: CalibrationProblem, study: str, *, starts: int = 4, seed: int = 0,
+                     n_draws: int = 40, level: float = 0.95,
+                     ensemble: bool | None = False) -> StudyPrediction:
+    """Fit the problem without ``study`` and predict its rows with a band (one step of
+    :func:`leave_one_study_out`; ``seed`` seeds the fit's starts and the band's draws)."""
+    train, test = hold_out(prob, study)
+    res = calibrate(train, starts=starts, rng=seed, ci="profile", level=level,
+                    ensemble=ensemble)
+    band = predict_band(test, res, n=n_draws, rng=seed, ensemble=ensemble is not False)
+    meas = test.measurements
+    return StudyPrediction(
+        study, res, tuple(map(str, meas["observableId"])), tuple(map(float, meas["time"])),
+        tuple(map(float, meas["measurement"])), tuple(map(float, band["sigma"])),
+        tuple(map(float, band["predicted"])), tuple(map(float, band["low"])),
+        tuple(map(float, band["high"])), int(band["n_ok"]))
+
+
 def leave_one_study_out(prob: CalibrationProblem, *, starts: int = 4, seed: int = 0,
                         n_draws: int = 40, level: float = 0.95,
                         ensemble: bool | None = False) -> list[StudyPrediction]:
@@ -173,20 +190,8 @@ def leave_one_study_out(prob: CalibrationProblem, *, starts: int = 4, seed: int 
     problem exactly, :attr:`Objective.batchable`, for the fits and the band's draws; ``False``,
     the default: the reference solver and sensitivities, no compile).
     """
-    out = []
-    for study in studies(prob):
-        train, test = hold_out(prob, study)
-        res = calibrate(train, starts=starts, rng=seed, ci="profile", level=level,
-                        ensemble=ensemble)
-        band = predict_band(test, res, n=n_draws, rng=seed,
-                            ensemble=ensemble is not False)
-        meas = test.measurements
-        out.append(StudyPrediction(
-            study, res, tuple(map(str, meas["observableId"])), tuple(map(float, meas["time"])),
-            tuple(map(float, meas["measurement"])), tuple(map(float, band["sigma"])),
-            tuple(map(float, band["predicted"])), tuple(map(float, band["low"])),
-            tuple(map(float, band["high"])), int(band["n_ok"])))
-    return out
+    return [predict_held_out(prob, study, starts=starts, seed=seed, n_draws=n_draws,
+                             level=level, ensemble=ensemble) for study in studies(prob)]
 
 
 def _relative(path: str) -> str:
