@@ -267,6 +267,9 @@ def _module_source(cm: CompiledModel) -> str:
     body += [_JIT + split.body] if fast is None else [_JIT + code for code in fast]
     offset += split.size
     body.append(f"_NP_EXTENDED = {offset}\n")
+    if any(re.search(r"\b_v(log|exp)8\(", code) for code in body):  # batched pows (fastpow)
+        vecmath = (Path(__file__).with_name("_vecmath_template.py")).read_text()
+        body.insert(1, vecmath[vecmath.index("# --- begin template ---"):])
     lu = analyse(cm.n_states, jacobian_pattern(cm))
     body.append(f"_NNZ = {max(lu.nnz, 1)}\n_N = {cm.n_states}\n")
     body.append(generate(lu, _JIT))
