@@ -15,8 +15,8 @@ results (a marker file ``*.compiled`` records that it was done). Members run in 
 threads with their own adaptive steps, so one stiff or failing member does not slow
 or stop the others; the threads take spans of members as they come free (not a fixed split), so
 on a shared machine a thread that gets less CPU does less of the batch. The right-hand side
-evaluates ``pow`` as ``exp(b*log(a))`` (:mod:`.fastpow`), with libm's ``pow`` wherever the two
-differ.
+evaluates ``pow`` as ``exp(b*log(a))`` (:mod:`.fastpow`), eight at a time in vector
+intrinsics (:mod:`._vecmath_template`), with libm's ``pow`` wherever the two differ.
 
 Why a Rosenbrock method and not BDF: a one-step method restarts cleanly at every dosing event
 (no history to rebuild), its error control is per member, and the analytic Jacobian is already
