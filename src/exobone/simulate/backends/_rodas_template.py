@@ -26,6 +26,9 @@ after its previous firing, the pulse's own time scale.
 """
 
 # --- begin template ---
+from numba.core import cgutils
+from numba.extending import intrinsic
+
 _G = 0.21193756319429014
 _A21 = 3.0
 _A31, _A32 = 2.849394379747939, 0.45842242204463923
@@ -126,6 +129,27 @@ def _save(t, y, p, out_idx, n, n_assign, abuf, row, need):
         row[q] = y[k] if k < n else abuf[k - n]
 
 
+@intrinsic
+def _borrow(typingctx, arr):
+    """A view of ``arr`` without a reference count (no NRT meminfo), for the caller to pass
+    into the integrator while it holds ``arr`` itself.
+
+    Every array passed to a jitted function that is not inlined is reference-counted on entry
+    and exit, each an atomic (``lock``-prefixed) increment or decrement of the array's count:
+    with the integrator's arrays passed to the right-hand side, the sparse LU and its solves
+    several times a stage, those were 21% of the kernel's time (``perf``, ``ovx``). A view
+    without a count makes each of them a test of a null pointer. It must not outlive ``arr``:
+    :func:`_integrate` borrows its arguments, which its caller holds until it returns (a
+    local array borrowed in the frame that allocated it would be freed after its last use
+    there, while the views are still in use).
+    """
+    def codegen(context, builder, signature, args):
+        ary = context.make_array(signature.args[0])(context, builder, value=args[0])
+        ary.meminfo = cgutils.get_null_value(ary.meminfo.type)
+        return ary._getvalue()
+    return arr(arr), codegen
+
+
 @njit(cache=True, error_model="numpy", nogil=True, fastmath={"nsz", "arcp", "contract", "afn"})
 def _solve_one(p, y0, t0, t1, save_t, bp_t, bp_ev, out_idx, rtol, atol, max_steps, h_max,
                uses_t, out, n_assign):
@@ -133,10 +157,37 @@ def _solve_one(p, y0, t0, t1, save_t, bp_t, bp_ev, out_idx, rtol, atol, max_step
 
     status: 0 ok, 1 max steps, 2 non-finite state, 3 step size underflow.
     """
-    n = _N  # the number of states, a compile-time constant: loops of known length
     # the stage vectors as rows of one array: at constant distances from one base, LLVM
     # sees that they do not overlap and vectorises the stage loops without runtime checks
     ws = np.zeros((19, _N))
+    # the right-hand side at an accepted step's end and the Jacobian there, as rhsjac_h writes
+    # them; jac writes only its structural non-zeros: zeroed once here, J stays valid for the
+    # dense path
+    fj = np.zeros(_N + _N * _N)
+    W = np.empty((_N, _N))
+    piv = np.zeros(_N, dtype=np.int64)
+    w = np.empty(_NNZ)
+    dinv = np.empty(_N)
+    abuf = np.empty(max(n_assign, 1))
+    # passed as they are (a local borrowed here would be freed after its last use here,
+    # before the call): _integrate borrows its arguments, which this frame holds
+    return _integrate(p, y0, t0, t1, save_t, bp_t, bp_ev, out_idx, rtol, atol, max_steps,
+                      h_max, uses_t, out, n_assign, ws, fj, W, piv, w, dinv, abuf)
+
+
+@njit(cache=True, error_model="numpy", nogil=True, fastmath={"nsz", "arcp", "contract", "afn"})
+def _integrate(p, y0, t0, t1, save_t, bp_t, bp_ev, out_idx, rtol, atol, max_steps, h_max,
+               uses_t, out, n_assign, ws, fj, W, piv, w, dinv, abuf):
+    """:func:`_solve_one`'s integration, on its arrays (borrowed views, work arrays included:
+    ``ws`` the stage vectors, ``fj`` f and J, ``W``/``piv`` the dense LU, ``w``/``dinv`` the
+    sparse LU, ``abuf`` the assignments)."""
+    # views without reference counts of arrays the caller holds (see _borrow)
+    p, y0, save_t, bp_t, bp_ev = _borrow(p), _borrow(y0), _borrow(save_t), _borrow(bp_t), \
+        _borrow(bp_ev)
+    out_idx, atol, out, ws, fj = _borrow(out_idx), _borrow(atol), _borrow(out), _borrow(ws), \
+        _borrow(fj)
+    W, piv, w, dinv, abuf = _borrow(W), _borrow(piv), _borrow(w), _borrow(dinv), _borrow(abuf)
+    n = _N  # the number of states, a compile-time constant: loops of known length
     y = ws[0]
     ynew = ws[1]
     u = ws[2]
@@ -157,18 +208,9 @@ def _solve_one(p, y0, t0, t1, save_t, bp_t, bp_ev, out_idx, rtol, atol, max_step
     e4 = ws[18]
     for i in range(n):
         y[i] = y0[i]
-    # the right-hand side at an accepted step's end and the Jacobian there, as rhsjac_h writes
-    # them; jac writes only its structural non-zeros: zeroed once here, J stays valid for the
-    # dense path
-    fj = np.zeros(_N + _N * _N)
     f1 = fj[:_N]
     J = fj[_N:]
-    W = np.empty((n, n))
-    piv = np.zeros(n, dtype=np.int64)
-    w = np.empty(_NNZ)
-    dinv = np.empty(n)
     dense = False
-    abuf = np.empty(max(n_assign, 1))
     n_save = save_t.size
     i_save = 0
     need = False  # do the outputs include assignments (not only states)?

@@ -15,8 +15,8 @@ results (a marker file ``*.compiled`` records that it was done). Members run in 
 threads with their own adaptive steps, so one stiff or failing member does not slow
 or stop the others; the threads take spans of members as they come free (not a fixed split), so
 on a shared machine a thread that gets less CPU does less of the batch. The right-hand side
-evaluates ``pow`` as ``exp(b*log(a))`` (:mod:`.fastpow`), with libm's ``pow`` wherever the two
-differ.
+evaluates ``pow`` as ``exp(b*log(a))`` (:mod:`.fastpow`), eight at a time in vector
+intrinsics (:mod:`._vecmath_template`), with libm's ``pow`` wherever the two differ.
 
 Why a Rosenbrock method and not BDF: a one-step method restarts cleanly at every dosing event
 (no history to rebuild), its error control is per member, and the analytic Jacobian is already
@@ -267,6 +267,9 @@ def _module_source(cm: CompiledModel) -> str:
     body += [_JIT + split.body] if fast is None else [_JIT + code for code in fast]
     offset += split.size
     body.append(f"_NP_EXTENDED = {offset}\n")
+    if any(re.search(r"\b_v(log|exp)8\(", code) for code in body):  # batched pows (fastpow)
+        vecmath = (Path(__file__).with_name("_vecmath_template.py")).read_text()
+        body.insert(1, vecmath[vecmath.index("# --- begin template ---"):])
     lu = analyse(cm.n_states, jacobian_pattern(cm))
     body.append(f"_NNZ = {max(lu.nnz, 1)}\n_N = {cm.n_states}\n")
     body.append(generate(lu, _JIT))
