@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import libsbml
 import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from sbml_builders import one_reaction_model
 
 from exobone.analysis.calibrate import Objective, calibrate, load_petab
 from exobone.analysis.calibrate.fit import Residuals
@@ -26,33 +26,8 @@ TIMES = np.array([0.25, 0.5, 0.75, 0.9, 1.0])
 
 
 def _problem(tmp: Path) -> Path:
-    doc = libsbml.SBMLDocument(3, 2)
-    m = doc.createModel()
-    m.setId("blow_up")
-    c = m.createCompartment()
-    c.setId("c")
-    c.setSize(1.0)
-    c.setConstant(True)
-    s = m.createSpecies()
-    s.setId("x")
-    s.setCompartment("c")
-    s.setInitialConcentration(1.0)
-    s.setHasOnlySubstanceUnits(False)
-    s.setBoundaryCondition(False)
-    s.setConstant(False)
-    p = m.createParameter()
-    p.setId("a")
-    p.setValue(0.5)
-    p.setConstant(True)
-    r = m.createReaction()
-    r.setId("growth")
-    r.setReversible(False)
-    prod = r.createProduct()
-    prod.setSpecies("x")
-    prod.setStoichiometry(1.0)
-    prod.setConstant(True)
-    r.createKineticLaw().setMath(libsbml.parseL3Formula("a * x^2"))
-    libsbml.writeSBMLToFile(doc, str(tmp / "model.xml"))
+    one_reaction_model(tmp / "model.xml", "blow_up", "a", "a * x^2", role="product",
+                       reaction="growth")
     clean = 1.0 / (1.0 - A_TRUE * TIMES)
     tables = {
         "measurements": pd.DataFrame({"observableId": "obs_x", "simulationConditionId": "c0",

@@ -12,11 +12,11 @@ from __future__ import annotations
 import runpy
 from pathlib import Path
 
-import libsbml
 import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from sbml_builders import one_reaction_model
 
 from exobone.analysis.calibrate import (
     CalibrationResult,
@@ -186,33 +186,7 @@ def test_parameter_sources_count_every_parameter():
 # ------------------------------------------------------------------------ LOSO
 def _two_studies(tmp: Path) -> Path:
     """dx/dt = -k x, x(0) = 1, observed by two studies that disagree: A has k = 0.3, B k = 1."""
-    doc = libsbml.SBMLDocument(3, 2)
-    m = doc.createModel()
-    m.setId("decay")
-    c = m.createCompartment()
-    c.setId("c")
-    c.setSize(1.0)
-    c.setConstant(True)
-    s = m.createSpecies()
-    s.setId("x")
-    s.setCompartment("c")
-    s.setInitialConcentration(1.0)
-    s.setHasOnlySubstanceUnits(False)
-    s.setBoundaryCondition(False)
-    s.setConstant(False)
-    p = m.createParameter()
-    p.setId("k")
-    p.setValue(0.5)
-    p.setConstant(True)
-    r = m.createReaction()
-    r.setId("loss")
-    r.setReversible(False)
-    ref = r.createReactant()
-    ref.setSpecies("x")
-    ref.setStoichiometry(1.0)
-    ref.setConstant(True)
-    r.createKineticLaw().setMath(libsbml.parseL3Formula("k * x"))
-    libsbml.writeSBMLToFile(doc, str(tmp / "model.xml"))
+    one_reaction_model(tmp / "model.xml", "decay", "k", "k * x")
     times = np.array([0.5, 1.0, 2.0, 4.0])
     meas = pd.concat([pd.DataFrame({"observableId": "obs_x", "simulationConditionId": "c0",
                                     "time": times, "measurement": np.exp(-k * times),

@@ -12,11 +12,11 @@ import runpy
 import sys
 from pathlib import Path
 
-import libsbml
 import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from sbml_builders import one_reaction_model
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "benchmarks" / "loso.py"
@@ -34,33 +34,7 @@ def loso() -> dict:
 def _problem(folder: Path, rates: dict[str, float]) -> None:
     """``x' = -k x``, ``x(0) = 1``; each study observes ``exp(-rate t)`` at four times."""
     folder.mkdir(parents=True)
-    doc = libsbml.SBMLDocument(3, 2)
-    m = doc.createModel()
-    m.setId("decay")
-    c = m.createCompartment()
-    c.setId("c")
-    c.setSize(1.0)
-    c.setConstant(True)
-    s = m.createSpecies()
-    s.setId("x")
-    s.setCompartment("c")
-    s.setInitialConcentration(1.0)
-    s.setHasOnlySubstanceUnits(False)
-    s.setBoundaryCondition(False)
-    s.setConstant(False)
-    p = m.createParameter()
-    p.setId("k")
-    p.setValue(0.5)
-    p.setConstant(True)
-    r = m.createReaction()
-    r.setId("loss")
-    r.setReversible(False)
-    ref = r.createReactant()
-    ref.setSpecies("x")
-    ref.setStoichiometry(1.0)
-    ref.setConstant(True)
-    r.createKineticLaw().setMath(libsbml.parseL3Formula("k * x"))
-    libsbml.writeSBMLToFile(doc, str(folder / "model.xml"))
+    one_reaction_model(folder / "model.xml", "decay", "k", "k * x")
     times = np.array([0.5, 1.0, 2.0, 4.0])
     tables = {
         "measurements": pd.concat([pd.DataFrame(
