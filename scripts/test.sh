@@ -25,4 +25,7 @@ fi
 python3 -m venv .venv
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -e '.[test]'
-.venv/bin/python -m pytest "$@"
+# one worker per core, a test file per worker at a time: the models' first numba compiles
+# (minutes each on a fresh cache) then run side by side instead of one after another, and a
+# file's module fixtures are built once; "-n 0" after the command runs everything in one process
+.venv/bin/python -m pytest -n auto --dist loadfile "$@"
