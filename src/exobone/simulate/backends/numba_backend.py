@@ -46,6 +46,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import weakref
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -589,7 +590,9 @@ if _LIBC is not None:
 
 def _output_array(shape: tuple[int, ...]) -> FloatArray:
     """An uninitialised float array for a batch's outputs: on Linux an anonymous map whose
-    pages each thread faults in for its own members (:func:`_populate`), elsewhere numpy's.
+    pages each thread faults in for its own members (:func:`_populate`), or the spare map of
+    an earlier batch that no array uses any more (:func:`_spare_map`, pages already mapped);
+    elsewhere numpy's.
 
     The kernel writes every element of it. numpy advises its large arrays to be huge pages,
     faulted in as the kernel first writes them; measured on the 2-core machine through
@@ -600,8 +603,42 @@ def _output_array(shape: tuple[int, ...]) -> FloatArray:
     nbytes = int(np.prod(shape)) * 8
     if _LIBC is None or nbytes == 0:
         return np.empty(shape)
-    buf = mmap.mmap(-1, nbytes, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
-    return np.frombuffer(buf, dtype=np.float64).reshape(shape)  # the array keeps buf alive
+    buf = _spare_map(nbytes)
+    if buf is None:
+        buf = mmap.mmap(-1, nbytes, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
+    base = np.frombuffer(buf, dtype=np.float64, count=nbytes // 8)  # keeps buf alive
+    # once no array reads the map any more (views keep ``base`` alive), it is kept for the
+    # next batch with its pages still mapped
+    weakref.finalize(base, _keep_spare, buf).atexit = False
+    return base.reshape(shape)
+
+
+#: maps of batch outputs that no array uses any more, their pages still mapped, for the next
+#: batches (:func:`_output_array`): mapping a fresh array's pages cost 24-37 µs of system time
+#: a member (73 KB, ``ovx`` with every state saved daily) against ≈150 µs of integration, the
+#: same for every batch of a program that runs many (chunks, blocks of a benchmark, fits);
+#: a spare map costs nothing to reuse. At most this many bytes are kept.
+_SPARE_BYTES = 256 * 2**20
+_SPARE: list[mmap.mmap] = []
+
+
+def _spare_map(nbytes: int) -> mmap.mmap | None:
+    """The smallest spare map of ``nbytes`` to twice that, taken out of the spares, or None."""
+    # no lock: list.remove is atomic, and a finalizer (_keep_spare) may run in any thread,
+    # also inside this function (a lock held here could deadlock it)
+    fits = sorted((m for m in list(_SPARE) if nbytes <= len(m) <= 2 * nbytes), key=len)
+    for m in fits:
+        try:
+            _SPARE.remove(m)
+        except ValueError:  # another thread took it
+            continue
+        return m
+    return None
+
+
+def _keep_spare(buf: mmap.mmap) -> None:
+    if sum(len(m) for m in list(_SPARE)) + len(buf) <= _SPARE_BYTES:
+        _SPARE.append(buf)
 
 
 def _populate(values: FloatArray, a: int, b: int) -> None:
