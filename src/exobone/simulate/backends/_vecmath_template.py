@@ -55,13 +55,30 @@ def _vfma(builder, a, b, c):
     return builder.call(_vintr(builder, "llvm.fma", 3), [a, b, c])
 
 
+def _vestrin(builder, x, coeffs):
+    """``sum coeffs[i] x^i`` by Estrin's scheme: pairs ``c0 + c1 x``, then pairs of those
+    with ``x^2``, ``x^4``, ...: about log2(degree) dependent multiply-adds instead of Horner's
+    degree (the same terms, summed in another order)."""
+    terms = [_vsplat(c) for c in coeffs]
+    power = x
+    while len(terms) > 1:
+        terms = [_vfma(builder, terms[i + 1], power, terms[i]) if i + 1 < len(terms)
+                 else terms[i] for i in range(0, len(terms), 2)]
+        if len(terms) > 1:
+            power = builder.fmul(power, power)
+    return terms[0]
+
+
 def _vexp_ir(builder, x):
     k = builder.call(_vintr(builder, "llvm.rint", 1),
                      [builder.fmul(x, _vsplat(1.4426950408889634))])
     r = _vfma(builder, k, _vsplat(-_LN2_HI), x)
     r = _vfma(builder, k, _vsplat(-_LN2_LO), r)
-    q = _vsplat(1.0 / math.factorial(13))
-    for i in range(12, -1, -1):
+    # 1 + r (1 + r (1/2 + r P(r))), P the terms r^3/3! .. r^13/13! over r^3 by Estrin's
+    # scheme (a short dependency chain: the evaluation's latency is what a kernel waits on);
+    # the last three steps by Horner's, where the rounding of the result is decided
+    q = _vestrin(builder, r, [1.0 / math.factorial(i) for i in range(3, 14)])
+    for i in (2, 1, 0):
         q = _vfma(builder, q, r, _vsplat(1.0 / math.factorial(i)))
     bits = builder.shl(builder.add(builder.fptosi(k, _VI64), _vsplat(1023, _VI64)),
                        _vsplat(52, _VI64))
@@ -83,9 +100,7 @@ def _vlog_ir(builder, a):
     f = builder.fsub(m, _vsplat(1.0))
     s = builder.fdiv(f, builder.fadd(f, _vsplat(2.0)))
     z = builder.fmul(s, s)
-    q = _vsplat(2.0 / 25.0)
-    for k in range(11, 0, -1):
-        q = _vfma(builder, q, z, _vsplat(2.0 / (2 * k + 1)))
+    q = _vestrin(builder, z, [2.0 / (2 * k + 1) for k in range(1, 13)])  # times z <= 0.03
     hfsq = builder.fmul(builder.fmul(f, f), _vsplat(0.5))
     t = _vfma(builder, s, builder.fadd(hfsq, builder.fmul(q, z)),
               builder.fmul(ef, _vsplat(_LN2_LO)))
