@@ -136,10 +136,11 @@ def generate(lu: SparseLU, jit: str) -> str:
         out.append(f"    d = w[{kk}]")
         out.append(f"    if not (abs(d) > {PIVOT_TOLERANCE!r} * d0) or not math.isfinite(d):")
         out.append("        return False")
-        out.append(f"    dinv[{k}] = 1.0 / d")
+        out.append("    dk = 1.0 / d")
+        out.append(f"    dinv[{k}] = dk")
         for i in below:
             ik = slot[(i, k)]
-            out.append(f"    f = w[{ik}] * dinv[{k}]")
+            out.append(f"    f = w[{ik}] * dk")
             out.append(f"    w[{ik}] = f")
             out.extend(f"    w[{slot[(i, j)]}] -= f * w[{slot[(k, j)]}]" for j in right)
     out.append("    return True")
