@@ -14,11 +14,14 @@ measured. No fast-math flags: the operations are evaluated as written.
 * ``exp``: ``x = k ln 2 + r`` with ``k`` the nearest integer to ``x / ln 2`` (``ln 2`` split in
   two parts, fdlibm's, so ``k ln 2`` is exact), ``exp(r)`` by its Taylor polynomial to ``r^13``
   (``|r| <= ln 2 / 2``: the next term is below 1e-17 relative), times ``2^k`` built in the
-  exponent bits.
+  exponent bits. The terms from ``r^3`` on are summed by Estrin's scheme (pairs of terms, then
+  pairs of pairs with ``r^2``, ``r^4``, ...: four dependent multiply-adds instead of ten), the
+  last three by Horner's, where the result's rounding is decided.
 * ``log``: ``a = m 2^e`` with ``m`` in ``[sqrt(1/2), sqrt(2))``, ``f = m - 1``,
   ``s = f / (2 + f)`` and ``log m = 2 atanh(s) = f - (f^2/2 - s (f^2/2 + R))``, ``R`` the atanh
   series ``sum 2 s^2k / (2k + 1)`` to ``k = 12`` (fdlibm's ``e_log.c`` arrangement, with the
-  Taylor coefficients instead of its minimax ones).
+  Taylor coefficients instead of its minimax ones), ``R``'s polynomial in ``s^2`` by
+  Estrin's scheme (its error is scaled by ``s^2 <= 0.03``).
 
 Both are within one unit in the last place of glibc's (tests/simulate/test_fastpow.py). Where
 libm would take a special path the lane is NaN instead (``exp`` of ``x`` outside
