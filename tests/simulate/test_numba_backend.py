@@ -325,6 +325,63 @@ def test_output_arrays_are_writable_float_arrays_of_the_shape():
     assert _output_array((0, 5, 2)).shape == (0, 5, 2)
 
 
+def test_an_output_map_is_reused_only_once_no_array_reads_it():
+    """A batch's output map goes back to the spares when the last array (or view) of it is
+    gone, never before, and the next batch of that size gets it; a batch far smaller does not."""
+    import gc
+    import sys
+
+    from exobone.simulate.backends import numba_backend as nb
+
+    if not sys.platform.startswith("linux"):
+        pytest.skip("the spare maps are Linux's anonymous maps")
+    nb._SPARE.clear()
+    a = nb._output_array((4, 3, 1000))
+    view = a[1:]
+    address = a.ctypes.data
+    del a
+    gc.collect()
+    assert nb._SPARE == []  # the view still reads the map
+    other = nb._output_array((4, 3, 1000))
+    assert other.ctypes.data != address
+    del view
+    gc.collect()
+    assert len(nb._SPARE) == 1
+    small = nb._output_array((1, 3, 10))
+    assert small.ctypes.data != address  # 240 bytes: a map of its own
+    again = nb._output_array((4, 3, 1000))
+    assert again.ctypes.data == address and nb._SPARE == []
+    assert again.shape == (4, 3, 1000) and again.flags.writeable
+    del other, again, small
+
+
+def test_a_batch_in_a_reused_output_map_is_the_batch_in_a_fresh_one(numba_ready):
+    """The kernel writes every element of its outputs (NaN past a failed member's last row),
+    so what an earlier batch left in a spare map never shows: bit for bit the same values."""
+    import gc
+
+    from exobone.simulate.backends import numba_backend as nb
+
+    model = numba_ready
+    cm = compile_model(model)
+    base = cm.parameter_vector(model)
+    rng = np.random.default_rng(3)
+    P = base * rng.uniform(0.8, 1.2, size=(6, base.size))
+    times = np.linspace(0.0, 60.0, 61)
+    kw = {"times": times, "outputs": list(cm.states), "tolerances": Tolerances(),
+          "max_steps": 100_000}
+    nb._SPARE.clear()
+    first = NumbaBackend().run_batch(model, P, **kw)
+    fresh = first.values.copy()
+    first.values[...] = 12345.0  # what the next batch must overwrite
+    del first
+    gc.collect()
+    assert len(nb._SPARE) == 1
+    second = NumbaBackend().run_batch(model, P, **kw)
+    assert nb._SPARE == []  # it ran in the spare map
+    assert np.array_equal(second.values, fresh)
+
+
 def test_populating_output_pages_keeps_what_is_written_there():
     """Each thread maps its members' output pages before integrating them (madvise's
     MADV_POPULATE_WRITE): the call must not change what the pages hold (a wrong advice

@@ -14,11 +14,14 @@ measured. No fast-math flags: the operations are evaluated as written.
 * ``exp``: ``x = k ln 2 + r`` with ``k`` the nearest integer to ``x / ln 2`` (``ln 2`` split in
   two parts, fdlibm's, so ``k ln 2`` is exact), ``exp(r)`` by its Taylor polynomial to ``r^13``
   (``|r| <= ln 2 / 2``: the next term is below 1e-17 relative), times ``2^k`` built in the
-  exponent bits.
+  exponent bits. The terms from ``r^3`` on are summed by Estrin's scheme (pairs of terms, then
+  pairs of pairs with ``r^2``, ``r^4``, ...: four dependent multiply-adds instead of ten), the
+  last three by Horner's, where the result's rounding is decided.
 * ``log``: ``a = m 2^e`` with ``m`` in ``[sqrt(1/2), sqrt(2))``, ``f = m - 1``,
   ``s = f / (2 + f)`` and ``log m = 2 atanh(s) = f - (f^2/2 - s (f^2/2 + R))``, ``R`` the atanh
   series ``sum 2 s^2k / (2k + 1)`` to ``k = 12`` (fdlibm's ``e_log.c`` arrangement, with the
-  Taylor coefficients instead of its minimax ones).
+  Taylor coefficients instead of its minimax ones), ``R``'s polynomial in ``s^2`` by
+  Estrin's scheme (its error is scaled by ``s^2 <= 0.03``).
 
 Both are within one unit in the last place of glibc's (tests/simulate/test_fastpow.py). Where
 libm would take a special path the lane is NaN instead (``exp`` of ``x`` outside
@@ -55,13 +58,30 @@ def _vfma(builder, a, b, c):
     return builder.call(_vintr(builder, "llvm.fma", 3), [a, b, c])
 
 
+def _vestrin(builder, x, coeffs):
+    """``sum coeffs[i] x^i`` by Estrin's scheme: pairs ``c0 + c1 x``, then pairs of those
+    with ``x^2``, ``x^4``, ...: about log2(degree) dependent multiply-adds instead of Horner's
+    degree (the same terms, summed in another order)."""
+    terms = [_vsplat(c) for c in coeffs]
+    power = x
+    while len(terms) > 1:
+        terms = [_vfma(builder, terms[i + 1], power, terms[i]) if i + 1 < len(terms)
+                 else terms[i] for i in range(0, len(terms), 2)]
+        if len(terms) > 1:
+            power = builder.fmul(power, power)
+    return terms[0]
+
+
 def _vexp_ir(builder, x):
     k = builder.call(_vintr(builder, "llvm.rint", 1),
                      [builder.fmul(x, _vsplat(1.4426950408889634))])
     r = _vfma(builder, k, _vsplat(-_LN2_HI), x)
     r = _vfma(builder, k, _vsplat(-_LN2_LO), r)
-    q = _vsplat(1.0 / math.factorial(13))
-    for i in range(12, -1, -1):
+    # 1 + r (1 + r (1/2 + r P(r))), P the terms r^3/3! .. r^13/13! over r^3 by Estrin's
+    # scheme (a short dependency chain: the evaluation's latency is what a kernel waits on);
+    # the last three steps by Horner's, where the rounding of the result is decided
+    q = _vestrin(builder, r, [1.0 / math.factorial(i) for i in range(3, 14)])
+    for i in (2, 1, 0):
         q = _vfma(builder, q, r, _vsplat(1.0 / math.factorial(i)))
     bits = builder.shl(builder.add(builder.fptosi(k, _VI64), _vsplat(1023, _VI64)),
                        _vsplat(52, _VI64))
@@ -83,9 +103,7 @@ def _vlog_ir(builder, a):
     f = builder.fsub(m, _vsplat(1.0))
     s = builder.fdiv(f, builder.fadd(f, _vsplat(2.0)))
     z = builder.fmul(s, s)
-    q = _vsplat(2.0 / 25.0)
-    for k in range(11, 0, -1):
-        q = _vfma(builder, q, z, _vsplat(2.0 / (2 * k + 1)))
+    q = _vestrin(builder, z, [2.0 / (2 * k + 1) for k in range(1, 13)])  # times z <= 0.03
     hfsq = builder.fmul(builder.fmul(f, f), _vsplat(0.5))
     t = _vfma(builder, s, builder.fadd(hfsq, builder.fmul(q, z)),
               builder.fmul(ef, _vsplat(_LN2_LO)))

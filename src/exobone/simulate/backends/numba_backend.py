@@ -46,6 +46,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import weakref
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -127,7 +128,7 @@ def _factorial(x):
 """,
 }
 
-#: libm's pow under another name, for the fused kernel's Jacobian part (see _libm_pow)
+#: libm's pow under another name, for the fused kernel's Jacobian part (see _SharePows)
 _LPOW_HELPER = "def _lpow(a, b):\n    return a ** b\n"
 _JIT = '@njit(cache=True, error_model="numpy", nogil=True, fastmath={"nsz", "arcp", "contract", "afn"})\n'
 _KEEP = ("rhs", "jac", "assignments", "initial")
@@ -282,11 +283,57 @@ def _module_source(cm: CompiledModel) -> str:
     return "\n".join(body)
 
 
-def _libm_pow(code: str) -> str:
-    # the Jacobian's own pows stay libm's (``_lpow``, which fast_pow leaves alone): its
-    # derivatives raise bases that can be zero (a dose pool before the first dose) to negative
-    # powers, where exp(b*log a) would send the whole kernel to its exact fallback every step
-    return re.sub(r"\b_pow\(", "_lpow(", code)
+def _unconditional_pows(tree: ast.AST) -> set[str]:
+    """The texts of the ``_pow`` calls fast_pow lifts (those outside a branch)."""
+    found: set[str] = set()
+
+    class _Visit(ast.NodeVisitor):
+        def visit_IfExp(self, node: ast.IfExp) -> None:
+            return None
+
+        def visit_BoolOp(self, node: ast.BoolOp) -> None:
+            return None
+
+        def visit_Call(self, node: ast.Call) -> None:
+            self.generic_visit(node)
+            if isinstance(node.func, ast.Name) and node.func.id == "_pow":
+                found.add(ast.unparse(node))
+
+    _Visit().visit(tree)
+    return found
+
+
+class _SharePows(ast.NodeTransformer):
+    """In a Jacobian statement of the fused kernel, a ``_pow`` call that is one of the
+    right-hand side's lifted pows (the same base and exponent, once the Jacobian's own locals
+    in them are written out) becomes that very call, so fast_pow evaluates it once for both
+    (10 of the Jacobian's 13 on ``ovx``, each a libm call before); every other ``_pow`` stays
+    libm's, as ``_lpow`` (which fast_pow leaves alone): the Jacobian's own pows raise bases
+    that can be zero (a dose pool before the first dose) to negative powers, where
+    exp(b*log a) would send the whole kernel to its exact fallback every step. A shared pow
+    is within rounding of libm's (fast_pow), so the Jacobian is too."""
+
+    def __init__(self, shared: set[str], own: dict[str, ast.expr]) -> None:
+        self.shared = shared
+        self.own = own  # the Jacobian's locals that the right-hand side does not define
+
+    def _expand(self, node: ast.expr) -> ast.expr:
+        class _Sub(ast.NodeTransformer):
+            def visit_Name(inner, name: ast.Name) -> ast.expr:  # noqa: N805
+                value = self.own.get(name.id)
+                return name if value is None else inner.visit(ast.parse(ast.unparse(value),
+                                                                        mode="eval").body)
+
+        return _Sub().visit(ast.parse(ast.unparse(node), mode="eval").body)
+
+    def visit_Call(self, node: ast.Call) -> ast.AST:
+        self.generic_visit(node)
+        if isinstance(node.func, ast.Name) and node.func.id == "_pow":
+            expanded = self._expand(node)
+            if ast.unparse(expanded) in self.shared:
+                return expanded
+            node.func = ast.Name(id="_lpow", ctx=ast.Load())
+        return node
 
 
 def _fused_rhs_jac(rhs: str, jac: str, n: int) -> str:
@@ -298,6 +345,8 @@ def _fused_rhs_jac(rhs: str, jac: str, n: int) -> str:
     defined = {ast.unparse(st.targets[0]): ast.unparse(st.value) for st in f.body
                if isinstance(st, ast.Assign)}
     lines = [ast.unparse(st) for st in f.body if not isinstance(st, ast.Return)]
+    own: dict[str, ast.expr] = {}
+    share = _SharePows(_unconditional_pows(f), own)
     for st in j.body:
         if isinstance(st, ast.Return):
             continue
@@ -306,14 +355,15 @@ def _fused_rhs_jac(rhs: str, jac: str, n: int) -> str:
         target = st.targets[0]
         if isinstance(target, ast.Subscript):  # out[k] = ...: the entry k of the Jacobian
             k = ast.literal_eval(target.slice)
-            lines.append(f"out[{n + k}] = {_libm_pow(ast.unparse(st.value))}")
+            lines.append(f"out[{n + k}] = {ast.unparse(share.visit(st.value))}")
             continue
         name, value = ast.unparse(target), ast.unparse(st.value)
         if name in defined:
             if defined[name] != value:  # never written so by compile.py: refuse, not guess
                 raise ValueError(f"the right-hand side and Jacobian define {name} differently")
             continue
-        lines.append(_libm_pow(ast.unparse(st)))
+        own[name] = ast.parse(value, mode="eval").body  # as written, before the renaming
+        lines.append(ast.unparse(share.visit(st)))
     return "def rhsjac(t, y, p, out):\n" + "".join(f"    {ln}\n" for ln in lines) + \
         "    return None\n"
 
@@ -540,7 +590,9 @@ if _LIBC is not None:
 
 def _output_array(shape: tuple[int, ...]) -> FloatArray:
     """An uninitialised float array for a batch's outputs: on Linux an anonymous map whose
-    pages each thread faults in for its own members (:func:`_populate`), elsewhere numpy's.
+    pages each thread faults in for its own members (:func:`_populate`), or the spare map of
+    an earlier batch that no array uses any more (:func:`_spare_map`, pages already mapped);
+    elsewhere numpy's.
 
     The kernel writes every element of it. numpy advises its large arrays to be huge pages,
     faulted in as the kernel first writes them; measured on the 2-core machine through
@@ -551,8 +603,42 @@ def _output_array(shape: tuple[int, ...]) -> FloatArray:
     nbytes = int(np.prod(shape)) * 8
     if _LIBC is None or nbytes == 0:
         return np.empty(shape)
-    buf = mmap.mmap(-1, nbytes, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
-    return np.frombuffer(buf, dtype=np.float64).reshape(shape)  # the array keeps buf alive
+    buf = _spare_map(nbytes)
+    if buf is None:
+        buf = mmap.mmap(-1, nbytes, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
+    base = np.frombuffer(buf, dtype=np.float64, count=nbytes // 8)  # keeps buf alive
+    # once no array reads the map any more (views keep ``base`` alive), it is kept for the
+    # next batch with its pages still mapped
+    weakref.finalize(base, _keep_spare, buf).atexit = False
+    return base.reshape(shape)
+
+
+#: maps of batch outputs that no array uses any more, their pages still mapped, for the next
+#: batches (:func:`_output_array`): mapping a fresh array's pages cost 24-37 µs of system time
+#: a member (73 KB, ``ovx`` with every state saved daily) against ≈150 µs of integration, the
+#: same for every batch of a program that runs many (chunks, blocks of a benchmark, fits);
+#: a spare map costs nothing to reuse. At most this many bytes are kept.
+_SPARE_BYTES = 256 * 2**20
+_SPARE: list[mmap.mmap] = []
+
+
+def _spare_map(nbytes: int) -> mmap.mmap | None:
+    """The smallest spare map of ``nbytes`` to twice that, taken out of the spares, or None."""
+    # no lock: list.remove is atomic, and a finalizer (_keep_spare) may run in any thread,
+    # also inside this function (a lock held here could deadlock it)
+    fits = sorted((m for m in list(_SPARE) if nbytes <= len(m) <= 2 * nbytes), key=len)
+    for m in fits:
+        try:
+            _SPARE.remove(m)
+        except ValueError:  # another thread took it
+            continue
+        return m
+    return None
+
+
+def _keep_spare(buf: mmap.mmap) -> None:
+    if sum(len(m) for m in list(_SPARE)) + len(buf) <= _SPARE_BYTES:
+        _SPARE.append(buf)
 
 
 def _populate(values: FloatArray, a: int, b: int) -> None:
