@@ -16,31 +16,47 @@ not fed to ``I_P``:
 - hours above the threshold ``C_thr`` per pulse: ``t_half x log2(C0/C_thr)`` (0 below it);
   ``C_thr`` is set so that 20 µg in a 70 kg woman gives the recorded ~4 h of exposure;
 - exposed fraction of the dosing interval ``f = min(hours / (24 x every), 1)``;
-- anabolic drive ``A = on x C0/(C0 + EC50) x (1 - f)``: the pulse's strength times its
-  intermittency. Exposure around the clock (``f`` = 1: e.g. many small doses a day) has no
-  anabolic drive left -- that is continuous PTH, whose catabolic route is the core's.
-  Absorption is taken as instantaneous (peak "within 30 min" against a 1 h half-life).
+- anabolic signal: the pulse's ``C/(C + EC50)`` integrated over time, ``t_half x log2(1 +
+  C0/EC50)`` hours of full occupancy per injection, averaged over the interval. This is how
+  Peterson & Riggs 2010 (BIOMD0000000613) represent it -- teriparatide joins the PTH pool and
+  drives CREB production through ``PTH/(PTH + EC50PTHcreb)``, integrated by CREB's slow
+  turnover -- and ``EC50`` is theirs (22.3 pmol/L = 0.0919 µg/L; cited, not fitted). The
+  integral grows with the log of the dose, so 40 µg gives ~1.4x the signal of 20 µg, not 2x
+  (Neer 2001: +9 and +13 pp spine BMD);
+- anabolic drive ``A = on x signal x (1 - f)``: the pulse's strength times its intermittency.
+  Exposure around the clock (``f`` = 1: e.g. many small doses a day) has no anabolic drive
+  left -- that is continuous PTH, whose catabolic route is the core's. Absorption is taken as
+  instantaneous (peak "within 30 min" against a 1 h half-life).
 
-``A`` acts on the osteoblast lineage in three ways, none through RANKL coupling alone:
+``A`` acts on the osteoblast lineage, not through RANKL coupling alone:
 
-- lining-cell activation: quiescent bone-lining cells (osteoblast-lineage cells on the surface,
-  not a state of the core) become matrix-forming osteoblasts -- an influx into ``osteoblasts``
-  of ``gain x A x`` the healthy osteoblast exit rate (apoptosis + embedding), so ``gain x A`` is
-  the extra osteoblasts it would hold at rest. The number builds up over the osteoblasts' life
-  (weeks to months): formation and P1NP keep rising for months, as in the trials (P1NP about
-  +105 % at 1 month, +218 % at 6 months). The lining cells are taken as a reservoir the drug
-  does not exhaust (an assumption: no depletion was read);
-- matrix synthesis per osteoblast (``bone_formation`` x (1 + gain x A)): the immediate rise;
-- osteoblast survival (``ob_apoptosis`` / (1 + gain x A)).
+- lining-cell activation into **modeling osteoblasts** (a pool of their own,
+  ``pth_modeling_osteoblasts``): quiescent bone-lining cells become matrix-forming
+  osteoblasts on quiescent surfaces, an influx of ``gain x A`` x the healthy osteoblast exit
+  rate, drawn from a reservoir of lining cells (``pth_lining_cells``, renewed at the
+  osteoblasts' removal rate). They form bone **without prior resorption** (modeling-based
+  formation; the AVA biopsies, record ``ava_teriparatide_modeling_based_formation``:
+  teriparatide raised modeling-based formation on smooth cement lines in every envelope), so
+  their formation is not BMU-coupled: trabecular ``k_resorption x M``, cortical
+  ``pth_modeling_cortical x M`` (relative to healthy formation), both in P1NP. The reservoir makes the response peak and wane (McClung 2005:
+  "markers of bone turnover that peaked at 6 months") and saturate with dose. They make RANKL
+  too (``pth_modeling_rankl`` per cell relative to remodeling osteoblasts): resorption
+  follows formation, later and less;
+- osteoblast survival (``ob_apoptosis`` / (1 + gain x A)) of the remodeling osteoblasts and,
+  through the same modifier, of the modeling ones;
+- matrix synthesis per osteoblast (``bone_formation`` x (1 + gain x A)): 0 since session 8,
+  as iliac biopsies after ~19 months of teriparatide showed "no significant changes in
+  mineral appositional rate or wall thickness" (Jiang 2003);
+- the pulse's own RANKL rise (``pth_pulse_rankl``): 0 (fitted to ~0 in session 7).
 
-It also activates remodeling a little (RANKL x (1 + gain x A), the pulse's own, intermittent
-RANKL rise), and the new osteoblasts make RANKL too: resorption and CTX follow formation
-later. Not through ``ob_maturation``: in the core, maturation turns OPG-making pre-osteoblasts
-into RANKL-making osteoblasts, which would make the drug catabolic in the same way continuous
-PTH is. Continuous exposure (``f`` = 1) switches all of it off. Because
-the peak is a concentration (dose per kg), the same µg/kg does the same in every species and
-20 µg in a human is a small dose per kg. The gains are fitted with ``exobone calibrate`` to
-the PEtab problem human_pmo_teriparatide (Neer 2001, McClung 2005) and applied to humans.
+Not through ``ob_maturation``: in the core, maturation turns OPG-making pre-osteoblasts into
+RANKL-making osteoblasts, which would make the drug catabolic in the same way continuous PTH
+is. Continuous exposure (``f`` = 1) switches all of it off. Because the peak is a
+concentration (dose per kg), the same µg/kg does the same in every species and 20 µg in a
+human is a small dose per kg. The lining activation, the reservoir, the new cells' RANKL and
+their cortical share are fitted with ``exobone calibrate`` to the PEtab problem
+human_pmo_teriparatide (Neer 2001, McClung 2005) and applied to humans; rats and mice keep
+neutral values (``_DEFAULT``).
 """
 
 from __future__ import annotations
@@ -102,7 +118,8 @@ JIANG_2003 = Reference(
         "'there were no significant changes in mineral appositional rate or wall thickness' -- "
         "the anabolic effect is in the number of forming osteoblasts, not in matrix per "
         "osteoblast"))
-_DEFAULT = ("where no fit applies (rat, mouse): the human fit's value (session 8); "
+_DEFAULT = ("where no fit applies (rat, mouse): a neutral value (no depletion read, the same "
+            "RANKL per cell and the same fold on both envelopes as remodeling osteoblasts); "
             "data/calibration/petab/human_pmo_teriparatide (Neer 2001 lumbar spine BMD at 20 and "
             "40 ug, McClung 2005 P1NP, urinary NTX and BMD) fits it for humans "
             "(fitted_values.yaml); an assumption outside humans")
@@ -141,18 +158,22 @@ def _add_family(builder: ModelBuilder) -> None:
     P(builder, "pth_anabolic_formation", 0.0, "1", JIANG_2003,
       "maximal extra matrix formation per osteoblast, relative to health (at full drive)",
       bounds=(0.0, 50.0))
-    P(builder, "pth_lining_activation", 8.881, "1", Assumed(_DEFAULT),
+    P(builder, "pth_lining_activation", 10.0, "1", Assumed(
+        "rat, mouse (no fit applies): 10 keeps the rat's lining-cell osteoblasts at what the "
+        "hand-set activation 3 gave on the earlier drive (3 x 0.53 = 1.6 vs 10 x 0.18 = 1.8 "
+        "healthy osteoblasts at 40 ug/kg daily); fitted for humans (human_pmo_teriparatide, "
+        "fitted_values.yaml); an assumption outside humans"),
       "lining cells activated into modeling osteoblasts at full drive, as osteoblasts at "
       "steady state relative to the healthy (remodeling) osteoblasts", bounds=(0.0, 500.0))
-    P(builder, "pth_lining_reservoir", 0.2421, "1", Assumed(_DEFAULT),
+    P(builder, "pth_lining_reservoir", 1000.0, "1", Assumed(_DEFAULT),
       "quiescent bone-lining cells the pulses can activate before treatment, in healthy "
       "osteoblast units (activation draws on them; they are renewed at the osteoblasts' "
       "removal rate)", bounds=(0.01, 1000.0))
-    P(builder, "pth_modeling_cortical", 11.45, "1", Assumed(_DEFAULT),
+    P(builder, "pth_modeling_cortical", 1.0, "1", Assumed(_DEFAULT),
       "cortical (endocortical, periosteal) formation per modeling osteoblast relative to "
       "its trabecular formation, each relative to the envelope's healthy formation",
       bounds=(0.1, 100.0))
-    P(builder, "pth_modeling_rankl", 5.236, "1", Assumed(_DEFAULT),
+    P(builder, "pth_modeling_rankl", 1.0, "1", Assumed(_DEFAULT),
       "RANKL made by a modeling osteoblast relative to a remodeling osteoblast (1 = the same)",
       bounds=(0.0, 10.0))
     P(builder, "pth_anabolic_survival", 1.0, "1", Assumed(_HAND),
