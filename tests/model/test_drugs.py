@@ -246,7 +246,7 @@ def test_every_drug_parameter_cites_a_record_or_says_why() -> None:
     model = build_model("healthy", ["denosumab", "zoledronate", "alendronate", "teriparatide"],
                         species="human", exosome_layer=False)
     drug = re.compile(r"^(denosumab|zoledronate|alendronate|bisphosphonate|teriparatide|"
-                      r"pth_anabolic|pth_pulse|pth_lining)_")
+                      r"pth_anabolic|pth_pulse|pth_lining|pth_modeling)_")
     petab = data.parent / "petab"
     checked = 0
     for p in model.parameters:

@@ -95,6 +95,7 @@ PETERSON_2010 = Reference(
     "Peterson", 2010, title="A physiologically based mathematical model of "
     "integrated calcium homeostasis and bone remodeling", journal="Bone", volume="46",
     pages="49-63", pmid="19732857", note=(
+        "data/calibration/pharmacology.yaml record peterson2010_teriparatide_creb_ec50; "
         "BIOMD0000000613 (../shared/reference/biomodels/"
         "BIOMD0000000613_Peterson2010_CalciumBone.xml): teriparatide enters the PTH pool; "
         "crebKin = crebKin0 x (E0crebKin + EmaxPTHcreb x PTHconc/(PTHconc + EC50PTHcreb)), "
@@ -113,7 +114,8 @@ JIANG_2003 = Reference(
     "Jiang", 2003, title="Recombinant human parathyroid hormone (1-34) [teriparatide] "
     "improves both cortical and cancellous bone structure", journal="J Bone Miner Res",
     volume="18", note=(
-        "0: read at https://www.scribd.com/document/711700680/Forteo-effect-on-cortical-and-bone "
+        "0: data/calibration/pharmacology.yaml record "
+        "jiang2003_teriparatide_iliac_histomorphometry, read at https://www.scribd.com/document/711700680/Forteo-effect-on-cortical-and-bone "
         "(51 paired iliac biopsies of the Fracture Prevention Trial, 20 and 40 ug pooled): "
         "'there were no significant changes in mineral appositional rate or wall thickness' -- "
         "the anabolic effect is in the number of forming osteoblasts, not in matrix per "
