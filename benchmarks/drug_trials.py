@@ -135,7 +135,8 @@ ARMS: dict[str, Arm] = {
         Row("teriparatide", "p1np", 6, 218.0, "mcclung2005_teriparatide_vs_alendronate (vs "
             "baseline)", "base"),
         Row("teriparatide", "ctx", 6, 58.0, "mcclung2005 (urinary NTX, vs baseline)", "base"),
-    ), ("pth_lining_activation", "pth_anabolic_formation", "pth_pulse_rankl")),
+    ), ("pth_lining_activation", "pth_lining_reservoir", "pth_modeling_rankl",
+        "pth_modeling_cortical")),
 }
 
 #: denosumab stopped: doses at months 0, 6, 12, 18; the month-24 dose is missed

@@ -193,18 +193,23 @@ def test_teriparatide_raises_p1np_before_ctx_and_raises_bmd() -> None:
         assert treated[site][2] > placebo[site][2] + 0.01
 
 
-def test_teriparatide_activates_lining_cells_into_osteoblasts_over_months() -> None:
-    """The lining-cell route alone (the other gains 0): osteoblasts, formation and P1NP build
-    up over the osteoblasts' life, not at once; the same dose as a continuous exposure (one
-    injection every 72 minutes) activates none."""
-    alone = {"pth_anabolic_formation": 0.0, "pth_anabolic_survival": 0.0,
-             "pth_pulse_rankl": 0.0, "pth_lining_activation": 3.0}
-    _, daily = _run("healthy", ["teriparatide,dose=20ug,every=1"], [0, 30, 180], params=alone)
-    ob, p1np = np.asarray(daily["osteoblasts"]), np.asarray(daily["p1np"])
-    assert ob[0] == pytest.approx(1.0) and ob[1] > 1.05 and ob[2] > ob[1] + 0.1
-    assert p1np[2] > p1np[1] > 1.05
+def test_teriparatide_activates_lining_cells_into_modeling_osteoblasts_over_weeks() -> None:
+    """The lining-cell route alone (survival and the new cells' RANKL 0): modeling osteoblasts
+    build up over weeks as the reservoir of lining cells is drawn down, and the bone they form
+    needs no prior resorption (P1NP rises, CTX hardly moves); the same dose as a continuous
+    exposure (one injection every 72 minutes) activates none."""
+    alone = {"pth_anabolic_survival": 0.0, "pth_modeling_rankl": 0.0,
+             "pth_lining_reservoir": 1.0}
+    _, daily = _run("healthy", ["teriparatide,dose=20ug,every=1"], [0, 30, 91], params=alone)
+    modeling, lining = np.asarray(daily["pth_modeling_osteoblasts"]), np.asarray(
+        daily["pth_lining_cells"])
+    p1np, ctx = np.asarray(daily["p1np"]), np.asarray(daily["ctx"])
+    assert modeling[0] == 0.0 and 0.05 < modeling[1] < modeling[2]
+    assert 1.0 > lining[1] > lining[2]
+    assert p1np[2] > p1np[1] > 1.1
+    assert ctx[2] - 1 < (p1np[2] - 1) / 10
     _, constant = _run("healthy", ["teriparatide,dose=5ug,every=0.05"], [0, 180], params=alone)
-    assert constant["osteoblasts"][1] == pytest.approx(1.0, abs=1e-6)
+    assert constant["pth_modeling_osteoblasts"][1] == pytest.approx(0.0, abs=1e-9)
 
 
 def test_intermittent_pth_is_anabolic_in_ovx_rats() -> None:
@@ -241,7 +246,7 @@ def test_every_drug_parameter_cites_a_record_or_says_why() -> None:
     model = build_model("healthy", ["denosumab", "zoledronate", "alendronate", "teriparatide"],
                         species="human", exosome_layer=False)
     drug = re.compile(r"^(denosumab|zoledronate|alendronate|bisphosphonate|teriparatide|"
-                      r"pth_anabolic|pth_pulse|pth_lining)_")
+                      r"pth_anabolic|pth_pulse|pth_lining|pth_modeling)_")
     petab = data.parent / "petab"
     checked = 0
     for p in model.parameters:
