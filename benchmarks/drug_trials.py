@@ -130,6 +130,8 @@ ARMS: dict[str, Arm] = {
     ), ()),
     "teriparatide 20 ug daily": Arm(("teriparatide,dose=20ug,every=1",), (
         Row("teriparatide", "bmd_lumbar_spine", 21, 9.0, "neer2001_bmd"),
+        Row("teriparatide", "bmd_total_hip", 21, 3.0, "neer2001_bmd (femoral neck, against the "
+            "model's total hip; not in the fit)", fit=False),
         Row("teriparatide", "p1np", 1, 105.0, "teriparatide_p1np_1month_secondary (vs "
             "baseline)", "base", fit=False),
         Row("teriparatide", "p1np", 6, 218.0, "mcclung2005_teriparatide_vs_alendronate (vs "
