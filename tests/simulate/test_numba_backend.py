@@ -315,7 +315,7 @@ def test_the_compile_is_announced_on_a_cache_miss_only(tmp_path, monkeypatch, ca
 def test_output_arrays_are_writable_float_arrays_of_the_shape():
     """The batch outputs come from an anonymous map on Linux: a plain writable C array that
     numba takes with the same signature, and nothing to map for an empty batch."""
-    from exobone.simulate.backends.numba_backend import _output_array
+    from exobone.simulate.backends.output_maps import output_array as _output_array
 
     a = _output_array((3, 5, 2))
     assert a.shape == (3, 5, 2) and a.dtype == np.float64
@@ -331,26 +331,26 @@ def test_an_output_map_is_reused_only_once_no_array_reads_it():
     import gc
     import sys
 
-    from exobone.simulate.backends import numba_backend as nb
+    from exobone.simulate.backends import output_maps as nb
 
     if not sys.platform.startswith("linux"):
         pytest.skip("the spare maps are Linux's anonymous maps")
-    nb._SPARE.clear()
-    a = nb._output_array((4, 3, 1000))
+    nb.SPARE.clear()
+    a = nb.output_array((4, 3, 1000))
     view = a[1:]
     address = a.ctypes.data
     del a
     gc.collect()
-    assert nb._SPARE == []  # the view still reads the map
-    other = nb._output_array((4, 3, 1000))
+    assert nb.SPARE == []  # the view still reads the map
+    other = nb.output_array((4, 3, 1000))
     assert other.ctypes.data != address
     del view
     gc.collect()
-    assert len(nb._SPARE) == 1
-    small = nb._output_array((1, 3, 10))
+    assert len(nb.SPARE) == 1
+    small = nb.output_array((1, 3, 10))
     assert small.ctypes.data != address  # 240 bytes: a map of its own
-    again = nb._output_array((4, 3, 1000))
-    assert again.ctypes.data == address and nb._SPARE == []
+    again = nb.output_array((4, 3, 1000))
+    assert again.ctypes.data == address and nb.SPARE == []
     assert again.shape == (4, 3, 1000) and again.flags.writeable
     del other, again, small
 
@@ -360,7 +360,7 @@ def test_a_batch_in_a_reused_output_map_is_the_batch_in_a_fresh_one(numba_ready)
     so what an earlier batch left in a spare map never shows: bit for bit the same values."""
     import gc
 
-    from exobone.simulate.backends import numba_backend as nb
+    from exobone.simulate.backends import output_maps as nb
 
     model = numba_ready
     cm = compile_model(model)
@@ -370,15 +370,15 @@ def test_a_batch_in_a_reused_output_map_is_the_batch_in_a_fresh_one(numba_ready)
     times = np.linspace(0.0, 60.0, 61)
     kw = {"times": times, "outputs": list(cm.states), "tolerances": Tolerances(),
           "max_steps": 100_000}
-    nb._SPARE.clear()
+    nb.SPARE.clear()
     first = NumbaBackend().run_batch(model, P, **kw)
     fresh = first.values.copy()
     first.values[...] = 12345.0  # what the next batch must overwrite
     del first
     gc.collect()
-    assert len(nb._SPARE) == 1
+    assert len(nb.SPARE) == 1
     second = NumbaBackend().run_batch(model, P, **kw)
-    assert nb._SPARE == []  # it ran in the spare map
+    assert nb.SPARE == []  # it ran in the spare map
     assert np.array_equal(second.values, fresh)
 
 
@@ -386,7 +386,8 @@ def test_populating_output_pages_keeps_what_is_written_there():
     """Each thread maps its members' output pages before integrating them (madvise's
     MADV_POPULATE_WRITE): the call must not change what the pages hold (a wrong advice
     constant such as MADV_DONTNEED would zero them), on the map and on a numpy array alike."""
-    from exobone.simulate.backends.numba_backend import _output_array, _populate
+    from exobone.simulate.backends.output_maps import output_array as _output_array
+    from exobone.simulate.backends.output_maps import populate as _populate
 
     a = _output_array((5, 7, 300))
     a[...] = np.arange(a.size, dtype=float).reshape(a.shape)

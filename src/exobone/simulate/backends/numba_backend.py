@@ -36,17 +36,14 @@ them).
 from __future__ import annotations
 
 import ast
-import ctypes
 import hashlib
 import importlib.util
-import mmap
 import os
 import re
 import subprocess
 import sys
 import tempfile
 import threading
-import weakref
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -60,6 +57,7 @@ from exobone.errors import CompileError, InvalidInputError, warn
 from exobone.simulate.backends import STATUS_NAMES, BatchResult, FloatArray, register_backend
 from exobone.simulate.backends.fastpow import FPOW_HELPER, fast_pow
 from exobone.simulate.backends.hoist import hoist
+from exobone.simulate.backends.output_maps import output_array, populate
 from exobone.simulate.backends.sparse_lu import analyse, generate
 
 if TYPE_CHECKING:
@@ -516,7 +514,7 @@ class NumbaBackend:
         atol = tolerances.atol_vector(cm.states)
         atol_vec = np.broadcast_to(np.asarray(atol, dtype=float), (cm.n_states,)).copy()
         # written by the kernel, rows a failed member never reaches set to NaN there
-        values = _output_array((m, times.size, out_idx.size))
+        values = output_array((m, times.size, out_idx.size))
         status = np.zeros(m, dtype=np.int8)
         steps = np.zeros(m, dtype=np.int64)
         _solve_spans(mod, params, y0, t0, t1, times, bp_t, bp_ev, out_idx,
@@ -549,7 +547,7 @@ class NumbaBackend:
         atol = tolerances.atol_vector(cm.states)
         atol_vec = np.broadcast_to(np.asarray(atol, dtype=float), (cm.n_states,)).copy()
         # written by the kernel, rows a failed member never reaches set to NaN there
-        values = _output_array((m, times.size, out_idx.size))
+        values = output_array((m, times.size, out_idx.size))
         status = np.zeros(m, dtype=np.int8)
         steps = np.zeros(m, dtype=np.int64)
         uses_t = _uses_time(cm)
@@ -566,7 +564,7 @@ class NumbaBackend:
             bp_ev = np.full((bp_t.size, width), -1, dtype=np.int64)
             for i, tm in enumerate(bp_t):
                 bp_ev[i, : len(bp[tm])] = bp[tm]
-            _populate(values, k, k + 1)
+            populate(values, k, k + 1)
             mod.solve_span(params, y0, k, k + 1, t0, t1, times, bp_t, bp_ev, *rest)
 
         # each member is integrated alone: the result does not depend on the threads
@@ -581,83 +579,6 @@ class NumbaBackend:
         return BatchResult(values, status, messages, steps)
 
 
-#: madvise(2)'s MADV_POPULATE_WRITE (Linux 5.14): fault in a range's pages, writable, in one call
-_MADV_POPULATE_WRITE = 23
-_LIBC = ctypes.CDLL(None, use_errno=True) if sys.platform.startswith("linux") else None
-if _LIBC is not None:
-    _LIBC.madvise.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
-
-
-def _output_array(shape: tuple[int, ...]) -> FloatArray:
-    """An uninitialised float array for a batch's outputs: on Linux an anonymous map whose
-    pages each thread faults in for its own members (:func:`_populate`), or the spare map of
-    an earlier batch that no array uses any more (:func:`_spare_map`, pages already mapped);
-    elsewhere numpy's.
-
-    The kernel writes every element of it. numpy advises its large arrays to be huge pages,
-    faulted in as the kernel first writes them; measured on the 2-core machine through
-    ``run_ensemble`` (``ovx``, daily saves of every state, 73 KB a member), that cost 11-181 µs
-    of system time a member, next to 258-407 µs of integration (docs/analysis.md). A map of
-    small pages has no such stalls.
-    """
-    nbytes = int(np.prod(shape)) * 8
-    if _LIBC is None or nbytes == 0:
-        return np.empty(shape)
-    buf = _spare_map(nbytes)
-    if buf is None:
-        buf = mmap.mmap(-1, nbytes, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
-    base = np.frombuffer(buf, dtype=np.float64, count=nbytes // 8)  # keeps buf alive
-    # once no array reads the map any more (views keep ``base`` alive), it is kept for the
-    # next batch with its pages still mapped
-    weakref.finalize(base, _keep_spare, buf).atexit = False
-    return base.reshape(shape)
-
-
-#: maps of batch outputs that no array uses any more, their pages still mapped, for the next
-#: batches (:func:`_output_array`): mapping a fresh array's pages cost 24-37 µs of system time
-#: a member (73 KB, ``ovx`` with every state saved daily) against ≈150 µs of integration, the
-#: same for every batch of a program that runs many (chunks, blocks of a benchmark, fits);
-#: a spare map costs nothing to reuse. At most this many bytes are kept.
-_SPARE_BYTES = 256 * 2**20
-_SPARE: list[mmap.mmap] = []
-
-
-def _spare_map(nbytes: int) -> mmap.mmap | None:
-    """The smallest spare map of ``nbytes`` to twice that, taken out of the spares, or None."""
-    # no lock: list.remove is atomic, and a finalizer (_keep_spare) may run in any thread,
-    # also inside this function (a lock held here could deadlock it)
-    fits = sorted((m for m in list(_SPARE) if nbytes <= len(m) <= 2 * nbytes), key=len)
-    for m in fits:
-        try:
-            _SPARE.remove(m)
-        except ValueError:  # another thread took it
-            continue
-        return m
-    return None
-
-
-def _keep_spare(buf: mmap.mmap) -> None:
-    if sum(len(m) for m in list(_SPARE)) + len(buf) <= _SPARE_BYTES:
-        _SPARE.append(buf)
-
-
-def _populate(values: FloatArray, a: int, b: int) -> None:
-    """Fault in the pages of members ``a:b`` of ``values`` in one system call, in the calling
-    thread (ctypes releases the GIL), so that the threads of a batch each map their own
-    members' output pages in parallel rather than one thread mapping them all before the
-    kernel starts (``MAP_POPULATE`` did that: 26 µs a member of one thread, measured, while
-    the other thread waited). Where the call is not known (a kernel before 5.14) it fails
-    harmlessly and the kernel's first writes fault the pages in; the contents are not touched.
-    """
-    if _LIBC is None or a >= b:
-        return
-    row = values.strides[0]
-    lo = values.ctypes.data + a * row
-    hi = values.ctypes.data + b * row
-    lo -= lo % mmap.PAGESIZE  # madvise takes whole pages; a page shared by two spans is fine
-    _LIBC.madvise(lo, hi - lo, _MADV_POPULATE_WRITE)
-
-
 #: spans per thread a batch is cut into: enough that a thread slowed by other work on the
 #: machine leaves its share to the others, few enough that handing them out costs nothing
 _SPANS_PER_THREAD = 16
@@ -670,7 +591,7 @@ def _solve_spans(mod: ModuleType, params: FloatArray, y0: FloatArray, *args: Any
     threads as they come free (dynamic scheduling; the kernel releases the GIL). Each member
     is integrated alone, so the results do not depend on the spans or threads. ``args`` are
     ``solve_span``'s after ``a, b``; the thread that takes a span first maps its members'
-    output pages (:func:`_populate`)."""
+    output pages (:func:`~exobone.simulate.backends.output_maps.populate`)."""
     m = params.shape[0]
     values = args[_VALUES_ARG]
     threads = numba.get_num_threads()
@@ -718,7 +639,7 @@ _VALUES_ARG = 11
 
 def _span(mod: ModuleType, params: FloatArray, y0: FloatArray, a: int, b: int,
           values: FloatArray, args: tuple[Any, ...]) -> None:
-    _populate(values, a, b)
+    populate(values, a, b)
     mod.solve_span(params, y0, a, b, *args)
 
 
