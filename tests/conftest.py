@@ -54,10 +54,15 @@ def web_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def client(web_db: Path) -> Iterator[object]:
-    """The web app on the shipped atlas."""
+    """The web app on the shipped atlas.
+
+    Its simulation timeout is 15 minutes, not the served 60 s: a request's first simulation may
+    compile its model, which on a loaded 2-core machine (CI, two test workers) took longer than a
+    minute. The timeout itself is tested with its own limits (test_api, test_bad_input_sizes).
+    """
     from fastapi.testclient import TestClient
 
-    from exobone.web import create_app
+    from exobone.web import Limits, create_app
 
-    with TestClient(create_app(db=web_db)) as c:
+    with TestClient(create_app(db=web_db, limits=Limits(sim_timeout_s=900.0))) as c:
         yield c
