@@ -2,6 +2,8 @@
 
     python benchmarks/calibrate_core.py [--starts 4] [--seed 0] [--problem rat_ovx ...]
         [--write-fitted] [--markdown docs/validation.md]
+    python benchmarks/calibrate_core.py --joint --problem human_pmo_zoledronate \
+        --problem human_pmo_alendronate [--starts 4] [--seed 0]
 
 Each problem is fitted with ``exobone.analysis.calibrate.calibrate`` (multi-start least squares,
 profile-likelihood 95 % intervals) on its ``measurements.tsv`` only (the held-out
@@ -9,6 +11,9 @@ profile-likelihood 95 % intervals) on its ``measurements.tsv`` only (the held-ou
 (src/exobone/model/fitted_values.yaml), which the model builder applies to the problem's
 species (all problems fitted, or those named by ``--problem``: a fit that must not be applied
 is left out of the run that writes); ``--markdown`` replaces the estimates block of the file.
+``--joint`` fits the named problems together (their objectives summed, shared parameters one
+value: ``exobone.analysis.calibrate.calibrate_joint``) and prints the estimates; it writes
+nothing back (a fitted value names one problem).
 """
 
 from __future__ import annotations
@@ -20,7 +25,13 @@ from pathlib import Path
 
 from _markdown import replace_block
 
-from exobone.analysis.calibrate import calibrate, fitted_values, load_petab, studies
+from exobone.analysis.calibrate import (
+    calibrate,
+    calibrate_joint,
+    fitted_values,
+    load_petab,
+    studies,
+)
 from exobone.model.fitted import FittedValue, load_fitted, write_fitted
 
 PETAB = Path(__file__).resolve().parents[1] / "data" / "calibration" / "petab"
@@ -62,7 +73,12 @@ def main() -> None:
     ap.add_argument("--problem", action="append")
     ap.add_argument("--write-fitted", action="store_true")
     ap.add_argument("--markdown", type=Path)
+    ap.add_argument("--joint", action="store_true",
+                    help="fit the --problem problems together (prints only)")
     args = ap.parse_args()
+    if args.joint:
+        joint(args)
+        return
     lines = [("| problem | species | parameter | estimate | 95 % interval (profile) | scale | "
               "nllh | data | studies | applied by the builder |"),
              "|---|---|---|---|---|---|---|---|---|---|"]
@@ -94,6 +110,25 @@ def main() -> None:
             f"{args.seed}`; an interval end equal to a bound means the profile stays below the "
             f"threshold up to that bound (the data do not bound the parameter there)."))
         print(f"  wrote {args.markdown}")
+
+
+def joint(args: argparse.Namespace) -> None:
+    """Fit the named problems together and print the estimates with their intervals."""
+    if args.write_fitted or args.markdown:
+        raise SystemExit("--joint prints only: --write-fitted and --markdown name one problem "
+                         "per fitted value")
+    folders = problems(args.problem)
+    if len(folders) < 2 or not args.problem:
+        raise SystemExit("--joint needs two or more --problem names")
+    t0 = time.perf_counter()
+    res = calibrate_joint(folders, starts=args.starts, rng=args.seed, ci="profile",
+                          ensemble=False)
+    names = " + ".join(f.name for f in folders)
+    print(f"joint fit of {names}: nllh {-res.llh:.4g} on {res.n_data} data, "
+          f"{time.perf_counter() - t0:.0f} s, seed {args.seed}, {args.starts} starts")
+    for name in res.names:
+        lo, hi = res.intervals[name]
+        print(f"  {name:<32}{res.estimates[name]:>10.4g}  [{lo:.4g}, {hi:.4g}]")
 
 
 if __name__ == "__main__":

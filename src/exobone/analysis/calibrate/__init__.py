@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from exobone.analysis.calibrate.fit import CalibrationResult, calibrate
+from exobone.analysis.calibrate.joint import calibrate_joint
 from exobone.analysis.calibrate.objective import Objective, ObjectiveUndefinedError
 from exobone.analysis.calibrate.plot import fit_curves
 from exobone.analysis.calibrate.problem import (
@@ -35,9 +36,9 @@ from exobone.analysis.calibrate.studies import (
 )
 
 __all__ = ["CalibrationProblem", "CalibrationResult", "Objective", "ObjectiveUndefinedError",
-           "StudyPrediction", "UnsupportedPEtabError", "calibrate", "evaluate", "fit_curves",
-           "fitted_values", "hold_out", "leave_one_study_out", "load_petab", "predict_band",
-           "predict_held_out", "studies", "with_validation"]
+           "StudyPrediction", "UnsupportedPEtabError", "calibrate", "calibrate_joint",
+           "evaluate", "fit_curves", "fitted_values", "hold_out", "leave_one_study_out",
+           "load_petab", "predict_band", "predict_held_out", "studies", "with_validation"]
 
 
 def evaluate(problem: CalibrationProblem | str | Path, *, tolerances: Any = None

@@ -55,7 +55,7 @@ from exobone.errors import InvalidInputError, SimulationError
 
 FloatArray = npt.NDArray[np.float64]
 
-__all__ = ["CalibrationResult", "Residuals", "calibrate", "local_fit"]
+__all__ = ["CalibrationResult", "Residuals", "calibrate", "fit_residuals", "local_fit"]
 
 #: shift that keeps sqrt(2 (log-normaliser + K)) real for sigma > exp(-K) (it cancels)
 _K = 700.0
@@ -357,9 +357,19 @@ def calibrate(problem: CalibrationProblem | str | Path, *, starts: int = 10,
     SimulationError
         If no start reaches a finite objective.
     """
-    from scipy.stats import chi2
-
     prob = problem if isinstance(problem, CalibrationProblem) else load_petab(problem)
+    check_options(starts, ci, level, gradient)
+    if not prob.estimated:
+        raise InvalidInputError("no parameter has estimate=1 in the parameter table")
+    obj = Objective(prob, tolerances)
+    res = Residuals(obj, ensemble=ensemble, gradient=gradient)
+    return fit_residuals(res, prob, starts=starts, rng=rng, ci=ci, level=level,
+                         n_bootstrap=n_bootstrap, max_nfev=max_nfev)
+
+
+def check_options(starts: int, ci: str | None, level: float, gradient: str = "auto") -> None:
+    """Refuse fewer than one start, an unknown interval method or gradient, or a level
+    outside (0, 1)."""
     if starts < 1:
         raise InvalidInputError(f"starts must be at least 1, got {starts}")
     if ci not in ("profile", "bootstrap", None):
@@ -369,12 +379,19 @@ def calibrate(problem: CalibrationProblem | str | Path, *, starts: int = 10,
     if gradient not in ("auto", "sensitivities", "differences"):
         raise InvalidInputError(f"gradient must be 'auto', 'sensitivities' or 'differences', "
                                 f"got {gradient!r}")
-    if not prob.estimated:
-        raise InvalidInputError("no parameter has estimate=1 in the parameter table")
+
+
+def fit_residuals(res: Any, problem: CalibrationProblem | None, *, starts: int,
+                  rng: np.random.Generator | int | None, ci: str | None, level: float,
+                  n_bootstrap: int = 30, max_nfev: int = 200) -> CalibrationResult:
+    """Multi-start fit and intervals of prepared residuals (:class:`Residuals`, or the joint
+    residuals of several problems: :mod:`exobone.analysis.calibrate.joint`); arguments as
+    :func:`calibrate`, checked there."""
+    from scipy.stats import chi2
+
+    obj = res.obj
     seed = rng if isinstance(rng, int) else None
     gen = np.random.default_rng(rng)
-    obj = Objective(prob, tolerances)
-    res = Residuals(obj, ensemble=ensemble, gradient=gradient)
     lo, hi = obj.lower, obj.upper
 
     def fit(x0: FloatArray, y: FloatArray | None = None) -> Any:
@@ -418,7 +435,7 @@ def calibrate(problem: CalibrationProblem | str | Path, *, starts: int = 10,
                    for n, v, s in zip(obj.names, theta, obj.scales, strict=True)},
         intervals=intervals, cost=cost, llh=llh, log_prior=obj.log_prior(theta),
         start_costs=tuple(costs), method=ci or "none", level=level, seed=seed,
-        n_data=len(obj.y), problem=prob, theta=tuple(float(v) for v in theta))
+        n_data=len(obj.y), problem=problem, theta=tuple(float(v) for v in theta))
 
 
 def _profile(res: Residuals, theta: FloatArray, cost: float, k: int, threshold: float, *,
