@@ -63,7 +63,28 @@ _K = 700.0
 _REDRAWS = 20
 
 
-class Residuals:
+class TrialResiduals:
+    """Residuals called by an optimiser: a trial point without a solution gets a larger cost
+    (the last defined residuals, scaled up) instead of an error, so the step is rejected.
+    Subclasses give ``fast(theta, y)``."""
+
+    last: FloatArray | None = None
+
+    def fast(self, theta: FloatArray, y: FloatArray | None = None) -> FloatArray:
+        raise NotImplementedError
+
+    def __call__(self, theta: FloatArray, y: FloatArray | None = None) -> FloatArray:
+        try:
+            out = self.fast(theta, y)
+        except ObjectiveUndefinedError:
+            if self.last is None:
+                raise
+            return 10.0 * self.last + 1.0  # reject the trial point: a larger cost
+        self.last = out
+        return out
+
+
+class Residuals(TrialResiduals):
     """The objective as ``0.5 * sum(residuals(theta)**2) - constant``.
 
     For :attr:`Objective.batchable` problems the residuals and their forward-difference
@@ -91,22 +112,12 @@ class Residuals:
             elif gradient == "sensitivities":
                 raise InvalidInputError(f"gradient='sensitivities': forward sensitivities do "
                                         f"not cover {reason}")
-        self.last: FloatArray | None = None
+        self.last = None
 
     @property
     def has_jacobian(self) -> bool:
         """Whether :meth:`jacobian` is cheap (sensitivities, or one ensemble per call)."""
         return self.sens is not None or self.batch
-
-    def __call__(self, theta: FloatArray, y: FloatArray | None = None) -> FloatArray:
-        try:
-            out = self.fast(theta, y)
-        except ObjectiveUndefinedError:
-            if self.last is None:
-                raise
-            return 10.0 * self.last + 1.0  # reject the trial point: a larger cost
-        self.last = out
-        return out
 
     def fast(self, theta: FloatArray, y: FloatArray | None = None) -> FloatArray:
         if self.sens is not None:

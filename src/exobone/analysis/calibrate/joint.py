@@ -27,10 +27,11 @@ import numpy.typing as npt
 from exobone.analysis.calibrate.fit import (
     CalibrationResult,
     Residuals,
+    TrialResiduals,
     check_options,
     fit_residuals,
 )
-from exobone.analysis.calibrate.objective import Objective, ObjectiveUndefinedError
+from exobone.analysis.calibrate.objective import Objective
 from exobone.analysis.calibrate.problem import CalibrationProblem, load_petab
 from exobone.errors import InvalidInputError
 
@@ -105,14 +106,14 @@ class _JointObjective:
                                                         strict=True)))
 
 
-class JointResiduals:
+class JointResiduals(TrialResiduals):
     """The residuals of several problems, stacked, as one :class:`Residuals` for the fit."""
 
     def __init__(self, members: Sequence[Residuals], labels: Sequence[str]) -> None:
         self.members = list(members)
         self.obj = _JointObjective([m.obj for m in members], labels)
         self.step = max(m.step for m in members)
-        self.last: FloatArray | None = None
+        self.last = None
         # each problem's residuals: two per datum (the weighted error and the sigma term)
         # and one per objective prior (Residuals.from_prediction)
         self.sizes = [2 * len(m.obj.y) + len(m.obj._priors) for m in members]
@@ -120,16 +121,6 @@ class JointResiduals:
     @property
     def has_jacobian(self) -> bool:
         return all(m.has_jacobian for m in self.members)
-
-    def __call__(self, theta: FloatArray, y: FloatArray | None = None) -> FloatArray:
-        try:
-            out = self.fast(theta, y)
-        except ObjectiveUndefinedError:
-            if self.last is None:
-                raise
-            return 10.0 * self.last + 1.0  # reject the trial point: a larger cost
-        self.last = out
-        return out
 
     def _no_y(self, y: FloatArray | None) -> None:
         if y is not None:
